@@ -1,0 +1,97 @@
+# xd - a spam-checking toolkit in the Unix-pipeline style.
+#
+#   make            build every tool into bin/
+#   make demo       install missing Debian packages, build, run on share/samples
+#   make test       install missing Debian packages, build, run every test
+#   make check-asan make check-valgrind make bench make install
+
+PREFIX	?= /usr/local
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man
+SHAREDIR = $(PREFIX)/share/xd
+DESTDIR	?=
+
+CC	?= cc
+# Where objects and binaries go; check-asan uses a build directory of its own.
+O	?= build
+B	?= bin
+
+PKGS	 = gmime-3.0 libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS	?= -O2 -g
+XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	   -DXD_SHAREDIR=\"$(SHAREDIR)\" $(PKG_CFLAGS)
+LDLIBS	 = $(PKG_LIBS) -lm
+
+TOOLS	 = xd-parse xd-score xd-act xd-conf
+LIBOBJ	 = util buf stream cidr config message received maildir weights policy
+LIB	 = $(O)/libxd.a
+
+BINS	 = $(TOOLS:%=$(B)/%)
+HDRS	 = src/xd.h
+
+all: $(BINS)
+
+$(O)/%.o: src/%.c $(HDRS)
+	@mkdir -p $(O)
+	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIBOBJ:%=$(O)/%.o)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%: $(O)/%.o $(LIB)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
+
+# Debian packages the build, the tests and the demo need.
+DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
+	   libpcre2-dev libssl-dev libpsl-dev liblmdb-dev libhiredis-dev \
+	   bats procmail maildrop time valgrind python3
+PEERS	 = bogofilter spamassassin
+
+deps:
+	@missing=$$(for p in $(DEPS) $(if $(PEERS_WANTED),$(PEERS)); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: every Debian package is installed"; exit 0; fi; \
+	echo "deps: installing" $$missing; \
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "deps: not root: run 'sudo apt-get install" $$missing"'" >&2; exit 1; fi; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
+
+demo: deps all
+	@sh t/demo.sh
+
+test: deps all
+	@sh t/run.sh $(B)
+
+check-asan:
+	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		sh t/run.sh build-asan/bin
+
+check-valgrind: all
+	sh t/valgrind.sh $(B)
+
+bench: all
+	sh t/bench.sh $(B)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
+	cp bin/xd $(BINS) $(DESTDIR)$(BINDIR)/
+	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+
+clean:
+	rm -rf build build-asan $(BINS)
+
+.PHONY: all deps demo test check-asan check-valgrind bench install clean
+.SECONDARY:

@@ -1,0 +1,355 @@
+/*
+ * config.c - xd.conf(5), the one configuration file of every tool.
+ *
+ * Lines are "key = value"; '#' starts a comment; a value may be put in
+ * double quotes to keep its spaces.  Keys that take lists accumulate
+ * over repeated lines.  Every key is known here with its default, so a
+ * typo is an error naming file:line and no file at all is fine.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xd.h"
+
+enum conf_type { T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS };
+
+struct key {
+	const char	*name;
+	enum conf_type	 type;
+	const char	*def;
+	char		*val;		/* NULL: the default */
+	char		**list;		/* T_LIST, T_CIDRS: split value */
+	size_t		 nlist;
+	int		 from_file;	/* a list line was read already */
+};
+
+static struct key keys[] = {
+	{ "max_line",		T_SIZE,   "1M", NULL, NULL, 0, 0 },
+	{ "max_message_size",	T_SIZE,   "20M", NULL, NULL, 0, 0 },
+	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
+	{ "stages",		T_LIST,   "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
+	{ "weights",		T_STR,    "", NULL, NULL, 0, 0 },
+	{ "policy",		T_STR,    "", NULL, NULL, 0, 0 },
+	{ "maildir",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
+	{ "quarantine",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
+	{ "spam_folder",	T_STR,    ".Spam", NULL, NULL, 0, 0 },
+	{ "surespam_folder",	T_STR,    ".SureSpam", NULL, NULL, 0, 0 },
+	{ "subject_tag",	T_STR,    "[SPAM] ", NULL, NULL, 0, 0 },
+	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
+};
+
+static char *loaded_path;
+
+static struct key *
+find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+int
+conf_known(const char *name)
+{
+	return find_key(name) != NULL;
+}
+
+static void
+split_list(struct key *k, const char *v, int append)
+{
+	char *copy, *tok, *save = NULL;
+	size_t i;
+
+	if (!append) {
+		for (i = 0; i < k->nlist; i++)
+			free(k->list[i]);
+		k->nlist = 0;
+	}
+	copy = xstrdup(v);
+	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save)) {
+		k->list = xrealloc(k->list, (k->nlist + 1) * sizeof(char *));
+		k->list[k->nlist++] = xstrdup(tok);
+	}
+	free(copy);
+}
+
+static const char *
+check_value(const struct key *k, const char *v)
+{
+	struct cidr net;
+	size_t sz;
+	double d;
+	const char *errstr;
+	char *copy, *tok, *save = NULL;
+	const char *bad = NULL;
+
+	switch (k->type) {
+	case T_SIZE:
+		return xd_parse_size(v, &sz) == 0 && sz > 0 ? NULL :
+		    "a size such as 4096, 512k or 20M";
+	case T_INT:
+		xd_strtonum(v, 0, (long long)1 << 40, &errstr);
+		return errstr == NULL ? NULL : "a whole number";
+	case T_DOUBLE:
+		return xd_parse_double(v, &d) == 0 ? NULL : "a number";
+	case T_CIDRS:
+		copy = xstrdup(v);
+		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+		    tok = strtok_r(NULL, " \t,", &save))
+			if (cidr_parse(tok, &net) != 0) {
+				bad = "addresses or networks such as 192.0.2.0/24";
+				break;
+			}
+		free(copy);
+		return bad;
+	default:
+		return NULL;
+	}
+}
+
+static int
+set_value(struct key *k, const char *v, int from_file)
+{
+	free(k->val);
+	k->val = xstrdup(v);
+	if (k->type == T_LIST || k->type == T_CIDRS) {
+		split_list(k, v, from_file && k->from_file);
+		k->from_file |= from_file;
+	}
+	return 0;
+}
+
+/* Take the quotes off a value; -1 if they do not close. */
+static int
+unquote(char *v)
+{
+	char *r, *w;
+
+	if (*v != '"')
+		return 0;
+	for (r = v + 1, w = v; *r != '\0' && *r != '"'; r++) {
+		if (*r == '\\' && r[1] != '\0')
+			r++;
+		*w++ = *r;
+	}
+	if (*r != '"')
+		return -1;
+	for (r++; isspace((unsigned char)*r); r++)
+		;
+	if (*r != '\0' && *r != '#')
+		return -1;
+	*w = '\0';
+	return 0;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static int
+parse_line(const char *path, unsigned long lineno, char *line)
+{
+	char *key, *val, *eq;
+	const char *why;
+	struct key *k;
+
+	key = trim(line);
+	if (*key == '\0' || *key == '#')
+		return 0;
+	if ((eq = strchr(key, '=')) == NULL) {
+		xd_warnx("%s:%lu: expected 'key = value'", path, lineno);
+		return -1;
+	}
+	*eq = '\0';
+	key = trim(key);
+	val = trim(eq + 1);
+	if (*val != '"' && (eq = strchr(val, '#')) != NULL)
+		*eq = '\0', val = trim(val);
+	if (unquote(val) != 0) {
+		xd_warnx("%s:%lu: unbalanced quotes", path, lineno);
+		return -1;
+	}
+	if ((k = find_key(key)) == NULL) {
+		xd_warnx("%s:%lu: unknown key '%s'", path, lineno, key);
+		return -1;
+	}
+	if ((why = check_value(k, val)) != NULL) {
+		xd_warnx("%s:%lu: %s: expected %s", path, lineno, key, why);
+		return -1;
+	}
+	return set_value(k, val, 1);
+}
+
+static int
+read_file(const char *path, FILE *fp)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	while (getline(&line, &cap, fp) != -1) {
+		lineno++;
+		if (parse_line(path, lineno, line) != 0)
+			rc = -1;
+	}
+	if (ferror(fp)) {
+		xd_warn("%s", path);
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}
+
+static void
+load_defaults(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].val == NULL)
+			set_value(&keys[i], keys[i].def, 0);
+}
+
+/* The file to read: $XD_CONF, ~/.xd/xd.conf, /etc/xd/xd.conf, or none. */
+static char *
+find_file(int *required)
+{
+	const char *env = getenv("XD_CONF"), *home = getenv("HOME");
+	char *p;
+
+	*required = 1;
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	*required = 0;
+	if (home != NULL && *home != '\0') {
+		xasprintf(&p, "%s/.xd/xd.conf", home);
+		if (access(p, F_OK) == 0)
+			return p;
+		free(p);
+	}
+	return xstrdup("/etc/xd/xd.conf");
+}
+
+/*
+ * Load path, or the first file found.  A missing file is fine unless it
+ * was named; a bad line is reported as file:line and makes this -1.
+ */
+int
+conf_load(const char *path)
+{
+	FILE *fp;
+	int required = 1, rc;
+	char *p;
+
+	load_defaults();
+	p = path ? xstrdup(path) : find_file(&required);
+	if ((fp = fopen(p, "r")) == NULL) {
+		if (errno == ENOENT && !required) {
+			free(p);
+			return 0;
+		}
+		xd_warn("%s", p);
+		free(p);
+		return -1;
+	}
+	rc = read_file(p, fp);
+	fclose(fp);
+	free(loaded_path);
+	loaded_path = p;
+	return rc;
+}
+
+const char *
+conf_path(void)
+{
+	return loaded_path;
+}
+
+static struct key *
+must_key(const char *name)
+{
+	struct key *k = find_key(name);
+
+	if (k == NULL)
+		xd_errx(70, "internal error: no configuration key '%s'", name);
+	if (k->val == NULL)
+		set_value(k, k->def, 0);
+	return k;
+}
+
+const char *
+conf_str(const char *name)
+{
+	return must_key(name)->val;
+}
+
+long long
+conf_int(const char *name)
+{
+	const char *errstr;
+
+	return xd_strtonum(must_key(name)->val, 0, (long long)1 << 40, &errstr);
+}
+
+double
+conf_double(const char *name)
+{
+	double d = 0;
+
+	xd_parse_double(must_key(name)->val, &d);
+	return d;
+}
+
+size_t
+conf_size(const char *name)
+{
+	size_t sz = 0;
+
+	xd_parse_size(must_key(name)->val, &sz);
+	return sz;
+}
+
+size_t
+conf_list(const char *name, const char *const **items)
+{
+	struct key *k = must_key(name);
+
+	*items = (const char *const *)k->list;
+	return k->nlist;
+}
+
+/* Override a key from the command line; the value is not checked here. */
+void
+conf_set(const char *name, const char *value)
+{
+	set_value(must_key(name), value, 0);
+}
+
+void
+conf_dump(FILE *fp)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		const char *v = must_key(keys[i].name)->val;
+
+		fprintf(fp, "%s = \"%s\"\n", keys[i].name, v);
+	}
+}

@@ -1,0 +1,76 @@
+/*
+ * xd-conf - print or check the xd configuration, for bin/xd and for
+ * people.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xd.h"
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-c file] [-l] [key ...]\n"
+	    "       %s [-c file] -n\n", xd_progname, xd_progname);
+	exit(XD_EXIT_USAGE);
+}
+
+static int
+print_key(const char *key, int as_list)
+{
+	const char *const *items;
+	size_t i, n;
+
+	if (!conf_known(key)) {
+		xd_warnx("unknown key '%s'", key);
+		return XD_EXIT_USAGE;
+	}
+	if (!as_list) {
+		printf("%s\n", conf_str(key));
+		return 0;
+	}
+	n = conf_list(key, &items);
+	for (i = 0; i < n; i++)
+		printf("%s\n", items[i]);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *file = NULL;
+	int c, as_list = 0, check_only = 0, status = 0;
+
+	xd_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "c:hlnV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': file = optarg; break;
+		case 'l': as_list = 1; break;
+		case 'n': check_only = 1; break;
+		case 'V': xd_version();
+		case 'h':
+		default:  usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (conf_load(file) != 0)
+		return XD_EXIT_USAGE;
+	if (check_only)
+		return argc == 0 ? 0 : (usage(), 0);
+	if (argc == 0) {
+		conf_dump(stdout);
+		return 0;
+	}
+	for (; argc > 0; argc--, argv++)
+		if (print_key(*argv, as_list) != 0)
+			status = XD_EXIT_USAGE;
+	return status;
+}

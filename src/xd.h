@@ -1,0 +1,251 @@
+/*
+ * xd.h - the shared library of the xd tools.
+ *
+ * Prototypes are grouped by the file that defines them.  The library
+ * never exits on its own except through the x*alloc() wrappers and the
+ * err()-style helpers, which the tools call on purpose.
+ */
+#ifndef XD_H
+#define XD_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+/* Exit codes shared by every tool (see xd-stream(5)). */
+#define XD_EXIT_OK	0	/* every input line was handled */
+#define XD_EXIT_SOME	1	/* some lines carry error= */
+#define XD_EXIT_USAGE	2	/* bad usage or configuration */
+
+#define XD_MAX_LINE	(1024 * 1024)		/* default stream line bound */
+#define XD_MAX_MESSAGE	(20 * 1024 * 1024)	/* default message bound */
+
+#ifndef XD_SHAREDIR
+#define XD_SHAREDIR "/usr/local/share/xd"
+/* util.c (more) */
+char	*xd_expand_home(const char *);
+
+/*
+ * message.c: open a message by its locator and parse it with GMime,
+ * never holding more than max_message_size of it in memory.
+ * (Declarations added by the message.c author below.)
+ */
+/* @@message@@ */
+
+/* received.c: the Received: chain, relays and the first untrusted one */
+/* @@received@@ */
+
+/* weights.c: weights files, see xd-weights(5) */
+struct weights;
+struct weights *weights_load(const char *);	/* NULL: the configured file */
+double	 weights_threshold(const struct weights *, const char *);
+void	 weights_free(struct weights *);
+/* @@weights@@ */
+
+/* policy.c: policy files, see xd-policy(5) */
+/* @@policy@@ */
+
+/* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
+/* @@maildir@@ */
+
+#endif
+#ifndef XD_VERSION
+#define XD_VERSION "0.1"
+/* util.c (more) */
+char	*xd_expand_home(const char *);
+
+/*
+ * message.c: open a message by its locator and parse it with GMime,
+ * never holding more than max_message_size of it in memory.
+ * (Declarations added by the message.c author below.)
+ */
+/* @@message@@ */
+
+/* received.c: the Received: chain, relays and the first untrusted one */
+/* @@received@@ */
+
+/* weights.c: weights files, see xd-weights(5) */
+struct weights;
+struct weights *weights_load(const char *);	/* NULL: the configured file */
+double	 weights_threshold(const struct weights *, const char *);
+void	 weights_free(struct weights *);
+/* @@weights@@ */
+
+/* policy.c: policy files, see xd-policy(5) */
+/* @@policy@@ */
+
+/* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
+/* @@maildir@@ */
+
+#endif
+
+/* util.c */
+extern const char *xd_progname;
+void	 xd_setprogname(const char *argv0);
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 xd_err(int, const char *, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+void	 xd_errx(int, const char *, ...)
+	    __attribute__((noreturn, format(printf, 2, 3)));
+void	 xd_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 xd_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+long long xd_strtonum(const char *, long long, long long, const char **);
+int	 xd_parse_size(const char *, size_t *);
+int	 xd_parse_double(const char *, double *);
+const char *xd_sharedir(void);
+char	*xd_sharepath(const char *);
+void	 xd_version(void) __attribute__((noreturn));
+
+/* buf.c: a growable byte buffer, always NUL-terminated */
+struct buf {
+	char	*s;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reset(struct buf *);
+void	 buf_grow(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addc(struct buf *, int);
+void	 buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+
+/*
+ * stream.c: the verdict stream of xd-stream(5).
+ *
+ * A record is one line split into fields.  Field 0 is the locator.
+ * Fields are kept in their escaped form, "name=value", so that fields a
+ * tool does not own pass through byte for byte.  Values are escaped on
+ * the way in (rec_add, rec_set) and unescaped on request (rec_get).
+ */
+struct rec {
+	char	*line;		/* the line as read, fields cut at TABs */
+	size_t	 linecap;
+	char	**f;		/* fields, escaped, NUL-terminated */
+	unsigned char *own;	/* own[i]: f[i] was malloc'd by rec_add */
+	size_t	 nf, fcap;
+	int	 comment;	/* a '#' line: written back untouched */
+	const char *bad;	/* why the line is damaged, or NULL */
+};
+
+struct reader {
+	FILE	*fp;
+	const char *name;	/* for messages: "<stdin>" or a path */
+	size_t	 maxline;
+	unsigned long lineno;
+	char	*buf;
+	size_t	 cap;
+};
+
+void	 reader_init(struct reader *, FILE *, const char *, size_t);
+void	 reader_free(struct reader *);
+int	 reader_next(struct reader *, struct rec *);	/* 1 line, 0 EOF */
+
+void	 rec_init(struct rec *);
+void	 rec_free(struct rec *);
+void	 rec_clear(struct rec *);
+int	 rec_from_locator(struct rec *, const char *);
+const char *rec_locator(const struct rec *);
+const char *rec_raw(const struct rec *, const char *);
+int	 rec_get(const struct rec *, const char *, struct buf *);
+int	 rec_has(const struct rec *, const char *);
+void	 rec_add(struct rec *, const char *, const char *);
+void	 rec_addf(struct rec *, const char *, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+void	 rec_set(struct rec *, const char *, const char *);
+void	 rec_drop(struct rec *, int (*)(const char *, size_t, void *), void *);
+void	 rec_drop_prefixes(struct rec *, const char *const *);
+void	 rec_error(struct rec *, const char *, const char *);
+void	 rec_drop_own_errors(struct rec *, const char *);
+int	 rec_write(const struct rec *, FILE *);
+size_t	 rec_name(const char *, const char **);
+int	 is_symbol_name(const char *, size_t);
+int	 stream_unescape(const char *, struct buf *);
+void	 stream_escape(const char *, size_t, struct buf *);
+int	 stream_valid_name(const char *, size_t);
+
+/*
+ * A tool's main loop over a stream: read every line, hand well-formed
+ * message lines to fn, write every line back.  Damaged lines get
+ * error=TOOL:REASON and are passed through.  Returns the exit status.
+ */
+typedef int (*rec_fn)(struct rec *, void *);
+int	 stream_run(FILE *, FILE *, const char *, rec_fn, void *);
+
+/* Where a line's message lies: the locator, offset= and length=. */
+struct locator {
+	char	*path;
+	off_t	 offset;
+	off_t	 length;	/* -1: to the end of the file */
+};
+int	 rec_locate(const struct rec *, struct locator *, const char **);
+void	 locator_free(struct locator *);
+
+/* Set to the expected number of lines to show progress on stderr. */
+extern unsigned long stream_progress_total;
+void	 progress_tick(unsigned long, int);
+
+/* cidr.c: IPv4 and IPv6 addresses and networks */
+struct cidr {
+	int	 family;	/* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+	int	 bits;
+};
+int	 cidr_parse(const char *, struct cidr *);
+int	 ip_parse(const char *, struct cidr *);
+int	 cidr_match(const struct cidr *, const struct cidr *);
+int	 cidr_list_match(const struct cidr *, size_t, const struct cidr *);
+int	 ip_is_special(const struct cidr *);
+
+/*
+ * config.c: xd.conf(5).  Every key has a default, so everything works
+ * with no file at all.  Repeated keys that take lists accumulate.
+ */
+int	 conf_load(const char *);	/* NULL: $XD_CONF, ~/.xd, /etc/xd */
+const char *conf_path(void);
+const char *conf_str(const char *);
+long long conf_int(const char *);
+double	 conf_double(const char *);
+size_t	 conf_size(const char *);
+size_t	 conf_list(const char *, const char *const **);
+void	 conf_set(const char *, const char *);
+void	 conf_dump(FILE *);
+int	 conf_known(const char *);
+
+/* util.c (more) */
+char	*xd_expand_home(const char *);
+
+/*
+ * message.c: open a message by its locator and parse it with GMime,
+ * never holding more than max_message_size of it in memory.
+ * (Declarations added by the message.c author below.)
+ */
+/* @@message@@ */
+
+/* received.c: the Received: chain, relays and the first untrusted one */
+/* @@received@@ */
+
+/* weights.c: weights files, see xd-weights(5) */
+struct weights;
+struct weights *weights_load(const char *);	/* NULL: the configured file */
+double	 weights_threshold(const struct weights *, const char *);
+void	 weights_free(struct weights *);
+/* @@weights@@ */
+
+/* policy.c: policy files, see xd-policy(5) */
+/* @@policy@@ */
+
+/* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
+/* @@maildir@@ */
+
+#endif

@@ -1,0 +1,38 @@
+# Shared set-up for the bats tests: the tools under test first on PATH,
+# a private HOME and an empty configuration, so that no file outside the
+# test's own directory is read or written.
+
+REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+: "${XD_BIN:=$REPO/bin}"
+SAMPLES=$REPO/share/samples
+
+setup() {
+	export PATH="$XD_BIN:$REPO/bin:$PATH"
+	export XD_SHARE="$REPO/share"
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
+	: >"$XD_CONF"
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# A message file from a here-document: msg NAME <<EOF ... EOF
+msg() {
+	cat >"$1"
+}
+
+# The value of field NAME on the stream line LINE (first match), unescaped
+# only as far as tests need: prints nothing when the field is absent.
+field() {
+	printf '%s\n' "$2" | tr '\t' '\n' | sed -n "s/^$1=//p" | head -n 1
+}
+
+# Number of non-comment lines on standard input.
+count_lines() {
+	grep -vc '^#' || true
+}
+
+# A maildir with cur/ new/ tmp/
+mkmaildir() {
+	mkdir -p "$1/cur" "$1/new" "$1/tmp"
+}
