@@ -24,61 +24,9 @@
 
 #ifndef XD_SHAREDIR
 #define XD_SHAREDIR "/usr/local/share/xd"
-/* util.c (more) */
-char	*xd_expand_home(const char *);
-
-/*
- * message.c: open a message by its locator and parse it with GMime,
- * never holding more than max_message_size of it in memory.
- * (Declarations added by the message.c author below.)
- */
-/* @@message@@ */
-
-/* received.c: the Received: chain, relays and the first untrusted one */
-/* @@received@@ */
-
-/* weights.c: weights files, see xd-weights(5) */
-struct weights;
-struct weights *weights_load(const char *);	/* NULL: the configured file */
-double	 weights_threshold(const struct weights *, const char *);
-void	 weights_free(struct weights *);
-/* @@weights@@ */
-
-/* policy.c: policy files, see xd-policy(5) */
-/* @@policy@@ */
-
-/* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
-/* @@maildir@@ */
-
 #endif
 #ifndef XD_VERSION
 #define XD_VERSION "0.1"
-/* util.c (more) */
-char	*xd_expand_home(const char *);
-
-/*
- * message.c: open a message by its locator and parse it with GMime,
- * never holding more than max_message_size of it in memory.
- * (Declarations added by the message.c author below.)
- */
-/* @@message@@ */
-
-/* received.c: the Received: chain, relays and the first untrusted one */
-/* @@received@@ */
-
-/* weights.c: weights files, see xd-weights(5) */
-struct weights;
-struct weights *weights_load(const char *);	/* NULL: the configured file */
-double	 weights_threshold(const struct weights *, const char *);
-void	 weights_free(struct weights *);
-/* @@weights@@ */
-
-/* policy.c: policy files, see xd-policy(5) */
-/* @@policy@@ */
-
-/* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
-/* @@maildir@@ */
-
 #endif
 
 /* util.c */
