@@ -350,6 +350,12 @@ conf_dump(FILE *fp)
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
 		const char *v = must_key(keys[i].name)->val;
 
-		fprintf(fp, "%s = \"%s\"\n", keys[i].name, v);
+		fprintf(fp, "%s = \"", keys[i].name);
+		for (; *v != '\0'; v++) {
+			if (*v == '"' || *v == '\\')
+				fputc('\\', fp);
+			fputc(*v, fp);
+		}
+		fputs("\"\n", fp);
 	}
 }

@@ -8,13 +8,15 @@
 
 #include "xd.h"
 
+static void usage(int) __attribute__((noreturn));
+
 static void
-usage(void)
+usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 	    "usage: %s [-c file] [-l] [key ...]\n"
 	    "       %s [-c file] -n\n", xd_progname, xd_progname);
-	exit(XD_EXIT_USAGE);
+	exit(status);
 }
 
 static int
@@ -55,8 +57,8 @@ main(int argc, char *argv[])
 		case 'l': as_list = 1; break;
 		case 'n': check_only = 1; break;
 		case 'V': xd_version();
-		case 'h':
-		default:  usage();
+		case 'h': usage(0);
+		default:  usage(XD_EXIT_USAGE);
 		}
 	}
 	argc -= optind;
@@ -64,7 +66,7 @@ main(int argc, char *argv[])
 	if (conf_load(file) != 0)
 		return XD_EXIT_USAGE;
 	if (check_only)
-		return argc == 0 ? 0 : (usage(), 0);
+		return argc == 0 ? 0 : (usage(XD_EXIT_USAGE), 0);
 	if (argc == 0) {
 		conf_dump(stdout);
 		return 0;

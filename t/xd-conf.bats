@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# xd-conf: reading, checking and printing xd.conf(5).
+
+load helper
+
+@test "no configuration file at all gives the defaults" {
+	rm -f "$XD_CONF"
+	export XD_CONF=
+	run xd-conf max_message_size subject_tag
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 20M ]
+	[ "${lines[1]}" = "[SPAM] " ]
+}
+
+@test "a named configuration that does not exist is an error naming it" {
+	export XD_CONF=$BATS_TEST_TMPDIR/nothere.conf
+	run xd-conf
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nothere.conf: No such file or directory"* ]]
+}
+
+@test "~/.xd/xd.conf is read when XD_CONF is unset" {
+	unset XD_CONF
+	mkdir -p "$HOME/.xd"
+	echo 'spam_folder = .Junk' >"$HOME/.xd/xd.conf"
+	run xd-conf spam_folder
+	[ "$output" = .Junk ]
+}
+
+@test "quoted values keep spaces and comments are dropped" {
+	cat >"$XD_CONF" <<'CONF'
+# a comment
+subject_tag = "  [S] # not a comment "   # a comment
+quarantine = /var/q   # trailing comment
+CONF
+	run xd-conf subject_tag quarantine
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "  [S] # not a comment " ]
+	[ "${lines[1]}" = /var/q ]
+}
+
+@test "list keys: the first line replaces the default, later lines add" {
+	cat >"$XD_CONF" <<'CONF'
+trusted_networks = 192.0.2.0/24, 2001:db8::/32
+trusted_networks = 198.51.100.7
+CONF
+	run xd-conf -l trusted_networks
+	[ "$status" -eq 0 ]
+	[ "$output" = "192.0.2.0/24
+2001:db8::/32
+198.51.100.7" ]
+}
+
+@test "every bad line is named as file:line and the exit status is 2" {
+	cat >"$XD_CONF" <<'CONF'
+max_line = 1M
+colour = blue
+max_message_size = lots
+trusted_networks = 192.0.2.0/33
+subject_tag = "unclosed
+no equals sign here
+CONF
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: unknown key 'colour'"* ]]
+	[[ "$output" == *"xd.conf:3: max_message_size: expected a size"* ]]
+	[[ "$output" == *"xd.conf:4: trusted_networks: expected addresses"* ]]
+	[[ "$output" == *"xd.conf:5: unbalanced quotes"* ]]
+	[[ "$output" == *"xd.conf:6: expected 'key = value'"* ]]
+}
+
+@test "-n prints nothing for a valid file" {
+	echo 'stages = heur' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "-c reads the named file and the dump can be read back" {
+	printf '%s\n' 'spam_folder = .Junk' 'subject_tag = "[a \"b\"] "' >alt.conf
+	xd-conf -c alt.conf >dump.conf
+	grep -q '^spam_folder = ".Junk"$' dump.conf
+	run xd-conf -c dump.conf subject_tag
+	[ "$status" -eq 0 ]
+	[ "$output" = '[a "b"] ' ]
+}
+
+@test "an unknown key asked for is a usage error" {
+	run xd-conf no_such_key
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown key 'no_such_key'"* ]]
+}
+
+@test "--help and a bad option" {
+	run xd-conf --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == usage:* ]]
+	run xd-conf -Z
+	[ "$status" -eq 2 ]
+}
