@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# xd: the driver.  filter, check, rescore, stages, learn.
+
+load helper
+
+ham_msg() {
+	msg "$1" <<'MSG'
+Received: from mail.example.org (mail.example.org [198.51.100.20])
+	by mx.example.net with ESMTP id 1A2B; Mon, 2 Sep 2002 10:00:00 +0000
+From: Alice <alice@example.org>
+To: bob@example.net
+Subject: lunch on Friday?
+Message-ID: <lunch.1@example.org>
+Date: Mon, 2 Sep 2002 10:00:00 +0000
+
+Shall we try the new place on Friday?
+MSG
+}
+
+# A check stage that fails in a given way, as a real broken tool would.
+broken_stage() {
+	mkdir -p stagebin
+	printf '#!/bin/sh\n%s\n' "$1" >stagebin/xd-broken
+	chmod +x stagebin/xd-broken
+	PATH="$PWD/stagebin:$PATH"
+	echo 'stages = broken' >"$XD_CONF"
+}
+
+@test "check prints a verdict stream with one line per message" {
+	mkmaildir md
+	ham_msg md/cur/1.host
+	ham_msg md/new/2.host
+	echo 'stages =' >"$XD_CONF"
+	run xd check md
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "#xd-stream 1" ]
+	[ "$(printf '%s\n' "$output" | count_lines)" -eq 2 ]
+	[[ "${lines[1]}" == *"class=ham"* ]]
+}
+
+@test "check notes each configured stage whose tool is not built" {
+	ham_msg m1
+	echo 'stages = nosuchcheck' >"$XD_CONF"
+	run xd check m1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"stage 'nosuchcheck': xd-nosuchcheck is not built yet; skipped"* ]]
+	[[ "$output" == *"class=ham"* ]]
+	run xd -q check m1
+	[[ "$output" != *"not built yet"* ]]
+}
+
+@test "check exits 1 when some message could not be read, and still writes its line" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	run xd check m1 nothere
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"nothere"*"error=xd-parse:"* ]]
+}
+
+@test "check reports a failing stage by its exit status" {
+	ham_msg m1
+	broken_stage 'cat; exit 3'
+	run xd check m1
+	[ "$status" -eq 3 ]
+}
+
+@test "check passes --label and the weights file on" {
+	ham_msg m1
+	printf 'HAMMY -1\nthreshold spam 5\n' >w
+	echo 'stages =' >"$XD_CONF"
+	run xd check --label spam -w w m1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"label=spam"* ]]
+}
+
+@test "a bad configuration stops check before any line is written" {
+	echo 'stages = rbl%' >"$XD_CONF"
+	ham_msg m1
+	run xd check m1
+	[ "$status" -eq 2 ]
+	echo 'nonsense here' >"$XD_CONF"
+	run xd check m1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:1:"* ]]
+}
+
+@test "filter adds the verdict headers and keeps every other byte" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out
+	grep -q '^X-Spam-Status: No, score=' out
+	grep -q '^X-XD-Class: ham$' out
+	grep -v '^X-Spam-\|^X-XD-Class' out >stripped
+	cmp m1 stripped
+}
+
+@test "filter delivers the original unchanged when a stage fails" {
+	ham_msg m1
+	broken_stage 'exit 1'
+	run xd filter <m1
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat m1)" ]
+	xd filter <m1 2>err >out
+	cmp m1 out
+	grep -q 'delivered unchanged' err
+}
+
+@test "filter delivers the original unchanged when a stage crashes" {
+	ham_msg m1
+	broken_stage 'kill -SEGV $$'
+	xd filter <m1 >out 2>err
+	cmp m1 out
+}
+
+@test "filter delivers the original when a stage garbles the stream" {
+	ham_msg m1
+	broken_stage 'sed "s/\t.*//"'
+	xd filter <m1 >out 2>err
+	cmp m1 out
+}
+
+@test "filter passes binary junk through unchanged" {
+	head -c 20000 /dev/urandom >junk
+	echo 'stages =' >"$XD_CONF"
+	run xd filter <junk
+	[ "$status" -eq 0 ]
+	xd filter <junk >out 2>/dev/null
+	cmp junk out
+}
+
+@test "filter cleans up its spool" {
+	ham_msg m1
+	mkdir spool
+	echo 'stages =' >"$XD_CONF"
+	TMPDIR=$PWD/spool xd filter <m1 >/dev/null
+	[ -z "$(ls -A spool)" ]
+}
+
+@test "filter exits 75 when it cannot spool the message" {
+	ham_msg m1
+	run env TMPDIR=/nonexistent/dir xd filter <m1
+	[ "$status" -eq 75 ]
+}
+
+@test "filter -r names the recipient for policy rules" {
+	ham_msg m1
+	printf 'block rcpt boss@example.net\n' >pol
+	printf 'stages =\npolicy = %s\n' "$PWD/pol" >"$XD_CONF"
+	xd filter -r boss@example.net <m1 >out
+	grep -q '^X-XD-Class: surespam$' out
+	xd filter -r other@example.net <m1 >out
+	grep -q '^X-XD-Class: ham$' out
+}
+
+@test "rescore runs only xd-score over a stored stream" {
+	printf '#xd-stream 1\n/nonexistent/msg\tBIG=1\n' >stream
+	printf 'BIG 7\n' >w
+	run xd rescore -w w stream
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = "#xd-stream 1" ]
+	[[ "${lines[1]}" == *"score=7"*"class=spam"* ]]
+	run xd rescore -w w <stream
+	[[ "${lines[1]}" == *"class=spam"* ]]
+	run xd rescore -w w --explain stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *BIG* ]]
+}
+
+@test "rescore of a file that does not exist names it" {
+	run xd rescore nothere
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"nothere"* ]]
+}
+
+@test "stages lists the installed stages" {
+	mkdir -p stagebin
+	printf '#!/bin/sh\ncat\n' >stagebin/xd-extra
+	chmod +x stagebin/xd-extra
+	PATH="$PWD/stagebin:$PATH"
+	echo 'stages = extra missing' >"$XD_CONF"
+	run xd stages
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"xd-missing is not built yet"* ]]
+	[ "${lines[${#lines[@]}-1]}" = extra ]
+}
+
+@test "learn says it is not implemented yet" {
+	run xd learn spam somefile
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"not implemented yet"* ]]
+}
+
+@test "usage, help and version" {
+	run xd
+	[ "$status" -eq 2 ]
+	run xd frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == usage:* ]]
+	run xd --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"xd [-qs] filter"* ]]
+	run xd --version
+	[ "$status" -eq 0 ]
+	[[ "$output" == "xd "* ]]
+}
