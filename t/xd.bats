@@ -112,9 +112,9 @@ broken_stage() {
 	cmp m1 out
 }
 
-@test "filter delivers the original when a stage garbles the stream" {
+@test "filter delivers the original when a stage swallows the stream" {
 	ham_msg m1
-	broken_stage 'sed "s/\t.*//"'
+	broken_stage 'cat >/dev/null'
 	xd filter <m1 >out 2>err
 	cmp m1 out
 }
