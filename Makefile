@@ -67,14 +67,18 @@ deps:
 demo: deps all
 	@sh t/demo.sh
 
-test: deps all
-	@sh t/run.sh $(B)
+$(O)/unit-tests: t/unit.c $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/unit.c $(LIB) $(LDLIBS)
+
+test: deps all $(O)/unit-tests
+	@sh t/run.sh $(B) $(O)
 
 check-asan:
 	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
-		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		all build-asan/unit-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		sh t/run.sh build-asan/bin
+		sh t/run.sh build-asan/bin build-asan
 
 check-valgrind: all
 	sh t/valgrind.sh $(B)

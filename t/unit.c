@@ -1,0 +1,182 @@
+/*
+ * unit.c - C unit tests of the library's small pieces: escaping, line
+ * bounds, field editing, CIDR matching and number parsing.
+ */
+#include <sys/socket.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../src/xd.h"
+
+static int passed, failed;
+
+#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
+
+static void
+check(int ok, const char *what, const char *file, int line)
+{
+	if (ok) {
+		passed++;
+		return;
+	}
+	failed++;
+	fprintf(stderr, "%s:%d: failed: %s\n", file, line, what);
+}
+
+static void
+test_escape_round_trip(void)
+{
+	const char raw[] = "a%b\tc\nd\re%25";
+	struct buf esc, back;
+
+	buf_init(&esc);
+	buf_init(&back);
+	stream_escape(raw, strlen(raw), &esc);
+	CHECK(strcmp(esc.s, "a%25b%09c%0Ad%0De%2525") == 0);
+	CHECK(stream_unescape(esc.s, &back) == 0);
+	CHECK(strcmp(back.s, raw) == 0);
+	buf_reset(&back);
+	CHECK(stream_unescape("x%0ay%0d", &back) == 0);
+	CHECK(strcmp(back.s, "x\ny\r") == 0);
+	buf_reset(&back);
+	CHECK(stream_unescape("bad%ZZ", &back) == -1);
+	buf_free(&esc);
+	buf_free(&back);
+}
+
+/* Feed text to reader_next through a memory stream. */
+static int
+read_one(const char *text, size_t maxline, struct rec *rec)
+{
+	FILE *fp = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+	struct reader r;
+	int n;
+
+	reader_init(&r, fp, "test", maxline);
+	n = reader_next(&r, rec);
+	reader_free(&r);
+	fclose(fp);
+	return n;
+}
+
+static void
+test_reader(void)
+{
+	struct rec rec;
+	struct buf v;
+
+	rec_init(&rec);
+	buf_init(&v);
+	CHECK(read_one("p/1\ta=1\tB=x%09y\n", 0, &rec) == 1);
+	CHECK(rec.bad == NULL && rec.nf == 3);
+	CHECK(rec_get(&rec, "B", &v) && strcmp(v.s, "x\ty") == 0);
+	CHECK(!rec_get(&rec, "b", &v));
+	CHECK(read_one("#xd-stream 1\n", 0, &rec) == 1 && rec.comment);
+	CHECK(read_one("p\ta=1\tb=22222222\n", 12, &rec) == 1);
+	CHECK(rec.bad != NULL && strcmp(rec.bad, "line-too-long") == 0);
+	CHECK(rec.nf == 2 && strcmp(rec.f[1], "a=1") == 0);
+	CHECK(read_one("p\ta=%zz\n", 0, &rec) == 1 &&
+	    strcmp(rec.bad, "bad-escape") == 0);
+	CHECK(read_one("p\tnoequals\n", 0, &rec) == 1 &&
+	    strcmp(rec.bad, "bad-field") == 0);
+	CHECK(read_one("p\ta=1\r\n", 0, &rec) == 1 &&
+	    strcmp(rec.bad, "raw-cr") == 0);
+	CHECK(read_one("\n", 0, &rec) == 1 &&
+	    strcmp(rec.bad, "empty-locator") == 0);
+	CHECK(read_one("", 0, &rec) == 0);
+	CHECK(read_one("p\ta=1", 0, &rec) == 1 && rec.bad == NULL);
+	rec_free(&rec);
+	buf_free(&v);
+}
+
+static void
+test_edit(void)
+{
+	static const char *const own[] = { "RBL_", "score=", NULL };
+	struct rec rec;
+	FILE *fp;
+	char out[256] = "";
+
+	rec_init(&rec);
+	read_one("p\tRBL_X=1\tscore=3\tscores=4\tfoo=a%09b\tRBLX=2\n", 0, &rec);
+	rec_drop_prefixes(&rec, own);
+	rec_set(&rec, "foo", "c\td");
+	rec_add(&rec, "RBL_Y", "127.0.0.2");
+	rec_error(&rec, "xd-test", "why");
+	rec_drop_own_errors(&rec, "xd-tes");
+	fp = fmemopen(out, sizeof(out) - 1, "w");
+	rec_write(&rec, fp);
+	fclose(fp);
+	CHECK(strcmp(out, "p\tscores=4\tfoo=c%09d\tRBLX=2\t"
+	    "RBL_Y=127.0.0.2\terror=xd-test:why\n") == 0);
+	rec_drop_own_errors(&rec, "xd-test");
+	CHECK(!rec_has(&rec, "error"));
+	rec_free(&rec);
+}
+
+static int
+in(const char *net, const char *ip)
+{
+	struct cidr n, a;
+
+	return cidr_parse(net, &n) == 0 && ip_parse(ip, &a) == 0 &&
+	    cidr_match(&n, &a);
+}
+
+static void
+test_cidr(void)
+{
+	struct cidr c;
+
+	CHECK(in("192.0.2.0/24", "192.0.2.255"));
+	CHECK(!in("192.0.2.0/24", "192.0.3.0"));
+	CHECK(in("0.0.0.0/0", "203.0.113.9"));
+	CHECK(in("192.0.2.1", "192.0.2.1") && !in("192.0.2.1", "192.0.2.2"));
+	CHECK(in("198.51.100.0/31", "198.51.100.1"));
+	CHECK(!in("198.51.100.0/31", "198.51.100.2"));
+	CHECK(in("2001:db8::/32", "[IPv6:2001:db8:ffff::1]"));
+	CHECK(!in("2001:db8::/33", "2001:db8:8000::1"));
+	CHECK(in("192.0.2.0/24", "::ffff:192.0.2.7"));
+	CHECK(!in("::/0", "192.0.2.7"));
+	CHECK(cidr_parse("192.0.2.0/33", &c) == -1);
+	CHECK(cidr_parse("2001:db8::/129", &c) == -1);
+	CHECK(cidr_parse("192.0.2.0/", &c) == -1);
+	CHECK(cidr_parse("example.com", &c) == -1);
+	CHECK(ip_parse("10.1.2.3", &c) == 0 && ip_is_special(&c));
+	CHECK(ip_parse("203.0.113.5", &c) == 0 && !ip_is_special(&c));
+}
+
+static void
+test_numbers(void)
+{
+	const char *errstr;
+	size_t sz;
+	double d;
+
+	CHECK(xd_parse_size("20M", &sz) == 0 && sz == 20u * 1024 * 1024);
+	CHECK(xd_parse_size("512k", &sz) == 0 && sz == 512u * 1024);
+	CHECK(xd_parse_size("12", &sz) == 0 && sz == 12);
+	CHECK(xd_parse_size("-1", &sz) == -1);
+	CHECK(xd_parse_size("1T", &sz) == -1);
+	CHECK(xd_parse_size("99999999999999999999G", &sz) == -1);
+	CHECK(xd_strtonum("42", 0, 100, &errstr) == 42 && errstr == NULL);
+	xd_strtonum("101", 0, 100, &errstr);
+	CHECK(errstr != NULL && strcmp(errstr, "too large") == 0);
+	xd_strtonum("4x", 0, 100, &errstr);
+	CHECK(errstr != NULL && strcmp(errstr, "invalid") == 0);
+	CHECK(xd_parse_double("-3.5", &d) == 0 && d == -3.5);
+	CHECK(xd_parse_double("nan", &d) == -1);
+	CHECK(xd_parse_double("1e999", &d) == -1);
+}
+
+int
+main(void)
+{
+	test_escape_round_trip();
+	test_reader();
+	test_edit();
+	test_cidr();
+	test_numbers();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed != 0;
+}
