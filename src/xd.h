@@ -195,5 +195,14 @@ void	 weights_free(struct weights *);
 
 /* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
 /* @@maildir@@ */
+ssize_t	 xd_read(int, void *, size_t);		/* read(2), retried on EINTR */
+int	 xd_write_all(int, const void *, size_t);	/* every byte, or -1 */
+int	 maildir_create(const char *);		/* dir, tmp/ new/ cur/; 0700 */
+char	*maildir_folder(const char *, const char *);	/* "DIR", ".Spam" */
+int	 maildir_contains(const char *, const char *);	/* in DIR/new, cur */
+int	 maildir_open(const struct locator *, off_t *, const char **);
+char	*maildir_deliver_fd(const char *, int, off_t, const char **);
+char	*maildir_deliver(const char *, const struct locator *, const char **);
+int	 maildir_move(const char *, const char *, char **, const char **);
 
 #endif

@@ -1,0 +1,478 @@
+/*
+ * maildir.c - delivering raw message bytes into maildirs without ever
+ * losing or overwriting mail.
+ *
+ * A message is written to DIR/tmp/NAME, fsync'd, and given its place in
+ * DIR/new/ by link(2), which fails rather than replace a file that is
+ * already there; then the directory is fsync'd.  Only after all of that
+ * succeeded may a caller remove the source (maildir_move).
+ */
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xd.h"
+
+#define COPY_CHUNK	65536
+#define NAME_TRIES	64	/* fresh names to try before giving up */
+
+/* read(2) that is not cut short by a signal. */
+ssize_t
+xd_read(int fd, void *p, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, p, n);
+	while (r == -1 && errno == EINTR);
+	return r;
+}
+
+/* Write all n bytes, whatever write(2) takes at a time; -1 on error. */
+int
+xd_write_all(int fd, const void *p, size_t n)
+{
+	const char *s = p;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, s, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			if (w == 0)
+				errno = EIO;
+			return -1;
+		}
+		s += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc, e;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	/* Some file systems cannot sync a directory; that is no failure. */
+	if (rc == -1 && (errno == EINVAL || errno == EROFS))
+		rc = 0;
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+static int
+mkdir_0700(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	if (stat(path, &st) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Make dir a maildir: dir itself (not its parents: a mistyped path
+ * should fail, not grow a tree) and tmp/ new/ cur/, mode 0700.
+ */
+int
+maildir_create(const char *dir)
+{
+	static const char *const sub[] = { "tmp", "new", "cur" };
+	char *p;
+	size_t i;
+	int rc = 0;
+
+	if (mkdir_0700(dir) == -1) {
+		xd_warn("%s", dir);
+		return -1;
+	}
+	for (i = 0; i < 3 && rc == 0; i++) {
+		xasprintf(&p, "%s/%s", dir, sub[i]);
+		if ((rc = mkdir_0700(p)) == -1)
+			xd_warn("%s", p);
+		free(p);
+	}
+	return rc;
+}
+
+/*
+ * The maildir of a folder: "" or "." is dir itself, an absolute name is
+ * used as it is, anything else is a Maildir++ folder such as ".Spam"
+ * below dir.  The folder is created, with the "maildirfolder" marker
+ * Courier and Dovecot look for.  NULL (with a warning) on failure.
+ */
+char *
+maildir_folder(const char *dir, const char *folder)
+{
+	char *path, *marker;
+	int fd;
+
+	if (folder[0] == '\0' || strcmp(folder, ".") == 0)
+		path = xstrdup(dir);
+	else if (folder[0] == '/')
+		path = xstrdup(folder);
+	else {
+		if (maildir_create(dir) == -1)
+			return NULL;
+		xasprintf(&path, "%s/%s", dir, folder);
+	}
+	if (maildir_create(path) == -1) {
+		free(path);
+		return NULL;
+	}
+	if (folder[0] == '.' && folder[1] != '\0' && folder[1] != '/') {
+		xasprintf(&marker, "%s/maildirfolder", path);
+		fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+		if (fd != -1)
+			close(fd);
+		free(marker);
+	}
+	return path;
+}
+
+/*
+ * Whether path already lies in dir/new/ or dir/cur/: delivering it there
+ * again would only make a second copy.
+ */
+int
+maildir_contains(const char *dir, const char *path)
+{
+	char *rdir, *rpath, *slash;
+	int in = 0;
+
+	if ((rdir = realpath(dir, NULL)) == NULL)
+		return 0;
+	if ((rpath = realpath(path, NULL)) == NULL) {
+		free(rdir);
+		return 0;
+	}
+	if ((slash = strrchr(rpath, '/')) != NULL && slash > rpath) {
+		*slash = '\0';
+		if ((slash = strrchr(rpath, '/')) != NULL &&
+		    (strcmp(slash, "/new") == 0 || strcmp(slash, "/cur") == 0)) {
+			*slash = '\0';
+			in = strcmp(rpath[0] ? rpath : "/", rdir) == 0;
+		}
+	}
+	free(rdir);
+	free(rpath);
+	return in;
+}
+
+/* This host's name as the maildir spec wants it: '/' and ':' escaped. */
+static const char *
+host_part(void)
+{
+	static char host[256 * 4 + 1];
+	char raw[256];
+	size_t i, n = 0;
+
+	if (host[0] != '\0')
+		return host;
+	if (gethostname(raw, sizeof(raw)) == -1 || raw[0] == '\0')
+		strcpy(raw, "localhost");
+	raw[sizeof(raw) - 1] = '\0';
+	for (i = 0; raw[i] != '\0'; i++) {
+		if (raw[i] == '/' || raw[i] == ':') {
+			n += (size_t)snprintf(host + n, sizeof(host) - n,
+			    "\\%03o", (unsigned char)raw[i]);
+		} else
+			host[n++] = raw[i];
+	}
+	host[n] = '\0';
+	return host;
+}
+
+/* A name no other delivery of this or any other process will use. */
+static char *
+unique_name(void)
+{
+	static unsigned long counter;
+	struct timeval tv;
+	char *name;
+
+	gettimeofday(&tv, NULL);
+	xasprintf(&name, "%lld.M%ldP%ldQ%lu.%s", (long long)tv.tv_sec,
+	    (long)tv.tv_usec, (long)getpid(), ++counter, host_part());
+	return name;
+}
+
+/*
+ * Open the message a locator names and put the file offset where it
+ * starts; *len is set to its length.  Only regular files: a device or a
+ * FIFO has no length to bound the copy.  -1 with *why set on failure.
+ */
+int
+maildir_open(const struct locator *loc, off_t *len, const char **why)
+{
+	struct stat st;
+	int fd, e;
+
+	if ((fd = open(loc->path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*why = "unreadable";
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		*why = "unreadable";
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		errno = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+		*why = "not-a-file";
+		goto fail;
+	}
+	*len = loc->length >= 0 ? loc->length : st.st_size - loc->offset;
+	if (loc->offset > st.st_size || *len < 0 ||
+	    *len > st.st_size - loc->offset) {
+		errno = EINVAL;
+		*why = "beyond-end";
+		goto fail;
+	}
+	if (lseek(fd, loc->offset, SEEK_SET) == -1) {
+		*why = "unreadable";
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+/* Copy exactly len bytes from in to out. */
+static int
+copy_bytes(int in, int out, off_t len, const char **why)
+{
+	char buf[COPY_CHUNK];
+	ssize_t r;
+	size_t want;
+
+	while (len > 0) {
+		want = len < (off_t)sizeof(buf) ? (size_t)len : sizeof(buf);
+		if ((r = xd_read(in, buf, want)) <= 0) {
+			if (r == 0)
+				errno = EIO;
+			*why = r == 0 ? "short-message" : "unreadable";
+			return -1;
+		}
+		if (xd_write_all(out, buf, (size_t)r) == -1) {
+			*why = "cannot-write";
+			return -1;
+		}
+		len -= r;
+	}
+	return 0;
+}
+
+/* Write the message to a fresh file in dir/tmp; returns its path. */
+static char *
+write_tmp(const char *dir, int in, off_t len, const char **why)
+{
+	char *name, *path = NULL;
+	int fd = -1, e, i;
+
+	for (i = 0; i < NAME_TRIES && fd == -1; i++) {
+		free(path);
+		name = unique_name();
+		xasprintf(&path, "%s/tmp/%s", dir, name);
+		free(name);
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, 0600);
+		if (fd == -1 && errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		*why = "cannot-create";
+		free(path);
+		return NULL;
+	}
+	if (copy_bytes(in, fd, len, why) == -1)
+		goto fail;
+	if (fsync(fd) == -1) {
+		*why = "cannot-sync";
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		*why = "cannot-write";
+		goto fail;
+	}
+	return path;
+fail:
+	e = errno;
+	if (fd != -1)
+		close(fd);
+	unlink(path);
+	free(path);
+	errno = e;
+	return NULL;
+}
+
+/*
+ * Give the file tmp a name in dir/new that no file has yet.  link(2)
+ * refuses to replace; where a file system has no hard links,
+ * renameat2(RENAME_NOREPLACE) does the same.  Never rename(2) over a
+ * name: that would destroy the mail already there.
+ */
+static char *
+place_new(const char *dir, const char *tmp, const char **why)
+{
+	char *name, *dst = NULL;
+	int i, rc = -1;
+
+	for (i = 0; i < NAME_TRIES; i++) {
+		free(dst);
+		/* The name it had in tmp/ first, as the maildir spec has it. */
+		name = i == 0 ? xstrdup(strrchr(tmp, '/') + 1) : unique_name();
+		xasprintf(&dst, "%s/new/%s", dir, name);
+		free(name);
+		if ((rc = link(tmp, dst)) == 0)
+			break;
+		if (errno == EEXIST)
+			continue;
+		if (errno != EPERM && errno != ENOTSUP && errno != EOPNOTSUPP &&
+		    errno != EMLINK && errno != ENOSYS)
+			break;
+		if ((rc = renameat2(AT_FDCWD, tmp, AT_FDCWD, dst,
+		    RENAME_NOREPLACE)) == 0 || errno != EEXIST)
+			break;
+	}
+	if (rc == -1) {
+		*why = "cannot-link";
+		free(dst);
+		return NULL;
+	}
+	/* After renameat2 tmp is gone; after link it is a second name. */
+	if (unlink(tmp) == -1 && errno != ENOENT)
+		xd_warn("%s", tmp);
+	return dst;
+}
+
+/* The absolute form of path, for action= and for people. */
+static char *
+absolute(const char *path)
+{
+	char *cwd, *p;
+
+	if (path[0] == '/')
+		return xstrdup(path);
+	if ((cwd = getcwd(NULL, 0)) == NULL)
+		return xstrdup(path);
+	xasprintf(&p, "%s/%s", cwd, path);
+	free(cwd);
+	return p;
+}
+
+/*
+ * Deliver len bytes read from in (at its current offset) into the
+ * maildir dir, which must exist (maildir_create).  Returns the new
+ * file's absolute path, or NULL with *why and errno set; then nothing
+ * is left behind in tmp/ and nothing in new/.
+ */
+char *
+maildir_deliver_fd(const char *dir, int in, off_t len, const char **why)
+{
+	char *adir, *tmp, *dst;
+	int e;
+
+	adir = absolute(dir);
+	if ((tmp = write_tmp(adir, in, len, why)) == NULL) {
+		free(adir);
+		return NULL;
+	}
+	dst = place_new(adir, tmp, why);
+	e = errno;
+	if (dst == NULL)
+		unlink(tmp);
+	free(tmp);
+	if (dst != NULL) {
+		char *newdir;
+
+		xasprintf(&newdir, "%s/new", adir);
+		if (fsync_dir(newdir) == -1) {
+			/* In place but maybe not on disk: say so, keep it. */
+			e = errno;
+			xd_warn("%s: delivered but not synced", dst);
+			*why = "cannot-sync";
+			free(dst);
+			dst = NULL;
+		}
+		free(newdir);
+	}
+	free(adir);
+	errno = e;
+	return dst;
+}
+
+/* Deliver the message a locator names into dir (see above). */
+char *
+maildir_deliver(const char *dir, const struct locator *loc, const char **why)
+{
+	char *dst;
+	off_t len;
+	int fd, e;
+
+	if ((fd = maildir_open(loc, &len, why)) == -1)
+		return NULL;
+	dst = maildir_deliver_fd(dir, fd, len, why);
+	e = errno;
+	close(fd);
+	errno = e;
+	return dst;
+}
+
+/*
+ * Move the file path into the maildir dir: deliver a copy, and remove
+ * path only once the copy is safely in place.  Returns 0, or -1 with
+ * *why set; *newpath is the copy when it was made (also when only the
+ * removal failed: then the message exists twice, never zero times).
+ */
+int
+maildir_move(const char *dir, const char *path, char **newpath,
+    const char **why)
+{
+	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
+	char *parent, *slash;
+
+	*newpath = maildir_deliver(dir, &loc, why);
+	if (*newpath == NULL)
+		return -1;
+	if (unlink(path) == -1) {
+		*why = "cannot-remove";
+		return -1;
+	}
+	parent = xstrdup(path);
+	if ((slash = strrchr(parent, '/')) == NULL)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (fsync_dir(parent) == -1)
+		xd_warn("%s", parent);
+	free(parent);
+	return 0;
+}
