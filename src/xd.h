@@ -189,9 +189,33 @@ struct weights *weights_load(const char *);	/* NULL: the configured file */
 double	 weights_threshold(const struct weights *, const char *);
 void	 weights_free(struct weights *);
 /* @@weights@@ */
+const char *weights_path(const struct weights *);
+double	 weights_symbol(const struct weights *, const char *, size_t,
+	    const char **, unsigned long *);	/* field "NAME=value", namelen */
+double	 weights_prob(const struct weights *, double);	/* calibrated */
+const char *weights_class(const struct weights *, double);
+void	 weights_calibration(const struct weights *, double *, double *);
 
 /* policy.c: policy files, see xd-policy(5) */
 /* @@policy@@ */
+enum policy_action { POLICY_ALLOW, POLICY_BLOCK, POLICY_TRUST, POLICY_CRITICAL };
+struct policy_rule {
+	enum policy_action action;
+	unsigned long	 line;		/* in the file, from 1 */
+	char		*text;		/* the line as written, trimmed */
+	char		**symbols;	/* critical: what counts; "RBL_*" too */
+	size_t		 nsymbols;
+};
+struct policy;
+struct policy *policy_load(const char *);	/* NULL: the configured file */
+void	 policy_free(struct policy *);
+const char *policy_path(const struct policy *);
+size_t	 policy_count(const struct policy *);
+const struct policy_rule *policy_match(struct policy *, const struct rec *);
+int	 policy_counts(const struct policy_rule *, const char *, size_t);
+const char *policy_action_name(enum policy_action);
+void	 policy_fold(char *);		/* lower case, ASCII and some UTF-8 */
+int	 policy_append(const char *, const char *, const char *, const char *);
 
 /* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
 /* @@maildir@@ */

@@ -1,0 +1,321 @@
+/*
+ * xd-score - add up the weights of a line's symbols, apply the policy,
+ * and write score=, prob=, class= and policy=.  A pure function of the
+ * line: it reads no mail and asks no one, so a stored stream can be
+ * scored again in seconds with new weights.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xd.h"
+
+#define TOOL	"xd-score"
+
+/* One symbol field of the line being scored. */
+struct sym {
+	const char	*field;		/* "NAME=value", escaped */
+	size_t		 namelen;
+	double		 weight;
+	const char	*rule;		/* the weights entry, or NULL */
+	unsigned long	 line;
+	size_t		 idx;		/* position on the line */
+	enum { COUNTED, REPEATED, UNLISTED } how;	/* UNLISTED: critical */
+};
+
+struct score {
+	struct weights	*w;
+	struct policy	*p;
+	struct sym	*sym;
+	size_t		 nsym, cap;
+	const struct policy_rule *rule;
+	double		 score;
+	const char	*class;
+};
+
+static const char *const owned[] = {
+	"policy=", "score=", "prob=", "class=", NULL
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-en] [-p policy] [-w weights] [--progress N]\n",
+	    xd_progname);
+	exit(XD_EXIT_USAGE);
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+	size_t n = x->namelen < y->namelen ? x->namelen : y->namelen;
+	int c;
+
+	if ((c = memcmp(x->field, y->field, n)) != 0)
+		return c;
+	if (x->namelen != y->namelen)
+		return x->namelen < y->namelen ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->idx < y->idx ? -1 : 1;
+}
+
+static void
+collect(struct score *s, const struct rec *rec)
+{
+	struct sym *y;
+	size_t i, n;
+
+	s->nsym = 0;
+	for (i = 1; i < rec->nf; i++) {
+		n = rec_name(rec->f[i], NULL);
+		if (!is_symbol_name(rec->f[i], n))
+			continue;
+		if (s->nsym == s->cap) {
+			s->cap = s->cap ? s->cap * 2 : 64;
+			s->sym = xrealloc(s->sym, s->cap * sizeof(*s->sym));
+		}
+		y = &s->sym[s->nsym++];
+		y->field = rec->f[i];
+		y->namelen = n;
+		y->idx = i;
+		y->weight = weights_symbol(s->w, y->field, n, &y->rule,
+		    &y->line);
+		y->how = COUNTED;
+	}
+}
+
+/*
+ * A symbol counts once however many fields carry it (say, two listed
+ * URLs): the one with the largest weight.  Sorting keeps this n log n
+ * on hostile lines with many thousands of fields.
+ */
+static void
+mark_repeats(struct score *s)
+{
+	size_t i;
+
+	if (s->nsym < 2)
+		return;
+	qsort(s->sym, s->nsym, sizeof(*s->sym), by_name);
+	for (i = 1; i < s->nsym; i++)
+		if (s->sym[i].namelen == s->sym[i - 1].namelen &&
+		    memcmp(s->sym[i].field, s->sym[i - 1].field,
+		    s->sym[i].namelen) == 0)
+			s->sym[i].how = REPEATED;
+}
+
+static void
+score_line(struct score *s, struct rec *rec)
+{
+	double sum = 0;
+	size_t i;
+
+	rec_drop_prefixes(rec, owned);
+	collect(s, rec);
+	mark_repeats(s);
+	s->rule = policy_match(s->p, rec);
+	for (i = 0; i < s->nsym; i++) {
+		struct sym *y = &s->sym[i];
+
+		if (y->how == COUNTED && s->rule != NULL &&
+		    s->rule->action == POLICY_CRITICAL &&
+		    !policy_counts(s->rule, y->field, y->namelen))
+			y->how = UNLISTED;
+		if (y->how == COUNTED)
+			sum += y->weight;
+	}
+	/* What is written is what decides: 4.999999 is 5.00 and spam. */
+	s->score = round(sum * 100) / 100 + 0.0;
+	s->class = weights_class(s->w, s->score);
+	if (s->rule != NULL && s->rule->action == POLICY_BLOCK)
+		s->class = "surespam";
+	else if (s->rule != NULL && s->rule->action != POLICY_CRITICAL)
+		s->class = "ham";
+}
+
+static int
+stream_line(struct rec *rec, void *arg)
+{
+	struct score *s = arg;
+
+	score_line(s, rec);
+	rec_addf(rec, "score", "%.2f", s->score);
+	rec_addf(rec, "prob", "%.4f", weights_prob(s->w, s->score));
+	rec_add(rec, "class", s->class);
+	if (s->rule != NULL)
+		rec_addf(rec, "policy", "%s:%lu", policy_path(s->p),
+		    s->rule->line);
+	return 0;
+}
+
+/* Largest contribution first; what did not count last; else line order. */
+static int
+by_contribution(const void *a, const void *b)
+{
+	const struct sym *x = a, *y = b;
+
+	if ((x->how == COUNTED) != (y->how == COUNTED))
+		return x->how == COUNTED ? -1 : 1;
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->idx < y->idx ? -1 : 1;
+}
+
+static void
+explain_symbol(const struct score *s, const struct sym *y)
+{
+	int n = (int)strlen(y->field);
+
+	if (y->field[y->namelen] == '=' && y->field[y->namelen + 1] == '\0')
+		n = (int)y->namelen;	/* no evidence: the name alone */
+	printf("  %-7s %+8.2f  %.*s", y->how == COUNTED ? "symbol" : "ignored",
+	    y->weight, n, y->field);
+	if (y->rule != NULL)
+		printf("  (%s:%lu: %s)", weights_path(s->w), y->line, y->rule);
+	else
+		printf("  (not in %s)", weights_path(s->w));
+	if (y->how == REPEATED)
+		printf(" counted once");
+	else if (y->how == UNLISTED)
+		printf(" not listed by the critical rule");
+	putchar('\n');
+}
+
+static void
+explain_class(const struct score *s)
+{
+	double spam = weights_threshold(s->w, "spam");
+	double sure = weights_threshold(s->w, "surespam");
+
+	if (s->rule != NULL && s->rule->action != POLICY_CRITICAL) {
+		printf("  class %s: policy %s\n", s->class,
+		    policy_action_name(s->rule->action));
+		return;
+	}
+	if (s->score >= sure)
+		printf("  class %s: score %.2f >= surespam %.2f", s->class,
+		    s->score, sure);
+	else if (s->score >= spam)
+		printf("  class %s: score %.2f >= spam %.2f, < surespam %.2f",
+		    s->class, s->score, spam, sure);
+	else
+		printf("  class %s: score %.2f < spam %.2f", s->class,
+		    s->score, spam);
+	printf("%s\n", s->rule != NULL ? ", critical symbols only" : "");
+}
+
+static void
+explain(struct score *s, const struct rec *rec)
+{
+	size_t i;
+
+	printf("message %s\n", rec_locator(rec));
+	qsort(s->sym, s->nsym, sizeof(*s->sym), by_contribution);
+	for (i = 0; i < s->nsym; i++)
+		explain_symbol(s, &s->sym[i]);
+	printf("  score %.2f (spam from %.2f, surespam from %.2f)\n",
+	    s->score, weights_threshold(s->w, "spam"),
+	    weights_threshold(s->w, "surespam"));
+	printf("  prob %.4f\n", weights_prob(s->w, s->score));
+	if (s->rule != NULL)
+		printf("  policy %s:%lu: %s\n", policy_path(s->p),
+		    s->rule->line, s->rule->text);
+	explain_class(s);
+	putchar('\n');
+}
+
+/* --explain: a report for people on stdout instead of the stream. */
+static int
+explain_run(struct score *s)
+{
+	struct reader r;
+	struct rec rec;
+	unsigned long done = 0;
+	int status = XD_EXIT_OK;
+
+	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	rec_init(&rec);
+	while (reader_next(&r, &rec)) {
+		if (rec.comment)
+			continue;
+		progress_tick(++done, 0);
+		if (rec.bad != NULL) {
+			xd_warnx("<stdin>:%lu: %s", r.lineno, rec.bad);
+			printf("message %s\n  error %s:%s\n\n",
+			    rec_locator(&rec), TOOL, rec.bad);
+			status = XD_EXIT_SOME;
+			continue;
+		}
+		score_line(s, &rec);
+		explain(s, &rec);
+	}
+	progress_tick(done, 1);
+	rec_free(&rec);
+	reader_free(&r);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(XD_EXIT_SOME, "write error");
+	if (ferror(stdin))
+		xd_err(XD_EXIT_SOME, "read error");
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "check", no_argument, NULL, 'n' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct score s;
+	const char *wfile = NULL, *pfile = NULL, *errstr;
+	int c, check = 0, explaining = 0, status;
+
+	xd_setprogname(argv[0]);
+	while ((c = getopt_long(argc, argv, "ehnp:Vw:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'e': explaining = 1; break;
+		case 'n': check = 1; break;
+		case 'p': pfile = optarg; break;
+		case 'P':
+			stream_progress_total = (unsigned long)xd_strtonum(
+			    optarg, 0, 1000000000000LL, &errstr);
+			if (errstr != NULL)
+				xd_errx(XD_EXIT_USAGE, "--progress %s: %s",
+				    optarg, errstr);
+			break;
+		case 'w': wfile = optarg; break;
+		case 'V': xd_version();
+		case 'h':
+		default:  usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (conf_load(NULL) != 0)
+		return XD_EXIT_USAGE;
+	memset(&s, 0, sizeof(s));
+	if ((s.w = weights_load(wfile)) == NULL ||
+	    (s.p = policy_load(pfile)) == NULL)
+		return XD_EXIT_USAGE;
+	if (check)
+		status = XD_EXIT_OK;
+	else if (explaining)
+		status = explain_run(&s);
+	else
+		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
+	free(s.sym);
+	policy_free(s.p);
+	weights_free(s.w);
+	return status;
+}
