@@ -1,0 +1,231 @@
+#!/bin/sh
+# bench.sh - speed and memory of the xd tools on the development corpus,
+# beside bogofilter and SpamAssassin where they are installed.
+#
+#   sh t/bench.sh [bindir]          (make bench)
+#
+# The corpus is ../shared/corpus beside the repository, or $XD_CORPUS.
+# Wall time and peak RSS come from /usr/bin/time (%e, %M).  For a
+# pipeline (xd check) the RSS is that of its largest single process,
+# not the sum.  $XD_BENCH_SA sets how many messages SpamAssassin gets
+# (default 200; 0 leaves it out).
+#
+# A benchmark, not a test: a missed target is printed as MISS and the
+# exit status is still 0.  It is 2 only when it cannot run at all.
+
+repo=$(cd "$(dirname "$0")/.." && pwd) || exit 2
+bindir=$(cd "${1:-$repo/bin}" 2>/dev/null && pwd) ||
+    { echo "bench: no such directory: ${1:-bin}" >&2; exit 2; }
+C=${XD_CORPUS:-$(dirname "$repo")/shared/corpus}
+SA_N=${XD_BENCH_SA:-200}
+TARGET_PARSE=5000	# messages per second
+TARGET_SCORE=200000	# lines per second
+TARGET_RSS=32		# MB, every xd tool
+SCORE_LINES=400000	# how long a stream xd-score gets
+SLOW=45			# seconds: a 1x run slower than this skips its 4x run
+
+if [ ! -d "$C/ham/cur" ] || [ ! -d "$C/spam/cur" ]; then
+	echo "bench: no corpus at $C (want ham/cur and spam/cur): skipped"
+	exit 0
+fi
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: /usr/bin/time is missing (Debian package 'time'): skipped"
+	exit 0
+fi
+C=$(cd "$C" && pwd)
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-bench.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+# Peers and tools alike get a private home and an empty configuration.
+mkdir "$tmp/home"
+HOME=$tmp/home
+XD_CONF=$tmp/xd.conf
+XD_SHARE=$repo/share
+PATH=$bindir:$repo/bin:$PATH
+: >"$XD_CONF"
+export HOME XD_CONF XD_SHARE PATH C tmp
+
+N=$(find "$C/ham/cur" "$C/spam/cur" -type f | wc -l)
+rows=$tmp/rows
+: >"$rows"
+notes=$tmp/notes
+: >"$notes"
+
+note() {
+	echo "$*" >>"$notes"
+}
+
+have() {
+	[ -x "$bindir/$1" ] || command -v "$1" >/dev/null 2>&1
+}
+
+# measure KEY LABEL COUNT MAXOK 'shell command': run the command once,
+# record wall seconds and peak RSS.  An exit status above MAXOK marks
+# the row as failed.
+measure() {
+	key=$1 label=$2 count=$3 maxok=$4 cmd=$5
+	printf 'bench: %s ...\n' "$label" >&2
+	/usr/bin/time -f '%e %M' -o "$tmp/time" sh -c "$cmd" 2>"$tmp/err"
+	rc=$?
+	set -- $(tail -n 1 "$tmp/time") 0 0
+	secs=$1 rss=$2
+	if [ "$rc" -gt "$maxok" ]; then
+		note "$label: exit status $rc; its last messages:"
+		tail -n 5 "$tmp/err" | sed 's/^/    /' >>"$notes"
+		label="$label [FAILED]"
+	fi
+	printf '%s|%s|%s|%s|%s\n' "$key" "$label" "$count" "$secs" "$rss" >>"$rows"
+}
+
+# get KEY FIELD: a recorded value (2 label, 3 count, 4 seconds, 5 RSS KB).
+get() {
+	awk -F'|' -v k="$1" -v f="$2" '$1 == k { print $f }' "$rows"
+}
+
+rate() {
+	awk -v n="$1" -v s="$2" 'BEGIN { if (s <= 0) s = 0.01; printf "%.0f", n / s }'
+}
+
+echo "bench: corpus $C, $N messages; tools from $bindir" >&2
+# Every reader starts with the corpus in the page cache.
+find "$C/ham/cur" "$C/spam/cur" -type f -exec cat {} + >/dev/null
+
+# --- xd-parse ---------------------------------------------------------
+if have xd-parse; then
+	measure parse "xd-parse, corpus to /dev/null" "$N" 1 \
+	    'xd-parse -- "$C/ham" "$C/spam" >/dev/null'
+	xd-parse -- "$C/ham" "$C/spam" >"$tmp/stream" 2>/dev/null
+	got=$(grep -vc '^#' "$tmp/stream")
+	[ "$got" -eq "$N" ] || note "xd-parse wrote $got lines for $N messages"
+	if [ "$(get parse 4 | cut -d. -f1)" -lt "$SLOW" ]; then
+		measure parse4 "xd-parse, corpus 4 times over" $((4 * N)) 1 \
+		    'xd-parse -- "$C/ham" "$C/spam" "$C/ham" "$C/spam" "$C/ham" "$C/spam" "$C/ham" "$C/spam" >/dev/null'
+	else
+		note "xd-parse: the 4x run is left out, the 1x run took over ${SLOW}s"
+	fi
+else
+	note "xd-parse is not built: its rows, and xd-score's (no stream), are left out"
+fi
+
+# --- xd-score, on the stored stream of xd-parse -------------------------
+if have xd-score && [ -s "$tmp/stream" ]; then
+	reps=$(( (SCORE_LINES + N - 1) / N ))
+	grep -v '^#' "$tmp/stream" >"$tmp/lines"
+	i=0
+	while [ $i -lt 4 ]; do cat "$tmp/lines"; i=$((i + 1)); done >"$tmp/stream4"
+	i=0
+	while [ $i -lt "$reps" ]; do cat "$tmp/lines"; i=$((i + 1)); done >"$tmp/big"
+	lines=$(wc -l <"$tmp/big")
+	measure score "xd-score, stored stream x$reps" "$lines" 1 \
+	    'xd-score <"$tmp/big" >/dev/null'
+	measure score1 "xd-score, stored stream" "$N" 1 \
+	    'xd-score <"$tmp/stream" >/dev/null'
+	measure score4 "xd-score, stored stream 4 times over" $((4 * N)) 1 \
+	    'xd-score <"$tmp/stream4" >/dev/null'
+elif ! have xd-score; then
+	note "xd-score is not built: its rows are left out"
+fi
+
+# --- the whole pipeline -------------------------------------------------
+if have xd-parse && have xd-score && have xd; then
+	stages=$(xd -q stages 2>/dev/null)
+	note "xd check ran the stages: ${stages:-none built} (then xd-score)"
+	measure check "xd check, corpus" "$N" 1 \
+	    'xd -q check "$C/ham" "$C/spam" >/dev/null'
+	if [ "$(get check 4 | cut -d. -f1)" -lt "$SLOW" ]; then
+		measure check4 "xd check, corpus 4 times over" $((4 * N)) 1 \
+		    'xd -q check "$C/ham" "$C/spam" "$C/ham" "$C/spam" "$C/ham" "$C/spam" "$C/ham" "$C/spam" >/dev/null'
+	else
+		note "xd check: the 4x run is left out, the 1x run took over ${SLOW}s"
+	fi
+fi
+
+# --- peers --------------------------------------------------------------
+if command -v bogofilter >/dev/null 2>&1; then
+	mkdir "$tmp/bogo"
+	measure bogotrain "bogofilter, train (-s, -n) on all" "$N" 0 \
+	    'bogofilter -C -d "$tmp/bogo" -s -B "$C/spam/cur" &&
+	     bogofilter -C -d "$tmp/bogo" -n -B "$C/ham/cur"'
+	measure bogo "bogofilter, classify all (-B, bulk)" "$N" 2 \
+	    'bogofilter -C -d "$tmp/bogo" -t -B "$C/ham/cur" "$C/spam/cur" >/dev/null'
+	note "bogofilter: one process, Berkeley DB wordlist trained on this very corpus; a Bayes classifier only (no headers, relays, URLs)"
+else
+	note "bogofilter is not installed: left out"
+fi
+
+if [ "$SA_N" -gt 0 ] && command -v spamassassin >/dev/null 2>&1; then
+	# An even spread over ham and spam, in one process.
+	find "$C/ham/cur" "$C/spam/cur" -type f | sort |
+	    awk -v n="$N" -v k="$SA_N" 'NR % int(n / k) == 0 && c < k { print; c++ }' \
+	    >"$tmp/sa.list"
+	sa=$(wc -l <"$tmp/sa.list")
+	measure sa "spamassassin -L, $sa of $N (scaled)" "$sa" 1 \
+	    'spamassassin -L -x $(cat "$tmp/sa.list") >/dev/null'
+	s=$(get sa 4)
+	note "spamassassin: local tests only (-L, no DNS or network), one process over $sa messages spread over the corpus, start-up included; the whole corpus would take about $(awk -v s="$s" -v n="$N" -v k="$sa" 'BEGIN { printf "%.0f", s * n / k }') s"
+else
+	note "spamassassin is not installed (or XD_BENCH_SA=0): left out"
+fi
+
+# --- the table ------------------------------------------------------------
+xdrate=$(awk -F'|' '$1 == "check" && $2 !~ /FAILED/ { printf "%.0f", $3 / ($4 > 0 ? $4 : 0.01) }' "$rows")
+echo
+printf '%-44s %8s %8s %9s %8s %9s\n' stage messages seconds "msgs/s" "RSS MB" "vs xd"
+printf '%-44s %8s %8s %9s %8s %9s\n' "" "" "" "" "(peak)" "check"
+awk -F'|' -v xd="$xdrate" '
+{
+	s = $4 > 0 ? $4 : 0.01
+	r = $3 / s
+	vs = "-"
+	if ($1 ~ /^(bogo|sa)/ && xd > 0)
+		vs = sprintf("%.2fx", r / xd)
+	printf "%-44s %8d %8.2f %9.0f %8.1f %9s\n", $2, $3, $4, r, $5 / 1024, vs
+}' "$rows"
+echo "(vs xd check: the peer's messages per second divided by xd check's)"
+
+# target LABEL OK DETAIL
+target() {
+	if [ "$2" = 1 ]; then r=PASS; else r=MISS; fi
+	printf '  %-4s %-40s %s\n' "$r" "$1" "$3"
+}
+
+echo
+echo "targets:"
+if [ -n "$(get parse 3)" ]; then
+	v=$(rate "$(get parse 3)" "$(get parse 4)")
+	target "xd-parse >= $TARGET_PARSE msgs/s" "$([ "$v" -ge $TARGET_PARSE ] && echo 1)" "$v msgs/s"
+else
+	target "xd-parse >= $TARGET_PARSE msgs/s" 0 "not measured"
+fi
+if [ -n "$(get score 3)" ]; then
+	v=$(rate "$(get score 3)" "$(get score 4)")
+	target "xd-score >= $TARGET_SCORE lines/s" "$([ "$v" -ge $TARGET_SCORE ] && echo 1)" "$v lines/s"
+else
+	target "xd-score >= $TARGET_SCORE lines/s" 0 "not measured"
+fi
+for k in parse parse4 score score1 score4 check check4; do
+	kb=$(get $k 5)
+	[ -n "$kb" ] || continue
+	mb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
+	target "RSS < $TARGET_RSS MB: $(get $k 2 | cut -c1-28)" \
+	    "$([ "$kb" -lt $((TARGET_RSS * 1024)) ] && echo 1)" "$mb MB"
+done
+# flat KEY1 KEY4: four times the mail may not cost more memory (10%
+# and 1 MB of slack for allocator noise).
+flat() {
+	a=$(get "$1" 5) b=$(get "$2" 5)
+	[ -n "$a" ] && [ -n "$b" ] || return
+	ok=$(awk -v a="$a" -v b="$b" 'BEGIN { print (b <= a * 1.1 + 1024) ? 1 : 0 }')
+	target "flat memory: $3" "$ok" "$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.1f MB at 1x, %.1f MB at 4x", a / 1024, b / 1024 }')"
+}
+flat parse parse4 xd-parse
+flat score1 score4 xd-score
+flat check check4 "xd check"
+
+if [ -s "$notes" ]; then
+	echo
+	echo "notes:"
+	sed 's/^/  /' "$notes"
+fi
+exit 0

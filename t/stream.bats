@@ -1,0 +1,227 @@
+#!/usr/bin/env bats
+# The invariants of xd-stream(5), tool by tool: one line out per line
+# in, in order; fields a tool does not own pass through byte for byte;
+# '#' lines pass untouched; running a tool twice is running it once.
+
+load helper
+
+LINT="python3 $BATS_TEST_DIRNAME/lint-stream.py"
+
+# A tool that should be built: its absence is a failure, not a skip.
+need() {
+	command -v "$1" >/dev/null ||
+	    { echo "$1 is not built (looked in $XD_BIN)" >&2; return 1; }
+}
+
+# Every sample message as a path argument, in a fixed order.
+sample_files() {
+	for d in ham spam malformed; do
+		for f in "$SAMPLES/$d"/cur/*; do
+			printf '%s\n' "$f"
+		done
+	done
+}
+
+# The stream of every sample, with comment lines and foreign fields
+# mixed in: what a real pipeline hands a later tool.
+mixed_stream() {
+	need xd-parse
+	sample_files >files
+	xd-parse -- $(cat files) "$SAMPLES/mbox" >parsed || [ $? -eq 1 ]
+	awk -F'\t' 'BEGIN { OFS = "\t" }
+	/^#/ { print; next }
+	NR % 3 == 0 { print "# a comment line\twith a TAB and 100%ZZ" }
+	{
+		$1 = $1 "\tzz_foreign=a%09b"
+		print $0 "\tzz_after=x%25y\tZZ_UNKNOWN=evidence%0Ahere"
+	}' parsed >mixed
+}
+
+# same_order A B: the locators of A and B are the same, in order.
+same_order() {
+	grep -v '^#' "$1" | cut -f1 >"$1.loc"
+	grep -v '^#' "$2" | cut -f1 >"$2.loc"
+	diff "$1.loc" "$2.loc"
+}
+
+# kept IN OUT OWN: every '#' line is where it was, and every other output
+# line is its input line with the tool's own fields appended.  Own
+# fields from an earlier run may have been dropped first: OWN is a
+# regular expression that matches the start of a field the tool owns.
+kept() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import re, sys
+inp = open(sys.argv[1], "rb").read().split(b"\n")
+out = open(sys.argv[2], "rb").read().split(b"\n")
+own = re.compile(("^(%s)" % sys.argv[3]).encode())
+if len(inp) != len(out):
+    sys.exit("%d lines in, %d out" % (len(inp) - 1, len(out) - 1))
+for n, (a, b) in enumerate(zip(inp, out), 1):
+    if a.startswith(b"#"):
+        if a != b:
+            sys.exit("line %d: comment changed: %r -> %r" % (n, a, b))
+        continue
+    fa = [f for f in a.split(b"\t") if not own.match(f)]
+    fb = b.split(b"\t")
+    if fb[:len(fa)] != fa:
+        sys.exit("line %d: foreign fields changed:\n%r\n%r" % (n, a, b))
+    for f in fb[len(fa):]:
+        if not own.match(f):
+            sys.exit("line %d: appended a field it does not own: %r" % (n, f))
+PY
+}
+
+# --- xd-parse --------------------------------------------------------
+
+@test "xd-parse: one line per file, in argument order" {
+	need xd-parse
+	sample_files >files
+	run xd-parse -- $(cat files)
+	[ "$status" -le 1 ]
+	[ "${lines[0]}" = "#xd-stream 1" ]
+	printf '%s\n' "$output" | grep -v '^#' | cut -f1 | diff files -
+}
+
+@test "xd-parse: one line per message of a maildir, cur/ and new/" {
+	need xd-parse
+	mkmaildir md
+	cp "$SAMPLES"/ham/cur/* md/cur/
+	cp "$SAMPLES"/spam/cur/1700001101.* md/new/1700001101.M1P1.host
+	touch md/cur/.hidden
+	run xd-parse -- md
+	[ "$status" -eq 0 ]
+	n=$(ls md/cur md/new | grep -c '^1700')
+	[ "$(printf '%s\n' "$output" | count_lines)" -eq "$n" ]
+	[[ "$output" != *".hidden"* ]]
+}
+
+@test "xd-parse: one line per message of an mbox, with offset= and length=" {
+	need xd-parse
+	run xd-parse -- "$SAMPLES/mbox"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | count_lines)" -eq 3 ]
+	[ "$(printf '%s\n' "$output" | grep '	offset=[0-9]' | grep -c '	length=[0-9]')" -eq 3 ]
+}
+
+@test "xd-parse: its stream is well formed" {
+	need xd-parse
+	sample_files >files
+	xd-parse -- $(cat files) "$SAMPLES/mbox" >out || [ $? -eq 1 ]
+	$LINT -m 1048576 out
+}
+
+@test "xd-parse: the same mail gives the same stream" {
+	need xd-parse
+	sample_files >files
+	xd-parse -- $(cat files) "$SAMPLES/mbox" >one || [ $? -eq 1 ]
+	xd-parse -- $(cat files) "$SAMPLES/mbox" >two || [ $? -eq 1 ]
+	cmp one two
+}
+
+# --- xd-score --------------------------------------------------------
+
+@test "xd-score: N lines in, N lines out, in order" {
+	mixed_stream
+	need xd-score
+	xd-score <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+}
+
+@test "xd-score: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-score
+	xd-score <mixed >out || [ $? -eq 1 ]
+	kept mixed out 'policy=|score=|prob=|class=|error=xd-score:'
+	[ "$(grep -c '	zz_foreign=a%09b	' out)" -eq "$(grep -c '	zz_foreign=a%09b	' mixed)" ]
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-score: running it twice is running it once" {
+	mixed_stream
+	need xd-score
+	xd-score <mixed >once || [ $? -eq 1 ]
+	xd-score <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
+@test "xd-score: the invariants on a hand-written stream" {
+	need xd-score
+	printf '%s\n' '#xd-stream 1' \
+	    '/m/1	ip=192.0.2.1	subject=hi%09there	zz_foreign=a%09b' \
+	    '# a comment	that stays' \
+	    '/m/2	BIG=1	score=99	class=spam	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-score:old	HEUR_X=	prob=0.5	zz_after=%25' \
+	    '/m/%09tab	policy=old' >in
+	xd-score <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once 'policy=|score=|prob=|class=|error=xd-score:'
+	grep -q '^/m/2	BIG=1	error=xd-parse:unreadable	zz=1	' once
+	! grep -q 'error=xd-score:old' once
+	xd-score <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
+@test "xd-score: a line scored with other weights is scored anew" {
+	need xd-score
+	printf '#xd-stream 1\n/m/1\tBIG=1\tzz=1\n' >in
+	printf 'BIG 7\n' >w7
+	printf 'BIG 1\n' >w1
+	xd-score -w w7 <in >seven
+	xd-score -w w1 <seven >one
+	xd-score -w w1 <in >direct
+	cmp one direct
+	[ "$(grep -o 'score=' one | wc -l)" -eq 1 ]
+}
+
+# --- xd-act ----------------------------------------------------------
+
+# xd-act in batch mode, delivering into a private maildir: the stream it
+# writes keeps the invariants too.
+act_conf() {
+	mkmaildir mail
+	printf 'maildir = %s\nquarantine = %s\n' "$PWD/mail" "$PWD/mail" >"$XD_CONF"
+}
+
+@test "xd-act: N lines in, N lines out, in order, foreign fields kept" {
+	mixed_stream
+	need xd-score
+	need xd-act
+	act_conf
+	xd-score <mixed >scored || [ $? -eq 1 ]
+	xd-act -n <scored >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <scored)" ]
+	same_order scored out
+	kept scored out 'action=|error=xd-act:'
+	$LINT out
+}
+
+@test "xd-act: running it twice is running it once" {
+	mixed_stream
+	need xd-score
+	need xd-act
+	act_conf
+	xd-score <mixed >scored || [ $? -eq 1 ]
+	xd-act -n <scored >once || [ $? -eq 1 ]
+	xd-act -n <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
+# --- the whole pipeline ----------------------------------------------
+
+@test "xd check: one line per message, in order, well formed" {
+	need xd-parse
+	sample_files >files
+	run xd -q check -- $(cat files)
+	[ "$status" -le 1 ]
+	printf '%s\n' "$output" | grep -v '^#' | cut -f1 | diff files -
+	printf '%s\n' "$output" | $LINT -m 1048576
+}
+
+@test "xd rescore of a stored stream is idempotent" {
+	need xd-parse
+	xd -q check "$SAMPLES/ham" "$SAMPLES/spam" >stored || [ $? -eq 1 ]
+	xd rescore stored >again
+	cmp stored again
+}
