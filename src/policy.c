@@ -306,9 +306,9 @@ read_policy(struct policy *p, FILE *fp)
 
 /*
  * Load a policy file, or with NULL the configured one (xd.conf
- * "policy", else the shared default).  A missing default is an empty
- * policy; a missing file that was named, or any bad line (reported as
- * file:line on stderr), gives NULL.
+ * "policy", else the shared default).  A missing shared default is an
+ * empty policy; a missing file that was named or configured, or any bad
+ * line (reported as file:line on stderr), gives NULL.
  */
 struct policy *
 policy_load(const char *path)
@@ -316,7 +316,7 @@ policy_load(const char *path)
 	struct policy *p;
 	const char *conf;
 	FILE *fp;
-	int rc, i;
+	int rc, i, optional = 0;
 
 	p = xcalloc(1, sizeof(*p));
 	for (i = 0; i < NFACT; i++)
@@ -325,10 +325,12 @@ policy_load(const char *path)
 		p->path = xstrdup(path);
 	else if ((conf = conf_str("policy")) != NULL && *conf != '\0')
 		p->path = xd_expand_home(conf);
-	else
+	else {
 		p->path = xd_sharepath("policy");
+		optional = 1;
+	}
 	if ((fp = fopen(p->path, "r")) == NULL) {
-		if (errno == ENOENT && path == NULL)
+		if (errno == ENOENT && optional)
 			return p;
 		xd_warn("%s", p->path);
 		policy_free(p);

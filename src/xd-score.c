@@ -305,10 +305,11 @@ main(int argc, char *argv[])
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	memset(&s, 0, sizeof(s));
-	if ((s.w = weights_load(wfile)) == NULL ||
-	    (s.p = policy_load(pfile)) == NULL)
-		return XD_EXIT_USAGE;
-	if (check)
+	s.w = weights_load(wfile);
+	s.p = policy_load(pfile);	/* report both files' errors at once */
+	if (s.w == NULL || s.p == NULL)
+		status = XD_EXIT_USAGE;
+	else if (check)
 		status = XD_EXIT_OK;
 	else if (explaining)
 		status = explain_run(&s);
