@@ -26,7 +26,7 @@ XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 LDLIBS	 = $(PKG_LIBS) -lm
 
 TOOLS	 = xd-parse xd-score xd-act xd-conf
-LIBOBJ	 = util buf stream cidr config message received maildir weights policy
+LIBOBJ	 = util buf stream cidr config message received maildir mark weights policy
 LIB	 = $(O)/libxd.a
 
 BINS	 = $(TOOLS:%=$(B)/%)

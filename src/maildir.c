@@ -427,7 +427,37 @@ maildir_deliver_fd(const char *dir, int in, off_t len, const char **why)
 	return dst;
 }
 
-/* Deliver the message a locator names into dir (see above). */
+/*
+ * A message inside an mbox starts with the mbox's "From " line, which
+ * is no part of the message in a maildir: skip it.  (Its ">From " lines
+ * stay as they are: which mbox variant quoted them cannot be known.)
+ */
+static int
+skip_from_line(int fd, const struct locator *loc, off_t *len)
+{
+	char buf[4096], *nl;
+	ssize_t r;
+	off_t n;
+
+	do
+		r = pread(fd, buf, sizeof(buf), loc->offset);
+	while (r == -1 && errno == EINTR);
+	if (r == -1)
+		return -1;
+	if (r < 5 || memcmp(buf, "From ", 5) != 0 ||
+	    (nl = memchr(buf, '\n', (size_t)r)) == NULL)
+		return 0;
+	n = nl - buf + 1;
+	if (n > *len || lseek(fd, loc->offset + n, SEEK_SET) == -1)
+		return n > *len ? 0 : -1;
+	*len -= n;
+	return 0;
+}
+
+/*
+ * Deliver the message a locator names into dir (see above); a message
+ * inside an mbox (offset= or length=) loses its "From " line.
+ */
 char *
 maildir_deliver(const char *dir, const struct locator *loc, const char **why)
 {
@@ -437,6 +467,14 @@ maildir_deliver(const char *dir, const struct locator *loc, const char **why)
 
 	if ((fd = maildir_open(loc, &len, why)) == -1)
 		return NULL;
+	if ((loc->offset > 0 || loc->length >= 0) &&
+	    skip_from_line(fd, loc, &len) == -1) {
+		*why = "unreadable";
+		e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
 	dst = maildir_deliver_fd(dir, fd, len, why);
 	e = errno;
 	close(fd);

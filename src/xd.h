@@ -229,4 +229,13 @@ char	*maildir_deliver_fd(const char *, int, off_t, const char **);
 char	*maildir_deliver(const char *, const struct locator *, const char **);
 int	 maildir_move(const char *, const char *, char **, const char **);
 
+/* mark.c: a verdict written into a message's header at byte level */
+struct mark {
+	const char *cls;	/* "ham", "spam" or "surespam" */
+	double	 score, required;
+	const char *tests;	/* "SYM1,SYM2", or "" for none */
+	const char *tag;	/* subject tag for spam, "" for none */
+};
+int	 mark_message(int, off_t, int, const struct mark *, const char **);
+
 #endif

@@ -1,0 +1,444 @@
+/*
+ * xd-act - act on verdicts: deliver ham and quarantine spam into
+ * maildirs (batch), mark one message for a procmail or maildrop recipe
+ * (--filter), or give quarantined messages back (--release).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xd.h"
+
+#define TOOL	"xd-act"
+#define MAX_TAG	200	/* a tag must fit in mark.c's look at a line */
+
+enum { HAM, SPAM, SURESPAM, NCLASS };
+static const char *const class_names[NCLASS] = { "ham", "spam", "surespam" };
+
+struct batch {
+	char	*dir[NCLASS];	/* where each class goes, or NULL */
+	char	*ready[NCLASS];	/* the maildir, once it was made */
+	int	 move, force;
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: %s [-fm] [-d dir] [-q dir] [--spam-folder name]\n"
+	    "              [--surespam-folder name] < stream\n"
+	    "       %s -F [-t tag] < stream > message\n"
+	    "       %s -r [-d dir] file ...\n",
+	    xd_progname, xd_progname, xd_progname);
+	exit(XD_EXIT_USAGE);
+}
+
+static int
+class_index(const char *name)
+{
+	int i;
+
+	for (i = 0; i < NCLASS; i++)
+		if (strcmp(name, class_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* The maildir for class c, made on first use; NULL if it cannot be. */
+static const char *
+destination(struct batch *b, int c)
+{
+	const char *folder = c == SPAM ? conf_str("spam_folder") :
+	    c == SURESPAM ? conf_str("surespam_folder") : "";
+
+	if (b->ready[c] == NULL)
+		b->ready[c] = maildir_folder(b->dir[c], folder);
+	return b->ready[c];
+}
+
+/* An earlier run delivered this line's message: do not do it twice. */
+static int
+delivered_before(const struct rec *rec)
+{
+	const char *a = rec_raw(rec, "action");
+
+	return a != NULL && (strncmp(a, "deliver:", 8) == 0 ||
+	    strncmp(a, "quarantine:", 11) == 0);
+}
+
+static int
+fail(struct rec *rec, const char *path, const char *why)
+{
+	xd_warn("%s: %s", path, why);
+	rec_error(rec, TOOL, why);
+	return 1;
+}
+
+/* Copy, or move, the message of loc into dir; the action says which. */
+static int
+deliver(struct rec *rec, struct batch *b, const char *dir,
+    const struct locator *loc, const char *verb)
+{
+	static const char *const own[] = { "action=", NULL };
+	const char *why;
+	char *dst;
+	int rc = 0;
+
+	if (b->move && !rec_has(rec, "offset") && !rec_has(rec, "length")) {
+		if (maildir_move(dir, loc->path, &dst, &why) == -1) {
+			if (dst == NULL)
+				return fail(rec, loc->path, why);
+			rc = fail(rec, loc->path, why);
+		}
+	} else {
+		if (b->move)
+			xd_warnx("%s: a message inside an mbox is copied, "
+			    "not moved", loc->path);
+		if ((dst = maildir_deliver(dir, loc, &why)) == NULL)
+			return fail(rec, loc->path, why);
+	}
+	rec_drop_prefixes(rec, own);
+	rec_addf(rec, "action", "%s:%s", verb, dst);
+	free(dst);
+	return rc;
+}
+
+static int
+act(struct rec *rec, void *arg)
+{
+	static const char *const own[] = { "action=", NULL };
+	struct batch *b = arg;
+	const char *dir, *why;
+	struct locator loc;
+	struct buf cls;
+	int c, rc = 0;
+
+	if (delivered_before(rec) && !b->force)
+		return 0;
+	rec_drop_prefixes(rec, own);
+	buf_init(&cls);
+	if (!rec_get(rec, "class", &cls)) {
+		rec_add(rec, "action", "none");
+		return 0;
+	}
+	c = class_index(cls.s);
+	buf_free(&cls);
+	if (c == -1) {
+		xd_warnx("%s: unknown class=", rec_locator(rec));
+		rec_error(rec, TOOL, "bad-class");
+		return 1;
+	}
+	if (b->dir[c] == NULL) {
+		rec_add(rec, "action", "keep");
+		return 0;
+	}
+	if ((dir = destination(b, c)) == NULL) {
+		rec_error(rec, TOOL, "cannot-create");
+		return 1;
+	}
+	if (rec_locate(rec, &loc, &why) == -1) {
+		locator_free(&loc);
+		rec_error(rec, TOOL, why);
+		return 1;
+	}
+	if (!rec_has(rec, "offset") && maildir_contains(dir, loc.path))
+		rec_add(rec, "action", "keep");
+	else
+		rc = deliver(rec, b, dir, &loc, c == HAM ? "deliver" :
+		    "quarantine");
+	locator_free(&loc);
+	return rc;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	size_t nx = rec_name(x, NULL), ny = rec_name(y, NULL);
+	int c = strncmp(x, y, nx < ny ? nx : ny);
+
+	return c != 0 ? c : (nx > ny) - (nx < ny);
+}
+
+/* The symbols of a line: its upper-case names, sorted, once each. */
+static char *
+tests_of(const struct rec *rec)
+{
+	const char **names = xcalloc(rec->nf, sizeof(*names));
+	struct buf out;
+	size_t i, n = 0;
+
+	for (i = 1; i < rec->nf; i++)
+		if (is_symbol_name(rec->f[i], rec_name(rec->f[i], NULL)))
+			names[n++] = rec->f[i];
+	qsort(names, n, sizeof(*names), cmp_names);
+	buf_init(&out);
+	buf_adds(&out, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0 && cmp_names(&names[i], &names[i - 1]) == 0)
+			continue;
+		if (out.len > 0)
+			buf_addc(&out, ',');
+		buf_add(&out, names[i], rec_name(names[i], NULL));
+	}
+	free(names);
+	return out.s;
+}
+
+/* The first message line of the stream, or NULL; '#' lines are skipped. */
+static int
+read_verdict(struct rec *rec)
+{
+	struct reader r;
+	int found = 0;
+
+	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	while (reader_next(&r, rec))
+		if (!rec->comment) {
+			found = 1;
+			break;
+		}
+	if (!found)
+		xd_warnx("no verdict line on standard input");
+	else if (rec->bad != NULL) {
+		xd_warnx("<stdin>:%lu: %s", r.lineno, rec->bad);
+		found = 0;
+	}
+	reader_free(&r);
+	return found;
+}
+
+/* Why a verdict line must not be written into its message, or NULL. */
+static const char *
+unfit(const struct rec *rec, struct buf *cls)
+{
+	if (rec_has(rec, "error"))
+		return "the line carries error=";
+	if (!rec_get(rec, "class", cls))
+		return "the line has no class=";
+	if (class_index(cls->s) == -1)
+		return "the line has an unknown class=";
+	return NULL;
+}
+
+static double
+required_score(void)
+{
+	struct weights *w = weights_load(NULL);
+	double t = weights_threshold(w, "spam");
+
+	weights_free(w);
+	return t;
+}
+
+/*
+ * Filter mode: one verdict line in, its message out on stdout with the
+ * verdict in the header.  Any failure exits non-zero so that the caller
+ * delivers the original instead.
+ */
+static int
+filter(const char *tag)
+{
+	struct rec rec;
+	struct buf cls, score;
+	struct locator loc = { NULL, 0, -1 };
+	struct mark m;
+	const char *why;
+	char *tests = NULL;
+	off_t len;
+	int fd = -1, rc = XD_EXIT_SOME;
+
+	rec_init(&rec);
+	buf_init(&cls);
+	buf_init(&score);
+	if (!read_verdict(&rec))
+		goto done;
+	if ((why = unfit(&rec, &cls)) != NULL) {
+		xd_warnx("%s: %s", rec_locator(&rec), why);
+		goto done;
+	}
+	if (rec_locate(&rec, &loc, &why) == -1) {
+		xd_warnx("%s: %s", rec_locator(&rec), why);
+		goto done;
+	}
+	if ((fd = maildir_open(&loc, &len, &why)) == -1) {
+		xd_warn("%s: %s", loc.path, why);
+		goto done;
+	}
+	m.cls = cls.s;
+	m.score = 0;
+	if (rec_get(&rec, "score", &score) &&
+	    xd_parse_double(score.s, &m.score) == -1)
+		xd_warnx("%s: score=%s is no number; 0 is used",
+		    loc.path, score.s);
+	m.required = required_score();
+	m.tests = tests = tests_of(&rec);
+	m.tag = tag;
+	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
+		xd_warn("%s: %s", loc.path, why);
+	else
+		rc = XD_EXIT_OK;
+done:
+	if (fd != -1)
+		close(fd);
+	free(tests);
+	locator_free(&loc);
+	buf_free(&cls);
+	buf_free(&score);
+	rec_free(&rec);
+	return rc;
+}
+
+/* Give quarantined files back to the inbox; print where each went. */
+static int
+release(const char *inbox, int argc, char *argv[])
+{
+	const char *why;
+	char *dst;
+	int i, rc = XD_EXIT_OK;
+
+	if (maildir_create(inbox) == -1)
+		return XD_EXIT_SOME;
+	for (i = 0; i < argc; i++) {
+		if (maildir_contains(inbox, argv[i])) {
+			xd_warnx("%s: already in %s", argv[i], inbox);
+			continue;
+		}
+		if (maildir_move(inbox, argv[i], &dst, &why) == -1) {
+			xd_warn("%s: %s", argv[i], why);
+			rc = XD_EXIT_SOME;
+		}
+		if (dst != NULL)
+			printf("%s\n", dst);
+		free(dst);
+	}
+	if (fflush(stdout) == EOF)
+		xd_err(XD_EXIT_SOME, "write error");
+	return rc;
+}
+
+/* Folder names stay below their maildir. */
+static const char *
+check_folder(const char *key, const char *name)
+{
+	const char *p;
+
+	for (p = name; (p = strstr(p, "..")) != NULL; p += 2)
+		if ((p == name || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
+			xd_errx(XD_EXIT_USAGE, "%s: '%s' leaves the maildir",
+			    key, name);
+	return name;
+}
+
+static const char *
+check_tag(const char *tag)
+{
+	size_t i;
+
+	if (strlen(tag) > MAX_TAG)
+		xd_errx(XD_EXIT_USAGE, "subject tag longer than %d bytes",
+		    MAX_TAG);
+	if (strpbrk(tag, "\r\n") != NULL)
+		xd_errx(XD_EXIT_USAGE, "subject tag with a line break");
+	for (i = 0; tag[i] == ' ' || tag[i] == '\t'; i++)
+		;
+	return tag[i] == '\0' ? "" : tag;
+}
+
+static char *
+conf_dir(const char *key)
+{
+	const char *v = conf_str(key);
+
+	if (*v == '\0')
+		xd_errx(XD_EXIT_USAGE, "%s: no directory configured", key);
+	return xd_expand_home(v);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_SPAM = 256, OPT_SURESPAM };
+	static const struct option longopts[] = {
+		{ "deliver", required_argument, NULL, 'd' },
+		{ "quarantine", required_argument, NULL, 'q' },
+		{ "spam-folder", required_argument, NULL, OPT_SPAM },
+		{ "surespam-folder", required_argument, NULL, OPT_SURESPAM },
+		{ "move", no_argument, NULL, 'm' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "filter", no_argument, NULL, 'F' },
+		{ "tag", required_argument, NULL, 't' },
+		{ "release", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct batch b;
+	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
+	const char *spam_folder = NULL, *surespam_folder = NULL;
+	int c, filter_mode = 0, release_mode = 0, i, rc;
+
+	xd_setprogname(argv[0]);
+	memset(&b, 0, sizeof(b));
+	while ((c = getopt_long(argc, argv, "d:fFhmq:rt:V", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'd': deliver_dir = optarg; break;
+		case 'f': b.force = 1; break;
+		case 'F': filter_mode = 1; break;
+		case 'm': b.move = 1; break;
+		case 'q': quarantine_dir = optarg; break;
+		case 'r': release_mode = 1; break;
+		case 't': tag = optarg; break;
+		case OPT_SPAM: spam_folder = optarg; break;
+		case OPT_SURESPAM: surespam_folder = optarg; break;
+		case 'V': xd_version();
+		case 'h':
+		default: usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (filter_mode + release_mode > 1 || (argc > 0) != release_mode)
+		usage();
+	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
+	    b.force || spam_folder || surespam_folder))
+		usage();
+	if ((filter_mode && deliver_dir) || (!filter_mode && tag))
+		usage();
+	if (conf_load(NULL) != 0)
+		return XD_EXIT_USAGE;
+	if (spam_folder != NULL)
+		conf_set("spam_folder", spam_folder);
+	if (surespam_folder != NULL)
+		conf_set("surespam_folder", surespam_folder);
+	check_folder("spam_folder", conf_str("spam_folder"));
+	check_folder("surespam_folder", conf_str("surespam_folder"));
+
+	if (filter_mode)
+		return filter(check_tag(tag ? tag : conf_str("subject_tag")));
+	if (release_mode) {
+		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
+		    conf_dir("maildir");
+
+		rc = release(inbox, argc, argv);
+		free(inbox);
+		return rc;
+	}
+	/* With neither directory named, both come from xd.conf. */
+	if (deliver_dir == NULL && quarantine_dir == NULL) {
+		b.dir[HAM] = conf_dir("maildir");
+		b.dir[SPAM] = conf_dir("quarantine");
+	} else {
+		b.dir[HAM] = deliver_dir ? xstrdup(deliver_dir) : NULL;
+		b.dir[SPAM] = quarantine_dir ? xstrdup(quarantine_dir) : NULL;
+	}
+	b.dir[SURESPAM] = b.dir[SPAM] ? xstrdup(b.dir[SPAM]) : NULL;
+	rc = stream_run(stdin, stdout, TOOL, act, &b);
+	for (i = 0; i < NCLASS; i++) {
+		free(b.dir[i]);
+		free(b.ready[i]);
+	}
+	return rc;
+}
