@@ -177,35 +177,61 @@ PY
 
 # --- xd-act ----------------------------------------------------------
 
-# xd-act in batch mode, delivering into a private maildir: the stream it
-# writes keeps the invariants too.
-act_conf() {
-	mkmaildir mail
-	printf 'maildir = %s\nquarantine = %s\n' "$PWD/mail" "$PWD/mail" >"$XD_CONF"
+# xd-act has no dry run: it acts in batch mode, copying into private
+# maildirs, and the stream it writes keeps the invariants too.
+act() {
+	xd-act -d "$PWD/inbox" -q "$PWD/quarantine"
+}
+
+# How many messages the private maildirs hold.
+delivered() {
+	find inbox quarantine -type f \( -path '*/new/*' -o -path '*/cur/*' \) \
+	    2>/dev/null | wc -l
 }
 
 @test "xd-act: N lines in, N lines out, in order, foreign fields kept" {
 	mixed_stream
 	need xd-score
 	need xd-act
-	act_conf
 	xd-score <mixed >scored || [ $? -eq 1 ]
-	xd-act -n <scored >out || [ $? -eq 1 ]
+	act <scored >out || [ $? -eq 1 ]
 	[ "$(wc -l <out)" -eq "$(wc -l <scored)" ]
 	same_order scored out
 	kept scored out 'action=|error=xd-act:'
 	$LINT out
 }
 
-@test "xd-act: running it twice is running it once" {
+@test "xd-act: running it twice is running it once, and delivers once" {
 	mixed_stream
 	need xd-score
 	need xd-act
-	act_conf
 	xd-score <mixed >scored || [ $? -eq 1 ]
-	xd-act -n <scored >once || [ $? -eq 1 ]
-	xd-act -n <once >twice || [ $? -eq 1 ]
+	act <scored >once || [ $? -eq 1 ]
+	n=$(delivered)
+	[ "$n" -gt 0 ]
+	act <once >twice || [ $? -eq 1 ]
 	cmp once twice
+	[ "$(delivered)" -eq "$n" ]
+}
+
+@test "xd-act: the invariants on a hand-written stream" {
+	need xd-act
+	cp "$SAMPLES"/ham/cur/1700000101.* m1
+	cp "$SAMPLES"/spam/cur/1700001101.* m2
+	printf '%s\n' '#xd-stream 1' \
+	    "$PWD/m1	zz_foreign=a%09b	class=ham	zz_after=1" \
+	    '# a comment	that stays' \
+	    "$PWD/m2	error=xd-act:old	class=spam	action=none	zz=%25" \
+	    "$PWD/nothere	subject=no class here" >in
+	act <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once 'action=|error=xd-act:'
+	! grep -q 'error=xd-act:old' once
+	[ "$(delivered)" -eq 2 ]
+	act <once >twice || [ $? -eq 1 ]
+	cmp once twice
+	[ "$(delivered)" -eq 2 ]
+	cmp m1 inbox/new/*
 }
 
 # --- the whole pipeline ----------------------------------------------
