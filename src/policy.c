@@ -546,28 +546,27 @@ quote_word(struct buf *b, const char *v)
 	buf_addc(b, '"');
 }
 
-/* Open and lock path, making sure the lock is on the file path names. */
+/*
+ * Lock "path.lock", which is never renamed or removed: a lock on the
+ * policy file itself would be lost by the rename that replaces it.
+ */
 static int
-lock_file(const char *path, struct stat *st)
+lock_file(const char *path)
 {
-	struct stat now;
-	int fd, tries;
+	char *lock;
+	int fd;
 
-	for (tries = 0; tries < 100; tries++) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1)
-			return -1;
-		if (flock(fd, LOCK_EX) == -1 || fstat(fd, st) == -1) {
+	xasprintf(&lock, "%s.lock", path);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	free(lock);
+	if (fd == -1)
+		return -1;
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
 			close(fd);
 			return -1;
 		}
-		/* Another writer may have renamed a new file over it. */
-		if (stat(path, &now) == 0 && now.st_dev == st->st_dev &&
-		    now.st_ino == st->st_ino)
-			return fd;
-		close(fd);
-	}
-	errno = EAGAIN;
-	return -1;
+	return fd;
 }
 
 static int
@@ -589,6 +588,24 @@ read_all(int fd, struct buf *b)
 		buf_add(b, chunk, (size_t)n);
 	}
 	return 0;
+}
+
+/* The policy file as it is now, and its permissions (0644 when new). */
+static int
+read_old(const char *path, struct buf *b, struct stat *st)
+{
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		memset(st, 0, sizeof(*st));
+		st->st_mode = 0644;
+		return 0;
+	}
+	rc = fstat(fd, st) == -1 ? -1 : read_all(fd, b);
+	close(fd);
+	return rc;
 }
 
 static int
@@ -661,9 +678,9 @@ replace_file(const char *path, const struct stat *st, const struct buf *old,
 /*
  * Append "ACTION MATCHER VALUE" to the policy file path, creating it if
  * need be.  The rule is checked as policy_load would; the file is
- * replaced whole (temporary file, fsync, rename) under an flock(2), so
- * that readers never see half a line and concurrent appends keep both
- * rules.  Critical rules need symbols and cannot be added this way.
+ * replaced whole (temporary file, fsync, rename) under an flock(2) of
+ * "path.lock", so that readers never see half a line and concurrent
+ * appends keep both rules.  Critical rules need symbols and cannot be added this way.
  * Reports on stderr and returns -1 on failure.
  */
 int
@@ -694,11 +711,11 @@ policy_append(const char *path, const char *action, const char *matcher,
 		    matcher, value, why);
 		goto out;
 	}
-	if ((fd = lock_file(path, &st)) == -1) {
-		xd_warn("%s", path);
+	if ((fd = lock_file(path)) == -1) {
+		xd_warn("%s.lock", path);
 		goto out;
 	}
-	if (read_all(fd, &old) == -1 || replace_file(path, &st, &old,
+	if (read_old(path, &old, &st) == -1 || replace_file(path, &st, &old,
 	    &line) == -1)
 		xd_warn("%s", path);
 	else

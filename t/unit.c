@@ -3,8 +3,12 @@
  * bounds, field editing, CIDR matching and number parsing.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/xd.h"
 
@@ -169,6 +173,102 @@ test_numbers(void)
 	CHECK(xd_parse_double("1e999", &d) == -1);
 }
 
+static int
+write_text(const char *path, const char *text)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (fp == NULL)
+		return -1;
+	fputs(text, fp);
+	return fclose(fp);
+}
+
+static void
+test_weights(void)
+{
+	char dir[] = "/tmp/xd-unit.XXXXXX", *path;
+	const char *rule;
+	unsigned long line;
+	struct weights *w;
+
+	CHECK(mkdtemp(dir) != NULL);
+	xasprintf(&path, "%s/w", dir);
+	CHECK(write_text(path, "R_* 1\nR_LONG* 2\nR_X 3\nR_X=a%b 4\n") == 0);
+	CHECK((w = weights_load(path)) != NULL);
+	CHECK(weights_symbol(w, "R_X=a%25b", 3, &rule, &line) == 4 &&
+	    line == 4 && strcmp(rule, "R_X=a%25b") == 0);
+	CHECK(weights_symbol(w, "R_X=other", 3, &rule, &line) == 3 &&
+	    line == 3);
+	CHECK(weights_symbol(w, "R_LONGER=", 8, &rule, NULL) == 2 &&
+	    strcmp(rule, "R_LONG*") == 0);
+	CHECK(weights_symbol(w, "R_Y", 3, NULL, NULL) == 1);
+	CHECK(weights_symbol(w, "Q=", 1, &rule, &line) == 0 &&
+	    rule == NULL && line == 0);
+	CHECK(weights_threshold(w, "spam") == 5 &&
+	    weights_threshold(w, "surespam") == 12);
+	CHECK(fabs(weights_prob(w, 5) - 0.9) < 1e-9);
+	CHECK(fabs(weights_prob(w, 12) - 0.999) < 1e-9);
+	CHECK(strcmp(weights_class(w, 4.99), "ham") == 0 &&
+	    strcmp(weights_class(w, 5), "spam") == 0 &&
+	    strcmp(weights_class(w, 12), "surespam") == 0);
+	weights_free(w);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+static void
+test_policy_append(void)
+{
+	char dir[] = "/tmp/xd-unit.XXXXXX", *path, *lock;
+	const struct policy_rule *r;
+	struct policy *p;
+	struct stat st;
+	struct rec rec;
+	int saved, null;
+
+	CHECK(mkdtemp(dir) != NULL);
+	xasprintf(&path, "%s/policy", dir);
+	xasprintf(&lock, "%s.lock", path);
+	/* A new file, then one whose last line has no newline. */
+	CHECK(policy_append(path, "block", "from-domain", "spam.example") == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0644);
+	CHECK(write_text(path, "# mine\nblock from-domain spam.example") == 0);
+	CHECK(chmod(path, 0600) == 0);
+	CHECK(policy_append(path, "allow", "from", "Odd \"Name\"@ok.example") == 0);
+	CHECK(policy_append(path, "trust", "ip", "2001:db8::/32") == 0);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	/* What cannot be a rule is refused and leaves the file alone. */
+	fflush(stderr);
+	CHECK((saved = dup(2)) != -1 && (null = open("/dev/null", O_WRONLY)) != -1 &&
+	    dup2(null, 2) == 2 && close(null) == 0);
+	CHECK(policy_append(path, "critical", "rcpt", "a@b") == -1);
+	CHECK(policy_append(path, "allow", "ip", "not-an-ip") == -1);
+	CHECK(policy_append(path, "allow", "from", "a\nblock from x") == -1);
+	CHECK(policy_append(path, "allow", "from", "") == -1);
+	fflush(stderr);
+	CHECK(dup2(saved, 2) == 2);
+	close(saved);
+	CHECK((p = policy_load(path)) != NULL && policy_count(p) == 3);
+	rec_init(&rec);
+	rec_from_locator(&rec, "m");
+	rec_add(&rec, "from", "ODD \"name\"@ok.example");
+	CHECK((r = policy_match(p, &rec)) != NULL && r->line == 3 &&
+	    r->action == POLICY_ALLOW);
+	rec_from_locator(&rec, "m");
+	rec_add(&rec, "ip", "2001:db8::1");
+	CHECK((r = policy_match(p, &rec)) != NULL && r->line == 4 &&
+	    r->action == POLICY_TRUST);
+	rec_free(&rec);
+	policy_free(p);
+	unlink(path);
+	unlink(lock);
+	CHECK(rmdir(dir) == 0);	/* no temporary file was left behind */
+	free(path);
+	free(lock);
+}
+
 int
 main(void)
 {
@@ -177,6 +277,8 @@ main(void)
 	test_edit();
 	test_cidr();
 	test_numbers();
+	test_weights();
+	test_policy_append();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
