@@ -43,15 +43,33 @@ struct rule {
 	struct cidr	 net;
 };
 
+#define NONE	SIZE_MAX	/* no rule */
+
+/* The index of rules that compare whole values: (kind, value) -> rule. */
+struct pentry {
+	const char	*key;		/* NULL: free slot */
+	size_t		 keylen;
+	size_t		 rule;		/* the first rule with this value */
+	char		 kind;
+};
+
 struct policy {
 	char		*path;
 	struct rule	*rules;
-	size_t		 n;
+	size_t		 n, cap;
+	struct pentry	*idx;
+	size_t		 icap, in;	/* icap is a power of two */
+	size_t		*scan;		/* rules tried in order: ip, subject */
+	size_t		 nscan;
 	/* per line: what fetched[f] holds, and whether the line has it */
 	const struct rec *rec;
 	struct buf	 fact[NFACT];
 	unsigned char	 fetched[NFACT], present[NFACT];
+	struct cidr	 ip;		/* ip= parsed, when ip_ok */
+	int		 ip_done, ip_ok;
 };
+
+static void	index_rule(struct policy *, size_t);
 
 static int
 lookup(const char *const *names, const char *s)
@@ -269,7 +287,10 @@ add_line(struct policy *p, const char *line, unsigned long lineno)
 	}
 	r.pub.line = lineno;
 	r.pub.text = trimmed(line);
-	p->rules = xrealloc(p->rules, (p->n + 1) * sizeof(*p->rules));
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->rules = xrealloc(p->rules, p->cap * sizeof(*p->rules));
+	}
 	p->rules[p->n++] = r;
 	return NULL;
 }
@@ -342,6 +363,8 @@ policy_load(const char *path)
 		policy_free(p);
 		return NULL;
 	}
+	for (i = 0; i < (int)p->n; i++)
+		index_rule(p, (size_t)i);
 	return p;
 }
 
@@ -357,6 +380,8 @@ policy_free(struct policy *p)
 	for (i = 0; i < NFACT; i++)
 		buf_free(&p->fact[i]);
 	free(p->rules);
+	free(p->idx);
+	free(p->scan);
 	free(p->path);
 	free(p);
 }
@@ -406,107 +431,192 @@ address(const char *s, size_t n, const char **a, size_t *an)
 	*an = n;
 }
 
-/* Does the comma-separated list of addresses s hold want? */
-static int
-list_has(const char *s, const char *want)
+static uint64_t
+hash(char kind, const char *s, size_t n)
 {
-	size_t n, an, wn = strlen(want);
-	const char *a, *comma;
+	uint64_t h = (14695981039346656037ULL ^ (unsigned char)kind) *
+	    1099511628211ULL;	/* FNV-1a */
+
+	while (n-- > 0)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+/* The first rule of matcher kind whose value is s[0..n), or NONE. */
+static size_t
+index_find(const struct policy *p, char kind, const char *s, size_t n)
+{
+	const struct pentry *e;
+	size_t i;
+
+	if (p->icap == 0)
+		return NONE;
+	for (i = hash(kind, s, n) & (p->icap - 1); p->idx[i].key != NULL;
+	    i = (i + 1) & (p->icap - 1)) {
+		e = &p->idx[i];
+		if (e->kind == kind && e->keylen == n &&
+		    memcmp(e->key, s, n) == 0)
+			return e->rule;
+	}
+	return NONE;
+}
+
+static void
+index_put(struct policy *p, char kind, const char *key, size_t rule)
+{
+	struct pentry *old = p->idx;
+	size_t i, j, oldcap = p->icap, n = strlen(key);
+
+	if (index_find(p, kind, key, n) != NONE)
+		return;		/* an earlier rule wins anyway */
+	if ((p->in + 1) * 2 > p->icap) {
+		p->icap = oldcap ? oldcap * 2 : 64;
+		p->idx = xcalloc(p->icap, sizeof(*p->idx));
+		for (i = 0; i < oldcap; i++) {
+			if (old[i].key == NULL)
+				continue;
+			for (j = hash(old[i].kind, old[i].key, old[i].keylen) &
+			    (p->icap - 1); p->idx[j].key != NULL;
+			    j = (j + 1) & (p->icap - 1))
+				;
+			p->idx[j] = old[i];
+		}
+		free(old);
+	}
+	for (i = hash(kind, key, n) & (p->icap - 1); p->idx[i].key != NULL;
+	    i = (i + 1) & (p->icap - 1))
+		;
+	p->idx[i].kind = kind;
+	p->idx[i].key = key;	/* the rule's own value, kept till free */
+	p->idx[i].keylen = n;
+	p->idx[i].rule = rule;
+	p->in++;
+}
+
+/*
+ * Rules that compare whole values are found through the index; the
+ * others (ip, subject) are tried in order.  Kinds: 'f' from, 'd'
+ * from-domain, 'r' rcpt, 'h' helo, 's' helo "*.domain".
+ */
+static void
+index_rule(struct policy *p, size_t i)
+{
+	struct rule *r = &p->rules[i];
+
+	switch (r->m) {
+	case M_FROM:
+		index_put(p, 'f', r->value, i);
+		break;
+	case M_FROM_DOMAIN:
+		index_put(p, 'd', r->value, i);
+		break;
+	case M_RCPT:
+		index_put(p, 'r', r->value, i);
+		break;
+	case M_HELO:
+		if (r->value[0] == '*' && r->value[1] == '.')
+			index_put(p, 's', r->value + 2, i);
+		else
+			index_put(p, 'h', r->value, i);
+		break;
+	default:
+		p->scan = xrealloc(p->scan, (p->nscan + 1) * sizeof(size_t));
+		p->scan[p->nscan++] = i;
+	}
+}
+
+static size_t
+min_rule(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The first rule for name or, with kind sub, for a domain above it. */
+static size_t
+find_name(const struct policy *p, char kind, char sub, const char *s,
+    size_t n)
+{
+	size_t best = kind ? index_find(p, kind, s, n) : NONE, i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '.' && i + 1 < n)
+			best = min_rule(best, index_find(p, sub, s + i + 1,
+			    n - i - 1));
+	return best;
+}
+
+/* The first indexed rule that fits the addresses of fact f. */
+static size_t
+find_addresses(struct policy *p, enum fact f, char kind, int domains)
+{
+	const char *s = fact(p, f), *comma, *a, *at;
+	size_t best = NONE, n, an;
 
 	for (; s != NULL; s = comma ? comma + 1 : NULL) {
 		comma = strchr(s, ',');
 		n = comma ? (size_t)(comma - s) : strlen(s);
 		address(s, n, &a, &an);
-		if (an == wn && memcmp(a, want, an) == 0)
-			return 1;
+		best = min_rule(best, index_find(p, kind, a, an));
+		if (domains && (at = memrchr(a, '@', an)) != NULL) {
+			n = an - (size_t)(at + 1 - a);
+			best = min_rule(best, index_find(p, 'd', at + 1, n));
+			best = min_rule(best, find_name(p, 0, 'd', at + 1, n));
+		}
 	}
-	return 0;
+	return best;
 }
 
-/* Is the domain of address s domain, or a subdomain of it? */
-static int
-in_domain(const char *s, const char *domain)
+static size_t
+find_indexed(struct policy *p)
 {
-	const char *a, *at;
-	size_t an, dn = strlen(domain);
+	const char *helo;
+	size_t best = NONE;
 
-	if (s == NULL)
-		return 0;
-	address(s, strlen(s), &a, &an);
-	if ((at = memrchr(a, '@', an)) == NULL)
-		return 0;
-	an -= (size_t)(at + 1 - a);
-	a = at + 1;
-	if (an == dn)
-		return memcmp(a, domain, dn) == 0;
-	return an > dn && a[an - dn - 1] == '.' &&
-	    memcmp(a + an - dn, domain, dn) == 0;
+	if (p->in == 0)
+		return NONE;
+	best = min_rule(best, find_addresses(p, F_FROM, 'f', 1));
+	best = min_rule(best, find_addresses(p, F_MAILFROM, 'f', 1));
+	best = min_rule(best, find_addresses(p, F_RCPT, 'r', 0));
+	best = min_rule(best, find_addresses(p, F_TO, 'r', 0));
+	best = min_rule(best, find_addresses(p, F_CC, 'r', 0));
+	if ((helo = fact(p, F_HELO)) != NULL)
+		best = min_rule(best, find_name(p, 'h', 's', helo,
+		    strlen(helo)));
+	return best;
 }
 
 static int
-helo_matches(const char *helo, const char *want)
-{
-	size_t hn, wn;
-
-	if (helo == NULL)
-		return 0;
-	if (want[0] != '*' || want[1] != '.')
-		return strcmp(helo, want) == 0;
-	hn = strlen(helo);
-	wn = strlen(want + 1);
-	return hn > wn && strcmp(helo + hn - wn, want + 1) == 0;
-}
-
-static int
-ip_matches(struct policy *p, const struct cidr *net)
-{
-	const char *v = fact(p, F_IP);
-	struct cidr ip;
-
-	return v != NULL && ip_parse(v, &ip) == 0 && cidr_match(net, &ip);
-}
-
-static int
-rule_matches(struct policy *p, const struct rule *r)
+scan_matches(struct policy *p, const struct rule *r)
 {
 	const char *v;
 
-	switch (r->m) {
-	case M_FROM:
-		return list_has(fact(p, F_FROM), r->value) ||
-		    list_has(fact(p, F_MAILFROM), r->value);
-	case M_FROM_DOMAIN:
-		return in_domain(fact(p, F_FROM), r->value) ||
-		    in_domain(fact(p, F_MAILFROM), r->value);
-	case M_IP:
-		return ip_matches(p, &r->net);
-	case M_RCPT:
-		return list_has(fact(p, F_RCPT), r->value) ||
-		    list_has(fact(p, F_TO), r->value) ||
-		    list_has(fact(p, F_CC), r->value);
-	case M_HELO:
-		return helo_matches(fact(p, F_HELO), r->value);
-	case M_SUBJECT:
+	if (r->m == M_SUBJECT)
 		return (v = fact(p, F_SUBJECT)) != NULL &&
 		    strstr(v, r->value) != NULL;
+	if (!p->ip_done) {
+		p->ip_done = 1;
+		p->ip_ok = (v = fact(p, F_IP)) != NULL &&
+		    ip_parse(v, &p->ip) == 0;
 	}
-	return 0;
+	return p->ip_ok && cidr_match(&r->net, &p->ip);
 }
 
 /* The first rule that fits the line, or NULL. */
 const struct policy_rule *
 policy_match(struct policy *p, const struct rec *rec)
 {
-	size_t i;
+	size_t best, i;
 
 	if (p == NULL || p->n == 0)
 		return NULL;
 	p->rec = rec;
+	p->ip_done = 0;
 	memset(p->fetched, 0, sizeof(p->fetched));
-	for (i = 0; i < p->n; i++)
-		if (rule_matches(p, &p->rules[i]))
-			return &p->rules[i].pub;
-	return NULL;
+	best = find_indexed(p);
+	for (i = 0; i < p->nscan && p->scan[i] < best; i++)
+		if (scan_matches(p, &p->rules[p->scan[i]]))
+			return &p->rules[p->scan[i]].pub;
+	return best == NONE ? NULL : &p->rules[best].pub;
 }
 
 /* Does a critical rule count the symbol called name (n bytes long)? */

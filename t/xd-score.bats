@@ -481,6 +481,52 @@ EOF
 	[ "$(field class "$output")" = surespam ]
 }
 
+@test "first match holds across every kind of matcher and repeated values" {
+	weights
+	cat >p <<'EOF'
+allow subject hello
+block from a@x.example
+allow from-domain x.example
+block ip 192.0.2.0/24
+trust rcpt me@y.example
+allow from a@x.example
+block helo *.x.example
+allow helo mx.x.example
+EOF
+	decided() {
+		score -p p
+		[ "$(field policy "$output")" = "p:$1" ]
+	}
+	line m1 subject=Hello from=a@x.example ip=192.0.2.1 >in
+	decided 1
+	line m1 from=a@x.example ip=192.0.2.1 >in
+	decided 2
+	line m1 'from=Z <b@sub.x.example>, a@x.example' ip=192.0.2.1 >in
+	decided 2
+	line m1 mailfrom=b@sub.x.example ip=192.0.2.1 >in
+	decided 3
+	line m1 from=b@other.example ip=192.0.2.1 rcpt=me@y.example >in
+	decided 4
+	line m1 cc=you@y.example,me@y.example helo=mx.x.example >in
+	decided 5
+	line m1 helo=mx.x.example >in
+	decided 7
+}
+
+@test "a policy with thousands of rules still finds the first match" {
+	weights
+	awk 'BEGIN { for (i = 0; i < 5000; i++) {
+		printf "allow from u%d@example.org\n", i
+		printf "block rcpt r%d@example.org\n", i } }' >p
+	echo 'trust from u4999@example.org' >>p
+	line m1 from=U4999@example.org rcpt=r4999@example.org >in
+	score -p p
+	[ "$(field policy "$output")" = p:9999 ]
+	line m1 from=nobody@example.org rcpt=r17@example.org >in
+	score -p p
+	[ "$(field policy "$output")" = p:36 ]
+}
+
 @test "a rule never matches a line without its fact" {
 	weights
 	printf 'block subject x\nblock ip ::/0\nblock ip 0.0.0.0/0\nblock rcpt a@b\nblock helo *.x\n' >p
