@@ -179,9 +179,75 @@ char	*xd_expand_home(const char *);
  * (Declarations added by the message.c author below.)
  */
 /* @@message@@ */
+#define MSG_MAX_PARTS	1000	/* leaf parts a walk visits */
+#define MSG_MAX_DEPTH	64	/* nesting of multiparts and messages */
+#define MSG_MAX_VALUE	1000	/* bytes of one fact value */
+#define MSG_TRUNCATED	0x01	/* over max_message_size: parsed in part */
+#define MSG_MANY_PARTS	0x02	/* over MSG_MAX_PARTS parts */
+#define MSG_TOO_DEEP	0x04	/* nested over MSG_MAX_DEPTH */
+struct message;			/* opaque: a parsed message */
+struct msgpart {		/* one part, as message_parts() shows it */
+	char	 type[64];	/* "text/plain", lower case */
+	const char *charset;	/* declared, or NULL */
+	const char *filename;	/* or NULL */
+	int	 attachment;	/* disposition attachment, or a file name */
+	int	 is_message;	/* message/rfc822, shown before its parts */
+	int	 depth;
+	void	*obj;		/* for msgpart_data() and msgpart_text() */
+};
+typedef int (*msgpart_fn)(const struct msgpart *, void *);
+struct message *message_open(const struct locator *, const char **);
+void	 message_free(struct message *);
+void	 message_shutdown(void);
+int	 message_flags(const struct message *);
+off_t	 message_size(const struct message *);
+const char *message_envelope(const struct message *);
+const char *message_header_next(const struct message *, const char *, int *);
+size_t	 message_header_count(const struct message *, const char *);
+int	 message_header(const struct message *, const char *, struct buf *,
+	    size_t);
+int	 message_subject(const struct message *, struct buf *, size_t);
+int	 message_msgid(const struct message *, const char *, struct buf *,
+	    size_t);
+size_t	 message_addrs(const struct message *, const char *, struct buf *,
+	    struct buf *, size_t, size_t);
+int	 message_date(const struct message *, time_t *);
+size_t	 message_parts(struct message *, msgpart_fn, void *);
+int	 msgpart_data(const struct msgpart *, struct buf *, size_t);
+int	 msgpart_text(const struct msgpart *, struct buf *, size_t);
+void	 utf8_convert(const char *, const char *, size_t, struct buf *);
+void	 utf8_fix(struct buf *);
+size_t	 utf8_cut(const char *, size_t, size_t);
+void	 text_clean(struct buf *, size_t);
+struct mbox;			/* where the messages of an mbox file lie */
+int	 mbox_is_from_line(const char *, size_t);
+struct mbox *mbox_open(FILE *);
+int	 mbox_next(struct mbox *, off_t *, off_t *);
+void	 mbox_close(struct mbox *);
 
 /* received.c: the Received: chain, relays and the first untrusted one */
 /* @@received@@ */
+#define RELAY_MAX_HEADERS 100	/* Received: headers parsed */
+#define RELAY_MAX_RELAYS 20	/* untrusted addresses kept */
+#define RELAY_MAX_NAME	256
+#define RELAY_MAX_IP	46	/* INET6_ADDRSTRLEN */
+struct relay {
+	struct cidr addr;
+	char	 ip[RELAY_MAX_IP];	/* canonical text of addr */
+	char	 helo[RELAY_MAX_NAME];	/* "" when not said */
+	char	 rdns[RELAY_MAX_NAME];	/* "" when unknown */
+};
+struct relays {
+	struct relay first;		/* the first untrusted relay */
+	int	 have_first;
+	unsigned hops;			/* Received: headers, all of them */
+	size_t	 nips;
+	char	 ips[RELAY_MAX_RELAYS][RELAY_MAX_IP];	/* untrusted, in order */
+};
+int	 received_parse(const char *, struct relay *);
+int	 received_walk(const struct message *, struct relays *);
+int	 received_trusted(const struct cidr *);
+void	 received_reset(void);
 
 /* weights.c: weights files, see xd-weights(5) */
 struct weights;
