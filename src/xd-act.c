@@ -142,7 +142,8 @@ act(struct rec *rec, void *arg)
 		rec_error(rec, TOOL, why);
 		return 1;
 	}
-	if (!rec_has(rec, "offset") && maildir_contains(dir, loc.path))
+	if (!rec_has(rec, "offset") && !rec_has(rec, "length") &&
+	    maildir_contains(dir, loc.path))
 		rec_add(rec, "action", "keep");
 	else
 		rc = deliver(rec, b, dir, &loc, c == HAM ? "deliver" :
