@@ -21,6 +21,7 @@
 #define PEEK	1024	/* enough of a line to know its field and tag */
 #define FOLD_AT	78	/* longest added header line, as RFC 5322 asks */
 #define MAX_STARS 50
+#define MAX_SCORE 99999.9	/* shown at most; the line keeps the real one */
 
 struct in {
 	int	 fd;
@@ -276,6 +277,9 @@ add_verdict(struct out *o, const struct mark *m, int need_subject,
 	char stars[MAX_STARS + 1], *status;
 	double score = fabs(m->score) < 0.05 ? 0.0 : m->score;
 	int spam = strcmp(m->cls, "ham") != 0, i, k;
+
+	/* A score of 1e300 would make a header line no fold can shorten. */
+	score = fmax(fmin(score, MAX_SCORE), -MAX_SCORE);
 
 	if (need_subject && spam && m->tag[0] != '\0') {
 		char *subject = xstrndup(m->tag, tag_core(m->tag));

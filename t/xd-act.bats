@@ -316,6 +316,19 @@ mbox() {
 	[ -z "$(ls inbox/tmp)" ]
 }
 
+@test "batch: a name already taken in new/ is never replaced: another is picked" {
+	plain_msg m
+	# With new/ pointing at tmp/, the name a message has in tmp/ is
+	# always taken in new/: link(2) refuses, and a fresh name is tried.
+	mkdir -p inbox/tmp inbox/cur
+	ln -s tmp inbox/new
+	run xd-act -d inbox <<<"$(line m class=ham)"
+	[ "$status" -eq 0 ]
+	[ "$(ls inbox/tmp | wc -l)" -eq 1 ]
+	dst=$(field action "$output")
+	cmp m "${dst#deliver:}"
+}
+
 @test "batch: one line out per line in, in order, on a long stream" {
 	plain_msg m
 	for i in $(seq 1 300); do
@@ -423,6 +436,8 @@ EOF
 	[[ "$output" == *"score=5.0 required"* ]]
 	run xd-act -F <<<"$(line m class=ham)"
 	[[ "$output" == *"score=0.0 required"* ]]
+	run xd-act -F <<<"$(line m class=spam score=1e300)"
+	[[ "$output" == *"score=99999.9 required"* ]]
 	run xd-act -F <<<"$(line m class=ham score=lots)"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"score=lots is no number"* ]]
