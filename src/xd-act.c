@@ -16,6 +16,9 @@
 enum { HAM, SPAM, SURESPAM, NCLASS };
 static const char *const class_names[NCLASS] = { "ham", "spam", "surespam" };
 
+/* The one field xd-act owns, for rec_drop_prefixes. */
+static const char *const own[] = { "action=", NULL };
+
 struct batch {
 	char	*dir[NCLASS];	/* where each class goes, or NULL */
 	char	*ready[NCLASS];	/* the maildir, once it was made */
@@ -80,7 +83,6 @@ static int
 deliver(struct rec *rec, struct batch *b, const char *dir,
     const struct locator *loc, const char *verb)
 {
-	static const char *const own[] = { "action=", NULL };
 	const char *why;
 	char *dst;
 	int rc = 0;
@@ -98,7 +100,6 @@ deliver(struct rec *rec, struct batch *b, const char *dir,
 		if ((dst = maildir_deliver(dir, loc, &why)) == NULL)
 			return fail(rec, loc->path, why);
 	}
-	rec_drop_prefixes(rec, own);
 	rec_addf(rec, "action", "%s:%s", verb, dst);
 	free(dst);
 	return rc;
@@ -107,7 +108,6 @@ deliver(struct rec *rec, struct batch *b, const char *dir,
 static int
 act(struct rec *rec, void *arg)
 {
-	static const char *const own[] = { "action=", NULL };
 	struct batch *b = arg;
 	const char *dir, *why;
 	struct locator loc;
@@ -122,10 +122,10 @@ act(struct rec *rec, void *arg)
 		rec_add(rec, "action", "none");
 		return 0;
 	}
-	c = class_index(cls.s);
+	if ((c = class_index(cls.s)) == -1)
+		xd_warnx("%s: unknown class=%s", rec_locator(rec), cls.s);
 	buf_free(&cls);
 	if (c == -1) {
-		xd_warnx("%s: unknown class=", rec_locator(rec));
 		rec_error(rec, TOOL, "bad-class");
 		return 1;
 	}
@@ -187,7 +187,7 @@ tests_of(const struct rec *rec)
 	return out.s;
 }
 
-/* The first message line of the stream, or NULL; '#' lines are skipped. */
+/* Read the first message line of the stream; '#' lines are skipped. */
 static int
 read_verdict(struct rec *rec)
 {
@@ -357,6 +357,28 @@ conf_dir(const char *key)
 	return xd_expand_home(v);
 }
 
+static int
+batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
+{
+	int i, rc;
+
+	/* With neither directory named, both come from xd.conf. */
+	if (deliver_dir == NULL && quarantine_dir == NULL) {
+		b->dir[HAM] = conf_dir("maildir");
+		b->dir[SPAM] = conf_dir("quarantine");
+	} else {
+		b->dir[HAM] = deliver_dir ? xstrdup(deliver_dir) : NULL;
+		b->dir[SPAM] = quarantine_dir ? xstrdup(quarantine_dir) : NULL;
+	}
+	b->dir[SURESPAM] = b->dir[SPAM] ? xstrdup(b->dir[SPAM]) : NULL;
+	rc = stream_run(stdin, stdout, TOOL, act, b);
+	for (i = 0; i < NCLASS; i++) {
+		free(b->dir[i]);
+		free(b->ready[i]);
+	}
+	return rc;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -378,7 +400,7 @@ main(int argc, char *argv[])
 	struct batch b;
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
-	int c, filter_mode = 0, release_mode = 0, i, rc;
+	int c, filter_mode = 0, release_mode = 0, rc;
 
 	xd_setprogname(argv[0]);
 	memset(&b, 0, sizeof(b));
@@ -427,19 +449,5 @@ main(int argc, char *argv[])
 		free(inbox);
 		return rc;
 	}
-	/* With neither directory named, both come from xd.conf. */
-	if (deliver_dir == NULL && quarantine_dir == NULL) {
-		b.dir[HAM] = conf_dir("maildir");
-		b.dir[SPAM] = conf_dir("quarantine");
-	} else {
-		b.dir[HAM] = deliver_dir ? xstrdup(deliver_dir) : NULL;
-		b.dir[SPAM] = quarantine_dir ? xstrdup(quarantine_dir) : NULL;
-	}
-	b.dir[SURESPAM] = b.dir[SPAM] ? xstrdup(b.dir[SPAM]) : NULL;
-	rc = stream_run(stdin, stdout, TOOL, act, &b);
-	for (i = 0; i < NCLASS; i++) {
-		free(b.dir[i]);
-		free(b.ready[i]);
-	}
-	return rc;
+	return batch(&b, deliver_dir, quarantine_dir);
 }

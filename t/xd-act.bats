@@ -255,7 +255,7 @@ mbox() {
 	plain_msg m
 	run xd-act -d inbox <<<"$(line m class=maybe)"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"m: unknown class="* ]]
+	[[ "$output" == *"m: unknown class=maybe"* ]]
 	[[ "$output" == *"$(line m class=maybe error=xd-act:bad-class)"* ]]
 }
 
