@@ -715,8 +715,10 @@ EOF
 	has attach=0
 }
 
-@test "a header line without a colon ends the headers, and the line is kept" {
-	printf 'From: a@example.com\nthis is no header\nSubject: lost\n\nbody\n' >m
+@test "a line without a colon among the headers is skipped" {
+	printf 'From: a@example.com\nthis is no header\nSubject: kept\n\nbody\n' >m
 	one_line m
+	[ "$status" -eq 0 ]
 	has from=a@example.com
+	has subject=kept
 }
