@@ -362,7 +362,8 @@ parse_folder(const char *path)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), by_name);
 	for (i = 0; i < n; i++) {
 		char *file;
 
