@@ -243,11 +243,15 @@ maildir_open(const struct locator *loc, off_t *len, const char **why)
 		*why = "not-a-file";
 		goto fail;
 	}
+	/* The same names rec_locate and xd-parse give such locators. */
+	errno = EINVAL;
+	if (loc->offset > st.st_size) {
+		*why = "bad-offset";
+		goto fail;
+	}
 	*len = loc->length >= 0 ? loc->length : st.st_size - loc->offset;
-	if (loc->offset > st.st_size || *len < 0 ||
-	    *len > st.st_size - loc->offset) {
-		errno = EINVAL;
-		*why = "beyond-end";
+	if (*len > st.st_size - loc->offset) {
+		*why = "bad-length";
 		goto fail;
 	}
 	if (lseek(fd, loc->offset, SEEK_SET) == -1) {

@@ -249,8 +249,8 @@ mbox() {
 	xd-act -d inbox <in >out 2>err && false
 	[ "$(field error "$(sed -n 1p out)")" = xd-act:not-a-file ]
 	[ "$(field error "$(sed -n 2p out)")" = xd-act:bad-offset ]
-	[ "$(field error "$(sed -n 3p out)")" = xd-act:beyond-end ]
-	[ "$(field error "$(sed -n 4p out)")" = xd-act:beyond-end ]
+	[ "$(field error "$(sed -n 3p out)")" = xd-act:bad-offset ]
+	[ "$(field error "$(sed -n 4p out)")" = xd-act:bad-length ]
 	[ -z "$(find inbox/new inbox/tmp -type f)" ]
 }
 
@@ -657,7 +657,7 @@ drop_marks() {
 	[[ "$output" == *"bad-offset"* ]]
 	run xd-act -F <<<"$(line m class=spam length=100000)"
 	[ "$status" -eq 1 ]
-	[[ "$output" == *"beyond-end"* ]]
+	[[ "$output" == *"m: bad-length: Invalid argument"* ]]
 	run xd-act -F <<<"$(line m class=spam bad%1=x)"
 	[ "$status" -eq 1 ]
 	[[ "$output" == "xd-act: <stdin>:1: bad-escape" ]]
