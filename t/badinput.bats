@@ -36,7 +36,8 @@ sane_status() {
 }
 
 # one_line PATH: the last try wrote one well-formed stream line, for
-# PATH, short enough for the next tool, and any diagnostic names PATH.
+# PATH, short enough for the next tool; any diagnostic names PATH, and
+# a line with error= has one.
 one_line() {
 	sane_status
 	n=$(grep -cv '^#' out || true)
@@ -45,6 +46,11 @@ one_line() {
 	line=$(grep -v '^#' out)
 	[ "${line%%	*}" = "$1" ] ||
 	    { echo "locator is '${line%%	*}', not '$1'" >&2; return 1; }
+	case $line in
+	*"	error="*)
+		grep -qF "$1" err ||
+		    { echo "error= but no diagnostic naming $1" >&2; return 1; } ;;
+	esac
 	if [ -s err ]; then
 		while IFS= read -r l; do
 			case $l in
