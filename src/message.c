@@ -949,12 +949,13 @@ is_utf8(const char *s, size_t n)
 static int
 from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
 {
-	iconv_t cd = g_mime_iconv_open("UTF-8", charset);
+	iconv_t cd;
 	char tmp[4096];
 	char *in = (char *)(uintptr_t)s;
 	size_t inleft = n;
 
-	if (cd == (iconv_t)-1)
+	message_init();		/* callers may convert before they parse */
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
 		return -1;
 	while (inleft > 0) {
 		char *o = tmp;

@@ -1,6 +1,7 @@
 /*
  * unit.c - C unit tests of the library's small pieces: escaping, line
- * bounds, field editing, CIDR matching and number parsing.
+ * bounds, field editing, CIDR matching and number parsing; the
+ * Received: parser, UTF-8 cleaning and MIME text parts.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -269,6 +270,169 @@ test_policy_append(void)
 	free(lock);
 }
 
+/* One Received: value: the address, HELO and reverse name it gives. */
+static int
+relay_is(const char *v, const char *ip, const char *helo, const char *rdns)
+{
+	struct relay r;
+
+	if (received_parse(v, &r) != 0)
+		return ip == NULL;
+	return ip != NULL && strcmp(r.ip, ip) == 0 &&
+	    strcmp(r.helo, helo) == 0 && strcmp(r.rdns, rdns) == 0;
+}
+
+static void
+test_received_parse(void)
+{
+	CHECK(relay_is("from h.example (r.example [192.0.2.1]) by mx",
+	    "192.0.2.1", "h.example", "r.example"));
+	CHECK(relay_is("from h (IDENT:x@r.example [192.0.2.1] (may be "
+	    "forged)) by mx", "192.0.2.1", "h", "r.example"));
+	CHECK(relay_is("from h (unknown [192.0.2.1]) by mx",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("from r.example ([192.0.2.1]:2525 helo=h) by mx",
+	    "192.0.2.1", "h", "r.example"));
+	CHECK(relay_is("from [192.0.2.1] (helo=h) by mx",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("from unknown (HELO h) (192.0.2.1) by mx",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("from r.example (HELO h) (192.0.2.1) by mx",
+	    "192.0.2.1", "h", "r.example"));
+	CHECK(relay_is("from h ([192.0.2.1]) by mx with Microsoft SMTPSVC",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("from h [192.0.2.1] by localhost with IMAP",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("from 192.0.2.1 by webmail with HTTP",
+	    "192.0.2.1", "", ""));
+	CHECK(relay_is("from [192.0.2.7] (r.example [192.0.2.1]) by mx",
+	    "192.0.2.1", "[192.0.2.7]", "r.example"));
+	CHECK(relay_is("from h (r.example [IPv6:2001:DB8::1]) by mx",
+	    "2001:db8::1", "h", "r.example"));
+	CHECK(relay_is("from h (r.example [::ffff:192.0.2.1]) by mx",
+	    "192.0.2.1", "h", "r.example"));
+	CHECK(relay_is("from h (firewall-user@[192.0.2.1]) by mx",
+	    "192.0.2.1", "h", ""));
+	CHECK(relay_is("(qmail 123 invoked by uid 0); 1 Jan 2002", NULL,
+	    NULL, NULL));
+	CHECK(relay_is("by mx (Postfix, from userid 500) id 1", NULL, NULL,
+	    NULL));
+	CHECK(relay_is("from localhost (localhost [[UNIX: localhost]]) by mx",
+	    NULL, NULL, NULL));
+	CHECK(relay_is("from h (r.example [192.0.2.999]) by mx", NULL, NULL,
+	    NULL));
+	CHECK(relay_is("from (((((( by", NULL, NULL, NULL));
+	CHECK(relay_is("", NULL, NULL, NULL));
+}
+
+static void
+test_utf8(void)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_add(&b, "a\xff" "b\xc3", 4);
+	utf8_fix(&b);
+	CHECK(strcmp(b.s, "a\xef\xbf\xbd" "b\xef\xbf\xbd") == 0);
+	buf_reset(&b);
+	buf_adds(&b, " \t a\x01" "b\xc2\x85" "c \r\n");
+	text_clean(&b, 100);
+	CHECK(strcmp(b.s, "a b c") == 0);
+	buf_reset(&b);
+	buf_adds(&b, "\xc3\xa9\xc3\xa9");
+	text_clean(&b, 3);
+	CHECK(strcmp(b.s, "\xc3\xa9") == 0);
+	CHECK(utf8_cut("\xe2\x82\xac", 3, 2) == 0);
+	buf_reset(&b);
+	utf8_convert(NULL, "caf\xe9 \x80", 6, &b);
+	CHECK(strcmp(b.s, "caf\xc3\xa9 \xe2\x82\xac") == 0);
+	buf_reset(&b);
+	utf8_convert("iso-8859-1", "caf\xc3\xa9", 5, &b);	/* mislabelled */
+	CHECK(strcmp(b.s, "caf\xc3\xa9") == 0);
+	buf_reset(&b);
+	utf8_convert("iso-8859-15", "\xa4", 1, &b);
+	CHECK(strcmp(b.s, "\xe2\x82\xac") == 0);
+	buf_reset(&b);
+	utf8_convert("no-such-charset", "\x93q\x94", 3, &b);
+	CHECK(strcmp(b.s, "\xe2\x80\x9cq\xe2\x80\x9d") == 0);
+	buf_free(&b);
+	CHECK(mbox_is_from_line("From a@b Thu Aug 22 12:36:23 2002\n", 34));
+	CHECK(mbox_is_from_line("From a@b  Thu Aug  2 12:36 2002", 31));
+	CHECK(!mbox_is_from_line("From the desk of the president", 30));
+	CHECK(!mbox_is_from_line("From: a@b Thu Aug 22 12:36:23 2002", 34));
+}
+
+struct texts {
+	struct buf	 all;
+	int		 leaves;
+};
+
+static int
+collect_text(const struct msgpart *p, void *arg)
+{
+	struct texts *t = arg;
+	struct buf b;
+
+	buf_init(&b);
+	if (msgpart_text(p, &b, 6) == 0) {
+		buf_printf(&t->all, "%s[%s]", p->type, b.s ? b.s : "");
+		t->leaves++;
+	} else
+		buf_printf(&t->all, "%s%s", p->type, p->attachment ? "!" : "");
+	buf_printf(&t->all, "%s", "|");
+	buf_free(&b);
+	return 0;
+}
+
+static void
+test_message_parts(void)
+{
+	char dir[] = "/tmp/xd-unit.XXXXXX", *path;
+	struct locator loc;
+	struct message *m;
+	struct texts t;
+	const char *why;
+
+	CHECK(mkdtemp(dir) != NULL);
+	xasprintf(&path, "%s/m", dir);
+	CHECK(write_text(path,
+	    "From env@example.com Thu Aug 22 12:36:23 2002\n"
+	    "From: a@example.com\nMIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed; boundary=b\n\n"
+	    "--b\nContent-Type: text/plain; charset=iso-8859-1\n"
+	    "Content-Transfer-Encoding: quoted-printable\n\n"
+	    "caf=E9 au lait\n"
+	    "--b\nContent-Type: text/html; charset=utf-8\n"
+	    "Content-Transfer-Encoding: base64\n\nPHA+R3LDvMOfZTwvcD4K\n"
+	    "--b\nContent-Type: application/pdf\n"
+	    "Content-Disposition: attachment; filename=x.pdf\n\nx\n"
+	    "--b\nContent-Type: message/rfc822\n\n"
+	    "From: b@example.com\n\ninner text\n"
+	    "--b--\n") == 0);
+	loc.path = path;
+	loc.offset = 0;
+	loc.length = -1;
+	CHECK((m = message_open(&loc, &why)) != NULL);
+	if (m != NULL) {
+		CHECK(strcmp(message_envelope(m), "env@example.com") == 0);
+		buf_init(&t.all);
+		t.leaves = 0;
+		CHECK(message_parts(m, collect_text, &t) == 4);
+		CHECK(t.all.s != NULL && strcmp(t.all.s,
+		    "text/plain[caf\xc3\xa9 ]|text/html[<p>Gr]|"
+		    "application/pdf!|message/rfc822|text/plain[inner ]|") == 0);
+		CHECK(message_flags(m) == 0);
+		buf_free(&t.all);
+		message_free(m);
+	}
+	loc.offset = 1000000;
+	CHECK(message_open(&loc, &why) == NULL &&
+	    strcmp(why, "bad-offset") == 0);
+	unlink(path);
+	CHECK(rmdir(dir) == 0);
+	free(path);
+}
+
 int
 main(void)
 {
@@ -279,6 +443,10 @@ main(void)
 	test_numbers();
 	test_weights();
 	test_policy_append();
+	test_received_parse();
+	test_utf8();
+	test_message_parts();
+	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
 }
