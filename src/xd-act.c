@@ -134,10 +134,13 @@ act(struct rec *rec, void *arg)
 		return 0;
 	}
 	if ((dir = destination(b, c)) == NULL) {
+		xd_warnx("%s: not delivered: no maildir %s", rec_locator(rec),
+		    b->dir[c]);
 		rec_error(rec, TOOL, "cannot-create");
 		return 1;
 	}
 	if (rec_locate(rec, &loc, &why) == -1) {
+		xd_warnx("%s: %s", rec_locator(rec), why);
 		locator_free(&loc);
 		rec_error(rec, TOOL, why);
 		return 1;

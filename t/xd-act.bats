@@ -251,6 +251,9 @@ mbox() {
 	[ "$(field error "$(sed -n 2p out)")" = xd-act:bad-offset ]
 	[ "$(field error "$(sed -n 3p out)")" = xd-act:bad-offset ]
 	[ "$(field error "$(sed -n 4p out)")" = xd-act:bad-length ]
+	grep -q '^xd-act: adir: not-a-file' err
+	grep -q '^xd-act: m: bad-offset$' err
+	grep -q '^xd-act: m: bad-length: Invalid argument$' err
 	[ -z "$(find inbox/new inbox/tmp -type f)" ]
 }
 
@@ -277,6 +280,7 @@ mbox() {
 	run xd-act -m -d inbox <<<"$(line m class=ham)"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"inbox: Not a directory"* ]]
+	[[ "$output" == *"xd-act: m: not delivered: no maildir inbox"* ]]
 	[[ "$output" == *"$(line m class=ham error=xd-act:cannot-create)"* ]]
 	cmp m orig
 }
