@@ -99,7 +99,6 @@ broken_stage() {
 	broken_stage 'exit 1'
 	run xd filter <m1
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(cat m1)" ]
 	xd filter <m1 2>err >out
 	cmp m1 out
 	grep -q 'delivered unchanged' err
@@ -122,9 +121,7 @@ broken_stage() {
 @test "filter passes binary junk through unchanged" {
 	head -c 20000 /dev/urandom >junk
 	echo 'stages =' >"$XD_CONF"
-	run xd filter <junk
-	[ "$status" -eq 0 ]
-	xd filter <junk >out 2>/dev/null
+	xd filter <junk >out 2>err
 	cmp junk out
 }
 
