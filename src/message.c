@@ -63,7 +63,7 @@ message_init(void)
 	    TRUE);
 }
 
-/* Give back what GMime keeps for the whole run, so leak checkers see no noise. */
+/* Give back what GMime keeps for the whole run: leak checkers stay quiet. */
 void
 message_shutdown(void)
 {
@@ -74,17 +74,17 @@ message_shutdown(void)
 	g_mime_shutdown();
 }
 
-/*
- * A strict mbox From_ line: "From SENDER Www Mmm dd hh:mm..." as
- * ctime(3) writes the date.  Strict, so that a body line starting
- * "From " that an mbox writer forgot to quote does not split a message.
- */
 static int
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
+/*
+ * A strict mbox From_ line: "From SENDER Www Mmm dd hh:mm..." as
+ * ctime(3) writes the date.  Strict, so that a body line starting
+ * "From " that an mbox writer forgot to quote does not split a message.
+ */
 int
 mbox_is_from_line(const char *s, size_t n)
 {
@@ -145,7 +145,7 @@ scan_envelope(struct scan *sc, const char *line, size_t n)
 static int
 scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 {
-	static char buf[SCAN_CHUNK];
+	char buf[SCAN_CHUNK];
 	off_t pos = start, linestart = start, stop;
 	size_t dashlines = 0;
 	int bol = 1, dashes = 0, in_from = 0;
@@ -442,7 +442,7 @@ message_subject(const struct message *m, struct buf *out, size_t max)
 	return message_header(m, "Subject", out, max);
 }
 
-/* A Message-ID style header (Message-ID, In-Reply-To): the first id, without <>. */
+/* Message-ID, In-Reply-To, References: the first id, without <>. */
 int
 message_msgid(const struct message *m, const char *name, struct buf *out,
     size_t max)
@@ -837,7 +837,7 @@ add_codepoint(struct buf *b, unsigned int c)
 	}
 }
 
-/* Valid UTF-8 in place: each byte that starts no valid sequence becomes U+FFFD. */
+/* Valid UTF-8 in place: a byte that starts no valid sequence is U+FFFD. */
 void
 utf8_fix(struct buf *b)
 {
@@ -863,9 +863,9 @@ utf8_fix(struct buf *b)
 }
 
 /*
- * A value fit for one stream field: valid UTF-8, control characters
- * (C0 and C1; line breaks of folded headers too) as spaces, no white space at the
- * ends, at most max bytes cut on a character boundary.
+ * A value fit for one stream field: valid UTF-8, control characters (C0
+ * and C1; line breaks of folded headers too) as spaces, no white space
+ * at the ends, at most max bytes cut on a character boundary.
  */
 void
 text_clean(struct buf *b, size_t max)
@@ -898,7 +898,7 @@ text_clean(struct buf *b, size_t max)
 		b->s[b->len] = '\0';
 }
 
-/* windows-1252 0x80-0x9f; the five holes stay C1 code points, as WHATWG has it */
+/* windows-1252 0x80-0x9f; its five holes stay C1 code points (WHATWG) */
 static const unsigned short cp1252[32] = {
 	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
