@@ -51,10 +51,10 @@ $(B)/%: $(O)/%.o $(LIB)
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev liblmdb-dev libhiredis-dev \
 	   bats procmail maildrop time valgrind python3
-PEERS	 = bogofilter spamassassin
+PEER_PKGS = bogofilter spamassassin
 
 deps:
-	@missing=$$(for p in $(DEPS) $(if $(PEERS_WANTED),$(PEERS)); do \
+	@missing=$$(for p in $(DEPS) $(if $(filter 1,$(PEERS)),$(PEER_PKGS)); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -z "$$missing" ]; then echo "deps: every Debian package is installed"; exit 0; fi; \
