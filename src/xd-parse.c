@@ -114,10 +114,10 @@ add_mailfrom(const struct message *m)
 
 static void
 add_addrs(const struct message *m, const char *header, const char *key,
-    const char *namekey)
+    const char *namekey, size_t max)
 {
-	if (message_addrs(m, header, &val, namekey ? &name : NULL,
-	    key[0] == 'f' ? 1 : MAX_ADDRS, MSG_MAX_VALUE) == 0)
+	if (message_addrs(m, header, &val, namekey ? &name : NULL, max,
+	    MSG_MAX_VALUE) == 0)
 		return;
 	rec_add(&rec, key, val.s);
 	if (namekey != NULL && name.len > 0)
@@ -167,10 +167,10 @@ add_facts(struct message *m)
 	hops = add_relays(m);
 	add_mailfrom(m);
 	add("rcpt", rcpt);
-	add_addrs(m, "From", "from", "fromname");
-	add_addrs(m, "Reply-To", "replyto", NULL);
-	add_addrs(m, "To", "to", NULL);
-	add_addrs(m, "Cc", "cc", NULL);
+	add_addrs(m, "From", "from", "fromname", 1);
+	add_addrs(m, "Reply-To", "replyto", NULL, MAX_ADDRS);
+	add_addrs(m, "To", "to", NULL, MAX_ADDRS);
+	add_addrs(m, "Cc", "cc", NULL, MAX_ADDRS);
 	if (message_subject(m, &val, MSG_MAX_VALUE) && val.len > 0)
 		rec_add(&rec, "subject", val.s);
 	if (message_msgid(m, "Message-ID", &val, MSG_MAX_VALUE))
