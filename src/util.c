@@ -234,3 +234,29 @@ xd_expand_home(const char *path)
 	xasprintf(&p, "%s%s", home, path + 1);
 	return p;
 }
+
+/*
+ * The usage message.  Each line of synopsis is one way to call the
+ * tool.  Asked for (--help, status 0) it goes to stdout with the option
+ * list; after a mistake, only the synopsis goes to stderr.
+ */
+void
+xd_usage(int status, const char *synopsis, const char *options)
+{
+	FILE *fp = status == 0 ? stdout : stderr;
+	const char *line = synopsis, *nl;
+	const char *lead = "usage:";
+
+	while (*line != '\0') {
+		nl = strchr(line, '\n');
+		if (nl == NULL)
+			nl = line + strlen(line);
+		fprintf(fp, "%-6s %s %.*s\n", lead, xd_progname,
+		    (int)(nl - line), line);
+		lead = "";
+		line = *nl ? nl + 1 : nl;
+	}
+	if (status == 0 && options != NULL)
+		fprintf(fp, "\n%s\nSee %s(1).\n", options, xd_progname);
+	exit(status);
+}

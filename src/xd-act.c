@@ -25,16 +25,27 @@ struct batch {
 	int	 move, force;
 };
 
+static const char synopsis[] =
+    "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
+    "-F [-t tag] < stream > message\n"
+    "-r [-d dir] file ...";
+static const char options[] =
+    "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
+    "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.SureSpam\n"
+    "      --spam-folder NAME    the spam folder under the quarantine maildir\n"
+    "      --surespam-folder NAME  the surespam folder\n"
+    "  -m, --move                remove each source once its copy is safe\n"
+    "  -f, --force               act again on lines that already have an action\n"
+    "  -F, --filter              write the message of one line with X-Spam headers\n"
+    "  -t, --tag TEXT            the subject tag for spam in filter mode\n"
+    "  -r, --release             move quarantined files back to the inbox\n"
+    "  -h, --help                this help\n"
+    "  -V, --version             the version";
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: %s [-fm] [-d dir] [-q dir] [--spam-folder name]\n"
-	    "              [--surespam-folder name] < stream\n"
-	    "       %s -F [-t tag] < stream > message\n"
-	    "       %s -r [-d dir] file ...\n",
-	    xd_progname, xd_progname, xd_progname);
-	exit(XD_EXIT_USAGE);
+	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
 static int
@@ -420,7 +431,7 @@ main(int argc, char *argv[])
 		case OPT_SPAM: spam_folder = optarg; break;
 		case OPT_SURESPAM: surespam_folder = optarg; break;
 		case 'V': xd_version();
-		case 'h':
+		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
 		}
 	}

@@ -8,15 +8,22 @@
 
 #include "xd.h"
 
+static const char synopsis[] =
+    "[-c file] [-l] [key ...]\n"
+    "[-c file] -n";
+static const char options[] =
+    "  -c FILE        read FILE, not $XD_CONF, ~/.xd/xd.conf or /etc/xd/xd.conf\n"
+    "  -l             print list values one item per line\n"
+    "  -n             only check the file\n"
+    "  -h, --help     this help\n"
+    "  -V, --version  the version";
+
 static void usage(int) __attribute__((noreturn));
 
 static void
 usage(int status)
 {
-	fprintf(status ? stderr : stdout,
-	    "usage: %s [-c file] [-l] [key ...]\n"
-	    "       %s [-c file] -n\n", xd_progname, xd_progname);
-	exit(status);
+	xd_usage(status, synopsis, options);
 }
 
 static int

@@ -38,13 +38,21 @@ static const char *const owned[] = {
 	"policy=", "score=", "prob=", "class=", NULL
 };
 
+static const char synopsis[] =
+    "[-en] [-p policy] [-w weights] [--progress N] < stream";
+static const char options[] =
+    "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
+    "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
+    "  -e, --explain       print why each message got its class, not the stream\n"
+    "  -n, --check         check the weights and policy files, read no stream\n"
+    "      --progress N    show progress on stderr for a stream of N messages\n"
+    "  -h, --help          this help\n"
+    "  -V, --version       the version";
+
 static void
 usage(void)
 {
-	fprintf(stderr,
-	    "usage: %s [-en] [-p policy] [-w weights] [--progress N]\n",
-	    xd_progname);
-	exit(XD_EXIT_USAGE);
+	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
 static int
@@ -296,7 +304,7 @@ main(int argc, char *argv[])
 			break;
 		case 'w': wfile = optarg; break;
 		case 'V': xd_version();
-		case 'h':
+		case 'h': xd_usage(0, synopsis, options);
 		default:  usage();
 		}
 	}

@@ -51,6 +51,7 @@ int	 xd_parse_double(const char *, double *);
 const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
 void	 xd_version(void) __attribute__((noreturn));
+void	 xd_usage(int, const char *, const char *) __attribute__((noreturn));
 
 /* buf.c: a growable byte buffer, always NUL-terminated */
 struct buf {

@@ -2,6 +2,8 @@
 # a private HOME and an empty configuration, so that no file outside the
 # test's own directory is read or written.
 
+bats_require_minimum_version 1.5.0
+
 REPO=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
 : "${XD_BIN:=$REPO/bin}"
 SAMPLES=$REPO/share/samples

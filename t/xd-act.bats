@@ -740,12 +740,18 @@ drop_marks() {
 	done
 }
 
-@test "-h and --help print the synopsis, -V and --version the version" {
-	run xd-act -h
+@test "-h and --help print every option, -V and --version the version" {
+	run --separate-stderr xd-act -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == "usage: xd-act"* ]]
+	run --separate-stderr xd-act --help
+	for opt in --deliver --quarantine --spam-folder --surespam-folder \
+	    --move --force --filter --tag --release; do
+		[[ "$output" == *"$opt"* ]]
+	done
+	run xd-act -Q
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"usage: xd-act"* ]]
-	run xd-act --help
-	[[ "$output" == *"--release"* || "$output" == *"-r [-d dir]"* ]]
 	run xd-act -V
 	[ "$status" -eq 0 ]
 	[[ "$output" == "xd-act (xd) "* ]]

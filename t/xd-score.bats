@@ -667,8 +667,19 @@ EOF
 	[ "$output" = "xd-score: p:1: the actions are allow, block, trust and critical" ]
 }
 
-@test "-h, --help, unknown options and operands print usage and exit 2" {
-	for args in -h --help -x --nope extra; do
+@test "-h and --help print the usage and every option on stdout" {
+	for args in -h --help; do
+		run --separate-stderr xd-score $args
+		[ "$status" -eq 0 ]
+		[[ "$output" == "usage: xd-score "* ]]
+		for opt in --weights --policy --explain --check --progress --version; do
+			[[ "$output" == *"$opt"* ]]
+		done
+	done
+}
+
+@test "unknown options and operands print usage and exit 2" {
+	for args in -x --nope extra; do
 		run xd-score $args
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"usage: xd-score "* ]]
