@@ -115,11 +115,13 @@ ip_is_special(const struct cidr *ip)
 		"172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10",
 		"::/128", "::1/128", "fc00::/7", "fe80::/10", NULL
 	};
-	const char *const *p;
-	struct cidr net;
+	static struct cidr nets[sizeof(special) / sizeof(special[0])];
+	static size_t nnets;
+	size_t i;
 
-	for (p = special; *p != NULL; p++)
-		if (cidr_parse(*p, &net) == 0 && cidr_match(&net, ip))
-			return 1;
-	return 0;
+	if (nnets == 0)
+		for (i = 0; special[i] != NULL; i++)
+			if (cidr_parse(special[i], &nets[nnets]) == 0)
+				nnets++;
+	return cidr_list_match(nets, nnets, ip);
 }

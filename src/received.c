@@ -351,7 +351,10 @@ received_walk(const struct message *m, struct relays *rs)
 	while ((v = message_header_next(m, "Received", &pos)) != NULL) {
 		if (rs->hops++ >= RELAY_MAX_HEADERS)
 			continue;
-		if (received_parse(v, &r) != 0 || received_trusted(&r.addr))
+		/* Private and loopback space cannot reach us from outside:
+		 * such a hop is inside our network or inside the sender's. */
+		if (received_parse(v, &r) != 0 || received_trusted(&r.addr) ||
+		    ip_is_special(&r.addr))
 			continue;
 		if (!rs->have_first) {
 			rs->first = r;

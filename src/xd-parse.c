@@ -25,12 +25,21 @@ static int		 status = XD_EXIT_OK;
 static struct rec	 rec;
 static struct buf	 val, name;	/* scratch */
 
+static const char synopsis[] =
+    "[-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
+static const char options[] =
+    "  -l, --label ham|spam  add label= to every line\n"
+    "  -l, --label path      label= from a ham or spam component of each path\n"
+    "  -r, --rcpt ADDR       add rcpt=ADDR, the envelope recipient\n"
+    "  -h, --help            this help\n"
+    "  -V, --version         the version\n"
+    "A maildir is read in cur/ and new/; an mbox gives one line per message\n"
+    "with offset= and length=; - copies standard input to a temporary file.";
+
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: %s [-l ham|spam|path] [-r rcpt] "
-	    "file|maildir|mbox|- ...\n", xd_progname);
-	exit(XD_EXIT_USAGE);
+	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
 /* "ham" or "spam": the last component of path that is one of them. */
@@ -505,6 +514,7 @@ main(int argc, char *argv[])
 		case 'V':
 			xd_version();
 		case 'h':
+			xd_usage(0, synopsis, options);
 		default:
 			usage();
 		}

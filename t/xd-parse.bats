@@ -418,8 +418,37 @@ EOF
 	has rcpt=bob+tag@example.org
 }
 
-@test "-h, --help, no arguments and unknown options print usage and exit 2" {
-	for args in -h --help "" --bogus; do
+@test "-h and --help print every option on stdout" {
+	for args in -h --help; do
+		run --separate-stderr xd-parse $args
+		[ "$status" -eq 0 ]
+		[[ "$output" == "usage: xd-parse"* ]]
+		[[ "$output" == *--label*--rcpt*--version* ]]
+	done
+}
+
+@test "a private relay above the first public one is passed over" {
+	msg m <<'MSG'
+Received: from gw.example.net (gw.example.net [10.1.2.3])
+	by mx.example.net; Mon, 2 Sep 2002 10:00:02 +0000
+Received: from relay.example.net (relay.example.net [192.168.7.7])
+	by gw.example.net; Mon, 2 Sep 2002 10:00:01 +0000
+Received: from sender.example.com (sender.example.com [203.0.113.5])
+	by relay.example.net; Mon, 2 Sep 2002 10:00:00 +0000
+From: a@example.com
+Subject: s
+
+body
+MSG
+	line=$(xd-parse m | tail -n 1)
+	[ "$(field ip "$line")" = 203.0.113.5 ]
+	[ "$(field helo "$line")" = sender.example.com ]
+	[ "$(field relays "$line")" = 203.0.113.5 ]
+	[ "$(field hops "$line")" = 3 ]
+}
+
+@test "no arguments and unknown options print usage and exit 2" {
+	for args in "" --bogus; do
 		run xd-parse $args
 		[ "$status" -eq 2 ]
 		[[ "$output" == *"usage: xd-parse"* ]]
