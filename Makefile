@@ -16,17 +16,19 @@ CC	?= cc
 O	?= build
 B	?= bin
 
-PKGS	 = gmime-3.0 libcrypto
+# libspf2 ships no pkg-config file.
+PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl lmdb hiredis libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 
 CFLAGS	?= -O2 -g
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	   -DXD_SHAREDIR=\"$(SHAREDIR)\" $(PKG_CFLAGS)
-LDLIBS	 = $(PKG_LIBS) -lm
+LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
 
-TOOLS	 = xd-parse xd-score xd-act xd-conf
-LIBOBJ	 = util buf stream cidr config message received maildir mark weights policy
+# Every src/xd-*.c is a tool; every other src/*.c belongs to the library.
+TOOLS	 = $(patsubst src/%.c,%,$(wildcard src/xd-*.c))
+LIBOBJ	 = $(filter-out xd-%,$(patsubst src/%.c,%,$(wildcard src/*.c)))
 LIB	 = $(O)/libxd.a
 
 BINS	 = $(TOOLS:%=$(B)/%)
@@ -49,8 +51,9 @@ $(B)/%: $(O)/%.o $(LIB)
 
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
-	   libpcre2-dev libssl-dev libpsl-dev liblmdb-dev libhiredis-dev \
-	   bats procmail maildrop time valgrind python3
+	   libpcre2-dev libssl-dev libpsl-dev publicsuffix liblmdb-dev \
+	   libhiredis-dev libarchive-dev bats procmail maildrop time valgrind \
+	   python3 python3-dnslib knot redis-server gnuplot-nox
 PEER_PKGS = bogofilter spamassassin
 
 deps:
@@ -64,13 +67,17 @@ deps:
 	export DEBIAN_FRONTEND=noninteractive; \
 	apt-get update -qq && apt-get install -y -qq --no-install-recommends $$missing
 
-demo: deps all
+# After deps, a fresh make: pkg-config could not see missing libraries
+# when this Makefile was first read.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh t/demo.sh
 
 $(O)/unit-tests: t/unit.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/unit.c $(LIB) $(LDLIBS)
 
-test: deps all $(O)/unit-tests
+test: deps
+	@$(MAKE) --no-print-directory all $(O)/unit-tests
 	@sh t/run.sh $(B) $(O)
 
 check-asan:
