@@ -22,57 +22,6 @@
 #define COPY_CHUNK	65536
 #define NAME_TRIES	64	/* fresh names to try before giving up */
 
-/* read(2) that is not cut short by a signal. */
-ssize_t
-xd_read(int fd, void *p, size_t n)
-{
-	ssize_t r;
-
-	do
-		r = read(fd, p, n);
-	while (r == -1 && errno == EINTR);
-	return r;
-}
-
-/* Write all n bytes, whatever write(2) takes at a time; -1 on error. */
-int
-xd_write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, s, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			if (w == 0)
-				errno = EIO;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd, rc, e;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	/* Some file systems cannot sync a directory; that is no failure. */
-	if (rc == -1 && (errno == EINVAL || errno == EROFS))
-		rc = 0;
-	e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
 static int
 mkdir_0700(const char *path)
 {
@@ -416,7 +365,7 @@ maildir_deliver_fd(const char *dir, int in, off_t len, const char **why)
 		char *newdir;
 
 		xasprintf(&newdir, "%s/new", adir);
-		if (fsync_dir(newdir) == -1) {
+		if (xd_fsync_dir(newdir) == -1) {
 			/* In place but maybe not on disk: say so, keep it. */
 			e = errno;
 			xd_warn("%s: delivered but not synced", dst);
@@ -513,7 +462,7 @@ maildir_move(const char *dir, const char *path, char **newpath,
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	if (fsync_dir(parent) == -1)
+	if (xd_fsync_dir(parent) == -1)
 		xd_warn("%s", parent);
 	free(parent);
 	return 0;

@@ -718,39 +718,6 @@ read_old(const char *path, struct buf *b, struct stat *st)
 	return rc;
 }
 
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, s, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static void
-sync_dir(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-	char *dir;
-	int fd;
-
-	dir = slash == NULL ? xstrdup(".") :
-	    xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
-	free(dir);
-}
-
 /* Write old + rule into a new file beside path and rename it over path. */
 static int
 replace_file(const char *path, const struct stat *st, const struct buf *old,
@@ -764,10 +731,10 @@ replace_file(const char *path, const struct stat *st, const struct buf *old,
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, old->s ? old->s : "", old->len) == 0 &&
+	if (xd_write_all(fd, old->s ? old->s : "", old->len) == 0 &&
 	    (old->len == 0 || old->s[old->len - 1] == '\n' ||
-	    write_all(fd, "\n", 1) == 0) &&
-	    write_all(fd, rule->s, rule->len) == 0 &&
+	    xd_write_all(fd, "\n", 1) == 0) &&
+	    xd_write_all(fd, rule->s, rule->len) == 0 &&
 	    fchmod(fd, st->st_mode & 07777) == 0 && fsync(fd) == 0)
 		rc = 0;
 	if (close(fd) == -1)
@@ -780,7 +747,7 @@ replace_file(const char *path, const struct stat *st, const struct buf *old,
 		unlink(tmp);
 		errno = e;
 	} else
-		sync_dir(path);
+		xd_fsync_parent(path);
 	free(tmp);
 	return rc;
 }

@@ -24,9 +24,33 @@
 
 #ifndef XD_SHAREDIR
 #define XD_SHAREDIR "/usr/local/share/xd"
+/* dns.c: asynchronous DNS through c-ares, with a window and a cache */
+/* @@dns@@ */
+
+/* store.c: the learning store, LMDB or Redis behind one interface */
+/* @@store@@ */
+
+/* url.c: URLs from text and HTML, registered domains through libpsl */
+/* @@url@@ */
+
+/* rules.c: SpamAssassin-style rule files on PCRE2 */
+/* @@rules@@ */
+
 #endif
 #ifndef XD_VERSION
 #define XD_VERSION "0.1"
+/* dns.c: asynchronous DNS through c-ares, with a window and a cache */
+/* @@dns@@ */
+
+/* store.c: the learning store, LMDB or Redis behind one interface */
+/* @@store@@ */
+
+/* url.c: URLs from text and HTML, registered domains through libpsl */
+/* @@url@@ */
+
+/* rules.c: SpamAssassin-style rule files on PCRE2 */
+/* @@rules@@ */
+
 #endif
 
 /* util.c */
@@ -52,6 +76,12 @@ const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
 void	 xd_version(void) __attribute__((noreturn));
 void	 xd_usage(int, const char *, const char *) __attribute__((noreturn));
+
+/* fileio.c */
+ssize_t	 xd_read(int, void *, size_t);		/* read(2), retried on EINTR */
+int	 xd_write_all(int, const void *, size_t);	/* every byte, or -1 */
+int	 xd_fsync_dir(const char *);
+int	 xd_fsync_parent(const char *);
 
 /* buf.c: a growable byte buffer, always NUL-terminated */
 struct buf {
@@ -286,8 +316,6 @@ int	 policy_append(const char *, const char *, const char *, const char *);
 
 /* maildir.c: safe delivery into maildirs (tmp/, fsync, rename) */
 /* @@maildir@@ */
-ssize_t	 xd_read(int, void *, size_t);		/* read(2), retried on EINTR */
-int	 xd_write_all(int, const void *, size_t);	/* every byte, or -1 */
 int	 maildir_create(const char *);		/* dir, tmp/ new/ cur/; 0700 */
 char	*maildir_folder(const char *, const char *);	/* "DIR", ".Spam" */
 int	 maildir_contains(const char *, const char *);	/* in DIR/new, cur */
@@ -304,5 +332,17 @@ struct mark {
 	const char *tag;	/* subject tag for spam, "" for none */
 };
 int	 mark_message(int, off_t, int, const struct mark *, const char **);
+
+/* dns.c: asynchronous DNS through c-ares, with a window and a cache */
+/* @@dns@@ */
+
+/* store.c: the learning store, LMDB or Redis behind one interface */
+/* @@store@@ */
+
+/* url.c: URLs from text and HTML, registered domains through libpsl */
+/* @@url@@ */
+
+/* rules.c: SpamAssassin-style rule files on PCRE2 */
+/* @@rules@@ */
 
 #endif
