@@ -41,6 +41,8 @@ static struct key keys[] = {
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
 };
 
+#define CONF_LINE	8192	/* longest line of xd.conf */
+
 static char *loaded_path;
 
 static struct key *
@@ -162,59 +164,39 @@ trim(char *s)
 	return s;
 }
 
-static int
-parse_line(const char *path, unsigned long lineno, char *line)
+/* One line of the file: NULL, or why it is wrong. */
+static const char *
+parse_line(void *unused, char *line, unsigned long lineno)
 {
+	static char why[CONF_LINE + 64];
+	const char *expected;
 	char *key, *val, *eq;
-	const char *why;
 	struct key *k;
 
+	(void)unused;
+	(void)lineno;
 	key = trim(line);
 	if (*key == '\0' || *key == '#')
-		return 0;
-	if ((eq = strchr(key, '=')) == NULL) {
-		xd_warnx("%s:%lu: expected 'key = value'", path, lineno);
-		return -1;
-	}
+		return NULL;
+	if ((eq = strchr(key, '=')) == NULL)
+		return "expected 'key = value'";
 	*eq = '\0';
 	key = trim(key);
 	val = trim(eq + 1);
 	if (*val != '"' && (eq = strchr(val, '#')) != NULL)
 		*eq = '\0', val = trim(val);
-	if (unquote(val) != 0) {
-		xd_warnx("%s:%lu: unbalanced quotes", path, lineno);
-		return -1;
-	}
+	if (unquote(val) != 0)
+		return "unbalanced quotes";
 	if ((k = find_key(key)) == NULL) {
-		xd_warnx("%s:%lu: unknown key '%s'", path, lineno, key);
-		return -1;
+		snprintf(why, sizeof(why), "unknown key '%s'", key);
+		return why;
 	}
-	if ((why = check_value(k, val)) != NULL) {
-		xd_warnx("%s:%lu: %s: expected %s", path, lineno, key, why);
-		return -1;
+	if ((expected = check_value(k, val)) != NULL) {
+		snprintf(why, sizeof(why), "%s: expected %s", key, expected);
+		return why;
 	}
-	return set_value(k, val, 1);
-}
-
-static int
-read_file(const char *path, FILE *fp)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	unsigned long lineno = 0;
-	int rc = 0;
-
-	while (getline(&line, &cap, fp) != -1) {
-		lineno++;
-		if (parse_line(path, lineno, line) != 0)
-			rc = -1;
-	}
-	if (ferror(fp)) {
-		xd_warn("%s", path);
-		rc = -1;
-	}
-	free(line);
-	return rc;
+	set_value(k, val, 1);
+	return NULL;
 }
 
 static void
@@ -269,7 +251,7 @@ conf_load(const char *path)
 		free(p);
 		return -1;
 	}
-	rc = read_file(p, fp);
+	rc = xd_read_lines(fp, p, CONF_LINE, parse_line, NULL);
 	fclose(fp);
 	free(loaded_path);
 	loaded_path = p;

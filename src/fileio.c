@@ -76,3 +76,45 @@ xd_fsync_parent(const char *path)
 	free(dir);
 	return rc;
 }
+
+/*
+ * Read a line-oriented file (configuration, weights, policy, rules):
+ * each line, without its newline, goes to parse(), which returns NULL or
+ * why the line is wrong.  Every wrong line is reported as path:line, a
+ * line longer than maxline is one of them, and the result is -1 if any
+ * line was wrong or the file could not be read.
+ */
+int
+xd_read_lines(FILE *fp, const char *path, size_t maxline,
+    const char *(*parse)(void *, char *, unsigned long), void *arg)
+{
+	char *line = xmalloc(maxline + 2);
+	unsigned long lineno = 0;
+	const char *why;
+	size_t len;
+	int c, rc = 0;
+
+	while (fgets(line, (int)maxline + 2, fp) != NULL) {
+		lineno++;
+		len = strlen(line);
+		if (len == maxline + 1 && line[len - 1] != '\n') {
+			while ((c = getc(fp)) != EOF && c != '\n')
+				;
+			why = "line too long";
+		} else {
+			if (len > 0 && line[len - 1] == '\n')
+				line[--len] = '\0';
+			why = parse(arg, line, lineno);
+		}
+		if (why != NULL) {
+			xd_warnx("%s:%lu: %s", path, lineno, why);
+			rc = -1;
+		}
+	}
+	if (ferror(fp)) {
+		xd_warn("%s", path);
+		rc = -1;
+	}
+	free(line);
+	return rc;
+}

@@ -295,34 +295,10 @@ add_line(struct policy *p, const char *line, unsigned long lineno)
 	return NULL;
 }
 
-static int
-read_policy(struct policy *p, FILE *fp)
+static const char *
+policy_line(void *p, char *line, unsigned long lineno)
 {
-	char line[POLICY_LINE + 2];
-	unsigned long lineno = 0;
-	const char *why;
-	size_t len;
-	int c, rc = 0;
-
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		lineno++;
-		len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			while ((c = getc(fp)) != EOF && c != '\n')
-				;
-			why = "line too long";
-		} else
-			why = add_line(p, line, lineno);
-		if (why != NULL) {
-			xd_warnx("%s:%lu: %s", p->path, lineno, why);
-			rc = -1;
-		}
-	}
-	if (ferror(fp)) {
-		xd_warn("%s", p->path);
-		rc = -1;
-	}
-	return rc;
+	return add_line(p, line, lineno);
 }
 
 /*
@@ -357,7 +333,7 @@ policy_load(const char *path)
 		policy_free(p);
 		return NULL;
 	}
-	rc = read_policy(p, fp);
+	rc = xd_read_lines(fp, p->path, POLICY_LINE, policy_line, p);
 	fclose(fp);
 	if (rc != 0) {
 		policy_free(p);

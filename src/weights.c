@@ -275,34 +275,10 @@ parse_line(struct weights *w, char *line, unsigned long lineno)
 	return add_symbol(w, word[0], word[1], lineno);
 }
 
-static int
-read_weights(struct weights *w, FILE *fp)
+static const char *
+weights_line(void *w, char *line, unsigned long lineno)
 {
-	char line[WEIGHTS_LINE + 2];
-	unsigned long lineno = 0;
-	const char *why;
-	size_t len;
-	int c, rc = 0;
-
-	while (fgets(line, sizeof(line), fp) != NULL) {
-		lineno++;
-		len = strlen(line);
-		if (len == sizeof(line) - 1 && line[len - 1] != '\n') {
-			while ((c = getc(fp)) != EOF && c != '\n')
-				;
-			why = "line too long";
-		} else
-			why = parse_line(w, line, lineno);
-		if (why != NULL) {
-			xd_warnx("%s:%lu: %s", w->path, lineno, why);
-			rc = -1;
-		}
-	}
-	if (ferror(fp)) {
-		xd_warn("%s", w->path);
-		rc = -1;
-	}
-	return rc;
+	return parse_line(w, line, lineno);
 }
 
 /*
@@ -360,7 +336,7 @@ weights_load(const char *path)
 		weights_free(w);
 		return NULL;
 	}
-	rc = read_weights(w, fp);
+	rc = xd_read_lines(fp, w->path, WEIGHTS_LINE, weights_line, w);
 	fclose(fp);
 	if (rc != 0 || finish(w) != 0) {
 		weights_free(w);

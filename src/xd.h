@@ -82,6 +82,8 @@ ssize_t	 xd_read(int, void *, size_t);		/* read(2), retried on EINTR */
 int	 xd_write_all(int, const void *, size_t);	/* every byte, or -1 */
 int	 xd_fsync_dir(const char *);
 int	 xd_fsync_parent(const char *);
+int	 xd_read_lines(FILE *, const char *, size_t,
+	    const char *(*)(void *, char *, unsigned long), void *);
 
 /* buf.c: a growable byte buffer, always NUL-terminated */
 struct buf {

@@ -98,3 +98,10 @@ CONF
 	run xd-conf -Z
 	[ "$status" -eq 2 ]
 }
+
+@test "a line longer than 8 KiB is an error, not a crash" {
+	printf 'subject_tag = "%s"\nspam_folder = .J\n' "$(head -c 9000 /dev/zero | tr '\0' a)" >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:1: line too long"* ]]
+}
