@@ -32,9 +32,10 @@ END {
 		split("ham spam surespam none", cs, " ")
 		for (c = 1; c <= 4; c++)
 			line = line sprintf("  %s %d", cs[c], n[l, cs[c]] + 0)
-		print line
+		print line | "sort"
 	}
+	close("sort")
 	printf "%d messages, %d with error=\n", total, errors + 0
-}' "$out" | sort
+}' "$out"
 # The malformed samples are expected to carry error=; anything worse fails.
 [ "$status" -le 1 ]
