@@ -53,7 +53,7 @@ $(B)/%: $(O)/%.o $(LIB)
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev bats procmail maildrop time valgrind \
-	   python3 python3-dnslib knot redis-server gnuplot-nox
+	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc
 PEER_PKGS = bogofilter spamassassin
 
 deps:
