@@ -200,3 +200,36 @@ broken_stage() {
 	[ "$status" -eq 0 ]
 	[[ "$output" == "xd "* ]]
 }
+
+@test "filter -s also logs a failure to syslog" {
+	ham_msg m1
+	broken_stage 'exit 1'
+	python3 - "$PWD/log.sock" "$PWD/syslog.txt" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+try:
+    open(sys.argv[2], "wb").write(s.recv(4096))
+except socket.timeout:
+    pass
+PY
+	pid=$!
+	for _ in $(seq 50); do [ -S log.sock ] && break; sleep 0.1; done
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd -s filter <m1 >out 2>err
+	wait "$pid"
+	cmp m1 out
+	grep -q 'xd: .*delivered unchanged' syslog.txt
+	grep -q '^<20>' syslog.txt	# mail.warning: facility 2 * 8 + 4
+}
+
+@test "check shows progress when stderr is a terminal, and -q silences it" {
+	mkmaildir md
+	for i in 1 2 3; do ham_msg "md/cur/$i.host"; done
+	echo 'stages =' >"$XD_CONF"
+	script -qec "xd check md >out" /dev/null >tty.txt
+	grep -q '3/3 messages' tty.txt
+	[ "$(count_lines <out)" -eq 3 ]
+	script -qec "xd check -q md >out" /dev/null >tty.txt
+	! grep -q 'messages' tty.txt
+}
