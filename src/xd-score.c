@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xd.h"
 
@@ -39,13 +40,23 @@ static const char *const owned[] = {
 };
 
 static const char synopsis[] =
-    "[-en] [-p policy] [-w weights] [--progress N] < stream";
+    "[-en] [-p policy] [-w weights] [--progress N] < stream\n"
+    "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
+    "[--ham-loss R] [--sure-loss R] [--max-sets N] < stream";
 static const char options[] =
     "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
     "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
     "  -e, --explain       print why each message got its class, not the stream\n"
     "  -n, --check         check the weights and policy files, read no stream\n"
     "      --progress N    show progress on stderr for a stream of N messages\n"
+    "      --fit           fit weights to the labelled stream, write a weights file\n"
+    "  -o, --output FILE   --fit: write the weights to FILE, not stdout\n"
+    "      --lambda L      --fit: L2 penalty on the weights (default 1)\n"
+    "      --ham-cost C    --fit: a ham line counts C times in the loss (default 1)\n"
+    "      --ham-loss R    --fit: raise the spam threshold until at most R of\n"
+    "                      the training ham reaches it\n"
+    "      --sure-loss R   --fit: the same for the surespam threshold\n"
+    "      --max-sets N    --fit: distinct symbol sets kept (default 1000000)\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version";
 
@@ -271,13 +282,123 @@ explain_run(struct score *s)
 	return status;
 }
 
+/* Write the fitted weights to path through a temporary file and rename. */
+static int
+fit_output(const struct fit *f, const char *path)
+{
+	char *tmp;
+	FILE *fp;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return fit_write(f, stdout);
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		xd_warn("%s", tmp);
+		if (fd != -1)
+			close(fd);
+		free(tmp);
+		return -1;
+	}
+	if (fit_write(f, fp) != 0 || fsync(fd) != 0) {
+		xd_warn("%s", tmp);
+		fclose(fp);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		xd_warn("%s", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* --fit: read the labelled stream, fit, write a weights file. */
+static int
+fit_run(const struct weights *base, const struct fit_opts *o,
+    const char *out)
+{
+	struct reader r;
+	struct rec rec;
+	struct fit *f;
+	unsigned long done = 0, bad = 0, unlabelled = 0;
+	int status = XD_EXIT_OK, rc;
+
+	f = fit_new(o, base);
+	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	rec_init(&rec);
+	while (reader_next(&r, &rec)) {
+		if (rec.comment)
+			continue;
+		progress_tick(++done, 0);
+		if (rec.bad != NULL) {
+			xd_warnx("<stdin>:%lu: %s: left out of the fit",
+			    r.lineno, rec.bad);
+			bad++;
+		} else if ((rc = fit_add(f, &rec)) == FIT_UNLABELLED)
+			unlabelled++;
+		else if (rc == FIT_FULL) {
+			xd_warnx("<stdin>:%lu: more than %zu distinct symbol "
+			    "sets or too many symbols: raise --max-sets or "
+			    "fit on a sample of the stream", r.lineno,
+			    o->max_sets);
+			status = XD_EXIT_USAGE;
+			break;
+		}
+	}
+	progress_tick(done, 1);
+	rec_free(&rec);
+	reader_free(&r);
+	if (ferror(stdin)) {
+		xd_warn("<stdin>: read error");
+		status = XD_EXIT_USAGE;
+	}
+	if (unlabelled > 0)
+		xd_warnx("%lu lines without label=ham or label=spam were "
+		    "left out of the fit", unlabelled);
+	if (status == XD_EXIT_OK && fit_solve(f) != 0) {
+		xd_warnx("--fit needs labelled lines of both classes, ham "
+		    "and spam");
+		status = XD_EXIT_USAGE;
+	}
+	if (status == XD_EXIT_OK && fit_output(f, out) != 0)
+		status = XD_EXIT_USAGE;
+	if (status == XD_EXIT_OK && (bad > 0 || unlabelled > 0))
+		status = XD_EXIT_SOME;
+	fit_free(f);
+	return status;
+}
+
+/* A number of an option, within bounds, or exit 2 naming the option. */
+static double
+fit_number(const char *opt, const char *arg, double lo, double hi)
+{
+	double d;
+
+	if (xd_parse_double(arg, &d) != 0 || !(d >= lo && d <= hi))
+		xd_errx(XD_EXIT_USAGE, "%s %s: not a number from %g to %g",
+		    opt, arg, lo, hi);
+	return d;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'n' },
 		{ "explain", no_argument, NULL, 'e' },
+		{ "fit", no_argument, NULL, 'F' },
+		{ "ham-cost", required_argument, NULL, 'C' },
+		{ "ham-loss", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "lambda", required_argument, NULL, 'l' },
+		{ "max-sets", required_argument, NULL, 'M' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "sure-loss", required_argument, NULL, 'S' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "progress", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
@@ -285,15 +406,38 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct score s;
-	const char *wfile = NULL, *pfile = NULL, *errstr;
-	int c, check = 0, explaining = 0, status;
+	struct fit_opts fo;
+	const char *wfile = NULL, *pfile = NULL, *out = NULL, *errstr;
+	int c, check = 0, explaining = 0, fitting = 0, status;
 
 	xd_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "ehnp:Vw:", longopts,
+	fit_defaults(&fo);
+	while ((c = getopt_long(argc, argv, "ehno:p:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'e': explaining = 1; break;
 		case 'n': check = 1; break;
+		case 'o': out = optarg; break;
+		case 'F': fitting = 1; break;
+		case 'C':
+			fo.ham_cost = fit_number("--ham-cost", optarg, 1e-3, 1e6);
+			break;
+		case 'l':
+			fo.lambda = fit_number("--lambda", optarg, 1e-6, 1e6);
+			break;
+		case 'L':
+			fo.ham_loss = fit_number("--ham-loss", optarg, 0, 1);
+			break;
+		case 'S':
+			fo.sure_loss = fit_number("--sure-loss", optarg, 0, 1);
+			break;
+		case 'M':
+			fo.max_sets = (size_t)xd_strtonum(optarg, 1,
+			    100000000, &errstr);
+			if (errstr != NULL)
+				xd_errx(XD_EXIT_USAGE, "--max-sets %s: %s",
+				    optarg, errstr);
+			break;
 		case 'p': pfile = optarg; break;
 		case 'P':
 			stream_progress_total = (unsigned long)xd_strtonum(
@@ -308,11 +452,20 @@ main(int argc, char *argv[])
 		default:  usage();
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (out != NULL && !fitting) ||
+	    (fitting && (explaining || check || pfile != NULL)))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	memset(&s, 0, sizeof(s));
+	if (fitting) {
+		/* The weights only say which values have entries of their own. */
+		if ((s.w = weights_load(wfile)) == NULL)
+			return XD_EXIT_USAGE;
+		status = fit_run(s.w, &fo, out);
+		weights_free(s.w);
+		return status;
+	}
 	s.w = weights_load(wfile);
 	s.p = policy_load(pfile);	/* report both files' errors at once */
 	if (s.w == NULL || s.p == NULL)

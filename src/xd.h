@@ -295,6 +295,31 @@ double	 weights_prob(const struct weights *, double);	/* calibrated */
 const char *weights_class(const struct weights *, double);
 void	 weights_calibration(const struct weights *, double *, double *);
 
+/* fit.c: weights fitted to labelled lines, see xd-score(1) --fit */
+struct fit_opts {
+	double	 lambda;	/* L2 penalty, above 0 */
+	double	 ham_cost;	/* weight of a ham line in the loss */
+	double	 ham_loss;	/* spam threshold: training ham rate; <0 off */
+	double	 sure_loss;	/* surespam threshold: the same; <0 off */
+	size_t	 max_sets;	/* distinct symbol sets kept */
+};
+struct fit_result {
+	double	 a, b;			/* calibration */
+	double	 spam, surespam;	/* thresholds */
+	double	 spam_prob, surespam_prob;	/* where prob is 0.9, 0.999 */
+	double	 loss;
+	int	 iterations, converged;
+};
+#define FIT_UNLABELLED	1	/* fit_add: no label=ham or label=spam */
+#define FIT_FULL	2	/* fit_add: a bound of the fit is reached */
+struct fit;
+void	 fit_defaults(struct fit_opts *);
+struct fit *fit_new(const struct fit_opts *, const struct weights *);
+int	 fit_add(struct fit *, const struct rec *);
+int	 fit_solve(struct fit *);
+int	 fit_write(const struct fit *, FILE *);
+void	 fit_free(struct fit *);
+
 /* policy.c: policy files, see xd-policy(5) */
 /* @@policy@@ */
 enum policy_action { POLICY_ALLOW, POLICY_BLOCK, POLICY_TRUST, POLICY_CRITICAL };
