@@ -368,6 +368,57 @@ int	 mark_message(int, off_t, int, const struct mark *, const char **);
 
 /* url.c: URLs from text and HTML, registered domains through libpsl */
 /* @@url@@ */
+/*
+ * URLs as a mail client would follow them: http, https and ftp URLs and
+ * schemeless "www." hosts from plain text and from HTML (href, src,
+ * action and the text), with the usual hiding undone: HTML entities,
+ * %-encoding, "user@host", IPv4 hosts in decimal, octal and hex, IDN
+ * (as punycode), trailing punctuation, case.  A set keeps each URL
+ * once, at most url_max of them, each cut at url_max_length bytes, and
+ * scans at most url_scan_size bytes of text per message: linear time,
+ * whatever the input.  Registered domains come from the Public Suffix
+ * List through libpsl.
+ */
+#define URL_MAX_HOST	253	/* a host as text, without a final dot */
+#define URLF_HTML	0x01	/* from an HTML attribute (href, src, action) */
+#define URLF_TEXT	0x02	/* written out in text, plain or HTML */
+#define URLF_IP		0x04	/* the host is an IP address */
+#define URLF_CUT	0x08	/* longer than url_max_length: cut */
+#define URLF_USERINFO	0x10	/* had "user@" before the host */
+#define URLF_MISMATCH	0x20	/* an anchor whose text shows another domain */
+#define URLF_NOSCHEME	0x40	/* written without a scheme ("www.", "//") */
+#define URLS_MANY	0x01	/* more than url_max URLs: the rest unseen */
+#define URLS_SCAN_CUT	0x02	/* more than url_scan_size of text */
+struct url {
+	char		*url;	/* scheme://host[:port]/path?query#frag,
+				   printable %-escapes decoded */
+	char		*host;	/* lower-case ASCII, IDN as punycode; an
+				   IP in its usual text form */
+	const char	*domain; /* registered domain: a tail of host, or
+				   host itself (an IP, or no known suffix) */
+	char		*shown;	/* URLF_MISMATCH: the domain the anchor
+				   text shows, else NULL */
+	unsigned	 flags;	/* URLF_*, of every sighting */
+};
+struct urls {
+	struct url	*v;	/* in order of first sighting */
+	size_t		 n;
+	unsigned	 flags;	/* URLS_* */
+	size_t		 max, maxlen, scan;	/* bounds; private below */
+	size_t		 cap, hcap, *hash;
+	struct buf	 tmp, text;
+};
+void	 urls_init(struct urls *);	/* bounds from xd.conf */
+void	 urls_reset(struct urls *);
+void	 urls_free(struct urls *);
+void	 urls_text(struct urls *, const char *, size_t);
+void	 urls_html(struct urls *, const char *, size_t);
+int	 urls_message(struct urls *, struct message *);
+int	 urls_add(struct urls *, const char *, size_t, unsigned);
+int	 url_host(const char *, size_t, struct buf *, int *);
+const char *url_domain(const char *);	/* registered domain, or NULL */
+int	 url_known_suffix(const char *);
+void	 url_shutdown(void);
 
 /* rules.c: SpamAssassin-style rule files on PCRE2 */
 /* @@rules@@ */
