@@ -14,7 +14,7 @@
 
 #include "xd.h"
 
-enum conf_type { T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS };
+enum conf_type { T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS, T_LINES };
 
 struct key {
 	const char	*name;
@@ -39,6 +39,25 @@ static struct key keys[] = {
 	{ "surespam_folder",	T_STR,    ".SureSpam", NULL, NULL, 0, 0 },
 	{ "subject_tag",	T_STR,    "[SPAM] ", NULL, NULL, 0, 0 },
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
+	{ "rules",		T_LIST,   "", NULL, NULL, 0, 0 },
+	{ "local_domains",	T_LIST,   "", NULL, NULL, 0, 0 },
+	{ "local_languages",	T_LIST,   "", NULL, NULL, 0, 0 },
+	{ "users",		T_STR,    "", NULL, NULL, 0, 0 },
+	{ "sent_index",		T_STR,    "~/.xd/sent.mdb", NULL, NULL, 0, 0 },
+	{ "restricted_attachments", T_LIST, "ade adp app bas bat chm cmd com cpl exe hta inf ins isp jar js jse lnk msc msi msp mst pif ps1 reg scr sct shb shs vb vbe vbs wsc wsf wsh", NULL, NULL, 0, 0 },
+	{ "max_hops",		T_INT,    "20", NULL, NULL, 0, 0 },
+	{ "resolver",		T_STR,    "", NULL, NULL, 0, 0 },
+	{ "dns_timeout",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
+	{ "dns_tries",		T_INT,    "2", NULL, NULL, 0, 0 },
+	{ "dns_window",		T_INT,    "64", NULL, NULL, 0, 0 },
+	{ "dns_cache",		T_INT,    "10000", NULL, NULL, 0, 0 },
+	{ "rbl",		T_LINES,  "", NULL, NULL, 0, 0 },
+	{ "rblwl",		T_LINES,  "", NULL, NULL, 0, 0 },
+	{ "rhsbl",		T_LINES,  "", NULL, NULL, 0, 0 },
+	{ "rhswl",		T_LINES,  "", NULL, NULL, 0, 0 },
+	{ "rbl_all_relays",	T_STR,    "no", NULL, NULL, 0, 0 },
+	{ "rdns_check",		T_STR,    "yes", NULL, NULL, 0, 0 },
+	{ "rdns_dynamic",	T_STR,    "", NULL, NULL, 0, 0 },
 };
 
 #define CONF_LINE	8192	/* longest line of xd.conf */
@@ -82,6 +101,23 @@ split_list(struct key *k, const char *v, int append)
 	free(copy);
 }
 
+/* A T_LINES key: every line is one item, spaces and all. */
+static void
+add_line(struct key *k, const char *v, int append)
+{
+	size_t i;
+
+	if (!append) {
+		for (i = 0; i < k->nlist; i++)
+			free(k->list[i]);
+		k->nlist = 0;
+	}
+	if (*v == '\0')
+		return;
+	k->list = xrealloc(k->list, (k->nlist + 1) * sizeof(char *));
+	k->list[k->nlist++] = xstrdup(v);
+}
+
 static const char *
 check_value(const struct key *k, const char *v)
 {
@@ -123,6 +159,9 @@ set_value(struct key *k, const char *v, int from_file)
 	k->val = xstrdup(v);
 	if (k->type == T_LIST || k->type == T_CIDRS) {
 		split_list(k, v, from_file && k->from_file);
+		k->from_file |= from_file;
+	} else if (k->type == T_LINES) {
+		add_line(k, v, from_file && k->from_file);
 		k->from_file |= from_file;
 	}
 	return 0;
@@ -324,20 +363,32 @@ conf_set(const char *name, const char *value)
 	set_value(must_key(name), value, 0);
 }
 
+static void
+dump_value(FILE *fp, const char *name, const char *v)
+{
+	fprintf(fp, "%s = \"", name);
+	for (; *v != '\0'; v++) {
+		if (*v == '"' || *v == '\\')
+			fputc('\\', fp);
+		fputc(*v, fp);
+	}
+	fputs("\"\n", fp);
+}
+
 void
 conf_dump(FILE *fp)
 {
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		const char *v = must_key(keys[i].name)->val;
+		struct key *k = must_key(keys[i].name);
+		size_t j;
 
-		fprintf(fp, "%s = \"", keys[i].name);
-		for (; *v != '\0'; v++) {
-			if (*v == '"' || *v == '\\')
-				fputc('\\', fp);
-			fputc(*v, fp);
-		}
-		fputs("\"\n", fp);
+		if (k->type != T_LINES)
+			dump_value(fp, k->name, k->val);
+		else if (k->nlist == 0)
+			dump_value(fp, k->name, "");
+		for (j = 0; k->type == T_LINES && j < k->nlist; j++)
+			dump_value(fp, k->name, k->list[j]);
 	}
 }

@@ -245,6 +245,9 @@ int	 message_msgid(const struct message *, const char *, struct buf *,
 size_t	 message_addrs(const struct message *, const char *, struct buf *,
 	    struct buf *, size_t, size_t);
 int	 message_date(const struct message *, time_t *);
+int	 message_date_parse(const char *, time_t *);
+const char *message_header_at(const struct message *, int, const char **);
+void	 message_header_decode(const char *, struct buf *, size_t);
 size_t	 message_parts(struct message *, msgpart_fn, void *);
 int	 msgpart_data(const struct msgpart *, struct buf *, size_t);
 int	 msgpart_text(const struct msgpart *, struct buf *, size_t);
@@ -362,6 +365,98 @@ int	 mark_message(int, off_t, int, const struct mark *, const char **);
 
 /* dns.c: asynchronous DNS through c-ares, with a window and a cache */
 /* @@dns@@ */
+/*
+ * One resolver context per thread: nothing in dns.c is global but the
+ * one-time c-ares library set-up.  Answers are shared and read-only;
+ * a callback's answer lives until the callback returns, dns_lookup()'s
+ * until dns_answer_free().  Every query calls back exactly once, at the
+ * latest dns_timeout * dns_tries after it was sent (then DNS_TEMPFAIL).
+ */
+#define DNS_MAX_RR	256	/* records in one answer; more is hostile */
+#define DNS_MAX_TXT	8192	/* bytes of one TXT record, strings joined */
+#define DNS_MAX_CNAME	8	/* CNAMEs followed in one answer */
+#define DNS_MAX_NAME	254	/* a name as text, without the final dot */
+enum dns_type {
+	DNS_A = 1, DNS_PTR = 12, DNS_MX = 15, DNS_TXT = 16, DNS_AAAA = 28
+};
+enum dns_status {
+	DNS_OK,		/* n >= 1 records */
+	DNS_NXDOMAIN,	/* no such name */
+	DNS_NODATA,	/* the name exists, no record of that type */
+	DNS_TEMPFAIL,	/* timeout, SERVFAIL, REFUSED, network, no resolver */
+	DNS_BAD		/* a malformed or hostile answer, or a bad name */
+};
+struct dns_rr {
+	unsigned	 ttl;
+	unsigned	 pref;		/* MX preference */
+	unsigned char	 addr[16];	/* A: 4 bytes, AAAA: 16 */
+	size_t		 len;		/* of text, without the NUL */
+	char		*text;		/* address as text; PTR or MX name;
+					   TXT strings joined (may hold NULs) */
+};
+struct dns_answer {
+	int		 type;
+	enum dns_status	 status;
+	char		*name;		/* as asked: lower case, no final dot */
+	const char	*why;		/* what failed: "timeout", "servfail".. */
+	unsigned	 ttl;		/* seconds it may be cached; 0: not */
+	size_t		 n;
+	struct dns_rr	*rr;		/* sorted: addresses, names, prefs */
+	unsigned	 refs;		/* private */
+};
+struct dns_stats {
+	unsigned long	 queries;	/* asked by callers */
+	unsigned long	 sent;		/* went to the resolver */
+	unsigned long	 cached;	/* answered from the cache */
+	unsigned long	 joined;	/* joined one already in flight */
+	unsigned long	 timeouts;	/* cut at the time bound */
+	unsigned long	 bad;		/* hostile or malformed answers */
+};
+struct dns;
+typedef void (*dns_fn)(const struct dns_answer *, void *);
+int	 dns_resolver_check(const char *, const char **);
+struct dns *dns_new(const char *, const char **);	/* NULL: configured */
+void	 dns_free(struct dns *);
+const char *dns_resolver(const struct dns *);
+void	 dns_query(struct dns *, const char *, int, dns_fn, void *);
+size_t	 dns_wait(struct dns *, int);		/* ms, -1: until done */
+size_t	 dns_poll(struct dns *, int, int, int *);	/* + a caller's fd */
+size_t	 dns_pending(const struct dns *);
+struct dns_answer *dns_lookup(struct dns *, const char *, int);
+struct dns_answer *dns_answer_ref(const struct dns_answer *);	/* keep it */
+void	 dns_answer_free(struct dns_answer *);
+void	 dns_stats(const struct dns *, struct dns_stats *);
+const char *dns_status_name(enum dns_status);
+const char *dns_type_name(int);
+int	 dns_type_parse(const char *);
+int	 dns_name_ok(const char *);
+int	 dns_reverse(const struct cidr *, const char *, char *, size_t);
+/*
+ * The windowed runner of network checks: up to window lines in flight,
+ * written strictly in input order as soon as the first line's queries
+ * are all answered.  start() is called once per message line and may
+ * start any number of queries with dns_line_query(); their callbacks
+ * may start more.  finish() is called once per started line when all
+ * its queries are done, just before the line is written: add fields
+ * there, in an order that does not depend on answer timing.  Each line
+ * gets state_size zeroed bytes of state.  Returns the exit status.
+ */
+struct dns_line;
+struct dns_runner {
+	const char	*tool;		/* for error=TOOL:REASON */
+	size_t		 window;	/* 0: dns_window from xd.conf */
+	size_t		 state_size;
+	int		(*start)(struct dns_line *, struct rec *, void *, void *);
+	int		(*finish)(struct rec *, void *, void *);
+	void		*arg;		/* the last argument of both */
+};
+typedef void (*dns_line_fn)(struct dns_line *, const struct dns_answer *,
+	    void *);
+void	 dns_line_query(struct dns_line *, const char *, int, dns_line_fn,
+	    void *);
+struct rec *dns_line_rec(struct dns_line *);
+void	*dns_line_state(struct dns_line *);
+int	 dns_run(struct dns *, FILE *, FILE *, const struct dns_runner *);
 
 /* store.c: the learning store, LMDB or Redis behind one interface */
 /* @@store@@ */
@@ -422,5 +517,90 @@ void	 url_shutdown(void);
 
 /* rules.c: SpamAssassin-style rule files on PCRE2 */
 /* @@rules@@ */
+struct rules_stats {
+	unsigned	 files;		/* rule files read */
+	unsigned	 loaded;	/* rules that can run */
+	unsigned	 reported;	/* of those, written to the stream */
+	unsigned	 skipped;	/* lines and rules left out, of which: */
+	unsigned	 eval;		/*   eval: tests */
+	unsigned	 blocks;	/*   in if/ifplugin blocks that are false */
+	unsigned	 other;		/*   directives of no rule */
+	unsigned	 badname;	/*   names the stream cannot take */
+	unsigned	 unresolved;	/*   metas of rules that are not there */
+	unsigned	 errors;	/* mistakes, each reported as file:line */
+	unsigned	 nojit;		/* patterns PCRE2 could not JIT-compile */
+};
+/*
+ * What rules see of one message, made once by the caller: header()
+ * puts every header called name (decoded, or raw) into out joined by
+ * "\n" and returns how many there are (out NULL: only count); body is
+ * the rendered text, a paragraph a line, the Subject first; rawbody the
+ * decoded text parts with their markup; full() the message as stored;
+ * symbol() how many fields called name the line (or a built-in check)
+ * has, for metas over names of other tools.
+ */
+struct rulemsg {
+	size_t	 (*header)(void *, const char *, int, struct buf *);
+	void	 (*full)(void *, struct buf *);
+	int	 (*symbol)(void *, const char *);
+	void	*arg;
+	const char *body, *rawbody;
+	size_t	 bodylen, rawbodylen;
+	const char *const *uris;
+	size_t	 nuris;
+};
+struct ruleset;
+typedef void (*rulehit_fn)(void *, const char *, const char *, size_t);
+struct ruleset *rules_load(const char *const *, size_t, struct rules_stats *);
+void	 rules_free(struct ruleset *);
+size_t	 rules_eval(struct ruleset *, const struct rulemsg *, rulehit_fn,
+	    void *, const char **);
+int	 rules_owns(const struct ruleset *, const char *, size_t);
+int	 rules_foreign(const char *, size_t);
+void	 rules_weights(const struct ruleset *, FILE *,
+	    int (*)(void *, const char *), void *);
+void	 rules_list(const struct ruleset *, FILE *);
+
+/*
+ * bayes.c: the tokens of a message and the Robinson-Fisher classifier
+ * of xd-bayes(1).  Tokens are 64-bit hashes of "prefix:word".
+ */
+#define BAYES_MAX_TOKENS 20000		/* distinct tokens of one message */
+#define BAYES_MAX_TEXT	(1024 * 1024)	/* bytes of text tokenized */
+#define BAYES_DIGEST	32		/* SHA-256: the seen-set key */
+struct bayes_tokens {
+	uint64_t	*h;		/* sorted, after bayes_tokens_sort() */
+	size_t		 n;
+	int		 full;		/* BAYES_MAX_TOKENS reached */
+	size_t		 text;		/* bytes of text read so far */
+	unsigned char	 digest[BAYES_DIGEST];
+	void		(*show)(const char *, void *);	/* each new token */
+	void		*show_arg;
+	uint64_t	*tab;		/* private: the open-addressed set */
+	size_t		 tabcap;
+};
+struct bayes_params {
+	double		 s, x;		/* Robinson's strength and prior */
+	double		 min_dev;	/* tokens with |f - 0.5| below: unused */
+	size_t		 max_used;	/* the strongest tokens combined */
+};
+void	 bayes_tokens_init(struct bayes_tokens *);
+void	 bayes_tokens_free(struct bayes_tokens *);
+void	 bayes_tokens_reset(struct bayes_tokens *);
+void	 bayes_tokens_sort(struct bayes_tokens *);
+uint64_t bayes_hash(const char *, size_t);
+int	 bayes_add_hash(struct bayes_tokens *, uint64_t);
+void	 bayes_add(struct bayes_tokens *, const char *, const char *, size_t);
+void	 bayes_words(struct bayes_tokens *, const char *, const char *, size_t);
+void	 bayes_links(struct bayes_tokens *, const char *, size_t);
+void	 bayes_html(struct bayes_tokens *, const char *, size_t, struct buf *);
+size_t	 bayes_footer(const char *, size_t);
+int	 bayes_tokenize(struct message *, struct bayes_tokens *, const char *);
+void	 bayes_digest(const struct bayes_tokens *, const char *,
+	    unsigned char[BAYES_DIGEST]);
+double	 bayes_fw(const struct bayes_params *, double, double, double, double);
+double	 bayes_chi2q(double, size_t);
+double	 bayes_fisher(const struct bayes_params *, double *, size_t, size_t *);
+const char *bayes_band(double);
 
 #endif

@@ -15,6 +15,9 @@ setup() {
 	mkdir -p "$HOME"
 	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
 	: >"$XD_CONF"
+	# No DNS unless a test starts its own server (t/dns.bash): never
+	# the system resolver, never the network.
+	export XD_RESOLVER=none
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 

@@ -1,0 +1,264 @@
+/*
+ * dnsrun.c - the windowed runner of network checks: many lines in
+ * flight, their lookups overlapping, every line written once and in
+ * input order as soon as the first line's lookups are all answered.
+ * Memory is bounded by the window, not by the stream.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "xd.h"
+
+/* Standard input read as it comes, so a stalled writer stalls nothing. */
+struct input {
+	int		 fd;
+	struct buf	 b;
+	size_t		 done;		/* bytes of b handed to the reader */
+	size_t		 tail;		/* bytes after the last LF */
+	size_t		 maxline;
+	int		 eof, skipping;
+	FILE		*mem;		/* over b.s[0..done] */
+};
+
+struct dns_line {
+	struct dns	*d;
+	struct rec	 rec;
+	void		*state;
+	size_t		 pending;
+	int		 started;	/* start() ran: finish() is due */
+	int		 status;
+};
+
+struct line_query {
+	struct dns_line	*l;
+	dns_line_fn	 fn;
+	void		*arg;
+};
+
+/* Append n bytes read; a line over maxline is cut and its rest skipped. */
+static void
+input_add(struct input *in, const char *p, size_t n)
+{
+	const char *nl;
+	size_t seg, room;
+
+	while (n > 0) {
+		nl = memchr(p, '\n', n);
+		seg = nl ? (size_t)(nl - p) : n;
+		if (in->skipping) {
+			if (nl == NULL)
+				return;
+			in->skipping = 0;
+		} else if (in->tail + seg > in->maxline) {
+			room = in->maxline + 1 - in->tail;
+			buf_add(&in->b, p, room < seg ? room : seg);
+			buf_addc(&in->b, '\n');
+			in->tail = 0;
+			if (nl == NULL) {
+				in->skipping = 1;
+				return;
+			}
+		} else {
+			buf_add(&in->b, p, seg + (nl ? 1 : 0));
+			in->tail = nl ? 0 : in->tail + seg;
+		}
+		if (nl == NULL)
+			return;
+		n -= seg + 1;
+		p = nl + 1;
+	}
+}
+
+static void
+input_fill(struct input *in)
+{
+	char chunk[65536];
+	ssize_t n = xd_read(in->fd, chunk, sizeof(chunk));
+
+	if (n < 0)
+		xd_err(XD_EXIT_SOME, "read error");
+	if (n == 0)
+		in->eof = 1;
+	else
+		input_add(in, chunk, (size_t)n);
+}
+
+/* The next line into rec: 1, 0 if none is complete yet, -1 at the end. */
+static int
+input_next(struct input *in, struct reader *r, struct rec *rec)
+{
+	char *nl;
+	size_t upto;
+
+	for (;;) {
+		if (in->mem != NULL) {
+			r->fp = in->mem;
+			if (reader_next(r, rec))
+				return 1;
+			fclose(in->mem);
+			in->mem = NULL;
+			memmove(in->b.s, in->b.s + in->done, in->b.len - in->done);
+			in->b.len -= in->done;
+			in->b.s[in->b.len] = '\0';
+			in->done = 0;
+		}
+		if (in->b.len == 0)
+			return in->eof ? -1 : 0;
+		nl = memrchr(in->b.s, '\n', in->b.len);
+		if (nl == NULL && !in->eof)
+			return 0;
+		upto = nl ? (size_t)(nl - in->b.s) + 1 : in->b.len;
+		if ((in->mem = fmemopen(in->b.s, upto, "r")) == NULL)
+			xd_err(XD_EXIT_SOME, "fmemopen");
+		in->done = upto;
+	}
+}
+
+static void
+line_answer(const struct dns_answer *a, void *arg)
+{
+	struct line_query *lq = arg;
+	struct dns_line *l = lq->l;
+
+	lq->fn(l, a, lq->arg);
+	free(lq);
+	l->pending--;
+}
+
+void
+dns_line_query(struct dns_line *l, const char *name, int type,
+    dns_line_fn fn, void *arg)
+{
+	struct line_query *lq = xmalloc(sizeof(*lq));
+
+	lq->l = l;
+	lq->fn = fn;
+	lq->arg = arg;
+	l->pending++;
+	dns_query(l->d, name, type, line_answer, lq);
+}
+
+struct rec *
+dns_line_rec(struct dns_line *l)
+{
+	return &l->rec;
+}
+
+void *
+dns_line_state(struct dns_line *l)
+{
+	return l->state;
+}
+
+static void
+line_start(const struct dns_runner *run, struct dns_line *l,
+    const struct reader *r, size_t state_size)
+{
+	l->pending = 0;
+	l->status = 0;
+	l->started = 0;
+	if (l->rec.bad != NULL) {
+		xd_warnx("<stdin>:%lu: %s", r->lineno, l->rec.bad);
+		rec_drop_own_errors(&l->rec, run->tool);
+		rec_error(&l->rec, run->tool, l->rec.bad);
+		l->status = XD_EXIT_SOME;
+		return;
+	}
+	if (l->rec.comment)
+		return;
+	rec_drop_own_errors(&l->rec, run->tool);
+	memset(l->state, 0, state_size);
+	l->pending++;		/* start() itself, so no answer ends it */
+	l->started = 1;
+	if (run->start(l, &l->rec, l->state, run->arg) != 0)
+		l->status = XD_EXIT_SOME;
+	l->pending--;
+}
+
+static size_t
+window_size(const struct dns_runner *run)
+{
+	long long w = run->window ? (long long)run->window :
+	    conf_int("dns_window");
+
+	if (w < 1)
+		w = 1;
+	if (w > 100000)
+		w = 100000;
+	return (size_t)w;
+}
+
+int
+dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
+{
+	struct input inp;
+	struct reader r;
+	struct dns_line *lines;
+	size_t win = window_size(run), head = 0, count = 0, i, ssize;
+	unsigned long done = 0;
+	int status = XD_EXIT_OK, rc, ready, wrote = 0;
+
+	memset(&inp, 0, sizeof(inp));
+	inp.fd = fileno(in);
+	inp.maxline = (size_t)conf_size("max_line");
+	buf_init(&inp.b);
+	reader_init(&r, NULL, "<stdin>", inp.maxline);
+	ssize = run->state_size ? run->state_size : 1;
+	lines = xcalloc(win, sizeof(*lines));
+	for (i = 0; i < win; i++) {
+		lines[i].d = d;
+		rec_init(&lines[i].rec);
+		lines[i].state = xcalloc(1, ssize);
+	}
+	for (;;) {
+		while (count < win) {
+			struct dns_line *l = &lines[(head + count) % win];
+
+			if ((rc = input_next(&inp, &r, &l->rec)) <= 0)
+				break;
+			count++;
+			if (!l->rec.comment)
+				progress_tick(++done, 0);
+			line_start(run, l, &r, ssize);
+		}
+		while (count > 0 && lines[head].pending == 0) {
+			struct dns_line *l = &lines[head];
+
+			if (l->started && run->finish(&l->rec, l->state,
+			    run->arg) != 0)
+				l->status = XD_EXIT_SOME;
+			if (l->status != 0)
+				status = XD_EXIT_SOME;
+			if (rec_write(&l->rec, out) != 0)
+				xd_err(XD_EXIT_SOME, "write error");
+			wrote = 1;
+			head = (head + 1) % win;
+			count--;
+		}
+		if (count == 0 && inp.eof && inp.b.len == 0 && inp.mem == NULL)
+			break;
+		if (count < win && (inp.mem != NULL ||
+		    (inp.b.len > 0 && (inp.eof ||
+		    memchr(inp.b.s, '\n', inp.b.len) != NULL))))
+			continue;
+		if (wrote && fflush(out) == EOF)
+			xd_err(XD_EXIT_SOME, "write error");
+		wrote = 0;
+		/* b must not move while a reader is open over it. */
+		dns_poll(d, count < win && !inp.eof && inp.mem == NULL ?
+		    inp.fd : -1, -1, &ready);
+		if (ready)
+			input_fill(&inp);
+	}
+	progress_tick(done, 1);
+	for (i = 0; i < win; i++) {
+		rec_free(&lines[i].rec);
+		free(lines[i].state);
+	}
+	free(lines);
+	reader_free(&r);
+	buf_free(&inp.b);
+	if (fflush(out) == EOF || ferror(out))
+		xd_err(XD_EXIT_SOME, "write error");
+	return status;
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""A small DNS server for the tests: hostile answers, delays, a query log.
+
+Listens on 127.0.0.1, UDP and TCP, on the port given.  What it answers
+depends on the zone a name is under (all under .test); see BEHAVIOURS.
+Every query is logged as "name TYPE udp|tcp" to --log, so tests can count
+what reached the server.  --delay MS holds every answer back that long,
+without holding back other queries (the benchmark's slow list).
+
+Start it with t/dns.bash (dnsserver_start), which records its PID.
+"""
+import argparse
+import asyncio
+import struct
+import sys
+
+from dnslib import CNAME, DNSRecord, QTYPE, RCODE, RR, SOA, TXT, A
+
+BEHAVIOURS = """
+silent      never answers
+servfail    SERVFAIL
+refused     REFUSED
+short       the first 5 bytes of an answer
+zero        an empty UDP datagram, then nothing
+wrongid     a listed answer with the wrong ID, then nothing
+wrongq      a listed answer to another question, then nothing
+foreign     an answer whose record is for another name
+tc          UDP: truncated, empty; TCP: 127.0.0.2
+tcbad       UDP: truncated, empty; TCP: a cut-off answer
+cname       NAME CNAME NAME.target.cname.test, which is 127.0.0.2
+cnameloop   NAME CNAME a.cnameloop.test CNAME NAME
+cnamelong   a chain of 12 CNAMEs, then 127.0.0.2
+many        3000 A records (over TCP)
+bigtxt      a 10,200-byte TXT record and "v=spf1 -all"
+ptrloop     PTR whose name is a compression pointer to itself
+badrdlen    an A record 5 bytes long
+ttl0        127.0.0.2 with TTL 0
+ttl1        127.0.0.2 with TTL 1
+nx          NXDOMAIN with an SOA (TTL 300, minimum 60)
+nxnosoa     NXDOMAIN without an SOA
+late        127.0.0.2 after --late ms
+listed      A 127.0.0.2 for names whose first label is even, NXDOMAIN else;
+            PTR host-N.listed.test; TXT "listed"
+"""
+
+LOG = None
+ARGS = None
+
+
+def log(qname, qtype, proto):
+    if LOG is not None:
+        LOG.write("%s %s %s\n" % (qname, qtype, proto))
+        LOG.flush()
+
+
+def zone_of(qname):
+    labels = qname.rstrip(".").lower().split(".")
+    if len(labels) >= 2 and labels[-1] == "test":
+        return labels[-2]
+    return ""
+
+
+def soa(zone):
+    return RR(zone + ".test.", QTYPE.SOA, ttl=300,
+              rdata=SOA("ns.test.", "hostmaster.test.", (1, 3600, 600, 86400, 60)))
+
+
+def raw_answer(req, rr):
+    """A reply by hand: header, the question as asked, one crafted record."""
+    q = req.pack()
+    i = 12
+    while q[i] != 0:
+        i += q[i] + 1
+    hdr = struct.pack("!HHHHHH", req.header.id, 0x8180, 1, 1, 0, 0)
+    return hdr + q[12:i + 5] + rr
+
+
+def reply_for(req, proto):
+    """The bytes to send for req, or None to stay silent."""
+    qname = str(req.q.qname).rstrip(".").lower()
+    qtype = QTYPE[req.q.qtype]
+    zone = zone_of(qname)
+    r = req.reply()
+    r.header.ra = 0
+    name = qname + "."
+    if zone == "zero":
+        return b"" if proto == "udp" else None
+    if zone == "silent":
+        return None
+    if zone == "servfail":
+        r.header.rcode = RCODE.SERVFAIL
+    elif zone == "refused":
+        r.header.rcode = RCODE.REFUSED
+    elif zone == "short":
+        r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+        return r.pack()[:5]
+    elif zone == "wrongid":
+        r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+        r.header.id ^= 0x5555
+    elif zone == "wrongq":
+        other = DNSRecord.question("other.example", qtype)
+        other.header.id = req.header.id
+        r = other.reply()
+        r.add_answer(RR("other.example.", QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+    elif zone == "foreign":
+        r.add_answer(RR("evil.example.", req.q.qtype, ttl=60, rdata=A("127.0.0.2")))
+    elif zone in ("tc", "tcbad"):
+        if proto == "udp":
+            r.header.tc = 1
+            return r.pack()
+        r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+        if zone == "tcbad":
+            return r.pack()[:-3]
+    elif zone == "cname":
+        if ".target." in name:
+            r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+        else:
+            t = qname + ".target.cname.test."
+            r.add_answer(RR(name, QTYPE.CNAME, ttl=60, rdata=CNAME(t)))
+            r.add_answer(RR(t, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+    elif zone == "cnameloop":
+        r.add_answer(RR(name, QTYPE.CNAME, ttl=60, rdata=CNAME("a.cnameloop.test.")))
+        r.add_answer(RR("a.cnameloop.test.", QTYPE.CNAME, ttl=60, rdata=CNAME(name)))
+    elif zone == "cnamelong":
+        prev = name
+        for i in range(12):
+            t = "c%d.cnamelong.test." % i
+            r.add_answer(RR(prev, QTYPE.CNAME, ttl=60, rdata=CNAME(t)))
+            prev = t
+        r.add_answer(RR(prev, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+    elif zone == "many":
+        for i in range(3000):
+            r.add_answer(RR(name, QTYPE.A, ttl=60,
+                            rdata=A("127.%d.%d.%d" % (i >> 16, (i >> 8) & 255, i & 255))))
+    elif zone == "bigtxt":
+        r.add_answer(RR(name, QTYPE.TXT, ttl=60, rdata=TXT(["x" * 255] * 40)))
+        r.add_answer(RR(name, QTYPE.TXT, ttl=60, rdata=TXT("v=spf1 -all")))
+    elif zone == "ptrloop":
+        # owner: pointer to the question name (offset 12); rdata: a
+        # pointer to itself
+        off = 12
+        i = 12
+        pk = req.pack()
+        while pk[i] != 0:
+            i += pk[i] + 1
+        rr_start = i + 5
+        rdata_off = rr_start + 2 + 10
+        rr = struct.pack("!HHHIH", 0xC000 | off, 12, 1, 60, 2) + \
+            struct.pack("!H", 0xC000 | rdata_off)
+        return raw_answer(req, rr)
+    elif zone == "badrdlen":
+        rr = struct.pack("!HHHIH", 0xC00C, 1, 1, 60, 5) + b"\x7f\x00\x00\x02\x00"
+        return raw_answer(req, rr)
+    elif zone in ("ttl0", "ttl1"):
+        r.add_answer(RR(name, QTYPE.A, ttl=0 if zone == "ttl0" else 1,
+                        rdata=A("127.0.0.2")))
+    elif zone == "nx":
+        r.header.rcode = RCODE.NXDOMAIN
+        r.add_auth(soa("nx"))
+    elif zone == "nxnosoa":
+        r.header.rcode = RCODE.NXDOMAIN
+    elif zone == "late":
+        r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+    elif zone == "listed" or zone.startswith("delay"):
+        first = qname.split(".")[0]
+        if qtype == "A" and first.isdigit() and int(first) % 2 == 0:
+            r.add_answer(RR(name, QTYPE.A, ttl=300, rdata=A("127.0.0.2")))
+        elif qtype == "TXT" and first.isdigit() and int(first) % 2 == 0:
+            r.add_answer(RR(name, QTYPE.TXT, ttl=300, rdata=TXT("listed")))
+        else:
+            r.header.rcode = RCODE.NXDOMAIN
+            r.add_auth(soa(zone))
+    else:
+        r.header.rcode = RCODE.REFUSED
+    pkt = r.pack()
+    if proto == "udp" and len(pkt) > 1232:
+        r = req.reply()
+        r.header.tc = 1
+        pkt = r.pack()
+    return pkt
+
+
+def answer(data, proto, send):
+    try:
+        req = DNSRecord.parse(data)
+        qname = str(req.q.qname).rstrip(".").lower()
+        qtype = QTYPE[req.q.qtype]
+    except Exception:
+        return
+    log(qname, qtype, proto)
+    pkt = reply_for(req, proto)
+    if pkt is None:
+        return
+    delay = ARGS.delay / 1000.0
+    if zone_of(qname) == "late":
+        delay = ARGS.late / 1000.0
+    if delay > 0:
+        asyncio.get_running_loop().call_later(delay, send, pkt)
+    else:
+        send(pkt)
+
+
+class Udp(asyncio.DatagramProtocol):
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        answer(data, "udp", lambda pkt: self.transport.sendto(pkt, addr))
+
+
+async def tcp_client(reader, writer):
+    def send(pkt):
+        if not writer.is_closing():
+            writer.write(struct.pack("!H", len(pkt)) + pkt)
+    try:
+        while True:
+            n = struct.unpack("!H", await reader.readexactly(2))[0]
+            answer(await reader.readexactly(n), "tcp", send)
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+
+
+async def main():
+    loop = asyncio.get_running_loop()
+    await loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", ARGS.port))
+    server = await asyncio.start_server(tcp_client, "127.0.0.1", ARGS.port)
+    print("dnsserver: listening on 127.0.0.1:%d" % ARGS.port, file=sys.stderr, flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter,
+                                epilog="zones:" + BEHAVIOURS)
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--delay", type=int, default=0, help="ms before every answer")
+    p.add_argument("--late", type=int, default=5000, help="ms before late.test answers")
+    p.add_argument("--log", help="append every query here")
+    ARGS = p.parse_args()
+    if ARGS.log:
+        LOG = open(ARGS.log, "a")
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        pass
