@@ -458,6 +458,37 @@ struct rec *dns_line_rec(struct dns_line *);
 void	*dns_line_state(struct dns_line *);
 int	 dns_run(struct dns *, FILE *, FILE *, const struct dns_runner *);
 
+/* dnsbl.c: DNS lists in xd.conf, see xd-rbl(1) LISTS */
+#define DNSBL_V4	0x01	/* IP lists: which addresses it lists */
+#define DNSBL_V6	0x02
+#define DNSBL_MAILFROM	0x04	/* domain lists: which names to ask */
+#define DNSBL_FROM	0x08
+#define DNSBL_HELO	0x10
+#define DNSBL_TRUST	0x20	/* DNSWL trust levels in the last octet */
+struct dnsbl_code {
+	uint32_t	 lo, hi;	/* an address range, or */
+	uint32_t	 mask;		/* any of these bits (SURBL style) */
+	char		*suffix;	/* symbol = list symbol + "_" + suffix */
+};
+struct dnsbl {
+	char		*name;		/* upper case */
+	char		*zone;
+	char		*symbol;	/* prefix + name: "RBL_ZEN" */
+	const char	*prefix;	/* "RBL_" */
+	unsigned	 flags;		/* DNSBL_* */
+	struct dnsbl_code *codes, *blocked;
+	size_t		 ncodes, nblocked;
+	int		 warned;	/* the caller's */
+};
+enum dnsbl_meaning { DNSBL_LISTED, DNSBL_BLOCKED, DNSBL_IGNORED };
+int	 dnsbl_parse(struct dnsbl *, const char *, const char *, unsigned,
+	    const char **);
+int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
+	    size_t *);
+void	 dnsbl_free(struct dnsbl *);
+enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
+	    void (*)(const char *, void *), void *);
+
 /* store.c: the learning store, LMDB or Redis behind one interface */
 /* @@store@@ */
 
@@ -591,7 +622,8 @@ void	 bayes_tokens_sort(struct bayes_tokens *);
 uint64_t bayes_hash(const char *, size_t);
 int	 bayes_add_hash(struct bayes_tokens *, uint64_t);
 void	 bayes_add(struct bayes_tokens *, const char *, const char *, size_t);
-void	 bayes_words(struct bayes_tokens *, const char *, const char *, size_t);
+void	 bayes_words(struct bayes_tokens *, const char *, const char *, size_t,
+	    int);
 void	 bayes_links(struct bayes_tokens *, const char *, size_t);
 void	 bayes_html(struct bayes_tokens *, const char *, size_t, struct buf *);
 size_t	 bayes_footer(const char *, size_t);

@@ -433,6 +433,167 @@ test_message_parts(void)
 	free(path);
 }
 
+/* Tokens as text, for the tests: show() appends each new one and '|'. */
+static void
+show_token(const char *tok, void *arg)
+{
+	buf_adds(arg, tok);
+	buf_addc(arg, '|');
+}
+
+static int
+has_token(const struct buf *b, const char *tok)
+{
+	char *want;
+	int found;
+
+	xasprintf(&want, "|%s|", tok);
+	found = b->s != NULL && (strncmp(b->s, want + 1, strlen(want + 1))
+	    == 0 || strstr(b->s, want) != NULL);
+	free(want);
+	return found;
+}
+
+static void
+test_bayes_tokens(void)
+{
+	const char text[] = "Hello, WORLD: don't e-mail x.y.z ab 123456 "
+	    "1234 caf\xc3\x89 end. "
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	const char html[] = "<html><style>p {x}</style><p>V<b></b>iagra</p>"
+	    "<script>var hidden</script>&amp; &#233;t&#xE9; <!-- secret -->"
+	    "<a href=\"http://www.Example.COM/x\">link</a>< b";
+	const char footer[] = "Body text here.\n\n"
+	    "_______________________________________________\n"
+	    "Foo-users mailing list\nFoo-users@example.org\n"
+	    "http://example.org/mailman/listinfo/foo-users\n";
+	struct bayes_tokens t;
+	struct buf shown, vis;
+	size_t n;
+
+	bayes_tokens_init(&t);
+	buf_init(&shown);
+	buf_init(&vis);
+	t.show = show_token;
+	t.show_arg = &shown;
+	bayes_words(&t, "", text, strlen(text), 1);
+	CHECK(has_token(&shown, "hello") && has_token(&shown, "world"));
+	CHECK(has_token(&shown, "C:WORLD") && !has_token(&shown, "C:hello"));
+	CHECK(has_token(&shown, "don't") && has_token(&shown, "e-mail"));
+	CHECK(has_token(&shown, "x.y.z") && has_token(&shown, "1234"));
+	CHECK(has_token(&shown, "caf\xc3\xa9") && has_token(&shown, "end"));
+	CHECK(!has_token(&shown, "ab") && !has_token(&shown, "123456"));
+	CHECK(has_token(&shown, "sk:aaaaaaa"));
+	CHECK(has_token(&shown, "hello world") &&
+	    has_token(&shown, "world don't"));
+	n = t.n;
+	bayes_words(&t, "", text, strlen(text), 1);
+	CHECK(t.n == n);		/* a set: each token once */
+
+	bayes_tokens_reset(&t);
+	buf_reset(&shown);
+	bayes_html(&t, html, strlen(html), &vis);
+	CHECK(strstr(vis.s, "Viagra") != NULL);
+	CHECK(strstr(vis.s, "var") == NULL && strstr(vis.s, "secret") == NULL);
+	CHECK(strstr(vis.s, "{x}") == NULL);
+	CHECK(strstr(vis.s, "& \xc3\xa9t\xc3\xa9") != NULL);
+	CHECK(strstr(vis.s, "< b") != NULL);
+	CHECK(has_token(&shown, "h:p") && has_token(&shown, "h:a"));
+	CHECK(has_token(&shown, "url:www.example.com"));
+	CHECK(has_token(&shown, "url:example.com"));
+	CHECK(!has_token(&shown, "url:com"));
+
+	bayes_tokens_reset(&t);
+	buf_reset(&shown);
+	bayes_links(&t, "see http://10.0.0.1/x and WWW.Foo.Example.", 42);
+	CHECK(has_token(&shown, "url:ip") &&
+	    has_token(&shown, "url:www.foo.example"));
+
+	n = bayes_footer(footer, strlen(footer));
+	CHECK(n == strlen("Body text here.\n\n"));
+	CHECK(bayes_footer(text, strlen(text)) == strlen(text));
+
+	CHECK(bayes_hash("a", 1) == bayes_hash("a", 1));
+	CHECK(bayes_hash("a", 1) != bayes_hash("b", 1));
+	CHECK(bayes_hash("", 0) != 0);
+	bayes_tokens_reset(&t);
+	CHECK(bayes_add_hash(&t, 7) == 1 && bayes_add_hash(&t, 7) == 0);
+	CHECK(bayes_add_hash(&t, 3) == 1);
+	bayes_tokens_sort(&t);
+	CHECK(t.n == 2 && t.h[0] == 3 && t.h[1] == 7);
+	bayes_tokens_free(&t);
+	buf_free(&shown);
+	buf_free(&vis);
+}
+
+static int
+near(double a, double b)
+{
+	return fabs(a - b) < 1e-9;
+}
+
+static void
+test_bayes_maths(void)
+{
+	struct bayes_params bp = { 0.1, 0.5, 0.3, 150 };
+	double f[200];
+	size_t i, used;
+
+	/* Q(chi | 2v) against its closed forms for v = 1 and v = 2 */
+	CHECK(near(bayes_chi2q(2, 1), exp(-1)));
+	CHECK(near(bayes_chi2q(6, 2), exp(-3) * (1 + 3)));
+	CHECK(bayes_chi2q(0, 5) == 1);
+	CHECK(fabs(bayes_chi2q(100, 40) / 0.0645703689211329758 - 1) < 1e-9);
+	/* past exp()'s range (m >= 700): summed in logarithms */
+	CHECK(fabs(bayes_chi2q(1600, 300) / 6.05866972333945275e-92 - 1) <
+	    1e-9);
+	CHECK(fabs(bayes_chi2q(1500, 300) / 1.36152603573785528e-78 - 1) <
+	    1e-9);
+	CHECK(bayes_chi2q(3000, 150) >= 0 && bayes_chi2q(3000, 150) < 1e-300);
+	CHECK(bayes_chi2q(1e-9, 150) <= 1);
+	/* Q falls as chi grows */
+	CHECK(bayes_chi2q(100, 40) > bayes_chi2q(120, 40));
+	CHECK(bayes_chi2q(1500, 300) > bayes_chi2q(1600, 300));
+
+	CHECK(near(bayes_fw(&bp, 0, 0, 10, 10), 0.5));
+	CHECK(near(bayes_fw(&bp, 0, 10, 10, 10), (0.1 * 0.5 + 10) / 10.1));
+	CHECK(near(bayes_fw(&bp, 5, 5, 10, 10), 0.5));
+	/* a token in 1 of 10 ham and 1 of 100 spam leans to ham */
+	CHECK(bayes_fw(&bp, 1, 1, 10, 100) < 0.5);
+	CHECK(near(bayes_fw(&bp, 3, 0, 0, 10), 0.5));
+
+	for (i = 0; i < 20; i++)
+		f[i] = 0.99;
+	CHECK(bayes_fisher(&bp, f, 20, &used) > 0.999 && used == 20);
+	for (i = 0; i < 20; i++)
+		f[i] = 0.01;
+	CHECK(bayes_fisher(&bp, f, 20, &used) < 0.001);
+	for (i = 0; i < 20; i++)
+		f[i] = 0.6;	/* too weak for min_dev 0.3 */
+	CHECK(bayes_fisher(&bp, f, 20, &used) == 0.5 && used == 0);
+	for (i = 0; i < 10; i++)
+		f[i] = 0.99, f[10 + i] = 0.01;
+	CHECK(near(bayes_fisher(&bp, f, 20, &used), 0.5));
+	for (i = 0; i < 200; i++)
+		f[i] = i % 2 ? 0.999 : 0.9;
+	bayes_fisher(&bp, f, 200, &used);
+	CHECK(used == 150);
+	/* the 150 strongest are the 100 at 0.999 and 50 at 0.9 */
+	CHECK(f[0] == 0.999 && f[99] == 0.999 && f[100] == 0.9);
+
+	CHECK(strcmp(bayes_band(0), "BAYES_00") == 0);
+	CHECK(strcmp(bayes_band(0.0099), "BAYES_00") == 0);
+	CHECK(strcmp(bayes_band(0.01), "BAYES_05") == 0);
+	CHECK(strcmp(bayes_band(0.05), "BAYES_20") == 0);
+	CHECK(strcmp(bayes_band(0.2), "BAYES_40") == 0);
+	CHECK(strcmp(bayes_band(0.5), "BAYES_50") == 0);
+	CHECK(strcmp(bayes_band(0.6), "BAYES_60") == 0);
+	CHECK(strcmp(bayes_band(0.8), "BAYES_80") == 0);
+	CHECK(strcmp(bayes_band(0.95), "BAYES_95") == 0);
+	CHECK(strcmp(bayes_band(0.99), "BAYES_99") == 0);
+	CHECK(strcmp(bayes_band(1), "BAYES_99") == 0);
+}
+
 int
 main(void)
 {
@@ -446,6 +607,8 @@ main(void)
 	test_received_parse();
 	test_utf8();
 	test_message_parts();
+	test_bayes_tokens();
+	test_bayes_maths();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
