@@ -258,7 +258,8 @@ name_fold(const char *s, char *out)
 
 /*
  * The name under zone for an address: "2.0.0.127.zone", or 32 nibbles
- * for IPv6.  A NULL zone gives in-addr.arpa and ip6.arpa.
+ * for IPv6.  A NULL zone gives in-addr.arpa and ip6.arpa, "" the
+ * labels alone.
  */
 int
 dns_reverse(const struct cidr *ip, const char *zone, char *out, size_t size)
@@ -268,18 +269,17 @@ dns_reverse(const struct cidr *ip, const char *zone, char *out, size_t size)
 	int i, rc;
 
 	buf_init(&b);
-	if (ip->family == AF_INET) {
-		buf_printf(&b, "%u.%u.%u.%u.%s", ip->addr[3], ip->addr[2],
-		    ip->addr[1], ip->addr[0], zone ? zone : "in-addr.arpa");
-	} else {
-		for (i = 15; i >= 0; i--) {
-			buf_addc(&b, hex[ip->addr[i] & 0xf]);
-			buf_addc(&b, '.');
-			buf_addc(&b, hex[ip->addr[i] >> 4]);
-			buf_addc(&b, '.');
-		}
-		buf_adds(&b, zone ? zone : "ip6.arpa");
-	}
+	if (ip->family == AF_INET)
+		buf_printf(&b, "%u.%u.%u.%u", ip->addr[3], ip->addr[2],
+		    ip->addr[1], ip->addr[0]);
+	else
+		for (i = 15; i >= 0; i--)
+			buf_printf(&b, "%s%c.%c", i < 15 ? "." : "",
+			    hex[ip->addr[i] & 0xf], hex[ip->addr[i] >> 4]);
+	if (zone == NULL)
+		zone = ip->family == AF_INET ? "in-addr.arpa" : "ip6.arpa";
+	if (*zone != '\0')
+		buf_printf(&b, ".%s", zone);
 	rc = b.len < size && b.len <= DNS_MAX_NAME ? 0 : -1;
 	if (rc == 0)
 		memcpy(out, b.s, b.len + 1);

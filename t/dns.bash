@@ -149,7 +149,11 @@ dns_logs() {
 dns_setup() {
 	export XD_RESOLVER=${KNOT_RESOLVER:-none}
 }
-eval "helper_setup() $(declare -f setup | tail -n +2)"
+if declare -f setup >/dev/null; then
+	eval "helper_setup() $(declare -f setup | tail -n +2)"
+else
+	helper_setup() { :; }
+fi
 setup() {
 	helper_setup
 	dns_setup

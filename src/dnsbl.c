@@ -1,0 +1,290 @@
+/*
+ * dnsbl.c - DNS lists as xd.conf describes them, one list per line:
+ *
+ *	NAME ZONE [ADDR[-ADDR]=SUFFIX | &MASK=SUFFIX | blocked=ADDR[-ADDR]
+ *	    | ipv4 | ipv6 | mailfrom | from | helo | trust] ...
+ *
+ * and what an answer address means: a listing under which symbol, a
+ * "you may not query" answer, or nothing (not in 127.0.0.0/8).
+ * Return codes are configuration, as in rspamd: a zone whose 127.0.0.2
+ * means one list and 127.0.0.4 another is two symbols.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xd.h"
+
+/* RFC 5782 leaves them free; the big lists use them to say "refused". */
+#define BLOCKED_LO	0x7ffffffcu	/* 127.255.255.252 */
+#define BLOCKED_HI	0x7fffffffu	/* 127.255.255.255 */
+
+static const struct {
+	const char	*word;
+	unsigned	 flag;
+} words[] = {
+	{ "ipv4", DNSBL_V4 }, { "ipv6", DNSBL_V6 },
+	{ "mailfrom", DNSBL_MAILFROM }, { "from", DNSBL_FROM },
+	{ "helo", DNSBL_HELO }, { "trust", DNSBL_TRUST },
+};
+
+/* Names a list may not have: the symbols of their own they would hide. */
+static const char *const reserved[] = {
+	"BLOCKED", "TEMPFAIL", "CHECKED", NULL
+};
+
+static int
+parse_addr(const char *s, size_t n, uint32_t *out)
+{
+	char tmp[INET_ADDRSTRLEN];
+	struct in_addr a;
+
+	if (n == 0 || n >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	if (inet_pton(AF_INET, tmp, &a) != 1)
+		return -1;
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+/* "ADDR" or "ADDR-ADDR" of n bytes. */
+static int
+parse_range(const char *s, size_t n, struct dnsbl_code *c)
+{
+	const char *dash = memchr(s, '-', n);
+
+	if (dash == NULL) {
+		if (parse_addr(s, n, &c->lo) != 0)
+			return -1;
+		c->hi = c->lo;
+		return 0;
+	}
+	if (parse_addr(s, (size_t)(dash - s), &c->lo) != 0 ||
+	    parse_addr(dash + 1, n - (size_t)(dash - s) - 1, &c->hi) != 0 ||
+	    c->hi < c->lo)
+		return -1;
+	return 0;
+}
+
+static int
+valid_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static void
+upcase(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = (char)toupper((unsigned char)*s);
+}
+
+static struct dnsbl_code *
+push(struct dnsbl_code **v, size_t *n)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	memset(&(*v)[*n], 0, sizeof(**v));
+	return &(*v)[(*n)++];
+}
+
+/* One option word of a list line. */
+static const char *
+parse_option(struct dnsbl *l, char *tok, unsigned allowed)
+{
+	struct dnsbl_code *c;
+	char *eq = strchr(tok, '=');
+	const char *errstr;
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strcasecmp(tok, words[i].word) == 0) {
+			if (!(allowed & words[i].flag))
+				return "an option this kind of list does not take";
+			l->flags |= words[i].flag;
+			return NULL;
+		}
+	if (eq == NULL)
+		return "unknown option";
+	if (strncasecmp(tok, "blocked=", 8) == 0) {
+		c = push(&l->blocked, &l->nblocked);
+		return parse_range(eq + 1, strlen(eq + 1), c) == 0 ? NULL :
+		    "blocked= needs ADDR or ADDR-ADDR";
+	}
+	if (!valid_name(eq + 1))
+		return "a return code needs a SUFFIX of letters, digits and _";
+	c = push(&l->codes, &l->ncodes);
+	c->suffix = xstrdup(eq + 1);
+	upcase(c->suffix);
+	if (tok[0] == '&') {
+		*eq = '\0';
+		c->mask = (uint32_t)xd_strtonum(tok + 1, 1, 0xffffffffLL,
+		    &errstr);
+		return errstr == NULL ? NULL : "&MASK needs a number";
+	}
+	return parse_range(tok, (size_t)(eq - tok), c) == 0 ? NULL :
+	    "expected ADDR=SUFFIX, ADDR-ADDR=SUFFIX or &MASK=SUFFIX";
+}
+
+/*
+ * Parse one list line for a list whose symbols start with prefix
+ * ("RBL_").  allowed: the option words this kind of list takes.
+ * Returns 0, or -1 with *why set.
+ */
+int
+dnsbl_parse(struct dnsbl *l, const char *prefix, const char *line,
+    unsigned allowed, const char **why)
+{
+	char *copy, *tok, *save = NULL;
+	const char *const *r;
+	int n = 0;
+
+	memset(l, 0, sizeof(*l));
+	*why = NULL;
+	copy = xstrdup(line);
+	for (tok = strtok_r(copy, " \t", &save); tok != NULL && *why == NULL;
+	    tok = strtok_r(NULL, " \t", &save), n++) {
+		if (n == 0) {
+			if (!valid_name(tok))
+				*why = "NAME must be letters, digits and _";
+			l->name = xstrdup(tok);
+			upcase(l->name);
+			for (r = reserved; *why == NULL && *r != NULL; r++)
+				if (strcmp(l->name, *r) == 0)
+					*why = "NAME is a reserved symbol";
+		} else if (n == 1) {
+			l->zone = xstrdup(tok);
+			if (!dns_name_ok(tok) || strchr(tok, '.') == NULL)
+				*why = "ZONE is not a domain name";
+		} else
+			*why = parse_option(l, tok, allowed);
+	}
+	free(copy);
+	if (*why == NULL && n < 2)
+		*why = "expected NAME ZONE [options]";
+	if (*why != NULL) {
+		dnsbl_free(l);
+		return -1;
+	}
+	xasprintf(&l->symbol, "%s%s", prefix, l->name);
+	l->prefix = prefix;
+	if (!(l->flags & (DNSBL_V4 | DNSBL_V6)))
+		l->flags |= (DNSBL_V4 | DNSBL_V6) & allowed;
+	if (!(l->flags & (DNSBL_MAILFROM | DNSBL_FROM | DNSBL_HELO)))
+		l->flags |= (DNSBL_MAILFROM | DNSBL_FROM | DNSBL_HELO) &
+		    allowed;
+	return 0;
+}
+
+void
+dnsbl_free(struct dnsbl *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->ncodes; i++)
+		free(l->codes[i].suffix);
+	free(l->codes);
+	free(l->blocked);
+	free(l->name);
+	free(l->zone);
+	free(l->symbol);
+	memset(l, 0, sizeof(*l));
+}
+
+/*
+ * Load every list of an xd.conf key.  On a bad line, a message naming
+ * the key and the line is printed and -1 returned.
+ */
+int
+dnsbl_load(const char *key, const char *prefix, unsigned allowed,
+    struct dnsbl **out, size_t *nout)
+{
+	const char *const *lines;
+	const char *why;
+	size_t i, j, n = conf_list(key, &lines);
+
+	for (i = 0; i < n; i++) {
+		*out = xrealloc(*out, (*nout + 1) * sizeof(**out));
+		if (dnsbl_parse(&(*out)[*nout], prefix, lines[i], allowed,
+		    &why) != 0) {
+			xd_warnx("%s: %s = %s: %s", conf_path() ? conf_path() :
+			    "xd.conf", key, lines[i], why);
+			return -1;
+		}
+		for (j = 0; j < *nout; j++)
+			if (strcmp((*out)[j].symbol, (*out)[*nout].symbol) == 0) {
+				xd_warnx("%s: %s = %s: a second list named %s",
+				    conf_path() ? conf_path() : "xd.conf", key,
+				    lines[i], (*out)[*nout].name);
+				dnsbl_free(&(*out)[*nout]);
+				return -1;
+			}
+		(*nout)++;
+	}
+	return 0;
+}
+
+static int
+in_ranges(const struct dnsbl_code *c, size_t n, uint32_t a)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i].mask == 0 && a >= c[i].lo && a <= c[i].hi)
+			return 1;
+	return 0;
+}
+
+/*
+ * What the answer address a (4 bytes, as in struct dns_rr) means.  For
+ * a listing, fn is called with each symbol name it stands for: the
+ * list's symbol and the suffix of every return code that matches, or
+ * the list's symbol alone when none does.  DNSWL-style trust levels
+ * (option trust) name the last octet: NONE LOW MED HI.
+ */
+enum dnsbl_meaning
+dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
+    void (*fn)(const char *, void *), void *arg)
+{
+	static const char *const trust[] = { "NONE", "LOW", "MED", "HI" };
+	uint32_t a = (uint32_t)addr[0] << 24 | (uint32_t)addr[1] << 16 |
+	    (uint32_t)addr[2] << 8 | addr[3];
+	struct buf b;
+	size_t i;
+	int named = 0;
+
+	if ((a >= BLOCKED_LO && a <= BLOCKED_HI) ||
+	    in_ranges(l->blocked, l->nblocked, a))
+		return DNSBL_BLOCKED;
+	if (addr[0] != 127)
+		return DNSBL_IGNORED;
+	buf_init(&b);
+	for (i = 0; i < l->ncodes; i++) {
+		const struct dnsbl_code *c = &l->codes[i];
+
+		if (c->mask ? (a & c->mask) == 0 : a < c->lo || a > c->hi)
+			continue;
+		buf_reset(&b);
+		buf_printf(&b, "%s_%s", l->symbol, c->suffix);
+		fn(b.s, arg);
+		named = 1;
+	}
+	if (!named && (l->flags & DNSBL_TRUST) && addr[3] < 4) {
+		buf_printf(&b, "%s_%s", l->symbol, trust[addr[3]]);
+		fn(b.s, arg);
+		named = 1;
+	}
+	if (!named)
+		fn(l->symbol, arg);
+	buf_free(&b);
+	return DNSBL_LISTED;
+}
