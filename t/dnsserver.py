@@ -39,6 +39,7 @@ ttl1        127.0.0.2 with TTL 1
 nx          NXDOMAIN with an SOA (TTL 300, minimum 60)
 nxnosoa     NXDOMAIN without an SOA
 late        127.0.0.2 after --late ms
+jitter      127.0.0.2 after (first label % 7) * 40 ms: answers out of order
 listed      A 127.0.0.2 for names whose first label is even, NXDOMAIN else;
             PTR host-N.listed.test; TXT "listed"
 """
@@ -159,7 +160,7 @@ def reply_for(req, proto):
         r.add_auth(soa("nx"))
     elif zone == "nxnosoa":
         r.header.rcode = RCODE.NXDOMAIN
-    elif zone == "late":
+    elif zone in ("late", "jitter"):
         r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
     elif zone == "listed" or zone.startswith("delay"):
         first = qname.split(".")[0]
@@ -194,6 +195,9 @@ def answer(data, proto, send):
     delay = ARGS.delay / 1000.0
     if zone_of(qname) == "late":
         delay = ARGS.late / 1000.0
+    elif zone_of(qname) == "jitter":
+        first = qname.split(".")[0]
+        delay += (int(first) % 7 if first.isdigit() else 0) * 0.04
     if delay > 0:
         asyncio.get_running_loop().call_later(delay, send, pkt)
     else:
