@@ -172,6 +172,65 @@ PY
 	[ "$(grep -o 'score=' one | wc -l)" -eq 1 ]
 }
 
+# --- xd-rbl ----------------------------------------------------------
+
+# No DNS here (helper.bash: XD_RESOLVER=none): every lookup fails at
+# once, so every line gets symbols, and the invariants hold with them.
+RBL_OWN='RBL_|RBLWL_|RHSBL_|RHSWL_|RDNS_|error=xd-rbl:'
+
+rbl_conf() {
+	printf '%s\n' "rbl = A a.example 127.0.0.2=X" "rhsbl = D d.example" >"$XD_CONF"
+}
+
+@test "xd-rbl: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	need xd-rbl
+	rbl_conf
+	xd-rbl <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q 'RBL_TEMPFAIL=a.example' out
+}
+
+@test "xd-rbl: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-rbl
+	rbl_conf
+	xd-rbl -w 3 <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$RBL_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-rbl: running it twice is running it once, with and without --keep" {
+	mixed_stream
+	need xd-rbl
+	rbl_conf
+	xd-rbl <mixed >once || [ $? -eq 1 ]
+	xd-rbl <once >twice || [ $? -eq 1 ]
+	cmp once twice
+	xd-rbl --keep <once >kept || [ $? -eq 1 ]
+	cmp once kept
+}
+
+@test "xd-rbl: the invariants on a hand-written stream" {
+	need xd-rbl
+	rbl_conf
+	printf '%s\n' '#xd-stream 1' \
+	    '/m/1	ip=192.0.2.1	subject=hi%09there	zz_foreign=a%09b' \
+	    '# a comment	that stays' \
+	    '/m/2	RBL_OLD=1	from=a@b.example	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-rbl:old	RDNS_NONE=x	zz_after=%25' \
+	    '/m/%09tab	ip=bad' >in
+	xd-rbl <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$RBL_OWN"
+	! grep -q 'error=xd-rbl:old' once
+	! grep -q 'RBL_OLD' once
+	xd-rbl <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- xd-act ----------------------------------------------------------
 
 # xd-act has no dry run: it acts in batch mode, copying into private
