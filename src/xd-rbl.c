@@ -122,14 +122,25 @@ struct hit {
 	struct state	*s;
 	size_t		 order;
 	const char	*value;
+	const char	*prefix;	/* for a deeper relay, else NULL */
 };
 
+/* A deeper relay's listing is RBL_DEEP_..., for weights of its own. */
 static void
 hit_symbol(const char *symbol, void *arg)
 {
 	struct hit *h = arg;
+	char *deep;
+	size_t n;
 
-	add_finding(h->s, h->order, symbol, h->value);
+	if (h->prefix == NULL) {
+		add_finding(h->s, h->order, symbol, h->value);
+		return;
+	}
+	n = strlen(h->prefix);
+	xasprintf(&deep, "%sDEEP_%s", h->prefix, symbol + n);
+	add_finding(h->s, h->order, deep, h->value);
+	free(deep);
 }
 
 static void
@@ -163,6 +174,7 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 		h.s = s;
 		h.order = q->order;
 		h.value = v.s;
+		h.prefix = q->evidence[0] == '@' ? l->bl.prefix : NULL;
 		switch (dnsbl_code(&l->bl, a->rr[i].addr, hit_symbol, &h)) {
 		case DNSBL_BLOCKED:
 			add_finding(s, q->order, "RBL_BLOCKED", l->bl.zone);

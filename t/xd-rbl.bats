@@ -232,16 +232,16 @@ syms() {
 
 # --- every relay --------------------------------------------------------
 
-@test "--all-relays checks every relay of relays=, naming the deeper ones" {
+@test "--all-relays checks every relay of relays=, deeper ones as RBL_DEEP_" {
 	conf
 	rbl 'm\tip=203.0.113.12\trelays=203.0.113.12,203.0.113.40,10.1.1.1'
 	[ "$(syms 1)" = "RBL_TEST=127.0.0.99 RBL_CHECKED=" ]
 	rbl 'm\tip=203.0.113.12\trelays=203.0.113.12,203.0.113.40,10.1.1.1'
 	run xd-rbl --all-relays <in
-	[ "$(syms 1)" = "RBL_TEST=127.0.0.99 RBL_TEST_XBL=127.0.0.4@203.0.113.40 RBL_CHECKED=" ]
+	[ "$(syms 1)" = "RBL_DEEP_TEST_XBL=127.0.0.4@203.0.113.40 RBL_TEST=127.0.0.99 RBL_CHECKED=" ]
 	conf "rbl_all_relays = yes"
 	run xd-rbl <in
-	[ "$(syms 1)" = "RBL_TEST=127.0.0.99 RBL_TEST_XBL=127.0.0.4@203.0.113.40 RBL_CHECKED=" ]
+	[ "$(syms 1)" = "RBL_DEEP_TEST_XBL=127.0.0.4@203.0.113.40 RBL_TEST=127.0.0.99 RBL_CHECKED=" ]
 }
 
 @test "rbl_all_relays takes yes or no" {
@@ -399,7 +399,7 @@ rdns_conf() {
 	    "rbl = X rbl.test 127.0.0.5-127.0.0.2=A" "rbl = X rbl.test blocked=x" \
 	    "rbl = X rbl.test &x=A" "rbl = X rbl.test helo" \
 	    "rhsbl = X rbl.test ipv4" "rbl = X rbl.test trust" \
-	    "rbl = TEMPFAIL rbl.test" "rbl = BLOCKED rbl.test" \
+	    "rbl = TEMPFAIL rbl.test" "rbl = BLOCKED rbl.test" "rbl = deep rbl.test" \
 	    "rbl = X rbl.test wat"; do
 		printf '%s\n' "$line" >"$XD_CONF"
 		run --separate-stderr xd-rbl </dev/null
