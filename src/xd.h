@@ -531,6 +531,7 @@ struct urls {
 	size_t		 n;
 	unsigned	 flags;	/* URLS_* */
 	size_t		 max, maxlen, scan;	/* bounds; private below */
+	size_t		 used;		/* bytes of text scanned */
 	size_t		 cap, hcap, *hash;
 	struct buf	 tmp, text;
 };
@@ -545,6 +546,12 @@ int	 url_host(const char *, size_t, struct buf *, int *);
 const char *url_domain(const char *);	/* registered domain, or NULL */
 int	 url_known_suffix(const char *);
 void	 url_shutdown(void);
+struct hostlist;		/* domains and networks from a file */
+struct hostlist *hostlist_load(const char *);
+void	 hostlist_free(struct hostlist *);
+const char *hostlist_path(const struct hostlist *);
+size_t	 hostlist_count(const struct hostlist *);
+const char *hostlist_match(const struct hostlist *, const char *, int);
 
 /* rules.c: SpamAssassin-style rule files on PCRE2 */
 /* @@rules@@ */
