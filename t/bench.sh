@@ -24,6 +24,10 @@ TARGET_RSS=32		# MB, every xd tool
 SCORE_LINES=400000	# how long a stream xd-score gets
 SLOW=45			# seconds: a 1x run slower than this skips its 4x run
 
+# The network checks against a slow local DNS server; no corpus needed.
+bash "$repo/t/bench-dns.sh" "$bindir"
+echo
+
 if [ ! -d "$C/ham/cur" ] || [ ! -d "$C/spam/cur" ]; then
 	echo "bench: no corpus at $C (want ham/cur and spam/cur): skipped"
 	exit 0
