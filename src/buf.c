@@ -68,17 +68,20 @@ buf_addc(struct buf *b, int c)
 void
 buf_printf(struct buf *b, const char *fmt, ...)
 {
-	va_list ap;
+	va_list ap, again;
+	char small[256];
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	buf_grow(b, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
+	if (n >= 0 && (size_t)n < sizeof(small))
+		buf_add(b, small, (size_t)n);
+	else if (n >= 0) {
+		buf_grow(b, (size_t)n);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
 }

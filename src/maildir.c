@@ -27,8 +27,10 @@ mkdir_0700(const char *path)
 {
 	struct stat st;
 
+	/* A new directory is only there after a crash once the entry
+	 * in its parent is on disk: --move removes sources after this. */
 	if (mkdir(path, 0700) == 0)
-		return 0;
+		return xd_fsync_parent(path);
 	if (errno != EEXIST)
 		return -1;
 	if (stat(path, &st) == -1)
@@ -381,14 +383,15 @@ maildir_deliver_fd(const char *dir, int in, off_t len, const char **why)
 }
 
 /*
- * A message inside an mbox starts with the mbox's "From " line, which
- * is no part of the message in a maildir: skip it.  (Its ">From " lines
- * stay as they are: which mbox variant quoted them cannot be known.)
+ * A message from an mbox, or a file written by one, starts with the
+ * mbox's "From " line, which is no part of the message in a maildir:
+ * skip it.  No header field can start so.  (Its ">From " lines stay as
+ * they are: which mbox variant quoted them cannot be known.)
  */
 static int
 skip_from_line(int fd, const struct locator *loc, off_t *len)
 {
-	char buf[4096], *nl;
+	char buf[MSG_MAX_FROM_LINE], *nl;
 	ssize_t r;
 	off_t n;
 
@@ -408,8 +411,8 @@ skip_from_line(int fd, const struct locator *loc, off_t *len)
 }
 
 /*
- * Deliver the message a locator names into dir (see above); a message
- * inside an mbox (offset= or length=) loses its "From " line.
+ * Deliver the message a locator names into dir (see above), without
+ * an mbox "From " line.
  */
 char *
 maildir_deliver(const char *dir, const struct locator *loc, const char **why)
@@ -420,8 +423,7 @@ maildir_deliver(const char *dir, const struct locator *loc, const char **why)
 
 	if ((fd = maildir_open(loc, &len, why)) == -1)
 		return NULL;
-	if ((loc->offset > 0 || loc->length >= 0) &&
-	    skip_from_line(fd, loc, &len) == -1) {
+	if (skip_from_line(fd, loc, &len) == -1) {
 		*why = "unreadable";
 		e = errno;
 		close(fd);

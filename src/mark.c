@@ -329,7 +329,11 @@ edit_header(struct in *in, struct out *o, const struct mark *m,
 			return -1;
 		if (n == 0)
 			return 0;
-		if (p[0] == '\n' || (n > 1 && p[0] == '\r' && p[1] == '\n'))
+		/* In an LF message a lone CR is no blank line: procmail
+		 * reads on to the first empty line, and so must we, or a
+		 * forged field below the CR would survive. */
+		if (p[0] == '\n' ||
+		    (*crlf != 0 && n > 1 && p[0] == '\r' && p[1] == '\n'))
 			return 1;
 		if (first && has_prefix(p, n, "From "))
 			keep = 1;	/* the mbox From_ line */

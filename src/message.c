@@ -28,7 +28,6 @@
  */
 #define MSG_MAX_DASH_LINES	(5 * MSG_MAX_PARTS)
 #define MSG_MAX_ENVELOPE	512
-#define MSG_MAX_FROM_LINE	(64 * 1024)
 #define SCAN_CHUNK		(64 * 1024)
 
 struct message {

@@ -177,14 +177,16 @@ reader_next(struct reader *r, struct rec *rec)
 		*tab = '\0';
 		len = (size_t)(tab - rec->line);
 	}
-	if (!toolong && len > 0 && rec->line[0] == '#') {
-		rec->comment = 1;
-		rec_push(rec, rec->line, 0);
-		return 1;
-	}
+	/* Lines are C strings from here on: a NUL would cut one short. */
 	for (i = 0; i < len; i++)
 		if (rec->line[i] == '\0')
 			rec->line[i] = ' ', rec->bad = "nul-byte";
+	if (!toolong && len > 0 && rec->line[0] == '#') {
+		rec->comment = 1;
+		rec->bad = NULL;
+		rec_push(rec, rec->line, 0);
+		return 1;
+	}
 	for (p = rec->line; ; p = tab + 1) {
 		rec_push(rec, p, 0);
 		if ((tab = strchr(p, '\t')) == NULL)

@@ -201,11 +201,16 @@ tests_of(const struct rec *rec)
 	return out.s;
 }
 
-/* Read the first message line of the stream; '#' lines are skipped. */
+/*
+ * Read the one message line of the stream; '#' lines are skipped.  A
+ * second message line means the input was split into several messages
+ * where one was meant: writing only the first would lose the rest.
+ */
 static int
 read_verdict(struct rec *rec)
 {
 	struct reader r;
+	struct rec more;
 	int found = 0;
 
 	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
@@ -219,6 +224,15 @@ read_verdict(struct rec *rec)
 	else if (rec->bad != NULL) {
 		xd_warnx("<stdin>:%lu: %s", r.lineno, rec->bad);
 		found = 0;
+	} else {
+		rec_init(&more);
+		while (found && reader_next(&r, &more))
+			if (!more.comment) {
+				xd_warnx("<stdin>:%lu: more than one message "
+				    "line; filter mode takes one", r.lineno);
+				found = 0;
+			}
+		rec_free(&more);
 	}
 	reader_free(&r);
 	return found;

@@ -21,16 +21,18 @@
 static const char	*label;		/* --label ham|spam */
 static int		 label_from_path;	/* --label path */
 static const char	*rcpt;
+static int		 single;	/* --single: a file is one message */
 static int		 status = XD_EXIT_OK;
 static struct rec	 rec;
 static struct buf	 val, name;	/* scratch */
 
 static const char synopsis[] =
-    "[-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
+    "[-1] [-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
 static const char options[] =
     "  -l, --label ham|spam  add label= to every line\n"
     "  -l, --label path      label= from a ham or spam component of each path\n"
     "  -r, --rcpt ADDR       add rcpt=ADDR, the envelope recipient\n"
+    "  -1, --single          each file is one message, never an mbox\n"
     "  -h, --help            this help\n"
     "  -V, --version         the version\n"
     "A maildir is read in cur/ and new/; an mbox gives one line per message\n"
@@ -250,11 +252,14 @@ emit(const char *path, off_t offset, off_t length)
 	} else {
 		add_facts(m);
 		add_label(path);
+		/* Over a bound the message was still read and is still
+		 * judged: an error= here would let a sender turn checks off
+		 * by adding parts. */
 		flags = message_flags(m);
 		if (flags & MSG_MANY_PARTS)
-			fail(&loc, "too-many-parts", 0);
+			add("limit", "parts");
 		else if (flags & MSG_TOO_DEEP)
-			fail(&loc, "too-deep", 0);
+			add("limit", "depth");
 		message_free(m);
 	}
 	if (rec_write(&rec, stdout) != 0)
@@ -311,8 +316,9 @@ parse_mbox(const char *path, int fd)
 	fclose(fp);
 }
 
+/* A file: one message, or with a From_ line first perhaps an mbox. */
 static void
-parse_file(const char *path)
+parse_file(const char *path, int one_message)
 {
 	struct stat st;
 	char head[5];
@@ -332,7 +338,8 @@ parse_file(const char *path)
 		emit_error(path, "not-a-file", 0);
 		return;
 	}
-	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	if (!one_message &&
+	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    memcmp(head, "From ", 5) == 0) {
 		parse_mbox(path, fd);
 		return;
@@ -376,8 +383,10 @@ parse_folder(const char *path)
 	for (i = 0; i < n; i++) {
 		char *file;
 
+		/* A maildir holds one message a file, whatever its body
+		 * looks like. */
 		xasprintf(&file, "%s/%s", path, names[i]);
-		parse_file(file);
+		parse_file(file, 1);
 		free(file);
 		free(names[i]);
 	}
@@ -450,7 +459,7 @@ parse_stdin(void)
 	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n == -1 || write(fd, buf, (size_t)n) != n) {
+		if (n == -1 || xd_write_all(fd, buf, (size_t)n) == -1) {
 			e = errno ? errno : EIO;
 			break;
 		}
@@ -460,7 +469,7 @@ parse_stdin(void)
 	if (e != 0)
 		emit_error(path, "unreadable", e);
 	else
-		parse_file(path);
+		parse_file(path, single);
 	free(path);
 }
 
@@ -474,7 +483,7 @@ parse_arg(const char *arg)
 	else if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
 		parse_maildir(arg);
 	else
-		parse_file(arg);
+		parse_file(arg, single);
 }
 
 int
@@ -483,6 +492,7 @@ main(int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
+		{ "single", no_argument, NULL, '1' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -490,8 +500,11 @@ main(int argc, char *argv[])
 	int c;
 
 	xd_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "hl:r:V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "1hl:r:V", longopts, NULL)) != -1) {
 		switch (c) {
+		case '1':
+			single = 1;
+			break;
 		case 'l':
 			if (strcmp(optarg, "path") == 0)
 				label_from_path = 1, label = NULL;

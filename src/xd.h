@@ -212,6 +212,7 @@ char	*xd_expand_home(const char *);
  * (Declarations added by the message.c author below.)
  */
 /* @@message@@ */
+#define MSG_MAX_FROM_LINE (64 * 1024)	/* longest mbox From_ line */
 #define MSG_MAX_PARTS	1000	/* leaf parts a walk visits */
 #define MSG_MAX_DEPTH	64	/* nesting of multiparts and messages */
 #define MSG_MAX_VALUE	1000	/* bytes of one fact value */

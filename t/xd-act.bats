@@ -626,11 +626,27 @@ drop_marks() {
 	[ "$n" -gt 0 ]
 }
 
-@test "filter: only the first message line counts; comments before it are skipped" {
+@test "filter: comments before the message line are skipped" {
 	plain_msg m
-	printf '#xd-stream 1\n%s\n%s\n' "$(line m class=spam)" "$(line nothere class=ham)" |
-	    xd-act -F >out
+	printf '#xd-stream 1\n%s\n#end\n' "$(line m class=spam)" | xd-act -F >out
 	grep -q '^X-XD-Class: spam$' out
+}
+
+@test "filter: a second message line is refused, so no part is lost" {
+	plain_msg m
+	printf '#xd-stream 1\n%s\n%s\n' "$(line m class=spam)" "$(line m class=ham)" |
+	    { xd-act -F >out 2>err && false || true; }
+	[ ! -s out ]
+	grep -q 'more than one message line' err
+}
+
+@test "filter: in an LF message a line of a lone CR does not end the header" {
+	printf 'From: spammer@example.net\nSubject: buy\n\r\nX-XD-Class: ham\nX-Spam-Flag: NO\n\nbuy\n' >m
+	xd-act -F <<<"$(line m class=surespam score=20)" >out
+	[ "$(grep -c '^X-XD-Class' out)" -eq 1 ]
+	grep -q '^X-XD-Class: surespam' out
+	! grep -q 'X-Spam-Flag: NO' out
+	grep -q '^buy$' out
 }
 
 @test "filter: no verdict line is an error and writes nothing" {
@@ -764,4 +780,12 @@ drop_marks() {
 	run xd-act -d inbox </dev/null
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown key 'colour'"* ]]
+}
+
+@test "batch: a file starting with an mbox From_ line is delivered without it" {
+	printf 'From a@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: s\n\nx\n' >mb
+	line mb class=ham | xd-act -d inbox >/dev/null
+	f=$(ls inbox/new/*)
+	[ "$(head -n 1 "$f")" = "From: a@example.com" ]
+	tail -n +2 mb | cmp - "$f"
 }

@@ -699,25 +699,29 @@ one_line() {
 	[ "$(field subject "$line" | wc -c)" -eq 1001 ]
 }
 
-@test "10,000 MIME parts give one line with too-many-parts" {
+@test "10,000 MIME parts give one line with limit=parts and no error" {
 	{
 		printf 'From: a@example.com\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n'
 		awk 'BEGIN { for (i = 0; i < 10000; i++) printf "--b\nContent-Type: text/plain\n\npart %d\n", i; print "--b--" }'
 	} >m
 	one_line m
-	has error=xd-parse:too-many-parts
+	[ "$status" -eq 0 ]
+	has limit=parts
+	hasnt error
 	has parts=1000
 	has from=a@example.com
 }
 
-@test "multiparts nested 500 deep give one line with too-deep" {
+@test "multiparts nested 500 deep give one line with limit=depth" {
 	{
 		printf 'From: a@example.com\nMIME-Version: 1.0\n'
 		awk 'BEGIN { for (i = 0; i < 500; i++) printf "Content-Type: multipart/mixed; boundary=n%d\n\n--n%d\n", i, i
 			print "Content-Type: text/plain\n\ninner" }'
 	} >m
 	one_line m
-	has error=xd-parse:too-deep
+	[ "$status" -eq 0 ]
+	has limit=depth
+	hasnt error
 }
 
 @test "a truncated multipart gives its facts" {
@@ -750,4 +754,30 @@ EOF
 	[ "$status" -eq 0 ]
 	has from=a@example.com
 	has subject=kept
+}
+
+@test "--single: a file with From_ lines in its body is one message" {
+	printf 'From s@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: p\n\nSee below.\n\nFrom 3f2a1b0c Mon Sep 17 00:00:00 2001\nSubject: [PATCH] fix\n\n+the patch\n' >m
+	run xd-parse m
+	[ "$(stream_lines | wc -l)" -eq 2 ]
+	run xd-parse --single m
+	[ "$status" -eq 0 ]
+	[ "$(stream_lines | wc -l)" -eq 1 ]
+	line=$(stream_lines)
+	hasnt offset
+	has subject=p
+	[ "$(field size "$line")" -eq $(( $(wc -c <m) - $(head -n 1 m | wc -c) )) ]
+	run xd-parse -1 - <m
+	[ "$(stream_lines | wc -l)" -eq 1 ]
+	rm -f "$(stream_lines | cut -f1)"
+}
+
+@test "a maildir file is one message even when its body looks like an mbox" {
+	mkdir -p md/cur md/new
+	printf 'From s@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: p\n\nx\n\nFrom b@example.com Mon Jan  1 00:00:00 2024\nFrom: b@example.com\n\ny\n' >md/cur/1.host
+	run xd-parse md
+	[ "$(stream_lines | wc -l)" -eq 1 ]
+	line=$(stream_lines)
+	hasnt offset
+	has from=a@example.com
 }
