@@ -161,6 +161,24 @@ check_value(const struct key *k, const char *v)
 	}
 }
 
+/* The value of a list key is every item in force, for conf_str(). */
+static void
+join_list(struct key *k)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (i = 0; i < k->nlist; i++) {
+		if (i > 0)
+			buf_addc(&b, ' ');
+		buf_adds(&b, k->list[i]);
+	}
+	free(k->val);
+	k->val = b.s;
+}
+
 static int
 set_value(struct key *k, const char *v, int from_file)
 {
@@ -169,6 +187,7 @@ set_value(struct key *k, const char *v, int from_file)
 	if (k->type == T_LIST || k->type == T_CIDRS) {
 		split_list(k, v, from_file && k->from_file);
 		k->from_file |= from_file;
+		join_list(k);
 	} else if (k->type == T_LINES) {
 		add_line(k, v, from_file && k->from_file);
 		k->from_file |= from_file;

@@ -49,6 +49,11 @@ CONF
 	[ "$output" = "192.0.2.0/24
 2001:db8::/32
 198.51.100.7" ]
+	run xd-conf trusted_networks
+	[ "$output" = "192.0.2.0/24 2001:db8::/32 198.51.100.7" ]
+	xd-conf >dump.conf
+	run xd-conf -c dump.conf -l trusted_networks
+	[ "${#lines[@]}" -eq 3 ]
 }
 
 @test "every bad line is named as file:line and the exit status is 2" {
