@@ -475,7 +475,8 @@ finish(struct rec *rec, void *st, void *arg)
 	if (s->r == NULL)
 		return 0;
 	rdns_findings(s, r->nlists);
-	qsort(s->f, s->nf, sizeof(*s->f), by_place);
+	if (s->nf > 1)
+		qsort(s->f, s->nf, sizeof(*s->f), by_place);
 	for (i = 0; i < s->nf; i++) {
 		if (i == 0 || strcmp(s->f[i].name, s->f[i - 1].name) != 0 ||
 		    strcmp(s->f[i].value, s->f[i - 1].value) != 0)
