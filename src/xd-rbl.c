@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpsl.h>
-
 #include "xd.h"
 
 #define TOOL		"xd-rbl"
@@ -45,7 +43,6 @@ struct rbl {
 	int		 all_relays, keep, rdns;
 	regex_t		*dyn;		/* dynamic-pool PTR patterns */
 	size_t		 ndyn;
-	psl_ctx_t	*psl;
 };
 
 struct finding {
@@ -243,7 +240,7 @@ ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep)
  * registered domain by the Public Suffix List.
  */
 static int
-domain_of(const struct rbl *r, const char *v, int helo, char *out)
+domain_of(const char *v, int helo, char *out)
 {
 	const char *at = strrchr(v, '@'), *reg;
 	char name[DNS_MAX_NAME + 2];
@@ -266,7 +263,7 @@ domain_of(const struct rbl *r, const char *v, int helo, char *out)
 	name[n] = '\0';
 	if (strchr(name, '.') == NULL || !dns_name_ok(name))
 		return -1;
-	reg = r->psl ? psl_registrable_domain(r->psl, name) : NULL;
+	reg = url_domain(name);
 	strcpy(out, reg ? reg : name);
 	return 0;
 }
@@ -289,7 +286,7 @@ ask_domains(struct dns_line *dl, struct state *s, struct rec *rec)
 	buf_init(&v);
 	for (j = 0; j < 3; j++)
 		if (rec_get(rec, facts[j].fact, &v) && v.s != NULL)
-			have[j] = domain_of(s->r, v.s, j == 2, dom[j]) == 0;
+			have[j] = domain_of(v.s, j == 2, dom[j]) == 0;
 	buf_free(&v);
 	for (i = 0; i < s->r->nlists; i++) {
 		const struct list *l = &s->r->lists[i];
@@ -575,9 +572,6 @@ load(struct rbl *r)
 	r->nlists = n;
 	if (r->rdns && load_dynamic(r) != 0)
 		return -1;
-	r->psl = psl_latest(NULL);
-	if (r->psl == NULL)
-		r->psl = (psl_ctx_t *)(uintptr_t)psl_builtin();
 	return 0;
 }
 
@@ -592,8 +586,7 @@ unload(struct rbl *r)
 	for (i = 0; i < r->ndyn; i++)
 		regfree(&r->dyn[i]);
 	free(r->dyn);
-	if (r->psl != NULL && r->psl != psl_builtin())
-		psl_free(r->psl);
+	url_shutdown();
 }
 
 /* --- --test: RFC 5782 section 5 ----------------------------------------- */
