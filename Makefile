@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages, build, run on share/samples
 #   make test       install missing Debian packages, build, run every test
 #   make check-asan make check-valgrind make bench make install
+#   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
 
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
@@ -93,6 +94,11 @@ check-valgrind: all
 bench: all
 	sh t/bench.sh $(B)
 
+# xd eval on ../shared/corpus beside the peers; PEERS=1 installs them.
+accuracy: deps
+	@$(MAKE) --no-print-directory all
+	@sh t/accuracy.sh $(B) $(O)/accuracy
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
@@ -104,5 +110,5 @@ install: all
 clean:
 	rm -rf build build-asan $(BINS)
 
-.PHONY: all deps demo test check-asan check-valgrind bench install clean
+.PHONY: all deps demo test check-asan check-valgrind bench accuracy install clean
 .SECONDARY:

@@ -1,0 +1,689 @@
+#!/bin/sh
+# eval.sh - xd eval: the accuracy of xd on labelled mail by 10-fold
+# cross-validation, offline, beside bogofilter and SpamAssassin run on
+# the same folds.  Run by "xd eval" (see xd(1)); "make accuracy" runs it
+# on the development corpus.
+#
+# Message content never reaches this shell: only file names do, through
+# files and pipes, never through eval or an unquoted expansion.
+
+# Lists of fold numbers, stage names and numbers from awk are split into
+# words on purpose; none holds a glob character or comes from mail.
+# shellcheck disable=SC2046,SC2086
+
+set -u
+prog="xd eval"
+LC_ALL=C
+export LC_ALL
+
+usage() {
+	echo "usage: xd eval [-j jobs] [-k folds] [-o dir] [--fit options] [--no-peers] [--sa-folds n] dir" >&2
+	exit 2
+}
+
+die() {
+	echo "$prog: $*" >&2
+	exit 2
+}
+
+note() {
+	echo "$prog: $*" >&2
+}
+
+# --- sub-tasks, run in parallel through xargs: sh eval.sh __task ... ---
+
+# The lines of the given folds (fold numbers as arguments) from the
+# stream of every message, "all".
+fold_lines() {
+	awk -F'\t' -v want=" $* " 'FNR == NR { fold[$2] = $1; next }
+	    index(want, " " fold[FNR] " ") { print }' "$T/folds" "$T/all"
+}
+
+# Folds 0..K-1 except the ones given.
+other_folds() {
+	i=0
+	while [ "$i" -lt "$K" ]; do
+		case " $* " in *" $i "*) ;; *) printf '%s ' "$i" ;; esac
+		i=$((i + 1))
+	done
+}
+
+# task_store E...: a store learned by every learning stage from the
+# folds other than E (one fold or two), then the lines of each fold of E
+# classified by it.  The output for fold F is cls/E.F where E is the
+# fold numbers joined by '-'.
+task_store() {
+	name=$(echo "$*" | tr ' ' '-')
+	store=$T/store/$name
+	mkdir -p "$store"
+	# shellcheck disable=SC2046 # fold numbers, split on purpose
+	fold_lines $(other_folds "$@") >"$store/train"
+	for l in $LEARNERS; do
+		for c in ham spam; do
+			grep "$(printf '\tlabel=%s\t\\|\tlabel=%s$' "$c" "$c")" \
+			    "$store/train" |
+			    "xd-$l" --learn "$c" --store "$(store_url "$store" "$l")" \
+			    >/dev/null || { echo "xd-$l --learn $c failed" >&2; return 1; }
+		done
+	done
+	for f in "$@"; do
+		fold_lines "$f" | classify "$store" >"$T/cls/$name.$f.tmp" &&
+		    mv "$T/cls/$name.$f.tmp" "$T/cls/$name.$f" || return 1
+	done
+	rm -rf "$store"
+}
+
+store_url() {
+	echo "lmdb:$1/$2"
+}
+
+# Standard input through every learning stage with the store of $1.
+classify() {
+	set -- "$1" $LEARNERS
+	store=$1
+	shift
+	classify_through "$store" "$@"
+}
+
+classify_through() {
+	if [ $# -eq 1 ]; then
+		cat
+		return
+	fi
+	store=$1
+	l=$2
+	shift 2
+	"xd-$l" --store "$(store_url "$store" "$l")" |
+	    classify_through "$store" "$@"
+}
+
+# task_fit K: weights fitted to the other folds, then fold K scored.
+task_fit() {
+	k=$1
+	: >"$T/fit/$k.train"
+	for j in $(other_folds "$k"); do
+		if [ -n "$LEARNERS" ]; then
+			if [ "$j" -lt "$k" ]; then e=$j-$k; else e=$k-$j; fi
+			cat "$T/cls/$e.$j"
+		else
+			fold_lines "$j"
+		fi
+	done >"$T/fit/$k.train"
+	if [ -n "$LEARNERS" ]; then
+		cp "$T/cls/$k.$k" "$T/fit/$k.test"
+	else
+		fold_lines "$k" >"$T/fit/$k.test"
+	fi
+	# shellcheck disable=SC2086 # options from this script only
+	xd-score --fit $FIT_OPTS -o "$T/fit/$k.weights" <"$T/fit/$k.train" ||
+	    [ $? -eq 1 ] || return 1
+	xd-score -w "$T/fit/$k.weights" -p /dev/null <"$T/fit/$k.test" \
+	    >"$T/fit/$k.scored" || [ $? -eq 1 ] || return 1
+	# The log odds A + B * score rank messages across folds, whose
+	# weights differ; class as xd-score gave it.
+	awk -F'\t' -v k="$k" '
+	FNR == NR { if ($1 == "calibration") { a = $2; b = $3 }; next }
+	/^#/ { next }
+	{
+		label = "?"; score = ""; class = "?"
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^label=/) label = substr($i, 7)
+			else if ($i ~ /^score=/) score = substr($i, 7)
+			else if ($i ~ /^class=/) class = substr($i, 7)
+		}
+		if (score == "") { score = 0; class = "ham" }
+		printf "xd\t%d\t%s\t%.4f\t%s\t%s\n", k, label, a + b * score, class, $1
+	}' FS=' ' "$T/fit/$k.weights" FS='\t' "$T/fit/$k.scored" >"$T/res/xd.$k"
+}
+
+# The files of the given folds, "label<TAB>path".
+fold_files() {
+	fold_lines "$@" | awk -F'\t' '{
+		label = "?"
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^label=/) label = substr($i, 7)
+		p = $1
+		gsub(/%09/, "\t", p); gsub(/%0[Aa]/, "\n", p)
+		gsub(/%0[Dd]/, "\r", p); gsub(/%25/, "%", p)
+		print label "\t" p
+	}'
+}
+
+# task_bogo K: bogofilter trained on the other folds, fold K classified.
+# Its unsure class (U) delivers to the inbox: not caught.
+task_bogo() {
+	k=$1 db=$T/bogo/$k
+	mkdir -p "$db"
+	# shellcheck disable=SC2046
+	fold_files $(other_folds "$k") >"$db/train"
+	sed -n 's/^spam\t//p' "$db/train" | bogofilter -C -d "$db" -s -b || return 1
+	sed -n 's/^ham\t//p' "$db/train" | bogofilter -C -d "$db" -n -b || return 1
+	fold_files "$k" >"$db/test"
+	cut -f2- "$db/test" | bogofilter -C -d "$db" -T -b >"$db/out"
+	[ $? -le 2 ] || return 1
+	# "path class score": the path may hold blanks, so from the end.
+	awk -v k="$k" 'FNR == NR { label[FNR] = substr($0, 1, index($0, "\t") - 1); next }
+	{
+		c = $(NF - 1) == "S" ? "spam" : $(NF - 1) == "U" ? "unsure" : "ham"
+		printf "bogofilter\t%d\t%s\t%s\t%s\t-\n", k, label[FNR], $NF, c
+	}' "$db/test" "$db/out" >"$T/res/bogofilter.$k"
+	[ "$(wc -l <"$T/res/bogofilter.$k")" -eq "$(wc -l <"$db/test")" ] ||
+	    { echo "bogofilter wrote fewer lines than it read" >&2; return 1; }
+	rm -rf "$db"
+}
+
+# task_sa K: SpamAssassin, local tests only, its Bayes learned from the
+# other folds in a private directory, fold K checked.
+task_sa() {
+	k=$1 dir=$T/sa/$k
+	mkdir -p "$dir/state"
+	# shellcheck disable=SC2046
+	fold_files $(other_folds "$k") >"$dir/train"
+	HOME=$dir perl "$T/sa.pl" learn "$dir" <"$dir/train" || return 1
+	fold_files "$k" >"$dir/test"
+	cut -f2- "$dir/test" | HOME=$dir perl "$T/sa.pl" check "$dir" \
+	    >"$dir/out" || return 1
+	paste "$dir/test" "$dir/out" | awk -F'\t' -v k="$k" '
+	{ printf "spamassassin\t%d\t%s\t%s\t%s\t-\n", k, $1, $4, $3 }' \
+	    >"$T/res/spamassassin.$k"
+	[ "$(wc -l <"$T/res/spamassassin.$k")" -eq "$(wc -l <"$dir/test")" ] ||
+	    { echo "spamassassin wrote fewer lines than it read" >&2; return 1; }
+	rm -rf "$dir"
+}
+
+if [ "${1:-}" = __task ]; then
+	what=$2
+	shift 2
+	log=$T/log/$what.$(echo "$*" | tr ' ' '-')
+	case $what in
+	store) task_store "$@" ;;
+	fit) task_fit "$@" ;;
+	bogo) task_bogo "$@" ;;
+	sa) task_sa "$@" ;;
+	*) exit 2 ;;
+	esac 2>"$log"
+	rc=$?
+	if [ "$rc" != 0 ]; then
+		echo "$prog: $what $*: failed; its messages:" >&2
+		tail -n 20 "$log" | sed 's/^/    /' >&2
+		exit 255	# makes xargs stop
+	fi
+	exit 0
+fi
+
+# --- metrics ------------------------------------------------------------
+
+# The results of SYSTEM on FOLDS ("all" or fold numbers), on stdout:
+# "system fold label z class path".
+results() {
+	sys=$1
+	shift
+	cat "$T/res/$sys".* 2>/dev/null | awk -F'\t' -v want=" $* " '
+	    want == " all " || index(want, " " $2 " ") { print }'
+}
+
+# metrics SYSTEM FOLDS...: one line of numbers,
+# "n ham spam caught lost sure_lost sure_caught auc".
+metrics() {
+	results "$@" | sort -t "$TAB" -k4,4g | awk -F'\t' '
+	{
+		spam = $3 == "spam"
+		yes = $5 == "spam" || $5 == "surespam"
+		n++; ham += !spam; nspam += spam
+		if (spam && yes) caught++
+		if (!spam && yes) lost++
+		if (!spam && $5 == "surespam") sure_lost++
+		if (spam && $5 == "surespam") sure_caught++
+		# Rank sum by groups of equal z: ties count one half.
+		if (n > 1 && $4 != z) { close_group() }
+		z = $4; gh += !spam; gs += spam
+	}
+	function close_group() {
+		pairs += gs * (below + gh / 2); below += gh; gh = gs = 0
+	}
+	END {
+		close_group()
+		auc = ham && nspam ? pairs / (ham * nspam) : 0
+		printf "%d %d %d %d %d %d %d %.4f\n", n, ham, nspam, caught,
+		    lost, sure_lost, sure_caught, auc
+	}'
+}
+
+# at_loss SYSTEM L FOLDS...: the spam SYSTEM catches when its threshold
+# lets at most L ham through, read off its ranking (z) on the test folds.
+at_loss() {
+	sys=$1 l=$2
+	shift 2
+	results "$sys" "$@" | sort -t "$TAB" -k4,4gr | awk -F'\t' -v l="$l" '
+	function close_group() {
+		if (lost + gh > l) { done = 1; return }
+		lost += gh; caught += gs; gh = gs = 0
+	}
+	!done {
+		if (NR > 1 && $4 != z) close_group()
+		if (!done) { z = $4; gh += $3 != "spam"; gs += $3 == "spam" }
+	}
+	END { if (!done) close_group(); printf "%d %d\n", caught, lost }'
+}
+
+# roc SYSTEM: "ham-lost-% spam-caught-%" points for the plot.
+roc() {
+	results "$1" all | sort -t "$TAB" -k4,4gr >"$T/roc.tmp"
+	awk -F'\t' '
+	FNR == NR { if ($3 == "spam") s++; else h++; next }
+	FNR == 1 { print 0, 0 }
+	{
+		if (FNR > 1 && $4 != z) print 100 * fp / h, 100 * tp / s
+		z = $4; fp += $3 != "spam"; tp += $3 == "spam"
+	}
+	END { print 100 * fp / h, 100 * tp / s }' "$T/roc.tmp" "$T/roc.tmp"
+}
+
+pct() {
+	awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN {
+		if (b == 0) print "-"; else printf "%." d "f%%", 100 * a / b }'
+}
+
+# row NAME SYSTEM FOLDS...: the report's line for one system.
+row() {
+	name=$1
+	shift
+	set -- $(metrics "$@")
+	printf '%-22s %5d/%-5d %7s  %4d %8s  %8d  %8s  %7s\n' "$name" \
+	    "$4" "$3" "$(pct "$4" "$3")" "$5" "$(pct "$5" "$2" 3)" "$6" \
+	    "$(pct $(($4 + $2 - $5)) "$1")" "$8"
+}
+
+# --- the plot -------------------------------------------------------------
+
+plot() {
+	png=$1
+	command -v gnuplot >/dev/null 2>&1 ||
+	    { note "gnuplot is not installed: no plot"; return 0; }
+	# xd's log odds in bins of one, per class.
+	results xd all | awk -F'\t' '{
+		b = int($4 >= 0 ? $4 + 0.5 : $4 - 0.5)
+		if (b < -25) b = -25; if (b > 25) b = 25
+		if ($3 == "spam") s[b]++; else h[b]++
+	}
+	END { for (b = -25; b <= 25; b++) print b, h[b] + 0, s[b] + 0 }' \
+	    >"$T/hist.dat"
+	plots=
+	for sys in $SYSTEMS; do
+		roc "$sys" | awk '{ print ($1 < 0.01 ? 0.01 : $1), $2 }' \
+		    >"$T/roc.$sys.dat"
+		set -- $(metrics "$sys" all)
+		awk -v h="$2" -v s="$3" -v c="$4" -v l="$5" 'BEGIN {
+			x = 100 * l / h; print (x < 0.01 ? 0.01 : x), 100 * c / s }' \
+		    >"$T/op.$sys.dat"
+		plots="$plots${plots:+, }'$T/roc.$sys.dat' using 1:2 with steps lw 2 title '$sys', '$T/op.$sys.dat' using 1:2 with points pt 7 ps 1.5 notitle"
+	done
+	if gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1; then
+		term="pngcairo size 1400,560 font ',10'"
+	else
+		term="png size 1400,560"
+	fi
+	gnuplot >"$T/gnuplot.log" 2>&1 <<EOF || { note "gnuplot failed:"; cat "$T/gnuplot.log" >&2; return 0; }
+set terminal $term
+set output '$png'
+set multiplot layout 1,2 title "xd eval: $N messages ($NHAM ham, $NSPAM spam), $K-fold cross-validation"
+set title "xd: log odds of spam (A + B * score) per class"
+set xlabel "log odds of spam; spam from ln 9 = 2.2 (prob 0.9), surespam from ln 999 = 6.9"
+set ylabel "messages (log scale)"
+set logscale y
+set yrange [0.8:*]
+set style fill solid 0.5 border -1
+set boxwidth 0.45
+set arrow 1 from 2.197,0.8 to 2.197,graph 1 nohead dt 2 lc rgb "black"
+set arrow 2 from 6.907,0.8 to 6.907,graph 1 nohead dt 2 lc rgb "red"
+set key top center
+plot '$T/hist.dat' using (\$1-0.22):(\$2 > 0 ? \$2 : 1/0) with boxes lc rgb "#2060c0" title "ham", \
+     '$T/hist.dat' using (\$1+0.22):(\$3 > 0 ? \$3 : 1/0) with boxes lc rgb "#d03020" title "spam"
+unset arrow 1
+unset arrow 2
+unset logscale y
+set title "ROC on the test folds (dots: each filter's own threshold)"
+set xlabel "ham lost, % of ham (log scale)"
+set ylabel "spam caught, % of spam"
+set logscale x
+set xrange [0.01:100]
+set yrange [50:100.5]
+set key bottom right
+set grid
+set arrow 3 from 0.1,50 to 0.1,100.5 nohead dt 3 lc rgb "gray40"
+set arrow 4 from 0.01,99 to 100,99 nohead dt 3 lc rgb "gray40"
+set label 1 "target: 0.1% ham, 99% spam" at 0.11,52
+plot $plots
+unset multiplot
+EOF
+}
+
+# --- main -------------------------------------------------------------------
+
+self=$0
+jobs=$(nproc 2>/dev/null || echo 2)
+K=10
+out=xd-eval
+peers=1
+sa_folds=
+FIT_OPTS="--ham-loss 0.001 --sure-loss 0"
+TAB=$(printf '\t')
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	-j) [ $# -ge 2 ] || usage; jobs=$2; shift ;;
+	-k) [ $# -ge 2 ] || usage; K=$2; shift ;;
+	-o) [ $# -ge 2 ] || usage; out=$2; shift ;;
+	--fit) [ $# -ge 2 ] || usage; FIT_OPTS=$2; shift ;;
+	--no-peers) peers=0 ;;
+	--sa-folds) [ $# -ge 2 ] || usage; sa_folds=$2; shift ;;
+	--) shift; break ;;
+	-*) usage ;;
+	*) break ;;
+	esac
+	shift
+done
+[ $# -eq 1 ] || usage
+dir=${1%/}
+for n in "$jobs" "$K" "${sa_folds:-1}"; do
+	case $n in ''|*[!0-9]*) usage ;; esac
+done
+[ "$jobs" -ge 1 ] || usage
+if [ "$K" -lt 2 ] || [ "$K" -gt 100 ]; then
+	die "-k $K: from 2 to 100 folds"
+fi
+: "${sa_folds:=$K}"
+[ "$sa_folds" -le "$K" ] || sa_folds=$K
+for c in ham spam; do
+	[ -d "$dir/$c/cur" ] || [ -d "$dir/$c/new" ] ||
+	    die "$dir/$c: not a maildir (no cur/ or new/)"
+done
+# shellcheck disable=SC2086 # options, split on purpose
+printf 'a\tlabel=ham\nb\tlabel=spam\n' | xd-score --fit $FIT_OPTS >/dev/null ||
+    die "--fit '$FIT_OPTS': not options xd-score --fit takes"
+mkdir -p "$out" || die "$out: cannot create"
+start=$(date +%s)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/xd-eval.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+mkdir "$T/log" "$T/cls" "$T/fit" "$T/res" "$T/store" "$T/bogo" "$T/sa"
+export T K FIT_OPTS TAB
+
+# The check stages as configured, offline.  Stages that only ask DNS
+# are left out; a stage that learns gets a store of its own per fold.
+STATELESS='' LEARNERS='' LEFTOUT=''
+for s in $(xd-conf -l stages) ; do
+	case $s in
+	*[!a-z0-9]*|'') die "stage '$s' in the configuration is not a tool name" ;;
+	rbl|spf) LEFTOUT="$LEFTOUT $s (DNS only)"; continue ;;
+	esac
+	if ! command -v "xd-$s" >/dev/null 2>&1; then
+		LEFTOUT="$LEFTOUT $s (not built)"
+		continue
+	fi
+	help=$("xd-$s" --help 2>/dev/null)
+	if printf '%s\n' "$help" | grep -q -- '--learn[ =]' &&
+	    printf '%s\n' "$help" | grep -q -- '--store'; then
+		LEARNERS="$LEARNERS $s"
+	else
+		STATELESS="$STATELESS $s"
+	fi
+done
+LEARNERS=${LEARNERS# } STATELESS=${STATELESS# } LEFTOUT=${LEFTOUT# }
+export LEARNERS
+# The configuration in force, with no DNS for any tool.
+xd-conf >"$T/xd.conf" || exit 2
+echo 'resolver = "none"' >>"$T/xd.conf"
+XD_CONF=$T/xd.conf
+export XD_CONF
+
+# --- every message through xd-parse and the stages that do not learn ---
+note "parsing $dir and running the stages that do not learn: ${STATELESS:-none}"
+t0=$(date +%s)
+{
+	xd-parse --label=ham -- "$dir/ham"
+	xd-parse --label=spam -- "$dir/spam"
+} 2>"$T/log/parse" | grep -v '^#' >"$T/parsed"
+stages_through() {
+	if [ $# -eq 0 ]; then
+		cat
+		return
+	fi
+	s=$1
+	shift
+	{ "xd-$s" 2>>"$T/log/stages"; echo $? >"$T/log/rc.$s"; } |
+	    stages_through "$@"
+}
+# A lookup that could not be made offline says nothing: its symbols
+# (NAME_TEMPFAIL) are dropped.
+# shellcheck disable=SC2086
+stages_through $STATELESS <"$T/parsed" |
+    awk -F'\t' -v OFS='\t' '{
+	line = $1
+	for (i = 2; i <= NF; i++)
+		if ($i !~ /^[A-Z][A-Za-z0-9_.-]*_TEMPFAIL=/)
+			line = line OFS $i
+	print line
+    }' >"$T/all"
+for s in $STATELESS; do
+	[ "$(cat "$T/log/rc.$s")" -le 1 ] ||
+	    { cat "$T/log/stages" >&2; die "xd-$s failed"; }
+done
+N=$(wc -l <"$T/all")
+[ "$N" -eq "$(wc -l <"$T/parsed")" ] || die "a stage lost lines"
+NHAM=$(grep -c "$(printf '\tlabel=ham\\(\t\\|$\\)')" "$T/all")
+NSPAM=$(grep -c "$(printf '\tlabel=spam\\(\t\\|$\\)')" "$T/all")
+if [ "$NHAM" -lt "$K" ] || [ "$NSPAM" -lt "$K" ]; then
+	die "$dir: $NHAM ham and $NSPAM spam: too few for $K folds"
+fi
+export N
+
+# Folds by a hash of the file name without its maildir flags (":2,S"),
+# which change when a message is read: h = (31 h + byte) mod (2^31 - 1).
+awk -F'\t' -v k="$K" 'BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = i }
+{
+	p = $1
+	gsub(/%09/, "\t", p); gsub(/%0[Aa]/, "\n", p)
+	gsub(/%0[Dd]/, "\r", p); gsub(/%25/, "%", p)
+	sub(/.*\//, "", p); sub(/:.*/, "", p)
+	h = 0
+	for (i = 1; i <= length(p); i++)
+		h = (h * 31 + ord[substr(p, i, 1)]) % 2147483647
+	print h % k "\t" NR
+}' "$T/all" >"$T/folds"
+t_parse=$(($(date +%s) - t0))
+
+# --- stores per fold for the stages that learn, then the fits ------------
+t0=$(date +%s)
+if [ -n "$LEARNERS" ]; then
+	# Test lines of fold k get a store learned from every other fold.
+	# The training lines of fold j, for test fold k, get a store
+	# learned from neither j nor k: symbols of training lines are made
+	# as they are for test lines, and the test fold is never learned.
+	i=0
+	while [ $i -lt "$K" ]; do
+		echo "store $i"
+		j=$((i + 1))
+		while [ $j -lt "$K" ]; do
+			echo "store $i $j"
+			j=$((j + 1))
+		done
+		i=$((i + 1))
+	done >"$T/tasks.store"
+	note "learning: $(wc -l <"$T/tasks.store") stores for ${LEARNERS}, $jobs at a time"
+	xargs -P "$jobs" -L 1 sh "$self" __task <"$T/tasks.store" || die "a store failed"
+fi
+t_stores=$(($(date +%s) - t0))
+t0=$(date +%s)
+note "fitting weights and scoring, fold by fold"
+i=0
+while [ $i -lt "$K" ]; do echo "fit $i"; i=$((i + 1)); done |
+    xargs -P "$jobs" -L 1 sh "$self" __task || die "a fit failed"
+t_fit=$(($(date +%s) - t0))
+SYSTEMS=xd
+
+# --- the peers on the same folds ---------------------------------------------
+t_bogo=- t_sa=- peer_notes=
+if [ "$peers" = 1 ] && command -v bogofilter >/dev/null 2>&1; then
+	note "bogofilter, fold by fold"
+	t0=$(date +%s)
+	i=0
+	while [ $i -lt "$K" ]; do echo "bogo $i"; i=$((i + 1)); done |
+	    xargs -P "$jobs" -L 1 sh "$self" __task || die "bogofilter failed"
+	t_bogo=$(($(date +%s) - t0))
+	SYSTEMS="$SYSTEMS bogofilter"
+elif [ "$peers" = 1 ]; then
+	peer_notes="${peer_notes}bogofilter is not installed (make accuracy PEERS=1 installs it)
+"
+fi
+if [ "$peers" = 1 ] && [ "$sa_folds" -gt 0 ] &&
+    perl -MMail::SpamAssassin -e 1 2>/dev/null; then
+	cat >"$T/sa.pl" <<'EOF'
+# sa.pl learn|check DIR: SpamAssassin through its Perl API, local tests
+# only, Bayes in DIR.  learn reads "label<TAB>path" lines; check reads
+# paths and writes "class<TAB>score".
+use strict;
+use warnings;
+use Mail::SpamAssassin;
+
+my ($mode, $dir) = @ARGV;
+my $sa = Mail::SpamAssassin->new({
+	local_tests_only => 1,
+	dont_copy_prefs => 1,
+	userstate_dir => "$dir/state",
+	userprefs_filename => "$dir/user_prefs",
+	post_config_text => "use_bayes 1\nbayes_path $dir/bayes\n" .
+	    "bayes_auto_learn 0\nbayes_auto_expire 0\n",
+});
+$sa->init(1);
+$sa->init_learner({ caller_will_untie => 1 }) if $mode eq 'learn';
+while (my $line = <STDIN>) {
+	chomp $line;
+	my ($label, $path) = $mode eq 'learn' ?
+	    split(/\t/, $line, 2) : ('', $line);
+	open(my $fh, '<', $path) or die "$path: $!\n";
+	my @msg = <$fh>;
+	close($fh);
+	my $mail = $sa->parse(\@msg);
+	if ($mode eq 'learn') {
+		$sa->learn($mail, undef, $label eq 'spam', 0)->finish();
+	} else {
+		my $st = $sa->check($mail);
+		printf "%s\t%.3f\n", $st->is_spam() ? 'spam' : 'ham',
+		    $st->get_score();
+		$st->finish();
+	}
+	$mail->finish();
+}
+if ($mode eq 'learn') {
+	$sa->rebuild_learner_caches();
+	$sa->finish_learner();
+}
+$sa->finish();
+EOF
+	note "spamassassin on $sa_folds of $K folds, $jobs at a time (slow: about 10 messages/s each)"
+	t0=$(date +%s)
+	i=0
+	while [ $i -lt "$sa_folds" ]; do echo "sa $i"; i=$((i + 1)); done |
+	    xargs -P "$jobs" -L 1 sh "$self" __task || die "spamassassin failed"
+	t_sa=$(($(date +%s) - t0))
+	SYSTEMS="$SYSTEMS spamassassin"
+elif [ "$peers" = 1 ] && [ "$sa_folds" -gt 0 ]; then
+	peer_notes="${peer_notes}spamassassin is not installed (make accuracy PEERS=1 installs it)
+"
+fi
+
+# --- the report ----------------------------------------------------------------
+
+sa_list=$(i=0; while [ $i -lt "$sa_folds" ]; do printf '%s ' $i; i=$((i + 1)); done)
+# folds_of SYSTEM: the folds it ran on.
+folds_of() {
+	if [ "$1" = spamassassin ] && [ "$sa_folds" -lt "$K" ]; then
+		echo "$sa_list"
+	else
+		echo all
+	fi
+}
+
+report() {
+	echo "xd eval: $dir: $N messages ($NHAM ham, $NSPAM spam)"
+	echo "$K-fold cross-validation, folds by a hash of the file name; offline (no DNS)"
+	echo "xd: xd-parse, stages: ${STATELESS:-none} (once), ${LEARNERS:-no learning stage}${LEARNERS:+ (learned per fold)}${LEFTOUT:+; left out: $LEFTOUT}"
+	echo "    weights: xd-score --fit $FIT_OPTS on the $((K - 1)) training folds"
+	echo
+	printf '%-22s %-19s %-15s  %-8s  %-8s  %s\n' "" "spam caught" \
+	    "ham lost" "surespam" accuracy "ROC AUC"
+	printf '%-22s %-19s %-15s  %-8s  %-8s  %s\n' "" "" "" "ham" "" ""
+	for sys in $SYSTEMS; do
+		f=$(folds_of "$sys")
+		name=$sys
+		case $sys in
+		xd) name="xd (own thresholds)" ;;
+		bogofilter) name="bogofilter (-C)" ;;
+		spamassassin) name="spamassassin -L" ;;
+		esac
+		[ "$f" = all ] || name="$name *"
+		row "$name" "$sys" $f
+		if [ "$f" != all ]; then
+			row "xd on the same *" xd $f
+		fi
+	done
+	if [ "$SYSTEMS" != xd ]; then
+		echo
+		echo "xd at each peer's own operating point: xd's threshold set on its pooled"
+		echo "test ranking to lose no more ham than the peer (a comparison of rankings;"
+		echo "xd's own thresholds, above, are set on training folds only):"
+	fi
+	for sys in $SYSTEMS; do
+		[ "$sys" = xd ] && continue
+		f=$(folds_of "$sys")
+		set -- $(metrics "$sys" $f)
+		pn=$3 pc=$4 pl=$5
+		set -- $(at_loss xd "$pl" $f)
+		xc=$1 xl=$2
+		if [ "$xl" -le "$pl" ] && [ "$xc" -gt "$pc" ]; then v=better
+		elif [ "$xc" -eq "$pc" ]; then v=even
+		else v=WORSE; fi
+		printf '  %-13s ham lost %3d: spam caught: xd %5d (%s), %s %5d (%s)  xd %s\n' \
+		    "$sys" "$pl" "$xc" "$(pct "$xc" "$pn")" "$sys" "$pc" \
+		    "$(pct "$pc" "$pn")" "$v"
+	done
+	set -- $(metrics xd all)
+	maxlost=$(($2 / 1000))
+	echo
+	echo "targets (xd at its own thresholds, every fold):"
+	target "ham called spam <= 0.1% ($maxlost of $2)" "$([ "$5" -le "$maxlost" ] && echo 1)" "$5 ($(pct "$5" "$2" 3))"
+	target "spam caught >= 99%" "$(awk -v c="$4" -v s="$3" 'BEGIN { if (c >= 0.99 * s) print 1 }')" "$(pct "$4" "$3")"
+	target "no ham called surespam" "$([ "$6" -eq 0 ] && echo 1)" "$6"
+	echo
+	echo "time: parse and stages ${t_parse}s, stores ${t_stores}s, fits and scoring ${t_fit}s; bogofilter ${t_bogo}s, spamassassin ${t_sa}s; total $(($(date +%s) - start))s on $jobs jobs"
+	if [ "$sa_folds" -lt "$K" ] && [ "${SYSTEMS#*spamassassin}" != "$SYSTEMS" ]; then
+		echo "* spamassassin ran on folds $sa_list only (--sa-folds $sa_folds), for time: compare it with xd on the same folds"
+	fi
+	printf '%s' "$peer_notes"
+	echo "peers: bogofilter with its built-in defaults (-C: spam from 0.99, unsure from 0.45; unsure is not caught),"
+	echo "  trained on the training folds; spamassassin with its shipped rules, local tests only (no DNS),"
+	echo "  Bayes learned from the training folds, no auto-learn or expiry, spam from its required score."
+}
+
+target() {
+	if [ "$2" = 1 ]; then r=PASS; else r=MISS; fi
+	printf '  %-4s %-44s %s\n' "$r" "$1" "$3"
+}
+
+report >"$T/report"
+for sys in $SYSTEMS; do
+	results "$sys" all
+done >"$out/results.tsv"
+rm -rf "$out/weights"
+mkdir -p "$out/weights"
+i=0
+while [ $i -lt "$K" ]; do
+	cp "$T/fit/$i.weights" "$out/weights/fold-$i"
+	i=$((i + 1))
+done
+plot "$out/accuracy.png"
+[ -f "$out/accuracy.png" ] && echo "plot: $out/accuracy.png; per message: $out/results.tsv; weights: $out/weights/" >>"$T/report"
+cp "$T/report" "$out/report.txt"
+cat "$T/report"
