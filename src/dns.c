@@ -872,6 +872,13 @@ dns_pending(const struct dns *d)
 	return d->npending;
 }
 
+/* How long one lookup may take, all tries: ms. */
+long long
+dns_bound(const struct dns *d)
+{
+	return d->bound;
+}
+
 /* c-ares tells which sockets to watch. */
 static void
 sock_state(void *arg, ares_socket_t fd, int readable, int writable)

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xd.h"
 
@@ -20,6 +21,15 @@ struct input {
 	FILE		*mem;		/* over b.s[0..done] */
 };
 
+struct line_query {
+	struct dns_line	*l;		/* NULL once cut at the line's bound */
+	dns_line_fn	 fn;
+	void		*arg;
+	char		*name;
+	int		 type;
+	struct line_query *prev, *next;	/* the line's queries in flight */
+};
+
 struct dns_line {
 	struct dns	*d;
 	struct rec	 rec;
@@ -27,13 +37,19 @@ struct dns_line {
 	size_t		 pending;
 	int		 started;	/* start() ran: finish() is due */
 	int		 status;
+	int		 cut;		/* past its bound: no more lookups */
+	long long	 deadline;	/* ms, monotonic */
+	struct line_query *lq;
 };
 
-struct line_query {
-	struct dns_line	*l;
-	dns_line_fn	 fn;
-	void		*arg;
-};
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Append n bytes read; a line over maxline is cut and its rest skipped. */
 static void
@@ -115,27 +131,92 @@ input_next(struct input *in, struct reader *r, struct rec *rec)
 }
 
 static void
+lq_unlink(struct line_query *lq)
+{
+	struct dns_line *l = lq->l;
+
+	if (lq->prev)
+		lq->prev->next = lq->next;
+	else
+		l->lq = lq->next;
+	if (lq->next)
+		lq->next->prev = lq->prev;
+}
+
+static void
 line_answer(const struct dns_answer *a, void *arg)
 {
 	struct line_query *lq = arg;
 	struct dns_line *l = lq->l;
 
-	lq->fn(l, a, lq->arg);
+	if (l != NULL) {		/* else answered already: cut */
+		lq_unlink(lq);
+		lq->fn(l, a, lq->arg);
+		l->pending--;
+	}
+	free(lq->name);
 	free(lq);
-	l->pending--;
+}
+
+/* The answer of a lookup a line may no longer wait for. */
+static void
+line_fail(struct dns_line *l, const char *name, int type, dns_line_fn fn,
+    void *arg)
+{
+	struct dns_answer a;
+
+	memset(&a, 0, sizeof(a));
+	a.name = (char *)(uintptr_t)name;
+	a.type = type;
+	a.status = DNS_TEMPFAIL;
+	a.why = "line-timeout";
+	a.refs = 1;
+	fn(l, &a, arg);
 }
 
 void
 dns_line_query(struct dns_line *l, const char *name, int type,
     dns_line_fn fn, void *arg)
 {
-	struct line_query *lq = xmalloc(sizeof(*lq));
+	struct line_query *lq;
 
+	if (l->cut) {
+		line_fail(l, name, type, fn, arg);
+		return;
+	}
+	lq = xmalloc(sizeof(*lq));
 	lq->l = l;
 	lq->fn = fn;
 	lq->arg = arg;
+	lq->name = xstrdup(name);
+	lq->type = type;
+	lq->prev = NULL;
+	lq->next = l->lq;
+	if (l->lq)
+		l->lq->prev = lq;
+	l->lq = lq;
 	l->pending++;
 	dns_query(l->d, name, type, line_answer, lq);
+}
+
+/*
+ * A line past its bound: every lookup still in flight is answered
+ * TEMPFAIL now; the real answers, when they come, are dropped.
+ */
+static void
+line_cut(struct dns_line *l)
+{
+	struct line_query *lq, *next;
+
+	l->cut = 1;
+	lq = l->lq;
+	l->lq = NULL;
+	for (; lq != NULL; lq = next) {
+		next = lq->next;
+		lq->l = NULL;
+		line_fail(l, lq->name, lq->type, lq->fn, lq->arg);
+		l->pending--;
+	}
 }
 
 struct rec *
@@ -152,11 +233,14 @@ dns_line_state(struct dns_line *l)
 
 static void
 line_start(const struct dns_runner *run, struct dns_line *l,
-    const struct reader *r, size_t state_size)
+    const struct reader *r, size_t state_size, long long bound)
 {
 	l->pending = 0;
 	l->status = 0;
 	l->started = 0;
+	l->cut = 0;
+	l->lq = NULL;
+	l->deadline = now_ms() + bound;
 	if (l->rec.bad != NULL) {
 		xd_warnx("<stdin>:%lu: %s", r->lineno, l->rec.bad);
 		rec_drop_own_errors(&l->rec, run->tool);
@@ -173,6 +257,23 @@ line_start(const struct dns_runner *run, struct dns_line *l,
 	if (run->start(l, &l->rec, l->state, run->arg) != 0)
 		l->status = XD_EXIT_SOME;
 	l->pending--;
+}
+
+/* Lines start in order, so the late ones are the first ones. */
+static void
+cut_late(struct dns_line *lines, size_t win, size_t head, size_t count)
+{
+	long long now = now_ms();
+	size_t k;
+
+	for (k = 0; k < count; k++) {
+		struct dns_line *l = &lines[(head + k) % win];
+
+		if (l->deadline > now)
+			break;
+		if (l->pending > 0)
+			line_cut(l);
+	}
 }
 
 static size_t
@@ -196,6 +297,7 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 	struct dns_line *lines;
 	size_t win = window_size(run), head = 0, count = 0, i, ssize;
 	unsigned long done = 0;
+	long long bound, wait;
 	int status = XD_EXIT_OK, rc, ready, wrote = 0;
 
 	memset(&inp, 0, sizeof(inp));
@@ -204,6 +306,7 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 	buf_init(&inp.b);
 	reader_init(&r, NULL, "<stdin>", inp.maxline);
 	ssize = run->state_size ? run->state_size : 1;
+	bound = run->line_timeout > 0 ? run->line_timeout : 2 * dns_bound(d);
 	lines = xcalloc(win, sizeof(*lines));
 	for (i = 0; i < win; i++) {
 		lines[i].d = d;
@@ -219,7 +322,7 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 			count++;
 			if (!l->rec.comment)
 				progress_tick(++done, 0);
-			line_start(run, l, &r, ssize);
+			line_start(run, l, &r, ssize, bound);
 		}
 		while (count > 0 && lines[head].pending == 0) {
 			struct dns_line *l = &lines[head];
@@ -244,11 +347,15 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 		if (wrote && fflush(out) == EOF)
 			xd_err(XD_EXIT_SOME, "write error");
 		wrote = 0;
+		wait = -1;
+		if (count > 0 && (wait = lines[head].deadline - now_ms()) < 0)
+			wait = 0;
 		/* b must not move while a reader is open over it. */
 		dns_poll(d, count < win && !inp.eof && inp.mem == NULL ?
-		    inp.fd : -1, -1, &ready);
+		    inp.fd : -1, wait > 1000000 ? 1000000 : (int)wait, &ready);
 		if (ready)
 			input_fill(&inp);
+		cut_late(lines, win, head, count);
 	}
 	progress_tick(done, 1);
 	for (i = 0; i < win; i++) {

@@ -423,6 +423,7 @@ void	 dns_query(struct dns *, const char *, int, dns_fn, void *);
 size_t	 dns_wait(struct dns *, int);		/* ms, -1: until done */
 size_t	 dns_poll(struct dns *, int, int, int *);	/* + a caller's fd */
 size_t	 dns_pending(const struct dns *);
+long long dns_bound(const struct dns *);	/* ms: timeout x tries */
 struct dns_answer *dns_lookup(struct dns *, const char *, int);
 struct dns_answer *dns_answer_ref(const struct dns_answer *);	/* keep it */
 void	 dns_answer_free(struct dns_answer *);
@@ -440,7 +441,9 @@ int	 dns_reverse(const struct cidr *, const char *, char *, size_t);
  * may start more.  finish() is called once per started line when all
  * its queries are done, just before the line is written: add fields
  * there, in an order that does not depend on answer timing.  Each line
- * gets state_size zeroed bytes of state.  Returns the exit status.
+ * gets state_size zeroed bytes of state.  A line still waiting after
+ * line_timeout ms has its lookups answered DNS_TEMPFAIL ("line-timeout")
+ * at once, and later ones too.  Returns the exit status.
  */
 struct dns_line;
 struct dns_runner {
@@ -450,6 +453,7 @@ struct dns_runner {
 	int		(*start)(struct dns_line *, struct rec *, void *, void *);
 	int		(*finish)(struct rec *, void *, void *);
 	void		*arg;		/* the last argument of both */
+	long long	 line_timeout;	/* ms; 0: twice dns_bound() */
 };
 typedef void (*dns_line_fn)(struct dns_line *, const struct dns_answer *,
 	    void *);

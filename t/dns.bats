@@ -336,14 +336,16 @@ lines() {
 @test "a line is written as soon as it is done, before the next line arrives" {
 	conf "rbl = L listed.test" "rdns_check = no"
 	coproc XD_RESOLVER=$DNSSERVER_RESOLVER xd-rbl
-	printf 'a\tip=203.0.113.2\n' >&"${COPROC[1]}"
-	read -r -t 10 out <&"${COPROC[0]}"
+	# bash forgets these when the process ends
+	local pid=$COPROC_PID to=${COPROC[1]} from=${COPROC[0]}
+	printf 'a\tip=203.0.113.2\n' >&"$to"
+	read -r -t 10 out <&"$from"
 	[[ "$out" == *RBL_L=127.0.0.2* ]]
-	printf 'b\tip=203.0.113.3\n' >&"${COPROC[1]}"
-	read -r -t 10 out <&"${COPROC[0]}"
+	printf 'b\tip=203.0.113.3\n' >&"$to"
+	read -r -t 10 out <&"$from"
 	[[ "$out" == b* ]]
-	eval "exec ${COPROC[1]}>&-"
-	wait "$COPROC_PID"
+	eval "exec $to>&-"
+	wait "$pid"
 }
 
 @test "damaged, comment, over-long and unterminated lines pass in their place" {
