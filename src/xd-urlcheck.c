@@ -56,9 +56,6 @@ struct state {
 static const char *const owned[] = {
 	"URIBL_", "URL_", "urls=", "domains=", NULL
 };
-static const char *const owned_local[] = {
-	"URL_", "urls=", "domains=", NULL
-};
 
 static const char synopsis[] =
     "[-k] [-r resolver] [-w window] < stream\n"
@@ -141,6 +138,7 @@ write_findings(struct rec *rec, struct state *s)
  * the blocklists in the order of xd.conf and of the domains.
  */
 enum { P_MANY, P_LONG, P_IP, P_MISMATCH, P_SHORT, P_LOCAL };
+#define P_KEPT	((size_t)1 << 40)	/* --keep: after everything else */
 
 static void
 local_findings(struct check *c, struct state *s)
@@ -357,6 +355,33 @@ bad_message(struct rec *rec, const struct locator *loc, const char *why,
 	return 1;
 }
 
+/*
+ * --keep: the URIBL_ fields go after the local ones again, where a run
+ * that asked the lists put them, so that keeping changes nothing.
+ */
+static void
+keep_uribl(struct state *s, const struct rec *rec)
+{
+	struct buf name, value;
+	const char *v;
+	size_t i, n;
+
+	buf_init(&name);
+	buf_init(&value);
+	for (i = 1; i < rec->nf; i++) {
+		if (strncmp(rec->f[i], "URIBL_", 6) != 0)
+			continue;
+		n = rec_name(rec->f[i], &v);
+		buf_reset(&name);
+		buf_add(&name, rec->f[i], n);
+		buf_reset(&value);
+		stream_unescape(v, &value);
+		add_finding(s, P_KEPT + i, name.s, value.s ? value.s : "");
+	}
+	buf_free(&name);
+	buf_free(&value);
+}
+
 /* The local part, and the plan for the blocklists unless kept. */
 static int
 check_line(struct check *c, struct state *s, struct rec *rec)
@@ -384,7 +409,9 @@ check_line(struct check *c, struct state *s, struct rec *rec)
 		locator_free(&loc);
 		return rc;
 	}
-	rec_drop_prefixes(rec, keep ? owned_local : owned);
+	if (keep)
+		keep_uribl(s, rec);
+	rec_drop_prefixes(rec, owned);
 	urls_reset(&c->urls);
 	urls_message(&c->urls, m);
 	message_free(m);

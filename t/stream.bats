@@ -231,6 +231,67 @@ rbl_conf() {
 	cmp once twice
 }
 
+# --- xd-urlcheck -----------------------------------------------------
+
+# A URI list with no DNS (every lookup fails at once) and a local list
+# that lists the samples' links: every line with a link gets symbols.
+URL_OWN='URIBL_|URL_|urls=|domains=|error=xd-urlcheck:'
+
+url_conf() {
+	printf 'com\nnet\norg\nexample\n' >local.list
+	printf '%s\n' "uribl = U u.example" "url_list = L $PWD/local.list" >"$XD_CONF"
+}
+
+@test "xd-urlcheck: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	need xd-urlcheck
+	url_conf
+	xd-urlcheck <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q 'URIBL_TEMPFAIL=u.example' out
+	grep -q 'URL_LOCAL_L=' out
+}
+
+@test "xd-urlcheck: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-urlcheck
+	url_conf
+	xd-urlcheck -w 3 <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$URL_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-urlcheck: running it twice is running it once, with and without --keep" {
+	mixed_stream
+	need xd-urlcheck
+	url_conf
+	xd-urlcheck <mixed >once || [ $? -eq 1 ]
+	xd-urlcheck <once >twice || [ $? -eq 1 ]
+	cmp once twice
+	xd-urlcheck --keep <once >kept || [ $? -eq 1 ]
+	cmp once kept
+}
+
+@test "xd-urlcheck: the invariants on a hand-written stream" {
+	need xd-urlcheck
+	url_conf
+	printf '%s\n' '#xd-stream 1' \
+	    "$SAMPLES/mbox	offset=0	zz_foreign=a%09b	URL_OLD=1" \
+	    '# a comment	that stays' \
+	    '/m/2	URIBL_OLD=1	urls=3	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-urlcheck:old	domains=x	zz_after=%25' \
+	    '/m/%09tab	ip=bad' >in
+	xd-urlcheck <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$URL_OWN"
+	! grep -q 'error=xd-urlcheck:old' once
+	! grep -q 'URL_OLD\|URIBL_OLD' once
+	xd-urlcheck <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- xd-act ----------------------------------------------------------
 
 # xd-act has no dry run: it acts in batch mode, copying into private

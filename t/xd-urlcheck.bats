@@ -472,7 +472,7 @@ EOF
 	printf '%s\turls=9\tURIBL_OLD=x.example\tURL_STALE=1\n%s\n' "$PWD/m" "$PWD/m" >in
 	XD_RESOLVER=$DNSSERVER_RESOLVER run --separate-stderr xd-urlcheck -k <in
 	[ "$status" -eq 0 ]
-	[ "$(sed -n 1p <<<"$output")" = "$(printf '%s\tURIBL_OLD=x.example\turls=2\tdomains=spam.example,bit.ly\tURL_SHORTENER=bit.ly' "$PWD/m")" ]
+	[ "$(sed -n 1p <<<"$output")" = "$(printf '%s\turls=2\tdomains=spam.example,bit.ly\tURL_SHORTENER=bit.ly\tURIBL_OLD=x.example' "$PWD/m")" ]
 	[ "$(dns_count spam.example.listed.test)" -eq 1 ]
 	XD_RESOLVER=$DNSSERVER_RESOLVER run xd-urlcheck --keep <<<"$(sed -n 1p <<<"$output")"
 	[ "$(dns_count spam.example.listed.test)" -eq 1 ]
