@@ -22,6 +22,8 @@ TARGET_PARSE=5000	# messages per second
 TARGET_SCORE=200000	# lines per second
 TARGET_RSS=32		# MB, every xd tool
 SCORE_LINES=400000	# how long a stream xd-score gets
+TARGET_URL=1000		# messages per second, xd-urlcheck on one core
+TARGET_URL_RSS=64	# MB, xd-urlcheck
 SLOW=45			# seconds: a 1x run slower than this skips its 4x run
 
 # The network checks against a slow local DNS server; no corpus needed.
@@ -39,7 +41,8 @@ fi
 C=$(cd "$C" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-bench.XXXXXX") || exit 2
-trap 'rm -rf "$tmp"' EXIT
+# A DNS server started here (xd-urlcheck's row) is stopped by its PID.
+trap '[ -f "$tmp/dns/knot.pid" ] && kill "$(cat "$tmp/dns/knot.pid")"; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 # Peers and tools alike get a private home and an empty configuration.
 mkdir "$tmp/home"
@@ -131,6 +134,36 @@ elif ! have xd-score; then
 	note "xd-score is not built: its rows are left out"
 fi
 
+# --- xd-urlcheck, on the stored stream of xd-parse ----------------------
+# With no URI list it reads mail and asks no one.  With one, the list is
+# t/zones/uribl.test.zone on knot, the DNS server of the tests, started
+# on 127.0.0.1 and a free port: every registered domain of the corpus
+# is asked once, at the default window.
+if have xd-urlcheck && [ -s "$tmp/stream" ]; then
+	measure url "xd-urlcheck, stored stream, no URI list" "$N" 1 \
+	    'xd-urlcheck <"$tmp/stream" >"$tmp/url.out"'
+	e=$(grep -c 'error=xd-urlcheck' "$tmp/url.out")
+	[ "$e" -eq 0 ] || note "xd-urlcheck: $e lines with error="
+	port=
+	if command -v knotd >/dev/null 2>&1 && have xd-dns; then
+		port=$(BATS_TEST_DIRNAME=$repo/t BATS_FILE_TMPDIR=$tmp \
+		    XD_BIN=$bindir bash -c '. "$BATS_TEST_DIRNAME/dns.bash" &&
+		    knot_start >&2 && echo "$KNOT_PORT"' 2>"$tmp/knot.err")
+	fi
+	if [ -n "$port" ]; then
+		printf 'uribl = TEST uribl.test\n' >"$tmp/url.conf"
+		export port
+		measure url_dns "xd-urlcheck, stored stream, one URI list" "$N" 1 \
+		    'XD_CONF=$tmp/url.conf xd-urlcheck -r 127.0.0.1:$port <"$tmp/stream" >"$tmp/url_dns.out"'
+		kill "$(cat "$tmp/dns/knot.pid")" && rm -f "$tmp/dns/knot.pid"
+		note "xd-urlcheck: the URI list on knot, 127.0.0.1, default window; $(grep -c 'URIBL_TEMPFAIL' "$tmp/url_dns.out") lines with a failed lookup"
+	else
+		note "xd-urlcheck: knot (or xd-dns) is missing or did not start: the URI list row is left out"
+	fi
+elif ! have xd-urlcheck; then
+	note "xd-urlcheck is not built: its rows are left out"
+fi
+
 # --- the whole pipeline -------------------------------------------------
 if have xd-parse && have xd-score && have xd; then
 	stages=$(xd -q stages 2>/dev/null)
@@ -213,6 +246,15 @@ if [ -n "$(get score 3)" ]; then
 else
 	target "xd-score >= $TARGET_SCORE lines/s" 0 "not measured"
 fi
+for k in url:"xd-urlcheck" url_dns:"xd-urlcheck, one URI list"; do
+	[ -n "$(get "${k%%:*}" 3)" ] || continue
+	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")
+	target "${k#*:} >= $TARGET_URL msgs/s" "$([ "$v" -ge $TARGET_URL ] && echo 1)" "$v msgs/s"
+	kb=$(get "${k%%:*}" 5)
+	target "RSS < $TARGET_URL_RSS MB: ${k#*:}" \
+	    "$([ "$kb" -lt $((TARGET_URL_RSS * 1024)) ] && echo 1)" \
+	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+done
 for k in parse:xd-parse parse4:"xd-parse, 4x" score:"xd-score, long stream" \
     score1:xd-score score4:"xd-score, 4x" check:"xd check" \
     check4:"xd check, 4x"; do
