@@ -515,6 +515,39 @@ EOF
 }
 
 # --- hostile input: bounded time, a symbol, never a hang ------------------
+@test "broken stream lines get error=xd-urlcheck:REASON, with and without DNS" {
+	mail m plain <<<'http://spam.example/'
+	for conf in "" "${URIBL[0]}"; do
+		printf '%s\n' "$conf" >"$XD_CONF"
+		for kind in streamescape:bad-escape streamnul:nul-byte \
+		    streamlong:line-too-long streamempty:empty-locator \
+		    streamcr:raw-cr streambadfield:bad-field; do
+			sh "$BATS_TEST_DIRNAME/gen-hostile.sh" "${kind%%:*}" bad
+			{ printf '%s\n' "$PWD/m"; cat bad; printf '%s\n' "$PWD/m"; } >in
+			run --separate-stderr xd-urlcheck <in
+			[ "$status" -eq 1 ] || { echo "$kind: status $status"; return 1; }
+			[ "$(wc -l <<<"$output")" -eq 3 ]
+			[[ "$(sed -n 2p <<<"$output")" == *"	error=xd-urlcheck:${kind#*:}" ]] ||
+			    { echo "$kind: $(sed -n 2p <<<"$output" | cut -c1-200)"; return 1; }
+			[ "$(sed -n 1p <<<"$output")" = "$(sed -n 3p <<<"$output")" ]
+			[[ "$(sed -n 1p <<<"$output")" == *"	urls=1	domains=spam.example"* ]]
+		done
+	done
+}
+
+@test "hostile messages: one line each, a verdict or error=, never a crash" {
+	sh "$BATS_TEST_DIRNAME/gen-hostile.sh" all h
+	for f in h/*; do
+		case $f in h/stream*) continue ;; esac
+		printf '%s\n' "$PWD/$f"
+	done >in
+	run --separate-stderr xd-urlcheck <in
+	[ "$status" -le 1 ]
+	[ "$(wc -l <<<"$output")" -eq "$(wc -l <in)" ]
+	[ "$(cut -f1 <<<"$output")" = "$(cat in)" ]
+	! grep -v -e '	urls=[0-9]' -e '	error=xd-urlcheck:' <<<"$output"
+}
+
 
 @test "100,000 links end with URL_MANY" {
 	python3 -c '
