@@ -143,6 +143,30 @@ if built xd-act; then
 	    >/dev/null
 fi
 
+# The network checks with no DNS (resolver none: every lookup fails at
+# once), so the runner, the lists and the symbols run without a server;
+# t/dns.bats runs the hostile answers under ASan.
+XD_RESOLVER=none
+export XD_RESOLVER
+if built xd-rbl; then
+	cp "$XD_CONF" "$tmp/rbl.conf"
+	printf '%s\n' "rbl = A a.example 127.0.0.2=X" "rblwl = W w.example trust" \
+	    "rhsbl = D d.example" >>"$tmp/rbl.conf"
+	XD_CONF=$tmp/rbl.conf
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-rbl: the samples' stream" xd-rbl -a <"$tmp/parsed" \
+		    >"$tmp/rbl.out"
+		vg "xd-rbl: --keep on its own output" xd-rbl -k <"$tmp/rbl.out" \
+		    >/dev/null
+	fi
+	vg "xd-rbl: damaged stream lines" xd-rbl <"$tmp/badstream" >/dev/null
+	vg "xd-rbl: --test" xd-rbl -t </dev/null >/dev/null
+	XD_CONF=$tmp/xd.conf
+fi
+if built xd-dns; then
+	vg "xd-dns: no resolver" xd-dns A 2.0.0.127.a.example </dev/null >/dev/null
+fi
+
 [ -z "$missing" ] || echo "not built, left out:$missing"
 echo "$runs runs under valgrind, $failed failed"
 [ "$failed" -eq 0 ] && [ "$runs" -gt 0 ]
