@@ -391,3 +391,29 @@ lines() {
 	echo "$(cat rss.small) KB for 2000 lines, $(cat rss) KB for 20000"
 	[ "$(cat rss)" -lt $(($(cat rss.small) + 4096)) ]
 }
+
+# --- xd-dns usage -------------------------------------------------------
+
+@test "xd-dns: --help lists every option; bad usage exits 2" {
+	run xd-dns --help
+	[ "$status" -eq 0 ]
+	for o in --resolver --one --pause --stats --help --version; do
+		[[ "$output" == *"$o"* ]]
+	done
+	run xd-dns --bogus A x.test
+	[ "$status" -eq 2 ]
+	run xd-dns A
+	[ "$status" -eq 2 ]
+	run xd-dns SRV host.dns.test
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown type"* ]]
+	run xd-dns -p x A host.dns.test
+	[ "$status" -eq 2 ]
+	run xd-dns -V
+	[ "$status" -eq 0 ]
+}
+
+@test "xd-dns: TXT bytes outside printable ASCII are written in octal" {
+	run xd-dns TXT bin.dns.test
+	[ "$output" = "$(printf 'bin.dns.test\tTXT\tok\t300\ta\\011b\\134c')" ]
+}
