@@ -33,7 +33,7 @@ LIBOBJ	 = $(filter-out xd-%,$(patsubst src/%.c,%,$(wildcard src/*.c)))
 LIB	 = $(O)/libxd.a
 
 BINS	 = $(TOOLS:%=$(B)/%)
-HDRS	 = src/xd.h
+HDRS	 = $(wildcard src/*.h)
 
 all: $(BINS)
 
@@ -77,14 +77,18 @@ demo: deps
 $(O)/unit-tests: t/unit.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/unit.c $(LIB) $(LDLIBS)
 
+# t/store.bats drives the store's interface through this.
+$(O)/store-test: t/store-test.c $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/store-test.c $(LIB) $(LDLIBS)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(O)/unit-tests
+	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test
 	@sh t/run.sh $(B) $(O)
 
 check-asan:
 	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all build-asan/unit-tests
+		all build-asan/unit-tests build-asan/store-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh t/run.sh build-asan/bin build-asan
 

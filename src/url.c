@@ -1001,7 +1001,7 @@ decode_entities(const char *s, size_t n, struct buf *out)
 /* The anchor being read: its link and its text. */
 struct anchor {
 	ssize_t		 idx;		/* the href in the set, or -1 */
-	char		 text[ANCHOR_MAX];
+	char		 text[ANCHOR_MAX + 1];	/* and a NUL */
 	size_t		 len;
 	int		 over;		/* more text than fits */
 };
@@ -1011,7 +1011,7 @@ anchor_add(struct anchor *a, const char *s, size_t n)
 {
 	if (a->idx < 0 || a->over)
 		return;
-	if (n > sizeof(a->text) - a->len) {
+	if (n > ANCHOR_MAX - a->len) {
 		a->over = 1;
 		return;
 	}
@@ -1064,7 +1064,7 @@ anchor_end(struct urls *u, struct anchor *a)
 		n--;
 	if (n == 0)
 		goto done;
-	a->text[s - a->text + n] = '\0';	/* room: n < sizeof(text) */
+	a->text[s - a->text + n] = '\0';
 	buf_init(&host);
 	e = &u->v[a->idx];
 	if (shown_host(s, n, &host, &is_ip) == 0) {

@@ -496,6 +496,101 @@ enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 
 /* store.c: the learning store, LMDB or Redis behind one interface */
 /* @@store@@ */
+/*
+ * A store holds records in tables: a record is two counters and the
+ * time it was last written, under a key of at most STORE_MAX_KEY bytes
+ * (no NUL).  A record whose counters are both 0 does not exist.
+ * Records not written for a table's ttl are gone, and a table keeps at
+ * most max records, the least recently written going first (checked at
+ * every write; store_expire() sweeps a whole table).  See xd-store(5).
+ *
+ * Work is queued, then store_run() runs the queue as one batch, in
+ * order and atomically: one LMDB write transaction (a read-only one if
+ * nothing is written), or one Redis script.  Only then are the results
+ * stored where the queueing calls pointed (out may be NULL); if the run
+ * fails nothing was written and no result is stored.  store_if() is a
+ * compare-and-set: if the record's n[0] is expect (an absent record has
+ * 0) it gets the counters v0, v1, otherwise the operations queued after
+ * it up to store_endif() are skipped; out gets the record as it was.
+ * Times are seconds since the epoch; store_set_time() makes the store
+ * work at another time than the clock's (0: the clock again).
+ */
+#define STORE_MAX_KEY	200	/* bytes of a key */
+#define STORE_MAX_NAME	16	/* bytes of a table name, [a-z0-9_] */
+#define STORE_MAX_TABLES 16	/* tables one run may touch */
+#define STORE_MAX_OPS	200000	/* operations one run may hold */
+struct store_table {
+	const char	*name;
+	long long	 ttl;		/* seconds; 0: records never age */
+	long long	 max;		/* records; 0: no bound but the store's */
+};
+struct store_val {
+	long long	 n[2];		/* the counters */
+	long long	 last;		/* when written; 0: no such record */
+};
+struct store;
+struct store *store_open(const char *, const char **);	/* NULL: "store" */
+void	 store_close(struct store *);
+const char *store_url(const struct store *);
+void	 store_set_time(struct store *, long long);
+long long store_time(const struct store *);
+void	 store_get(struct store *, const struct store_table *, const char *,
+	    struct store_val *);
+void	 store_add(struct store *, const struct store_table *, const char *,
+	    long long, long long, struct store_val *);
+void	 store_if(struct store *, const struct store_table *, const char *,
+	    long long, long long, long long, struct store_val *);
+void	 store_endif(struct store *);
+void	 store_del(struct store *, const struct store_table *, const char *);
+void	 store_expire(struct store *, const struct store_table *,
+	    struct store_val *);	/* out->n[0]: records removed */
+size_t	 store_pending(const struct store *);
+int	 store_run(struct store *, const char **);
+long long store_count(struct store *, const struct store_table *,
+	    const char **);		/* records, aged ones not yet swept too */
+typedef int (*store_walk_fn)(const char *, const struct store_val *, void *);
+int	 store_walk(struct store *, const struct store_table *, store_walk_fn,
+	    void *, const char **);	/* live records, oldest first */
+/*
+ * The batched main loop of a stream tool that uses a store: it reads
+ * up to lines lines, calls line() for each message line (open the
+ * message, queue store work; lines that are comments or damaged are
+ * passed as stream_run() passes them), then batch() once, then finish()
+ * for each message line, and writes the lines in order.  Each message
+ * line gets state_size zeroed bytes of state that stay put until its
+ * finish().  Non-zero from line() or finish(): the line has an error=.
+ */
+struct store_runner {
+	const char	*tool;
+	size_t		 lines;
+	size_t		 state_size;
+	int		(*line)(struct rec *, void *, void *);
+	void		(*batch)(void *);
+	int		(*finish)(struct rec *, void *, void *);
+	void		*arg;		/* the last argument of all three */
+};
+int	 store_stream_run(FILE *, FILE *, const struct store_runner *);
+
+/* cksum.c: normalised body text, its MD5 and a min-hash fingerprint */
+#define CKSUM_SHINGLE	4	/* words in a shingle */
+#define CKSUM_BANDS	8	/* LSH bands of the min-hash signature */
+#define CKSUM_ROWS	3	/* min-hash values in a band */
+#define CKSUM_MIN_WORDS	8	/* fewer and the body is not counted */
+#define CKSUM_MIN_SHINGLES 8	/* fewer and there is no fingerprint */
+struct cksum {
+	char		 hex[33];	/* MD5 of the normalised text */
+	size_t		 words;		/* in the normalised text */
+	size_t		 shingles;
+	size_t		 binary;	/* non-text parts of 256 bytes or more */
+	int		 fuzzy;		/* band[] is set */
+	uint64_t	 band[CKSUM_BANDS];
+};
+int	 cksum_message(struct message *, struct cksum *, struct buf *);
+void	 cksum_text(const char *, size_t, int, struct cksum *, struct buf *);
+int	 cksum_counts(const struct cksum *);
+void	 cksum_format_fuzzy(const struct cksum *, struct buf *);
+void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
+
 
 /* url.c: URLs from text and HTML, registered domains through libpsl */
 /* @@url@@ */

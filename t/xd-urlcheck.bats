@@ -267,6 +267,16 @@ EOF
 	urls m | grep -qxF "$(printf 'http://evil.example/login\tevil.example\thtml,mismatch=paypal.com')"
 }
 
+@test "URL_MISMATCH looks at 256 bytes of anchor text, no more" {
+	python3 -c '
+p = "https://www.paypal.com/"
+print("<a href=\"http://a.example/\">" + p + "x" * (256 - len(p)) + "</a>")
+print("<a href=\"http://b.example/\">" + p + "x" * (257 - len(p)) + "</a>")' |
+	    mail m html
+	check m
+	[ "$(printf '%s\n' "$output" | grep -o 'URL_MISMATCH=[a-z.]*' | tr '\n' ' ')" = "URL_MISMATCH=a.example " ]
+}
+
 @test "URL_SHORTENER: a link to a listed shortener or a name under it" {
 	mail m plain <<'EOF'
 http://bit.ly/abc http://www.tinyurl.com/x http://notbit.ly.example/ http://t.co/y
