@@ -823,8 +823,9 @@ dns_query(struct dns *d, const char *name, int type, dns_fn fn, void *arg)
 		answer_now(folded, type, DNS_BAD, "bad-type", fn, arg);
 		return;
 	}
-	if (d->none) {
-		answer_now(folded, type, DNS_TEMPFAIL, "no-resolver", fn, arg);
+	if (d->none || d->destroying) {
+		answer_now(folded, type, DNS_TEMPFAIL, d->none ? "no-resolver" :
+		    "cancelled", fn, arg);
 		return;
 	}
 	xasprintf(&key, "%d/%s", type, folded);
@@ -1211,22 +1212,23 @@ dns_resolver(const struct dns *d)
 	return d->resolver;
 }
 
-/* Queries still pending are dropped without their callbacks. */
+/* Queries still pending are answered TEMPFAIL ("cancelled") first. */
 void
 dns_free(struct dns *d)
 {
-	struct waiter *w, *next;
+	struct dns_answer *a;
+	struct waiter *w;
 	struct dq *q;
 
 	if (d == NULL)
 		return;
 	d->destroying = 1;
 	while ((q = d->qhead) != NULL) {
-		for (w = dq_unlink(d, q); w != NULL; w = next) {
-			next = w->next;
-			free(w);
-		}
+		w = dq_unlink(d, q);
 		q->expired = 1;
+		a = answer_new(q->name, q->type, DNS_TEMPFAIL, "cancelled");
+		deliver(w, a);
+		dns_answer_free(a);
 	}
 	if (d->ch != NULL)
 		ares_destroy(d->ch);	/* frees expired queries */

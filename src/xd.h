@@ -371,7 +371,8 @@ int	 mark_message(int, off_t, int, const struct mark *, const char **);
  * one-time c-ares library set-up.  Answers are shared and read-only;
  * a callback's answer lives until the callback returns, dns_lookup()'s
  * until dns_answer_free().  Every query calls back exactly once, at the
- * latest dns_timeout * dns_tries after it was sent (then DNS_TEMPFAIL).
+ * latest dns_timeout * dns_tries after it was sent (then DNS_TEMPFAIL),
+ * or in dns_free() (DNS_TEMPFAIL, "cancelled").
  */
 #define DNS_MAX_RR	256	/* records in one answer; more is hostile */
 #define DNS_MAX_TXT	8192	/* bytes of one TXT record, strings joined */

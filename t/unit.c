@@ -5,8 +5,11 @@
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -594,6 +597,167 @@ test_bayes_maths(void)
 	CHECK(strcmp(bayes_band(1), "BAYES_99") == 0);
 }
 
+/* dns.c, dnsbl.c: names, reverse names, list lines and answer codes */
+static void
+test_dns_names(void)
+{
+	char name[300];
+	struct cidr ip;
+	const char *why;
+
+	CHECK(dns_name_ok("a.example") && dns_name_ok("_spf.example."));
+	CHECK(!dns_name_ok("a..b") && !dns_name_ok("") && !dns_name_ok("."));
+	CHECK(!dns_name_ok("a b.example") && !dns_name_ok("a\\b.example"));
+	CHECK(ip_parse("192.0.2.1", &ip) == 0 &&
+	    dns_reverse(&ip, "rbl.test", name, sizeof(name)) == 0 &&
+	    strcmp(name, "1.2.0.192.rbl.test") == 0);
+	CHECK(dns_reverse(&ip, "", name, sizeof(name)) == 0 &&
+	    strcmp(name, "1.2.0.192") == 0);
+	CHECK(ip_parse("2001:db8::1", &ip) == 0 &&
+	    dns_reverse(&ip, NULL, name, sizeof(name)) == 0 &&
+	    strcmp(name, "1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") == 0);
+	CHECK(dns_reverse(&ip, NULL, name, 10) == -1);
+	CHECK(dns_type_parse("aaaa") == DNS_AAAA && dns_type_parse("SRV") == -1);
+	CHECK(dns_resolver_check("[::1]:53", &why) == 0);
+	CHECK(dns_resolver_check("::1,127.0.0.1:5353", &why) == 0);
+	CHECK(dns_resolver_check("1.2.3.4:0", &why) == -1);
+	CHECK(dns_resolver_check("[::1]53", &why) == -1);
+}
+
+static void
+add_symbol(const char *sym, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_adds(b, sym);
+	buf_addc(b, ' ');
+}
+
+static void
+test_dnsbl(void)
+{
+	static const unsigned char sbl[4] = { 127, 0, 0, 2 },
+	    pbl[4] = { 127, 0, 0, 11 }, bits[4] = { 127, 0, 0, 9 },
+	    blocked[4] = { 127, 255, 255, 254 }, other[4] = { 10, 0, 0, 2 };
+	struct dnsbl l;
+	struct buf b;
+	const char *why;
+
+	buf_init(&b);
+	CHECK(dnsbl_parse(&l, "RBL_", "zen zen.example 127.0.0.2=sbl "
+	    "127.0.0.10-127.0.0.11=PBL &8=B", DNSBL_V4 | DNSBL_V6, &why) == 0);
+	CHECK(strcmp(l.symbol, "RBL_ZEN") == 0 && l.ncodes == 3);
+	CHECK(l.flags == (DNSBL_V4 | DNSBL_V6));
+	CHECK(dnsbl_code(&l, sbl, add_symbol, &b) == DNSBL_LISTED &&
+	    strcmp(b.s, "RBL_ZEN_SBL ") == 0);
+	buf_reset(&b);
+	CHECK(dnsbl_code(&l, pbl, add_symbol, &b) == DNSBL_LISTED &&
+	    strcmp(b.s, "RBL_ZEN_PBL RBL_ZEN_B ") == 0);
+	buf_reset(&b);
+	CHECK(dnsbl_code(&l, bits, add_symbol, &b) == DNSBL_LISTED &&
+	    strcmp(b.s, "RBL_ZEN_B ") == 0);
+	CHECK(dnsbl_code(&l, blocked, add_symbol, &b) == DNSBL_BLOCKED);
+	CHECK(dnsbl_code(&l, other, add_symbol, &b) == DNSBL_IGNORED);
+	dnsbl_free(&l);
+	CHECK(dnsbl_parse(&l, "RBL_", "x zone.example trust", DNSBL_V4, &why)
+	    == -1 && why != NULL);
+	CHECK(dnsbl_parse(&l, "RBL_", "x", DNSBL_V4, &why) == -1);
+	buf_free(&b);
+}
+
+/* A UDP socket nobody reads: a DNS server that never answers. */
+static int
+silent_server(char *spec, size_t n)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0)
+		return -1;
+	snprintf(spec, n, "127.0.0.1:%u", ntohs(sa.sin_port));
+	return fd;
+}
+
+static void
+count_cancelled(const struct dns_answer *a, void *arg)
+{
+	if (a->status == DNS_TEMPFAIL && strcmp(a->why, "cancelled") == 0)
+		(*(int *)arg)++;
+}
+
+struct dns_thread {
+	char	 spec[64];
+	int	 id, timeouts;
+};
+
+/* Each thread its own context: lookups time out, nothing is shared. */
+static void *
+dns_thread(void *arg)
+{
+	struct dns_thread *t = arg;
+	struct dns_answer *a;
+	struct dns *d;
+	const char *why;
+	char name[64];
+	int i;
+
+	if ((d = dns_new(t->spec, &why)) == NULL)
+		return NULL;
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "t%d-%d.example", t->id, i);
+		a = dns_lookup(d, name, DNS_A);
+		if (a->status == DNS_TEMPFAIL && strcmp(a->why, "timeout") == 0)
+			t->timeouts++;
+		dns_answer_free(a);
+	}
+	dns_free(d);
+	return NULL;
+}
+
+static void
+test_dns_contexts(void)
+{
+	struct dns_thread t[4];
+	pthread_t tid[4];
+	struct dns *d;
+	const char *why;
+	char spec[64];
+	int fd, n = 0, i;
+
+	conf_set("dns_timeout", "0.1");
+	conf_set("dns_tries", "1");
+	if ((fd = silent_server(spec, sizeof(spec))) < 0) {
+		CHECK(!"a UDP socket on 127.0.0.1");
+		return;
+	}
+	d = dns_new(spec, &why);
+	CHECK(d != NULL && dns_bound(d) == 100);
+	if (d != NULL) {
+		dns_query(d, "a.example", DNS_A, count_cancelled, &n);
+		dns_query(d, "a.example", DNS_A, count_cancelled, &n);
+		CHECK(dns_pending(d) == 1);
+		dns_free(d);
+		CHECK(n == 2);
+	}
+	for (i = 0; i < 4; i++) {
+		memset(&t[i], 0, sizeof(t[i]));
+		snprintf(t[i].spec, sizeof(t[i].spec), "%s", spec);
+		t[i].id = i;
+		CHECK(pthread_create(&tid[i], NULL, dns_thread, &t[i]) == 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(tid[i], NULL);
+		CHECK(t[i].timeouts == 3);
+	}
+	close(fd);
+}
+
 int
 main(void)
 {
@@ -609,6 +773,9 @@ main(void)
 	test_message_parts();
 	test_bayes_tokens();
 	test_bayes_maths();
+	test_dns_names();
+	test_dnsbl();
+	test_dns_contexts();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
