@@ -508,7 +508,7 @@ default_port(const char *scheme, unsigned port)
  * The path, query and fragment: '\' as '/' before the query, escapes
  * of printable ASCII decoded (but '%' itself), other escapes, controls
  * and spaces as upper-case %XX, UTF-8 as it is.  Cut at maxlen bytes of
- * the whole URL, on a character boundary.
+ * the whole URL, on a character boundary, but never in the host.
  */
 static void
 add_path(struct buf *out, const char *s, size_t n, size_t maxlen,
@@ -517,6 +517,9 @@ add_path(struct buf *out, const char *s, size_t n, size_t maxlen,
 	int query = 0, hi, lo;
 	size_t i;
 
+	/* scheme://host is never cut, however small the bound */
+	if (maxlen <= out->len)
+		maxlen = out->len + 1;
 	if (n == 0 || (s[0] != '/' && s[0] != '\\'))
 		buf_addc(out, '/');
 	for (i = 0; i < n; i++) {

@@ -312,6 +312,11 @@ EOF
 	[ "$(urls m | cut -f1 | wc -c)" -eq 2049 ]
 	echo "url_max_length = 100" >"$XD_CONF"
 	[ "$(urls m | cut -f1 | wc -c)" -eq 101 ]
+	# however small the bound, the host stays whole
+	h=$(head -c 60 /dev/zero | tr '\0' h)
+	echo "http://$h.example/path" | mail n plain
+	echo "url_max_length = 64" >"$XD_CONF"
+	[ "$(urls n)" = "$(printf 'http://%s.example/\t%s.example\ttext,cut' "$h" "$h")" ]
 }
 
 @test "URL_MANY: over url_max links, the rest are not read" {
