@@ -397,7 +397,11 @@ static int
 cmp_rr(const void *x, const void *y)
 {
 	const struct dns_rr *a = x, *b = y;
+	int c;
 
+	/* Addresses in numeric order; for other types addr is all 0. */
+	if ((c = memcmp(a->addr, b->addr, sizeof(a->addr))) != 0)
+		return c;
 	if (a->pref != b->pref)
 		return a->pref < b->pref ? -1 : 1;
 	if (a->len != b->len)
