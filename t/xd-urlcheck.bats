@@ -450,7 +450,24 @@ EOF
 	[ "$(own 3)" = "urls=1 domains=phish.example URIBL_TEST_PHISH=phish.example" ]
 	[ "$(own 4)" = "$(own 1)" ]
 	[ "$(own 6)" = "$(own 3)" ]
-	XD_RESOLVER=$DNSSERVER_RESOLVER run xd-urlcheck -w 1 <in
+	printf '%s\n' "$output" >wide
+	run --separate-stderr xd-urlcheck -w 1 <in
+	[ "$output" = "$(cat wide)" ]
+	run --separate-stderr xd-urlcheck --window 2 <in
+	[ "$output" = "$(cat wide)" ]
+}
+
+@test "answers out of order: lines still in order, each with its own answer" {
+	for i in $(seq 1 14); do
+		echo "http://198.51.100.$i/" | mail "m$i" plain
+	done
+	echo "uribl_ip = J jitter.test" >"$XD_CONF"
+	XD_RESOLVER=$DNSSERVER_RESOLVER check $(seq -f 'm%g' 1 14)
+	[ "$status" -eq 0 ]
+	for i in $(seq 1 14); do
+		[ "$(own "$i")" = "urls=1 URL_IP_HOST=198.51.100.$i URIBL_J=198.51.100.$i" ] ||
+		    { echo "line $i: $(own "$i")"; return 1; }
+	done
 }
 
 @test "--test asks each URI list its RFC 5782 test points" {
