@@ -163,6 +163,34 @@ if built xd-rbl; then
 	vg "xd-rbl: --test" xd-rbl -t </dev/null >/dev/null
 	XD_CONF=$tmp/xd.conf
 fi
+if built xd-urlcheck; then
+	for k in empty junk truncated nul longsubject manyparts deepnest \
+	    hugebody; do
+		printf '%s\n' "$H/$k"
+	done >"$tmp/hostile.stream"
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-urlcheck: the samples' stream, no URI list" xd-urlcheck \
+		    <"$tmp/parsed" >/dev/null
+		vg "xd-urlcheck: --urls" xd-urlcheck -u <"$tmp/parsed" >/dev/null
+	fi
+	cp "$XD_CONF" "$tmp/url.conf"
+	printf 'example.com\n198.51.100.0/24\n' >"$tmp/url.list"
+	printf '%s\n' "uribl = U u.example 127.0.0.2=X" "uribl_ip = I i.example" \
+	    "url_list = L $tmp/url.list" >>"$tmp/url.conf"
+	XD_CONF=$tmp/url.conf
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-urlcheck: the samples' stream, lists" xd-urlcheck \
+		    <"$tmp/parsed" >"$tmp/url.out"
+		vg "xd-urlcheck: --keep on its own output" xd-urlcheck -k \
+		    <"$tmp/url.out" >/dev/null
+	fi
+	vg "xd-urlcheck: hostile messages" xd-urlcheck <"$tmp/hostile.stream" \
+	    >/dev/null
+	vg "xd-urlcheck: damaged stream lines" xd-urlcheck <"$tmp/badstream" \
+	    >/dev/null
+	vg "xd-urlcheck: --test" xd-urlcheck -t </dev/null >/dev/null
+	XD_CONF=$tmp/xd.conf
+fi
 if built xd-dns; then
 	vg "xd-dns: no resolver" xd-dns A 2.0.0.127.a.example </dev/null >/dev/null
 fi
