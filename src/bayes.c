@@ -25,6 +25,7 @@
 #define PART_TEXT	(256 * 1024)	/* bytes of one part tokenized */
 #define FOOTER_SPAN	700	/* a list footer ends the text this close */
 #define URL_HOST	253
+#define TAB_KEEP	4096	/* slots of the token set kept for reuse */
 
 /* --- the token set ------------------------------------------------- */
 
@@ -45,7 +46,12 @@ bayes_tokens_free(struct bayes_tokens *t)
 void
 bayes_tokens_reset(struct bayes_tokens *t)
 {
-	if (t->tab != NULL)
+	/* one huge message must not make every later one slow */
+	if (t->tabcap > TAB_KEEP && t->n < t->tabcap / 8) {
+		free(t->tab);
+		t->tab = NULL;
+		t->tabcap = 0;
+	} else if (t->tab != NULL)
 		memset(t->tab, 0, t->tabcap * sizeof(*t->tab));
 	t->n = 0;
 	t->full = 0;
@@ -720,12 +726,12 @@ tok_part(const struct msgpart *p, void *arg)
 	if (strcmp(p->type, "text/html") == 0) {
 		buf_reset(&w->vis);
 		bayes_html(t, w->text.s, w->text.len, &w->vis);
-		bayes_words(t, "", w->vis.s, w->vis.len, 1);
+		bayes_words(t, "", w->vis.s, w->vis.len, 0);
 		return t->full;
 	}
 	end = bayes_footer(w->text.s, w->text.len);
 	bayes_links(t, w->text.s, end);
-	bayes_words(t, "", w->text.s, end, 1);
+	bayes_words(t, "", w->text.s, end, 0);
 	return t->full;
 }
 
@@ -902,6 +908,9 @@ bayes_digest(const struct bayes_tokens *t, const char *msgid,
 }
 
 /* --- the classifier --------------------------------------------------- */
+
+/* s, x, minimum deviation, tokens used: see xd-bayes(1) */
+const struct bayes_params bayes_defaults = { 0.1, 0.52, 0.3, 250 };
 
 /*
  * Robinson's f(w): the token's spam ratio p(w) = (b/nb) / (b/nb + g/ng)

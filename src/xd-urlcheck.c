@@ -12,6 +12,7 @@
 
 #define TOOL		"xd-urlcheck"
 #define EVIDENCE_MAX	5	/* fields of one symbol on a line */
+#define URL_BOUND_MAX	1000	/* url_domains, url_lookups */
 
 struct local {
 	char		*symbol;	/* "URL_LOCAL_NAME" */
@@ -173,11 +174,16 @@ local_findings(struct check *c, struct state *s)
 	}
 }
 
-/* urls= and domains=: the first url_domains registered domains. */
+/*
+ * urls= and domains=: the first url_domains registered domains, each
+ * compared with those already written only, so that this is linear in
+ * the links.
+ */
 static void
 facts(struct check *c, struct rec *rec)
 {
 	const struct urls *u = &c->urls;
+	const char **seen = xcalloc(c->ndomains + 1, sizeof(*seen));
 	struct buf b;
 	size_t i, j, k = 0;
 
@@ -186,19 +192,20 @@ facts(struct check *c, struct rec *rec)
 	for (i = 0; i < u->n && k < c->ndomains; i++) {
 		if (u->v[i].flags & URLF_IP)
 			continue;
-		for (j = 0; j < i; j++)
-			if (!(u->v[j].flags & URLF_IP) &&
-			    strcmp(u->v[j].domain, u->v[i].domain) == 0)
+		for (j = 0; j < k; j++)
+			if (strcmp(seen[j], u->v[i].domain) == 0)
 				break;
-		if (j < i)
+		if (j < k)
 			continue;
-		if (k++ > 0)
+		if (k > 0)
 			buf_addc(&b, ',');
 		buf_adds(&b, u->v[i].domain);
+		seen[k++] = u->v[i].domain;
 	}
 	if (k > 0)
 		rec_add(rec, "domains", b.s);
 	buf_free(&b);
+	free(seen);
 }
 
 /* --urls: "locator URL domain flags", one URL a line. */
@@ -283,11 +290,12 @@ static void
 plan(struct check *c, struct state *s)
 {
 	const struct urls *u = &c->urls;
-	const char **what = xcalloc(c->lookups + 1, sizeof(*what));
-	int *ip = xcalloc(c->lookups + 1, sizeof(*ip));
+	size_t max = c->lookups < u->n ? c->lookups : u->n;
+	const char **what = xcalloc(max + 1, sizeof(*what));
+	int *ip = xcalloc(max + 1, sizeof(*ip));
 	size_t i, j, n = 0, k;
 
-	for (i = 0; i < u->n && n < c->lookups; i++) {
+	for (i = 0; i < u->n && n < max; i++) {
 		for (j = 0; j < n; j++)
 			if (strcmp(what[j], u->v[i].domain) == 0)
 				break;
@@ -309,7 +317,7 @@ plan(struct check *c, struct state *s)
 			s->q[s->nq].what = xstrdup(what[j]);
 			/* room for the answer's records after each place */
 			s->q[s->nq].place = P_LOCAL + c->nlocal +
-			    (k * c->lookups + j) * DNS_MAX_RR;
+			    (k * max + j) * DNS_MAX_RR;
 			s->nq++;
 		}
 	free(what);
@@ -597,6 +605,21 @@ load_local(struct check *c)
 	return 0;
 }
 
+/* url_domains and url_lookups, which cost per line. */
+static int
+bounded(const char *key, size_t *out)
+{
+	long long v = conf_int(key);
+
+	if (v > URL_BOUND_MAX) {
+		xd_warnx("%s: %s = %lld: at most %d", conf_path() ?
+		    conf_path() : "xd.conf", key, v, URL_BOUND_MAX);
+		return -1;
+	}
+	*out = (size_t)v;
+	return 0;
+}
+
 static int
 load_lists(struct check *c)
 {
@@ -623,8 +646,9 @@ load_lists(struct check *c)
 				    "xd.conf", c->bl[i].zone, c->bl[i].name);
 				return -1;
 			}
-	c->ndomains = (size_t)conf_int("url_domains");
-	c->lookups = (size_t)conf_int("url_lookups");
+	if (bounded("url_domains", &c->ndomains) != 0 ||
+	    bounded("url_lookups", &c->lookups) != 0)
+		return -1;
 	return 0;
 }
 

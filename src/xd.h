@@ -742,5 +742,36 @@ double	 bayes_fw(const struct bayes_params *, double, double, double, double);
 double	 bayes_chi2q(double, size_t);
 double	 bayes_fisher(const struct bayes_params *, double *, size_t, size_t *);
 const char *bayes_band(double);
+extern const struct bayes_params bayes_defaults;
+
+/* bayesdb.c: the Bayes model and the auto-allowlist in the store */
+enum { BAYES_HAM = 1, BAYES_SPAM = 2 };
+enum bayes_outcome {
+	BAYES_NEW, BAYES_ALREADY, BAYES_MOVED, BAYES_UNLEARNED, BAYES_UNKNOWN
+};
+struct bayes_learned {		/* what a queued learning found */
+	int		 cls;		/* BAYES_HAM, BAYES_SPAM; 0: unlearn */
+	struct store_val first, second;
+};
+struct bayes_db;
+struct bayes_db *bayes_db_open(const char *, const char **);	/* NULL: conf */
+void	 bayes_db_close(struct bayes_db *);
+struct store *bayes_db_store(struct bayes_db *);
+size_t	 bayes_learn_ops(size_t);
+void	 bayes_queue_learn(struct bayes_db *, const struct bayes_tokens *, int,
+	    struct bayes_learned *);
+enum bayes_outcome bayes_outcome(const struct bayes_learned *);
+void	 bayes_queue_counts(struct bayes_db *, const struct bayes_tokens *,
+	    struct store_val *);
+void	 bayes_queue_totals(struct bayes_db *, struct store_val *);
+double	 bayes_classify(const struct bayes_params *, const struct store_val *,
+	    size_t, double *, size_t *);
+void	 awl_queue_sent(struct bayes_db *, const struct bayes_tokens *,
+	    const char *, struct store_val *);
+int	 awl_queue_get(struct bayes_db *, const char *, struct store_val *);
+int	 bayes_db_stats(struct bayes_db *, long long *, long long *, long long *,
+	    const char **);
+int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
+	    const char **);
 
 #endif

@@ -653,6 +653,12 @@ for i in range(100000): print("<a href=\"http://h%d.example/\">x</a>" % i)' | ma
 	run --separate-stderr xd-urlcheck </dev/null
 	[ "$status" -eq 2 ]
 	[[ "$stderr" == *"url_max"* ]]
+	for k in url_domains url_lookups; do
+		echo "$k = 1001" >"$XD_CONF"
+		run --separate-stderr xd-urlcheck </dev/null
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"$k = 1001: at most 1000"* ]]
+	done
 }
 
 @test "the driver's urlcheck stage runs it with xd.conf alone" {
