@@ -39,6 +39,8 @@ static struct key keys[] = {
 	{ "surespam_folder",	T_STR,    ".SureSpam", NULL, NULL, 0, 0 },
 	{ "subject_tag",	T_STR,    "[SPAM] ", NULL, NULL, 0, 0 },
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
+	{ "spf_timeout",	T_DOUBLE, "20", NULL, NULL, 0, 0 },
+	{ "spf_best_guess",	T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "bayes_min_learned",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "bayes_max_tokens",	T_INT,    "1000000", NULL, NULL, 0, 0 },
 	{ "bayes_batch",	T_INT,    "100", NULL, NULL, 0, 0 },

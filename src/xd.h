@@ -464,6 +464,64 @@ struct rec *dns_line_rec(struct dns_line *);
 void	*dns_line_state(struct dns_line *);
 int	 dns_run(struct dns *, FILE *, FILE *, const struct dns_runner *);
 
+/* spfrec.c: SPF records (RFC 7208): which TXT is one, syntax, macros */
+/* @@spf@@ */
+enum spf_mech {
+	SPFM_ALL, SPFM_INCLUDE, SPFM_A, SPFM_MX, SPFM_PTR, SPFM_IP4, SPFM_IP6,
+	SPFM_EXISTS, SPFM_REDIRECT
+};
+struct spf_term {
+	enum spf_mech	 mech;
+	char		 qual;		/* '+', '-', '~' or '?' */
+	char		*spec;		/* domain-spec as written, or NULL */
+	int		 cidr4, cidr6;	/* a, mx: prefix lengths (32, 128) */
+	struct cidr	 net;		/* ip4, ip6 */
+};
+struct spf_rec {
+	struct spf_term	*t;		/* in order; a redirect last, and
+					   only when there is no "all" */
+	size_t		 n;
+	int		 has_all, has_exp;
+};
+struct spf_env {			/* what the macros expand to (7.3) */
+	const char	*sender, *local, *sender_domain, *domain, *helo;
+	const struct cidr *ip;
+	const char	*(*validated)(void *, const char *);	/* %{p} */
+	void		*arg;
+};
+int	 spf_is_record(const char *, size_t);
+int	 spf_rec_parse(const char *, size_t, struct spf_rec *, const char **);
+void	 spf_rec_free(struct spf_rec *);
+int	 spf_domain_spec_ok(const char *, size_t);
+int	 spf_domain_ok(const char *);
+void	 spf_expand(const char *, const struct spf_env *, struct buf *);
+
+/* spf.c: SPF checks through libspf2, its DNS through dns.c */
+enum spf_result {
+	SPFR_NONE, SPFR_NEUTRAL, SPFR_PASS, SPFR_FAIL, SPFR_SOFTFAIL,
+	SPFR_TEMPERROR, SPFR_PERMERROR, SPFR_BESTGUESS_PASS,
+	SPFR_BADIP			/* ip= is not an address */
+};
+struct spf_query {
+	const char	*ip;
+	const char	*mailfrom;	/* NULL: none; "": the null sender */
+	const char	*helo;		/* NULL: none */
+	int		 best_guess;
+	int		 debug;		/* records made for libspf2 on stderr */
+	long long	 timeout;	/* ms for the whole check */
+};
+struct spf_cache;			/* answers, shared by threads */
+struct spf;				/* one thread's checker */
+struct spf_cache *spf_cache_new(size_t);
+void	 spf_cache_free(struct spf_cache *);
+unsigned long spf_cache_hits(struct spf_cache *);
+struct spf *spf_new(const char *, struct spf_cache *, const char **);
+void	 spf_free(struct spf *);
+enum spf_result spf_check(struct spf *, const struct spf_query *,
+	    struct buf *, const char **);
+const char *spf_result_name(enum spf_result);
+void	 spf_stats(const struct spf *, struct dns_stats *);
+
 /* dnsbl.c: DNS lists in xd.conf, see xd-rbl(1) LISTS */
 #define DNSBL_V4	0x01	/* IP lists: which addresses it lists */
 #define DNSBL_V6	0x02
