@@ -403,6 +403,41 @@ message_header_next(const struct message *m, const char *name, int *pos)
 	return NULL;
 }
 
+/*
+ * The header at index i from the top, 0 first: its raw value, its name
+ * in *name; NULL past the last.  For walking every header (xd-heur).
+ */
+const char *
+message_header_at(const struct message *m, int i, const char **name)
+{
+	GMimeHeaderList *hl = headers_of(m);
+	GMimeHeader *h;
+	const char *v;
+
+	if (i < 0 || i >= g_mime_header_list_get_count(hl))
+		return NULL;
+	h = g_mime_header_list_get_header_at(hl, i);
+	*name = g_mime_header_get_name(h);
+	v = g_mime_header_get_raw_value(h);
+	return v != NULL ? v : "";
+}
+
+/* A raw header value unfolded and decoded (RFC 2047) as clean UTF-8. */
+void
+message_header_decode(const char *raw, struct buf *out, size_t max)
+{
+	char *unfolded, *decoded;
+
+	message_init();
+	buf_reset(out);
+	unfolded = g_mime_utils_header_unfold(raw);
+	decoded = g_mime_utils_header_decode_text(options, unfolded);
+	buf_adds(out, decoded != NULL ? decoded : unfolded);
+	g_free(decoded);
+	g_free(unfolded);
+	text_clean(out, max);
+}
+
 /* How many headers are called name. */
 size_t
 message_header_count(const struct message *m, const char *name)
@@ -582,12 +617,20 @@ fix_year(const char *v)
 int
 message_date(const struct message *m, time_t *t)
 {
-	const char *v = g_mime_object_get_header(GMIME_OBJECT(m->mime), "Date");
+	return message_date_parse(g_mime_object_get_header(
+	    GMIME_OBJECT(m->mime), "Date"), t);
+}
+
+/* A date as RFC 5322 writes it (and as mailers get it wrong); -1 if none. */
+int
+message_date_parse(const char *v, time_t *t)
+{
 	GDateTime *dt;
 	char *fixed;
 
 	if (v == NULL || strlen(v) > 200)
 		return -1;
+	message_init();
 	if ((dt = g_mime_utils_header_decode_date(v)) == NULL) {
 		if ((fixed = fix_year(v)) == NULL)
 			return -1;

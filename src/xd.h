@@ -758,6 +758,14 @@ void	 rules_weights(const struct ruleset *, FILE *,
 	    int (*)(void *, const char *), void *);
 void	 rules_list(const struct ruleset *, FILE *);
 
+/* heur.c: xd-heur's view of a message and its built-in checks */
+struct heur;
+struct heur *heur_new(void);		/* from xd.conf; NULL after a warning */
+void	 heur_free(struct heur *);
+int	 heur_check(struct heur *, struct ruleset *, struct rec *,
+	    const char **);
+int	 heur_learn_sent(struct heur *, const char *const *, size_t);
+
 /*
  * bayes.c: the tokens of a message and the Robinson-Fisher classifier
  * of xd-bayes(1).  Tokens are 64-bit hashes of "prefix:word".
