@@ -173,7 +173,10 @@ check_value(const struct key *k, const char *v)
 	}
 }
 
-/* The value of a list key is every item in force, for conf_str(). */
+/*
+ * The value of a list key is every item in force, for conf_str(): words
+ * separated by spaces, or for T_LINES one line each.
+ */
 static void
 join_list(struct key *k)
 {
@@ -184,7 +187,7 @@ join_list(struct key *k)
 	buf_adds(&b, "");
 	for (i = 0; i < k->nlist; i++) {
 		if (i > 0)
-			buf_addc(&b, ' ');
+			buf_addc(&b, k->type == T_LINES ? '\n' : ' ');
 		buf_adds(&b, k->list[i]);
 	}
 	free(k->val);
@@ -203,6 +206,7 @@ set_value(struct key *k, const char *v, int from_file)
 	} else if (k->type == T_LINES) {
 		add_line(k, v, from_file && k->from_file);
 		k->from_file |= from_file;
+		join_list(k);
 	}
 	return 0;
 }

@@ -457,3 +457,15 @@ rdns_conf() {
 	run --separate-stderr xd check md
 	[[ "$output" == *RBL_TEST_SBL=127.0.0.2* ]] || { echo "$output $stderr"; return 1; }
 }
+
+@test "xd-conf shows every list line, and its dump reads back" {
+	printf '%s\n' "rbl = A a.example 127.0.0.2=X" "rbl = B b.example" >"$XD_CONF"
+	run xd-conf rbl
+	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
+	run xd-conf -l rbl
+	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
+	xd-conf >dump
+	grep -q '^rblwl = ""$' dump
+	XD_CONF=$PWD/dump run xd-conf -l rbl
+	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
+}
