@@ -28,7 +28,7 @@ struct batch {
 static const char synopsis[] =
     "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
     "-F [-t tag] < stream > message\n"
-    "-r [-d dir] file ...";
+    "-r [-D] [-d dir] file ...";
 static const char options[] =
     "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
     "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.SureSpam\n"
@@ -38,7 +38,9 @@ static const char options[] =
     "  -f, --force               act again on lines that already have an action\n"
     "  -F, --filter              write the message of one line with X-Spam headers\n"
     "  -t, --tag TEXT            the subject tag for spam in filter mode\n"
-    "  -r, --release             move quarantined files back to the inbox\n"
+    "  -r, --release             move quarantined files back to the inbox,\n"
+    "                            learn them as ham and allow their senders\n"
+    "  -D, --domain              release: allow the sender's whole domain\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version";
 
@@ -319,9 +321,52 @@ done:
 	return rc;
 }
 
+/*
+ * A released message was not spam: learn it as ham (xd-bayes(1)) and,
+ * when xd.conf names a policy file, allow its sender there, or with
+ * domain its sender's domain.  Returns -1 if either could not be done.
+ */
+static int
+learn_released(const char *path, int domain)
+{
+	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
+	enum bayes_outcome done;
+	struct message *m;
+	struct buf from;
+	const char *why, *policy = conf_str("policy"), *at;
+	char *file;
+	int rc = 0;
+
+	if (bayes_learn_file(&loc, BAYES_HAM, &done, &why) == -1) {
+		xd_warnx("%s: not learned as ham: %s", path, why);
+		rc = -1;
+	}
+	if (*policy == '\0')	/* the shared default is no user's to write */
+		return rc;
+	if ((m = message_open(&loc, &why)) == NULL) {
+		xd_warnx("%s: %s", path, why);
+		return -1;
+	}
+	buf_init(&from);
+	if (message_addrs(m, "From", &from, NULL, 1, MSG_MAX_VALUE) != 1 ||
+	    (at = strrchr(from.s, '@')) == NULL || at[1] == '\0') {
+		xd_warnx("%s: no sender address to allow", path);
+		rc = -1;
+	} else {
+		file = xd_expand_home(policy);
+		if (policy_append(file, "allow", domain ? "from-domain" :
+		    "from", domain ? at + 1 : from.s) == -1)
+			rc = -1;
+		free(file);
+	}
+	buf_free(&from);
+	message_free(m);
+	return rc;
+}
+
 /* Give quarantined files back to the inbox; print where each went. */
 static int
-release(const char *inbox, int argc, char *argv[])
+release(const char *inbox, int argc, char *argv[], int domain)
 {
 	const char *why;
 	char *dst;
@@ -338,8 +383,11 @@ release(const char *inbox, int argc, char *argv[])
 			xd_warn("%s: %s", argv[i], why);
 			rc = XD_EXIT_SOME;
 		}
-		if (dst != NULL)
+		if (dst != NULL) {
 			printf("%s\n", dst);
+			if (learn_released(dst, domain) == -1)
+				rc = XD_EXIT_SOME;
+		}
 		free(dst);
 	}
 	if (fflush(stdout) == EOF)
@@ -421,6 +469,7 @@ main(int argc, char *argv[])
 		{ "filter", no_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 't' },
 		{ "release", no_argument, NULL, 'r' },
+		{ "domain", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -428,13 +477,14 @@ main(int argc, char *argv[])
 	struct batch b;
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
-	int c, filter_mode = 0, release_mode = 0, rc;
+	int c, filter_mode = 0, release_mode = 0, domain = 0, rc;
 
 	xd_setprogname(argv[0]);
 	memset(&b, 0, sizeof(b));
-	while ((c = getopt_long(argc, argv, "d:fFhmq:rt:V", longopts,
+	while ((c = getopt_long(argc, argv, "Dd:fFhmq:rt:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case 'D': domain = 1; break;
 		case 'd': deliver_dir = optarg; break;
 		case 'f': b.force = 1; break;
 		case 'F': filter_mode = 1; break;
@@ -456,7 +506,8 @@ main(int argc, char *argv[])
 	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
 	    b.force || spam_folder || surespam_folder))
 		usage();
-	if ((filter_mode && deliver_dir) || (!filter_mode && tag))
+	if ((filter_mode && deliver_dir) || (!filter_mode && tag) ||
+	    (domain && !release_mode))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
@@ -473,7 +524,7 @@ main(int argc, char *argv[])
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");
 
-		rc = release(inbox, argc, argv);
+		rc = release(inbox, argc, argv, domain);
 		free(inbox);
 		return rc;
 	}

@@ -351,6 +351,67 @@ delivered() {
 	cmp m1 inbox/new/*
 }
 
+# --- xd-bayes --------------------------------------------------------
+
+# A store that learned the samples, so that every readable line gets a
+# probability, a band and, for one sender, AWL=.
+BAYES_OWN='BAYES=|BAYES_|AWL=|error=xd-bayes:'
+
+bayes_store() {
+	need xd-bayes
+	printf 'store = %s/bayes.lmdb\nbayes_min_learned = 1\n' "$PWD" >"$XD_CONF"
+	xd-parse -- "$SAMPLES/ham" | xd-bayes -q -l ham >/dev/null
+	xd-parse -- "$SAMPLES/spam" | xd-bayes -q -l spam >/dev/null
+	xd-parse -- "$SAMPLES/ham" | xd-bayes -q --sent >/dev/null
+}
+
+@test "xd-bayes: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	bayes_store
+	xd-bayes <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q '	BAYES_99=' out
+	grep -q '	BAYES_00=' out
+}
+
+@test "xd-bayes: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	bayes_store
+	xd-bayes <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$BAYES_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+	# learning writes the stream as it read it
+	xd-bayes -q -l spam <mixed >learned || [ $? -eq 1 ]
+	kept mixed learned 'error=xd-bayes:'
+}
+
+@test "xd-bayes: running it twice is running it once" {
+	mixed_stream
+	bayes_store
+	xd-bayes <mixed >once || [ $? -eq 1 ]
+	xd-bayes <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
+@test "xd-bayes: the invariants on a hand-written stream" {
+	bayes_store
+	cp "$SAMPLES"/spam/cur/1700001101.* m2
+	printf '%s\n' '#xd-stream 1' \
+	    "$PWD/m2	BAYES=0.0001	zz_foreign=a%09b	BAYES_00=	AWL=x@y" \
+	    '# a comment	that stays' \
+	    "$PWD/m2	error=xd-bayes:old	BAYES_UNTRAINED=ham:0,spam:0	zz=%25" \
+	    '/nothere	subject=hi%09there' >in
+	xd-bayes <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$BAYES_OWN"
+	! grep -q 'error=xd-bayes:old\|BAYES_UNTRAINED\|AWL=x@y\|BAYES=0.0001' once
+	grep -q '^/nothere	subject=hi%09there	error=xd-bayes:unreadable$' once
+	xd-bayes <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- the whole pipeline ----------------------------------------------
 
 @test "xd check: one line per message, in order, well formed" {

@@ -181,10 +181,10 @@ broken_stage() {
 	[ "${lines[${#lines[@]}-1]}" = extra ]
 }
 
-@test "learn says it is not implemented yet" {
+@test "learn of a path that cannot be read is a usage error (more in learn.bats)" {
 	run xd learn spam somefile
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"not implemented yet"* ]]
+	[[ "$output" == *"learn: somefile: cannot read"* ]]
 }
 
 @test "usage, help and version" {
