@@ -59,36 +59,10 @@ static const char stand_in6[] = "2001:db8::123", not_it6[] = "2001:db8::124";
 /* The best-guess policy for domains without a record. */
 static const char guess_record[] = "v=spf1 a/24//64 mx/24//64";
 
-/* An answer copied out of dns.c, owned by whoever holds it. */
-struct sans {
-	enum dns_status	 status;
-	const char	*why;		/* a string literal of dns.c */
-	unsigned	 ttl;
-	size_t		 n;
-	struct dns_rr	*rr;
-};
-
-struct centry {
-	char		*key;
-	unsigned	 hash;
-	long long	 expires;
-	struct sans	*a;
-	struct centry	*next;		/* in its bucket */
-	struct centry	*newer;		/* insertion order */
-};
-
-struct spf_cache {
-	pthread_mutex_t	 lock;
-	struct centry	**b;
-	size_t		 nb, n, max;
-	struct centry	*oldest, *newest;
-	unsigned long	 hits;
-};
-
 /* A query we wait for; after the time bound we stop waiting. */
 struct slot {
 	struct spf	*s;
-	struct sans	*a;
+	struct spf_answer	*a;
 	int		 done, abandoned;
 	struct slot	*prev, *next;
 };
@@ -170,179 +144,10 @@ lib_setup(void)
 
 /* --- answers ----------------------------------------------------------- */
 
-static struct sans *
-sans_new(enum dns_status st, const char *why)
+static struct spf_answer *
+answer_new(enum dns_status st, const char *why)
 {
-	struct sans *a = xcalloc(1, sizeof(*a));
-
-	a->status = st;
-	a->why = why;
-	return a;
-}
-
-static void
-sans_free(struct sans *a)
-{
-	size_t i;
-
-	if (a == NULL)
-		return;
-	for (i = 0; i < a->n; i++)
-		free(a->rr[i].text);
-	free(a->rr);
-	free(a);
-}
-
-static struct sans *
-sans_copy(enum dns_status st, const char *why, unsigned ttl,
-    const struct dns_rr *rr, size_t n)
-{
-	struct sans *a = sans_new(st, why);
-	size_t i;
-
-	a->ttl = ttl;
-	a->n = n;
-	a->rr = n ? xcalloc(n, sizeof(*a->rr)) : NULL;
-	for (i = 0; i < n; i++) {
-		a->rr[i] = rr[i];
-		a->rr[i].text = xmalloc(rr[i].len + 1);
-		memcpy(a->rr[i].text, rr[i].text, rr[i].len);
-		a->rr[i].text[rr[i].len] = '\0';
-	}
-	return a;
-}
-
-static struct sans *
-sans_dup(const struct sans *a)
-{
-	return sans_copy(a->status, a->why, a->ttl, a->rr, a->n);
-}
-
-/* --- the cache shared by the threads ----------------------------------- */
-
-static unsigned
-hash_str(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-struct spf_cache *
-spf_cache_new(size_t max)
-{
-	struct spf_cache *c = xcalloc(1, sizeof(*c));
-
-	pthread_mutex_init(&c->lock, NULL);
-	c->max = max;
-	for (c->nb = 64; c->nb < max && c->nb < (1u << 20); c->nb *= 2)
-		;
-	c->b = xcalloc(c->nb, sizeof(*c->b));
-	return c;
-}
-
-static void
-cache_unlink(struct spf_cache *c, struct centry *e)
-{
-	struct centry **p;
-
-	for (p = &c->b[e->hash & (c->nb - 1)]; *p != NULL; p = &(*p)->next)
-		if (*p == e) {
-			*p = e->next;
-			break;
-		}
-	c->n--;
-}
-
-/* The oldest entry goes; it is at the head of the insertion list. */
-static void
-cache_evict(struct spf_cache *c)
-{
-	struct centry *e = c->oldest;
-
-	c->oldest = e->newer;
-	if (c->oldest == NULL)
-		c->newest = NULL;
-	cache_unlink(c, e);
-	sans_free(e->a);
-	free(e->key);
-	free(e);
-}
-
-void
-spf_cache_free(struct spf_cache *c)
-{
-	if (c == NULL)
-		return;
-	while (c->oldest != NULL)
-		cache_evict(c);
-	free(c->b);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
-}
-
-/* A copy of a live cached answer, or NULL. */
-static struct sans *
-cache_get(struct spf_cache *c, const char *key)
-{
-	struct centry *e;
-	struct sans *a = NULL;
-	unsigned h = hash_str(key);
-
-	if (c == NULL || c->max == 0)
-		return NULL;
-	pthread_mutex_lock(&c->lock);
-	for (e = c->b[h & (c->nb - 1)]; e != NULL; e = e->next)
-		if (e->hash == h && strcmp(e->key, key) == 0)
-			break;
-	if (e != NULL && e->expires > now_ms()) {
-		a = sans_dup(e->a);
-		c->hits++;
-	}
-	pthread_mutex_unlock(&c->lock);
-	return a;
-}
-
-unsigned long
-spf_cache_hits(struct spf_cache *c)
-{
-	unsigned long n;
-
-	pthread_mutex_lock(&c->lock);
-	n = c->hits;
-	pthread_mutex_unlock(&c->lock);
-	return n;
-}
-
-/* Expired entries stay until they are the oldest: the bound holds. */
-static void
-cache_put(struct spf_cache *c, const char *key, const struct sans *a)
-{
-	struct centry *e;
-
-	if (c == NULL || c->max == 0 || a->ttl == 0 ||
-	    (a->status != DNS_OK && a->status != DNS_NXDOMAIN &&
-	    a->status != DNS_NODATA))
-		return;
-	e = xcalloc(1, sizeof(*e));
-	e->key = xstrdup(key);
-	e->hash = hash_str(key);
-	e->expires = now_ms() + (long long)a->ttl * 1000;
-	e->a = sans_dup(a);
-	pthread_mutex_lock(&c->lock);
-	while (c->n >= c->max)
-		cache_evict(c);
-	e->next = c->b[e->hash & (c->nb - 1)];
-	c->b[e->hash & (c->nb - 1)] = e;
-	if (c->newest != NULL)
-		c->newest->newer = e;
-	else
-		c->oldest = e;
-	c->newest = e;
-	c->n++;
-	pthread_mutex_unlock(&c->lock);
+	return spf_answer_copy(st, why, 0, NULL, 0);
 }
 
 /* --- asking ------------------------------------------------------------ */
@@ -368,7 +173,7 @@ on_answer(const struct dns_answer *a, void *arg)
 		free(q);
 		return;
 	}
-	q->a = sans_copy(a->status, a->why, a->ttl, a->rr, a->n);
+	q->a = spf_answer_copy(a->status, a->why, a->ttl, a->rr, a->n);
 	q->done = 1;
 }
 
@@ -376,26 +181,34 @@ on_answer(const struct dns_answer *a, void *arg)
  * Ask (name, type), from the shared cache or the DNS, waiting no
  * longer than the check may take.  The answer is the caller's.
  */
-static struct sans *
+static struct spf_answer *
 ask(struct spf *s, const char *name, int type)
 {
+	struct spf_answer *a;
 	struct slot *q;
-	struct sans *a;
+	void *claim = NULL;
 	char *key;
 	size_t i;
 	long long left;
 
 	if (!dns_name_ok(name))
-		return sans_new(DNS_BAD, "bad-name");
+		return answer_new(DNS_BAD, "bad-name");
 	xasprintf(&key, "%d/%s", type, name);
 	for (i = 0; key[i] != '\0'; i++)
 		key[i] = (char)tolower((unsigned char)key[i]);
 	if (key[i - 1] == '.')
 		key[i - 1] = '\0';
-	if ((a = cache_get(s->cache, key)) != NULL) {
-		free(key);
-		return a;
+	if (s->cache != NULL) {
+		switch (spf_cache_get(s->cache, key, s->deadline, &a, &claim)) {
+		case 1:
+			free(key);
+			return a;
+		case -1:
+			free(key);
+			return answer_new(DNS_TEMPFAIL, "timeout");
+		}
 	}
+	free(key);
 	q = xcalloc(1, sizeof(*q));
 	q->s = s;
 	q->next = s->slots;
@@ -406,8 +219,10 @@ ask(struct spf *s, const char *name, int type)
 	while (!q->done) {
 		if ((left = s->deadline - now_ms()) <= 0) {
 			q->abandoned = 1;	/* on_answer frees it */
-			free(key);
-			return sans_new(DNS_TEMPFAIL, "timeout");
+			a = answer_new(DNS_TEMPFAIL, "timeout");
+			if (claim != NULL)
+				spf_cache_done(s->cache, claim, a);
+			return a;
 		}
 		dns_poll(s->dns, -1, left > INT_MAX ? INT_MAX : (int)left,
 		    NULL);
@@ -415,14 +230,14 @@ ask(struct spf *s, const char *name, int type)
 	a = q->a;
 	slot_unlink(s, q);
 	free(q);
-	cache_put(s->cache, key, a);
-	free(key);
+	if (claim != NULL)
+		spf_cache_done(s->cache, claim, a);
 	return a;
 }
 
 /* A name that cannot be asked is a name that does not exist. */
 static int
-is_void(const struct sans *a)
+is_void(const struct spf_answer *a)
 {
 	return a->status == DNS_NXDOMAIN || a->status == DNS_NODATA ||
 	    (a->status == DNS_OK && a->n == 0) ||
@@ -431,7 +246,7 @@ is_void(const struct sans *a)
 }
 
 static int
-is_temp(const struct sans *a)
+is_temp(const struct spf_answer *a)
 {
 	return !is_void(a) && a->status != DNS_OK;
 }
@@ -446,7 +261,7 @@ rr_new(struct spf *s, const char *name, ns_type type, int herrno)
 
 static SPF_dns_rr_t *
 rr_status(struct spf *s, const char *name, ns_type type,
-    const struct sans *a)
+    const struct spf_answer *a)
 {
 	if (is_temp(a))
 		return rr_new(s, name, type, TRY_AGAIN);
@@ -485,7 +300,7 @@ rr_addr(struct spf *s, SPF_dns_rr_t *rr, int match)
  */
 static SPF_dns_rr_t *
 rr_addrs(struct spf *s, const char *name, ns_type type,
-    const struct sans *a, int bits)
+    const struct spf_answer *a, int bits)
 {
 	SPF_dns_rr_t *rr;
 	struct cidr net;
@@ -560,7 +375,7 @@ inst_add(struct spf *s, const char *domain, const char *txt, size_t len,
 static enum load
 load(struct spf *s, const char *domain, size_t *idx)
 {
-	struct sans *a = ask(s, domain, DNS_TXT);
+	struct spf_answer *a = ask(s, domain, DNS_TXT);
 	enum load rc;
 	size_t i, found = 0, at = 0;
 
@@ -587,7 +402,7 @@ load(struct spf *s, const char *domain, size_t *idx)
 			rc = inst_add(s, domain, a->rr[at].text,
 			    a->rr[at].len, idx);
 	}
-	sans_free(a);
+	spf_answer_free(a);
 	return rc;
 }
 
@@ -799,7 +614,7 @@ term_lookup(struct spf *s, const char *name, ns_type type,
 {
 	const struct spf_term *t = ph_term(s, ph);
 	const char *q;
-	struct sans *a;
+	struct spf_answer *a;
 	SPF_dns_rr_t *rr;
 	size_t i;
 	int want;
@@ -821,13 +636,13 @@ term_lookup(struct spf *s, const char *name, ns_type type,
 	if (a->status != DNS_OK || a->n == 0 || t->mech == SPFM_EXISTS) {
 		rr = a->status == DNS_OK && a->n > 0 ?
 		    rr_addrs(s, name, type, a, 0) : rr_status(s, name, type, a);
-		sans_free(a);
+		spf_answer_free(a);
 		return rr;
 	}
 	if (t->mech == SPFM_A) {
 		rr = rr_addrs(s, name, type, a, type == ns_t_a ? t->cidr4 :
 		    t->cidr6);
-		sans_free(a);
+		spf_answer_free(a);
 		return rr;
 	}
 	rr = rr_new(s, name, type, NETDB_SUCCESS);
@@ -838,14 +653,14 @@ term_lookup(struct spf *s, const char *name, ns_type type,
 		if (rr->num_rr == SPF_MAX_NAMES) {
 			s->perm = s->why = "more than 10 MX names";
 			SPF_dns_rr_free(rr);
-			sans_free(a);
+			spf_answer_free(a);
 			return rr_new(s, name, type, NO_DATA);
 		}
 		rr_name(rr, a->rr[i].text);
 	}
 	if (rr->num_rr == 0)
 		rr->herrno = NO_DATA;
-	sans_free(a);
+	spf_answer_free(a);
 	return rr;
 }
 
@@ -854,7 +669,7 @@ static SPF_dns_rr_t *
 host_lookup(struct spf *s, const char *name, ns_type type,
     const struct spf_term *t)
 {
-	struct sans *a;
+	struct spf_answer *a;
 	SPF_dns_rr_t *rr;
 
 	if (++s->hosts > SPF_MAX_NAMES) {
@@ -865,7 +680,7 @@ host_lookup(struct spf *s, const char *name, ns_type type,
 	if (is_temp(a))
 		s->why = "DNS error";
 	rr = rr_addrs(s, name, type, a, type == ns_t_a ? t->cidr4 : t->cidr6);
-	sans_free(a);
+	spf_answer_free(a);
 	return rr;
 }
 
@@ -893,7 +708,7 @@ ptr_lookup(struct spf *s, const char *name)
 {
 	char rev[DNS_MAX_NAME + 2];
 	const char *tgt = target(s, s->cur, s->term);
-	struct sans *a;
+	struct spf_answer *a;
 	SPF_dns_rr_t *rr;
 	size_t j;
 
@@ -908,7 +723,7 @@ ptr_lookup(struct spf *s, const char *name)
 		/* A DNS error: the mechanism does not match (5.5). */
 		rr = is_temp(a) ? rr_new(s, name, ns_t_ptr, NO_DATA) :
 		    rr_status(s, name, ns_t_ptr, a);
-		sans_free(a);
+		spf_answer_free(a);
 		return rr;
 	}
 	term_reset(s);
@@ -924,7 +739,7 @@ ptr_lookup(struct spf *s, const char *name)
 	}
 	if (rr->num_rr == 0)
 		rr->herrno = NO_DATA;
-	sans_free(a);
+	spf_answer_free(a);
 	return rr;
 }
 
@@ -937,7 +752,7 @@ ptrname_lookup(struct spf *s, const char *name, ns_type type,
     const struct ph *ph)
 {
 	const struct spf_term *t = ph_term(s, ph);
-	struct sans *a;
+	struct spf_answer *a;
 	SPF_dns_rr_t *rr;
 
 	if (t == NULL || t->mech != SPFM_PTR || ph->j >= SPF_MAX_NAMES ||
@@ -950,7 +765,7 @@ ptrname_lookup(struct spf *s, const char *name, ns_type type,
 		rr = rr_new(s, name, type, NO_DATA);
 	else
 		rr = rr_addrs(s, name, type, a, type == ns_t_a ? 32 : 128);
-	sans_free(a);
+	spf_answer_free(a);
 	return rr;
 }
 
@@ -1191,7 +1006,7 @@ spf_free(struct spf *s)
 	dns_free(s->dns);	/* drops what is pending, without callbacks */
 	for (q = s->slots; q != NULL; q = next) {
 		next = q->next;
-		sans_free(q->a);
+		spf_answer_free(q->a);
 		free(q);
 	}
 	buf_free(&s->tmp);
@@ -1204,7 +1019,7 @@ static void
 find_validated(struct spf *s)
 {
 	char rev[DNS_MAX_NAME + 2];
-	struct sans *a, *b;
+	struct spf_answer *a, *b;
 	size_t j, k;
 	int type = s->ip.family == AF_INET ? DNS_A : DNS_AAAA;
 
@@ -1221,9 +1036,9 @@ find_validated(struct spf *s)
 				s->valid[s->nvalid++] = xstrdup(a->rr[j].text);
 				break;
 			}
-		sans_free(b);
+		spf_answer_free(b);
 	}
-	sans_free(a);
+	spf_answer_free(a);
 }
 
 /* The domain itself, else a name under it, else any, else "unknown". */

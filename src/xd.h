@@ -510,17 +510,33 @@ struct spf_query {
 	int		 debug;		/* records made for libspf2 on stderr */
 	long long	 timeout;	/* ms for the whole check */
 };
-struct spf_cache;			/* answers, shared by threads */
 struct spf;				/* one thread's checker */
-struct spf_cache *spf_cache_new(size_t);
-void	 spf_cache_free(struct spf_cache *);
-unsigned long spf_cache_hits(struct spf_cache *);
+struct spf_cache;			/* spfcache.c */
 struct spf *spf_new(const char *, struct spf_cache *, const char **);
 void	 spf_free(struct spf *);
 enum spf_result spf_check(struct spf *, const struct spf_query *,
 	    struct buf *, const char **);
 const char *spf_result_name(enum spf_result);
 void	 spf_stats(const struct spf *, struct dns_stats *);
+
+/* spfcache.c: answers shared by the threads, queries in flight joined */
+struct spf_answer {			/* a copy of a struct dns_answer */
+	enum dns_status	 status;
+	const char	*why;		/* a string literal of dns.c */
+	unsigned	 ttl;
+	size_t		 n;
+	struct dns_rr	*rr;
+};
+struct spf_cache;
+struct spf_answer *spf_answer_copy(enum dns_status, const char *, unsigned,
+	    const struct dns_rr *, size_t);
+void	 spf_answer_free(struct spf_answer *);
+struct spf_cache *spf_cache_new(size_t);
+void	 spf_cache_free(struct spf_cache *);
+int	 spf_cache_get(struct spf_cache *, const char *, long long,
+	    struct spf_answer **, void **);
+void	 spf_cache_done(struct spf_cache *, void *, const struct spf_answer *);
+unsigned long spf_cache_hits(struct spf_cache *);
 
 /* dnsbl.c: DNS lists in xd.conf, see xd-rbl(1) LISTS */
 #define DNSBL_V4	0x01	/* IP lists: which addresses it lists */
