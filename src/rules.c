@@ -1058,10 +1058,8 @@ define(struct ruleset *rs, const char *kind, char *rest, unsigned long lineno)
 		    strcmp(kind, "rawbody") == 0 ? R_RAWBODY :
 		    strcmp(kind, "uri") == 0 ? R_URI : R_FULL;
 	}
-	if (why != NULL) {
-		r->type = R_NONE;
-		rs->st.errors++;
-	}
+	if (why != NULL)
+		r->type = R_NONE;	/* read_line() counts the error */
 	return why;
 }
 
@@ -2495,9 +2493,11 @@ rules_weights(const struct ruleset *rs, FILE *fp,
 			fprintf(fp, "# %s\n", r->file);
 			file = r->file;
 		}
-		fprintf(fp, "%s%s\t%g\n", listed != NULL &&
-		    listed(arg, r->name) ? "#listed already# " : "", r->name,
-		    weight_of(r));
+		if (listed != NULL && listed(arg, r->name))
+			fprintf(fp, "# %s\t%g\t(the weights file has it)\n",
+			    r->name, weight_of(r));
+		else
+			fprintf(fp, "%s\t%g\n", r->name, weight_of(r));
 	}
 }
 
