@@ -185,7 +185,7 @@ host(struct norm *n, const char *h, size_t len)
 	for (i = 0; i < len && h[i] != ':' && o < sizeof(out); i++) {
 		unsigned char c = (unsigned char)h[i] | 0x20;
 
-		if (c >= 'a' && c <= 'z')
+		if ((c >= 'a' && c <= 'z') || (unsigned char)h[i] >= 0x80)
 			letters = 1;
 		if ((c >= 'a' && c <= 'z') || h[i] == '.' || h[i] == '-')
 			out[o++] = (char)c;

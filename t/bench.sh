@@ -24,6 +24,8 @@ TARGET_RSS=32		# MB, every xd tool
 SCORE_LINES=400000	# how long a stream xd-score gets
 TARGET_URL=1000		# messages per second, xd-urlcheck on one core
 TARGET_URL_RSS=64	# MB, xd-urlcheck
+TARGET_CKSUM=1000	# messages per second, xd-cksum on one core
+TARGET_CKSUM_RSS=64	# MB, xd-cksum
 SLOW=45			# seconds: a 1x run slower than this skips its 4x run
 
 # The network checks against a slow local DNS server; no corpus needed.
@@ -41,8 +43,10 @@ fi
 C=$(cd "$C" && pwd)
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-bench.XXXXXX") || exit 2
-# A DNS server started here (xd-urlcheck's row) is stopped by its PID.
-trap '[ -f "$tmp/dns/knot.pid" ] && kill "$(cat "$tmp/dns/knot.pid")"; rm -rf "$tmp"' EXIT
+# A DNS server (xd-urlcheck's row) or a Redis server (xd-cksum's) started
+# here is stopped by its PID.
+trap '[ -f "$tmp/dns/knot.pid" ] && kill "$(cat "$tmp/dns/knot.pid")"
+    [ -f "$tmp/redis.pid" ] && kill "$(cat "$tmp/redis.pid")"; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 # Peers and tools alike get a private home and an empty configuration.
 mkdir "$tmp/home"
@@ -164,6 +168,46 @@ elif ! have xd-urlcheck; then
 	note "xd-urlcheck is not built: its rows are left out"
 fi
 
+# --- xd-cksum, on the stored stream of xd-parse ---------------------------
+# A new LMDB store: the first run counts every message, the second finds
+# every one seen and must write the same lines.  With redis-server, the
+# first run again on a new Redis started on 127.0.0.1 and a free port.
+if have xd-cksum && [ -s "$tmp/stream" ]; then
+	printf 'store = %s\n' "$tmp/cksum.lmdb" >"$tmp/cksum.conf"
+	measure cksum "xd-cksum, stored stream, new LMDB store" "$N" 1 \
+	    'XD_CONF=$tmp/cksum.conf xd-cksum <"$tmp/stream" >"$tmp/cksum.out"'
+	measure cksum2 "xd-cksum, the same again (all seen)" "$N" 1 \
+	    'XD_CONF=$tmp/cksum.conf xd-cksum <"$tmp/stream" >"$tmp/cksum2.out"'
+	e=$(grep -c 'error=xd-cksum\|CKSUM_TEMPFAIL' "$tmp/cksum.out")
+	[ "$e" -eq 0 ] || note "xd-cksum: $e lines with error= or CKSUM_TEMPFAIL"
+	cmp -s "$tmp/cksum.out" "$tmp/cksum2.out" ||
+	    note "xd-cksum: the second run wrote other lines than the first"
+	note "xd-cksum: $(grep -c CKSUM_BULK "$tmp/cksum.out") lines with CKSUM_BULK; the LMDB store took $(du -k "$tmp/cksum.lmdb" | cut -f1) KB"
+	if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+		rport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		redis-server --bind 127.0.0.1 --port "$rport" --save '' \
+		    --appendonly no --dir "$tmp" --logfile "$tmp/redis.log" \
+		    >/dev/null 2>&1 &
+		echo $! >"$tmp/redis.pid"
+		i=0
+		until [ "$(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null)" = PONG ] ||
+		    [ $i -ge 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		export rport
+		measure cksum_redis "xd-cksum, stored stream, new Redis store" "$N" 1 \
+		    'xd-cksum --store redis://127.0.0.1:$rport <"$tmp/stream" >"$tmp/cksum_redis.out"'
+		kill "$(cat "$tmp/redis.pid")" && rm -f "$tmp/redis.pid"
+		cmp -s "$tmp/cksum.out" "$tmp/cksum_redis.out" ||
+		    note "xd-cksum: Redis wrote other lines than LMDB"
+	else
+		note "xd-cksum: redis-server is not installed: the Redis row is left out"
+	fi
+elif ! have xd-cksum; then
+	note "xd-cksum is not built: its rows are left out"
+fi
+
 # --- the whole pipeline -------------------------------------------------
 if have xd-parse && have xd-score && have xd; then
 	stages=$(xd -q stages 2>/dev/null)
@@ -246,6 +290,16 @@ if [ -n "$(get score 3)" ]; then
 else
 	target "xd-score >= $TARGET_SCORE lines/s" 0 "not measured"
 fi
+for k in cksum:"xd-cksum, new LMDB store" cksum2:"xd-cksum, all seen" \
+    cksum_redis:"xd-cksum, new Redis store"; do
+	[ -n "$(get "${k%%:*}" 3)" ] || continue
+	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")
+	target "${k#*:} >= $TARGET_CKSUM msgs/s" "$([ "$v" -ge $TARGET_CKSUM ] && echo 1)" "$v msgs/s"
+	kb=$(get "${k%%:*}" 5)
+	target "RSS < $TARGET_CKSUM_RSS MB: ${k#*:}" \
+	    "$([ "$kb" -lt $((TARGET_CKSUM_RSS * 1024)) ] && echo 1)" \
+	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+done
 for k in url:"xd-urlcheck" url_dns:"xd-urlcheck, one URI list"; do
 	[ -n "$(get "${k%%:*}" 3)" ] || continue
 	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")

@@ -292,6 +292,61 @@ url_conf() {
 	cmp once twice
 }
 
+# --- xd-cksum --------------------------------------------------------
+
+# The store is LMDB in the test's private home (the default place).
+CKSUM_OWN='CKSUM_|cksum=|fuzzy=|error=xd-cksum:'
+
+@test "xd-cksum: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	need xd-cksum
+	xd-cksum <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q '	cksum=[0-9a-f]' out
+	grep -q '	fuzzy=[0-9a-f]' out
+}
+
+@test "xd-cksum: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-cksum
+	xd-cksum <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$CKSUM_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-cksum: running it twice is running it once, with and without --keep" {
+	mixed_stream
+	need xd-cksum
+	echo 'cksum_threshold = 1' >"$XD_CONF"
+	xd-cksum <mixed >once || [ $? -eq 1 ]
+	grep -q 'CKSUM_BULK=1' once
+	xd-cksum <once >twice || [ $? -eq 1 ]
+	cmp once twice
+	xd-cksum <mixed >again || [ $? -eq 1 ]
+	cmp once again
+	xd-cksum --keep <once >kept || [ $? -eq 1 ]
+	cmp once kept
+}
+
+@test "xd-cksum: the invariants on a hand-written stream" {
+	need xd-cksum
+	printf '%s\n' '#xd-stream 1' \
+	    "$SAMPLES/mbox	offset=0	zz_foreign=a%09b	CKSUM_OLD=1" \
+	    '# a comment	that stays' \
+	    '/m/2	CKSUM_BULK=9	cksum=x	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-cksum:old	fuzzy=x	zz_after=%25' \
+	    '/m/%09tab	ip=bad' >in
+	xd-cksum <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$CKSUM_OWN"
+	! grep -q 'error=xd-cksum:old' once
+	! grep -q 'CKSUM_OLD\|CKSUM_BULK=9\|cksum=x\|fuzzy=x' once
+	xd-cksum <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- xd-act ----------------------------------------------------------
 
 # xd-act has no dry run: it acts in batch mode, copying into private
