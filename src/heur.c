@@ -219,6 +219,26 @@ static const struct lang langs[] = {
 	{ "ka", SC_GEORGIAN }, { NULL, 0 }
 };
 
+/* "en", "pt_BR", "de-CH", "haw": ISO 639 with a region or not. */
+static int
+is_language_code(const char *s)
+{
+	size_t n = 0;
+
+	while (isalpha((unsigned char)s[n]))
+		n++;
+	if (n < 2 || n > 3)
+		return 0;
+	if (s[n] == '\0')
+		return 1;
+	if (s[n] != '_' && s[n] != '-')
+		return 0;
+	for (s += n + 1; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
 /* The scripts of local_languages; -1 names what is not a language code. */
 static int
 read_languages(struct heur *h, const char **bad)
@@ -238,8 +258,7 @@ read_languages(struct heur *h, const char **bad)
 			h->scripts |= l->scripts;
 			continue;
 		}
-		if (strlen(items[i]) < 2 || !isalpha((unsigned char)items[i][0]) ||
-		    !isalpha((unsigned char)items[i][1])) {
+		if (!is_language_code(items[i])) {
 			*bad = items[i];
 			return -1;
 		}

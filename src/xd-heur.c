@@ -84,31 +84,39 @@ report(const struct rules_stats *st, int verbose, int always)
 		    st->other, st->badname, st->unresolved, st->nojit);
 }
 
-/* The rule files: -r, else xd.conf "rules", else the shipped ones. */
+/*
+ * The rule files: -r, else xd.conf "rules", else the shipped ones.
+ * "none" in the list stands for no file; a list of only "none" loads
+ * no rules at all.
+ */
 static struct ruleset *
 load_rules(const char **paths, size_t n, struct rules_stats *st, int *none)
 {
 	const char *const *items;
+	const char **use;
 	struct ruleset *rs;
 	char *def = NULL;
+	size_t i, k = 0;
 
 	*none = 0;
-	if (n == 0) {
-		n = conf_list("rules", &items);
-		if (n == 1 && strcmp(items[0], "none") == 0) {
-			*none = 1;
-			memset(st, 0, sizeof(*st));
-			return NULL;
-		}
-		if (n == 0) {
-			def = xd_sharepath("rules");
-			items = (const char *const *)&def;
-			n = 1;
-		}
-	} else
-		items = paths;
-	rs = rules_load(items, n, st);
+	if (n > 0)
+		return rules_load(paths, n, st);
+	n = conf_list("rules", &items);
+	use = xcalloc(n + 1, sizeof(*use));
+	for (i = 0; i < n; i++)
+		if (strcmp(items[i], "none") != 0)
+			use[k++] = items[i];
+	if (k == 0 && n > 0) {
+		*none = 1;
+		memset(st, 0, sizeof(*st));
+		free(use);
+		return NULL;
+	}
+	if (k == 0)
+		use[k++] = def = xd_sharepath("rules");
+	rs = rules_load(use, k, st);
 	free(def);
+	free(use);
 	return rs;
 }
 
