@@ -163,6 +163,18 @@ if built xd-rbl; then
 	vg "xd-rbl: --test" xd-rbl -t </dev/null >/dev/null
 	XD_CONF=$tmp/xd.conf
 fi
+# xd-spf with DNS, libspf2 and all, is run under ASan by t/xd-spf.bats
+# and t/spf-conformance.bats (make check-asan); here its threads and
+# the stream without DNS.
+if built xd-spf; then
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-spf: the samples' stream" xd-spf -w 4 <"$tmp/parsed" \
+		    >"$tmp/spf.out"
+		vg "xd-spf: --keep on its own output" xd-spf -k <"$tmp/spf.out" \
+		    >/dev/null
+	fi
+	vg "xd-spf: damaged stream lines" xd-spf <"$tmp/badstream" >/dev/null
+fi
 if built xd-urlcheck; then
 	for k in empty junk truncated nul longsubject manyparts deepnest \
 	    hugebody; do
