@@ -231,6 +231,56 @@ rbl_conf() {
 	cmp once twice
 }
 
+# --- xd-spf ---------------------------------------------------------
+
+# No DNS here: every check with an ip= is SPF_TEMPERROR at once.
+SPF_OWN='SPF_|error=xd-spf:'
+
+@test "xd-spf: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	need xd-spf
+	xd-spf <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q 'SPF_TEMPERROR=' out
+}
+
+@test "xd-spf: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-spf
+	xd-spf -w 3 <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$SPF_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-spf: running it twice is running it once, with and without --keep" {
+	mixed_stream
+	need xd-spf
+	xd-spf <mixed >once || [ $? -eq 1 ]
+	xd-spf -w 1 <once >twice || [ $? -eq 1 ]
+	cmp once twice
+	xd-spf --keep <once >kept || [ $? -eq 1 ]
+	cmp once kept
+}
+
+@test "xd-spf: the invariants on a hand-written stream" {
+	need xd-spf
+	printf '%s\n' '#xd-stream 1' \
+	    '/m/1	ip=192.0.2.1	mailfrom=a@b.example	zz_foreign=a%09b' \
+	    '# a comment	that stays' \
+	    '/m/2	SPF_PASS=old	ip=192.0.2.1	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-spf:old	helo=h.example	ip=192.0.2.1	zz_after=%25' \
+	    '/m/%09tab	ip=bad' >in
+	xd-spf <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$SPF_OWN"
+	! grep -q 'error=xd-spf:old' once
+	! grep -q 'SPF_PASS=old' once
+	xd-spf <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- xd-urlcheck -----------------------------------------------------
 
 # A URI list with no DNS (every lookup fails at once) and a local list
