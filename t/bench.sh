@@ -31,6 +31,8 @@ SLOW=45			# seconds: a 1x run slower than this skips its 4x run
 # The network checks against a slow local DNS server; no corpus needed.
 bash "$repo/t/bench-dns.sh" "$bindir"
 echo
+bash "$repo/t/bench-spf.sh" "$bindir"
+echo
 
 if [ ! -d "$C/ham/cur" ] || [ ! -d "$C/spam/cur" ]; then
 	echo "bench: no corpus at $C (want ham/cur and spam/cur): skipped"

@@ -42,6 +42,8 @@ late        127.0.0.2 after --late ms
 jitter      127.0.0.2 after (first label % 7) * 40 ms: answers out of order
 listed      A 127.0.0.2 for names whose first label is even, NXDOMAIN else;
             PTR host-N.listed.test; TXT "listed"
+spf         TXT "v=spf1 a -all" and A 192.0.2.1 for every name (xd-spf's
+            benchmark: two lookups a message, each delayed)
 """
 
 LOG = None
@@ -162,6 +164,13 @@ def reply_for(req, proto):
         r.header.rcode = RCODE.NXDOMAIN
     elif zone in ("late", "jitter"):
         r.add_answer(RR(name, QTYPE.A, ttl=60, rdata=A("127.0.0.2")))
+    elif zone == "spf":
+        if qtype == "TXT":
+            r.add_answer(RR(name, QTYPE.TXT, ttl=300, rdata=TXT("v=spf1 a -all")))
+        elif qtype == "A":
+            r.add_answer(RR(name, QTYPE.A, ttl=300, rdata=A("192.0.2.1")))
+        else:
+            r.add_auth(soa(zone))
     elif zone == "listed" or zone.startswith("delay"):
         first = qname.split(".")[0]
         if qtype == "A" and first.isdigit() and int(first) % 2 == 0:
