@@ -1877,8 +1877,13 @@ resolve(struct ruleset *rs, struct rule *r, int depth)
 		}
 	}
 	r->busy = 0;
+	if (max + 1 > META_DEPTH) {
+		rule_error(rs, r, "meta rules nested too deep", NULL);
+		r->depth = -1;
+		return -1;
+	}
 	r->depth = max + 1;
-	return 0;
+	return r->depth;
 }
 
 static int
