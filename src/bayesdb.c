@@ -306,6 +306,7 @@ int
 bayes_learn_file(const struct locator *loc, int cls,
     enum bayes_outcome *outcome, const char **why)
 {
+	static char err[512];	/* the store's words outlive the store */
 	struct bayes_db *db;
 	struct bayes_tokens t;
 	struct bayes_learned l;
@@ -322,6 +323,9 @@ bayes_learn_file(const struct locator *loc, int cls,
 		if (store_run(db->st, why) == 0) {
 			*outcome = bayes_outcome(&l);
 			rc = 0;
+		} else {
+			snprintf(err, sizeof(err), "%s", *why);
+			*why = err;
 		}
 		bayes_db_close(db);
 	}

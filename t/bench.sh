@@ -26,6 +26,8 @@ TARGET_URL=1000		# messages per second, xd-urlcheck on one core
 TARGET_URL_RSS=64	# MB, xd-urlcheck
 TARGET_CKSUM=1000	# messages per second, xd-cksum on one core
 TARGET_CKSUM_RSS=64	# MB, xd-cksum
+TARGET_BAYES=1000	# messages per second, xd-bayes classifying on one core
+TARGET_BAYES_RSS=64	# MB, xd-bayes classifying
 SLOW=45			# seconds: a 1x run slower than this skips its 4x run
 
 # The network checks against a slow local DNS server; no corpus needed.
@@ -210,6 +212,50 @@ elif ! have xd-cksum; then
 	note "xd-cksum is not built: its rows are left out"
 fi
 
+# --- xd-bayes: learn the corpus, then classify it ------------------------
+# A new LMDB store learns the ham and the spam of the stored stream, then
+# classifies the whole stream; the same on a Redis started on 127.0.0.1
+# when redis-server is installed.
+if have xd-bayes && [ -s "$tmp/stream" ]; then
+	printf 'store = %s\n' "$tmp/bayes.lmdb" >"$tmp/bayes.conf"
+	grep "^$C/ham/" "$tmp/stream" >"$tmp/bayes.ham"
+	grep "^$C/spam/" "$tmp/stream" >"$tmp/bayes.spam"
+	measure bayes_learn "xd-bayes --learn, corpus, new LMDB store" "$N" 1 \
+	    'XD_CONF=$tmp/bayes.conf xd-bayes -q -l ham <"$tmp/bayes.ham" >/dev/null &&
+	     XD_CONF=$tmp/bayes.conf xd-bayes -q -l spam <"$tmp/bayes.spam" >/dev/null'
+	measure bayes "xd-bayes, classify stored stream (LMDB)" "$N" 1 \
+	    'XD_CONF=$tmp/bayes.conf xd-bayes <"$tmp/stream" >"$tmp/bayes.out"'
+	e=$(grep -c 'error=xd-bayes' "$tmp/bayes.out")
+	[ "$e" -eq 0 ] || note "xd-bayes: $e lines with error="
+	note "xd-bayes: $(grep -c '	BAYES_99=' "$tmp/bayes.out") lines BAYES_99, $(grep -c '	BAYES_00=' "$tmp/bayes.out") BAYES_00 (it learned this very corpus); the LMDB store took $(du -k "$tmp/bayes.lmdb" | cut -f1) KB"
+	if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+		bport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		redis-server --bind 127.0.0.1 --port "$bport" --save '' \
+		    --appendonly no --dir "$tmp" --logfile "$tmp/bayes-redis.log" \
+		    >/dev/null 2>&1 &
+		echo $! >"$tmp/redis.pid"
+		i=0
+		until [ "$(redis-cli -h 127.0.0.1 -p "$bport" ping 2>/dev/null)" = PONG ] ||
+		    [ $i -ge 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		export bport
+		measure bayes_learn_redis "xd-bayes --learn, corpus, new Redis store" "$N" 1 \
+		    'xd-bayes -q -s redis://127.0.0.1:$bport -l ham <"$tmp/bayes.ham" >/dev/null &&
+		     xd-bayes -q -s redis://127.0.0.1:$bport -l spam <"$tmp/bayes.spam" >/dev/null'
+		measure bayes_redis "xd-bayes, classify stored stream (Redis)" "$N" 1 \
+		    'xd-bayes -s redis://127.0.0.1:$bport <"$tmp/stream" >"$tmp/bayes_redis.out"'
+		kill "$(cat "$tmp/redis.pid")" && rm -f "$tmp/redis.pid"
+		cmp -s "$tmp/bayes.out" "$tmp/bayes_redis.out" ||
+		    note "xd-bayes: Redis wrote other lines than LMDB"
+	else
+		note "xd-bayes: redis-server is not installed: the Redis rows are left out"
+	fi
+elif ! have xd-bayes; then
+	note "xd-bayes is not built: its rows are left out"
+fi
+
 # --- the whole pipeline -------------------------------------------------
 if have xd-parse && have xd-score && have xd; then
 	stages=$(xd -q stages 2>/dev/null)
@@ -309,6 +355,15 @@ for k in url:"xd-urlcheck" url_dns:"xd-urlcheck, one URI list"; do
 	kb=$(get "${k%%:*}" 5)
 	target "RSS < $TARGET_URL_RSS MB: ${k#*:}" \
 	    "$([ "$kb" -lt $((TARGET_URL_RSS * 1024)) ] && echo 1)" \
+	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+done
+for k in bayes:"xd-bayes, LMDB" bayes_redis:"xd-bayes, Redis"; do
+	[ -n "$(get "${k%%:*}" 3)" ] || continue
+	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")
+	target "${k#*:} >= $TARGET_BAYES msgs/s" "$([ "$v" -ge $TARGET_BAYES ] && echo 1)" "$v msgs/s"
+	kb=$(get "${k%%:*}" 5)
+	target "RSS < $TARGET_BAYES_RSS MB: ${k#*:}" \
+	    "$([ "$kb" -lt $((TARGET_BAYES_RSS * 1024)) ] && echo 1)" \
 	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
 done
 for k in parse:xd-parse parse4:"xd-parse, 4x" score:"xd-score, long stream" \
