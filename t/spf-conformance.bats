@@ -379,6 +379,8 @@ L64=l012345678901234567890123456789012345678901234567890123456789abc
 
 @test "7.1: a toplabel may hold dashes (xn--)" {
 	is SPF_PASS foo@adash.spf7208.test
+	is SPF_PASS foo@adashmatch.spf7208.test
+	is SPF_FAIL foo@adashmatch.spf7208.test 192.0.2.11
 }
 
 @test "7.1: a toplabel may not begin with a dash" {
