@@ -397,6 +397,54 @@ CKSUM_OWN='CKSUM_|cksum=|fuzzy=|error=xd-cksum:'
 	cmp once twice
 }
 
+# --- xd-heur ---------------------------------------------------------
+
+# The built-in checks and the shipped rules (share/rules, named XD_).
+HEUR_OWN='HEUR_|XD_|error=xd-heur:'
+
+@test "xd-heur: N lines in, N lines out, in order, well formed" {
+	mixed_stream
+	need xd-heur
+	xd-heur <mixed >out || [ $? -eq 1 ]
+	[ "$(wc -l <out)" -eq "$(wc -l <mixed)" ]
+	same_order mixed out
+	$LINT out
+	grep -q '	HEUR_' out
+}
+
+@test "xd-heur: foreign fields and comments pass through byte for byte" {
+	mixed_stream
+	need xd-heur
+	xd-heur <mixed >out || [ $? -eq 1 ]
+	kept mixed out "$HEUR_OWN"
+	[ "$(grep -c '^# a comment line	with a TAB and 100%ZZ$' out)" -gt 0 ]
+}
+
+@test "xd-heur: running it twice is running it once" {
+	mixed_stream
+	need xd-heur
+	xd-heur <mixed >once || [ $? -eq 1 ]
+	xd-heur <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
+@test "xd-heur: the invariants on a hand-written stream" {
+	need xd-heur
+	printf '%s\n' '#xd-stream 1' \
+	    "$SAMPLES/mbox	offset=0	zz_foreign=a%09b	HEUR_OLD=1	XD_SUBJ_ADV=x" \
+	    '# a comment	that stays' \
+	    '/m/2	HEUR_NO_DATE=	error=xd-parse:unreadable	zz=1' \
+	    '/m/3	error=xd-heur:old	zz_after=%25' \
+	    '/m/%09tab	ip=bad' >in
+	xd-heur <in >once || [ $? -eq 1 ]
+	same_order in once
+	kept in once "$HEUR_OWN"
+	! grep -q 'error=xd-heur:old' once
+	! grep -q 'HEUR_OLD\|XD_SUBJ_ADV=x' once
+	xd-heur <once >twice || [ $? -eq 1 ]
+	cmp once twice
+}
+
 # --- xd-act ----------------------------------------------------------
 
 # xd-act has no dry run: it acts in batch mode, copying into private
