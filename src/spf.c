@@ -8,20 +8,22 @@
  * void lookups (it has none), PTR names past the tenth (an error where
  * they should be ignored), PTR names that cannot be resolved (a
  * temperror where they should be skipped), loopback clients (always a
- * pass), SPF-type (99) queries, records of exactly "v=spf1", and its
- * record parser accepts what it should refuse and refuses what it
- * should accept.  So libspf2 never sees a record as published:
+ * pass), SPF-type (99) queries, records of exactly "v=spf1", macros
+ * (no 253-byte cut), and its record parser accepts what it should
+ * refuse, refuses what it should accept, and drops mechanisms past
+ * 512 bytes of a compiled record.  So libspf2 never sees a record as
+ * published:
  *
  *  - every record is fetched and checked by spfrec.c first, through
  *    the get_spf hook of our DNS layer;
- *  - libspf2 is handed a record of our making, in which every target
- *    is a placeholder name "tK.iI.NONCE.invalid" (term K of record I),
- *    which our DNS layer expands (macros and all) when libspf2 asks
- *    for it, and ip4/ip6 terms are decided here;
- *  - before every term stands a marker "include:mK.iI.NONCE.invalid"
- *    which libspf2 resolves through get_spf like any include: that is
- *    where the terms and the void lookups are counted, and where a
- *    permerror found during the term before is returned;
+ *  - libspf2 is handed a short record of our making, in which every
+ *    target is a placeholder name "tKKKI.NONCE" (term K of record I,
+ *    see ph_name()), which our DNS layer expands (macros and all)
+ *    when libspf2 asks for it, and ip4/ip6 terms are decided here;
+ *  - before every term stands a marker "include:mKKKI.NONCE", which
+ *    libspf2 resolves through get_spf like any include: that is where
+ *    the terms and the void lookups are counted, and where a permerror
+ *    found during the term before is returned;
  *  - libspf2's idea of the client is a stand-in address, and every
  *    address answer is rewritten to the stand-in when it matches the
  *    real client under the term's CIDR lengths, and to another
@@ -29,7 +31,7 @@
  *    no /0) comes out right.
  *
  * libspf2 is synchronous, so each thread has its own struct spf, with
- * its own dns.c context; answers are shared through struct spf_cache.
+ * its own dns.c context; answers are shared through spfcache.c.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -62,7 +64,7 @@ static const char guess_record[] = "v=spf1 a/24//64 mx/24//64";
 /* A query we wait for; after the time bound we stop waiting. */
 struct slot {
 	struct spf	*s;
-	struct spf_answer	*a;
+	struct spf_answer *a;
 	int		 done, abandoned;
 	struct slot	*prev, *next;
 };

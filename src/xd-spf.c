@@ -108,7 +108,9 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 		q.helo = rec_get(rec, "helo", &helo) && helo.s ? helo.s : NULL;
 		r = spf_check(spf, &q, &domain, &why);
 		if (r == SPFR_BADIP) {
-			xd_warnx("<stdin>:%lu: ip=%s: %s", lineno, q.ip, why);
+			/* As the stream has it: no newline gets out raw. */
+			xd_warnx("<stdin>:%lu: ip=%s: %s", lineno,
+			    rec_raw(rec, "ip"), why);
 			rec_error(rec, TOOL, "bad-ip");
 			bad = 1;
 		} else {
@@ -116,7 +118,8 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 			    "");
 			if (o->verbose)
 				xd_warnx("<stdin>:%lu: %s %s: %s", lineno,
-				    spf_result_name(r), domain.s, why);
+				    spf_result_name(r),
+				    rec_raw(rec, spf_result_name(r)), why);
 		}
 	}
 	/* Without ip= (local mail) there is nothing to check. */
