@@ -263,6 +263,20 @@ sym() {
 	[ "$(sym 1)" = SPF_FAIL=x.bigtxt.test ]
 }
 
+@test "hostile records: 6 KB, hundreds of terms, transformers, every macro" {
+	spf "m\tip=198.18.1.150\tmailfrom=bob@huge.spf.test" \
+	    "m\tip=192.0.2.7\tmailfrom=bob@huge.spf.test" \
+	    "m\tip=192.0.2.7\tmailfrom=bob@manyterms.spf.test" \
+	    "m\tip=192.0.2.7\tmailfrom=bob@bigdigits.spf.test" \
+	    "m\tip=2001:db8::7\tmailfrom=bob@macros.spf.test\thelo=h.example"
+	[ "$status" -eq 0 ]
+	[ "$(sym 1)" = SPF_PASS=huge.spf.test ]
+	[ "$(sym 2)" = SPF_FAIL=huge.spf.test ]
+	[ "$(sym 3)" = SPF_PERMERROR=manyterms.spf.test ]
+	[ "$(sym 4)" = SPF_FAIL=bigdigits.spf.test ]
+	[ "$(sym 5)" = SPF_FAIL=macros.spf.test ]
+}
+
 # --- the window, the order, the cache ----------------------------------------
 
 @test "lines go out in input order, whatever order the answers come in" {
