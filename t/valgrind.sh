@@ -203,6 +203,36 @@ if built xd-urlcheck; then
 	vg "xd-urlcheck: --test" xd-urlcheck -t </dev/null >/dev/null
 	XD_CONF=$tmp/xd.conf
 fi
+if built xd-cksum; then
+	printf 'store = %s\ncksum_threshold = 2\n' "$tmp/cksum.lmdb" \
+	    >"$tmp/cksum.conf"
+	XD_CONF=$tmp/cksum.conf
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-cksum: the samples' stream" xd-cksum <"$tmp/parsed" \
+		    >"$tmp/cksum.out"
+		vg "xd-cksum: again, every message seen" xd-cksum \
+		    <"$tmp/cksum.out" >/dev/null
+		vg "xd-cksum: --keep" xd-cksum -k <"$tmp/cksum.out" >/dev/null
+		vg "xd-cksum: --learn spam" xd-cksum -l spam <"$tmp/parsed" \
+		    >/dev/null
+		vg "xd-cksum: --learn ham, moved" xd-cksum -l ham \
+		    <"$tmp/parsed" >/dev/null
+		vg "xd-cksum: --unlearn" xd-cksum -u <"$tmp/parsed" >/dev/null
+		vg "xd-cksum: --text" xd-cksum -t <"$tmp/parsed" >/dev/null
+		vg "xd-cksum: a store that is not there" xd-cksum \
+		    -s redis://127.0.0.1:1 <"$tmp/parsed" >/dev/null
+	fi
+	for k in junk truncated nul longsubject manyparts deepnest hugebody; do
+		printf '%s\n' "$tmp/hostile/$k"
+	done >"$tmp/cksum.hostile"
+	vg "xd-cksum: hostile messages" xd-cksum <"$tmp/cksum.hostile" \
+	    >/dev/null
+	vg "xd-cksum: damaged stream lines" xd-cksum <"$tmp/badstream" \
+	    >/dev/null
+	vg "xd-cksum: --stats" xd-cksum --stats >/dev/null
+	vg "xd-cksum: --expire" xd-cksum --expire >/dev/null
+	XD_CONF=$tmp/xd.conf
+fi
 if built xd-dns; then
 	vg "xd-dns: no resolver" xd-dns A 2.0.0.127.a.example </dev/null >/dev/null
 fi
