@@ -203,6 +203,31 @@ if built xd-urlcheck; then
 	vg "xd-urlcheck: --test" xd-urlcheck -t </dev/null >/dev/null
 	XD_CONF=$tmp/xd.conf
 fi
+if built xd-bayes; then
+	printf 'store = %s\nbayes_min_learned = 1\n' "$tmp/bayes.lmdb" \
+	    >"$tmp/bayes.conf"
+	XD_CONF=$tmp/bayes.conf
+	"$bindir/xd-parse" -- "$S/ham" >"$tmp/bayes.ham" 2>/dev/null
+	"$bindir/xd-parse" -- "$S/spam" >"$tmp/bayes.spam" 2>/dev/null
+	vg "xd-bayes: --learn ham" xd-bayes -l ham <"$tmp/bayes.ham" >/dev/null
+	vg "xd-bayes: --learn spam" xd-bayes -l spam <"$tmp/bayes.spam" >/dev/null
+	vg "xd-bayes: --learn, moved" xd-bayes -l ham <"$tmp/bayes.spam" >/dev/null
+	vg "xd-bayes: --sent" xd-bayes --sent <"$tmp/bayes.ham" >/dev/null
+	if [ -s "$tmp/parsed" ]; then
+		vg "xd-bayes: the samples' stream" xd-bayes <"$tmp/parsed" \
+		    >/dev/null
+		vg "xd-bayes: --tokens" xd-bayes -t <"$tmp/parsed" >/dev/null
+	fi
+	for k in longsubject longheader manyparts deepnest nul hugebody; do
+		printf '%s\n' "$H/$k"
+	done >"$tmp/bayes.hostile"
+	vg "xd-bayes: hostile messages" xd-bayes <"$tmp/bayes.hostile" >/dev/null
+	vg "xd-bayes: --unlearn" xd-bayes -u <"$tmp/bayes.ham" >/dev/null
+	vg "xd-bayes: --stats" xd-bayes -S >/dev/null
+	vg "xd-bayes: damaged stream lines" xd-bayes <"$tmp/badstream" \
+	    >/dev/null
+	XD_CONF=$tmp/xd.conf
+fi
 if built xd-cksum; then
 	printf 'store = %s\ncksum_threshold = 2\n' "$tmp/cksum.lmdb" \
 	    >"$tmp/cksum.conf"
