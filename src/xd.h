@@ -24,33 +24,9 @@
 
 #ifndef XD_SHAREDIR
 #define XD_SHAREDIR "/usr/local/share/xd"
-/* dns.c: asynchronous DNS through c-ares, with a window and a cache */
-/* @@dns@@ */
-
-/* store.c: the learning store, LMDB or Redis behind one interface */
-/* @@store@@ */
-
-/* url.c: URLs from text and HTML, registered domains through libpsl */
-/* @@url@@ */
-
-/* rules.c: SpamAssassin-style rule files on PCRE2 */
-/* @@rules@@ */
-
 #endif
 #ifndef XD_VERSION
 #define XD_VERSION "0.1"
-/* dns.c: asynchronous DNS through c-ares, with a window and a cache */
-/* @@dns@@ */
-
-/* store.c: the learning store, LMDB or Redis behind one interface */
-/* @@store@@ */
-
-/* url.c: URLs from text and HTML, registered domains through libpsl */
-/* @@url@@ */
-
-/* rules.c: SpamAssassin-style rule files on PCRE2 */
-/* @@rules@@ */
-
 #endif
 
 /* util.c */
@@ -665,7 +641,6 @@ void	 cksum_text(const char *, size_t, int, struct cksum *, struct buf *);
 int	 cksum_counts(const struct cksum *);
 void	 cksum_format_fuzzy(const struct cksum *, struct buf *);
 void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
-
 
 /* url.c: URLs from text and HTML, registered domains through libpsl */
 /* @@url@@ */
