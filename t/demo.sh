@@ -6,7 +6,10 @@ PATH="$(pwd)/bin:$PATH"
 XD_SHARE="$(pwd)/share"
 export PATH XD_SHARE
 : "${XD_CONF:=/dev/null}"
-export XD_CONF
+# The samples use documentation addresses and names: asking real DNS
+# about them tells nothing, so the demo sends no query at all.
+: "${XD_RESOLVER:=none}"
+export XD_CONF XD_RESOLVER
 out=$(mktemp) || exit 2
 trap 'rm -f "$out"' EXIT
 
