@@ -63,7 +63,7 @@ struct hsrc {
 	char		*name;
 	enum hhow	 how;
 	int		 raw;
-	unsigned	 gen;		/* message the cache is for */
+	uint64_t	 gen;		/* message the cache is for */
 	size_t		 count;		/* headers of that name */
 	struct buf	 val;
 };
@@ -89,7 +89,7 @@ struct lit {
 	size_t		 n;
 	uint32_t	 key;		/* its first four bytes */
 	size_t		 next;		/* the next with that key, + 1 */
-	unsigned	 gen;		/* the message it was last seen in */
+	uint64_t	 gen;		/* the message it was last seen in */
 };
 
 struct littab {
@@ -123,7 +123,7 @@ struct rule {
 	int		 nice, replace, net;
 	int		 needed, depth;
 	/* the current message */
-	unsigned	 gen;
+	uint64_t	 gen;		/* message value is for */
 	int		 busy;
 	double		 value;
 	size_t		 evoff, evlen;
@@ -160,12 +160,14 @@ struct ruleset {
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	pcre2_jit_stack	*jit;
-	unsigned	 gen;
+	uint64_t	 gen;		/* messages run, never 0 again */
 	const struct rulemsg *msg;
 	struct buf	 ev;		/* evidence of this message's hits */
 	struct buf	 full, tmp;
 	int		 have_full;
-	struct littab	 lt[2];		/* literals of body and rawbody rules */
+	struct littab	 lt[3];		/* literals of body, rawbody, uri rules */
+	size_t		*run;		/* the rules written, in order */
+	size_t		 nrun;
 	struct buf	 lower;		/* text in lower case, to find them */
 	double		*stk;		/* values of metas being run */
 	size_t		 stkcap, sp;
@@ -1635,7 +1637,7 @@ lit_index(struct littab *t)
 
 /* Mark every literal of t that occurs in s (lower case already). */
 static void
-lit_scan(struct littab *t, const unsigned char *s, size_t n, unsigned gen)
+lit_scan(struct littab *t, const unsigned char *s, size_t n, uint64_t gen)
 {
 	size_t i, j, k;
 	uint32_t key, h;
@@ -1908,10 +1910,17 @@ need(struct ruleset *rs, struct rule *r)
 			need(rs, &rs->r[r->ops[i].idx]);
 }
 
+/* The table of literals for the text a rule is run on. */
+static int
+littab_of(const struct rule *r)
+{
+	return r->type == R_BODY ? 0 : r->type == R_RAWBODY ? 1 : 2;
+}
+
 static void
 prefilter(struct ruleset *rs, struct rule *r)
 {
-	struct littab *t = &rs->lt[r->type == R_RAWBODY];
+	struct littab *t = &rs->lt[littab_of(r)];
 	struct req q;
 	int i;
 
@@ -1957,11 +1966,16 @@ finish(struct ruleset *rs)
 		    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
 			rs->st.nojit++;
 		if (r->needed && r->re != NULL && (r->type == R_BODY ||
-		    r->type == R_RAWBODY))
+		    r->type == R_RAWBODY || r->type == R_URI))
 			prefilter(rs, r);
+		if (r->needed && reported(r)) {
+			rs->run = xrealloc(rs->run, (rs->nrun + 1) *
+			    sizeof(*rs->run));
+			rs->run[rs->nrun++] = i;
+		}
 	}
-	lit_index(&rs->lt[0]);
-	lit_index(&rs->lt[1]);
+	for (i = 0; i < 3; i++)
+		lit_index(&rs->lt[i]);
 }
 
 static struct ruleset *
@@ -2035,6 +2049,8 @@ rules_free(struct ruleset *rs)
 	}
 	lit_free(&rs->lt[0]);
 	lit_free(&rs->lt[1]);
+	lit_free(&rs->lt[2]);
+	free(rs->run);
 	buf_free(&rs->lower);
 	for (i = 0; i < rs->nsrc; i++) {
 		free(rs->src[i].name);
@@ -2331,7 +2347,7 @@ uri_match(struct ruleset *rs, struct rule *r)
 static int
 lit_seen(const struct ruleset *rs, const struct rule *r)
 {
-	const struct littab *t = &rs->lt[r->type == R_RAWBODY];
+	const struct littab *t = &rs->lt[littab_of(r)];
 	size_t i;
 
 	if (r->nlits == 0)
@@ -2356,6 +2372,24 @@ lit_text(struct ruleset *rs, struct littab *t, const char *s, size_t n)
 		rs->lower.s[i] = (char)tolower((unsigned char)s[i]);
 	rs->lower.len = n;
 	lit_scan(t, (const unsigned char *)rs->lower.s, n, rs->gen);
+}
+
+/* The links, a line each, for the literals of uri rules. */
+static void
+lit_uris(struct ruleset *rs, const struct rulemsg *m)
+{
+	struct buf all;
+	size_t i;
+
+	if (rs->lt[2].n == 0 || m->nuris == 0)
+		return;
+	buf_init(&all);
+	for (i = 0; i < m->nuris; i++) {
+		buf_adds(&all, m->uris[i]);
+		buf_addc(&all, '\n');
+	}
+	lit_text(rs, &rs->lt[2], all.s, all.len);
+	buf_free(&all);
 }
 
 static int
@@ -2386,6 +2420,8 @@ test(struct ruleset *rs, struct rule *r)
 			return 0;
 		return (n = match(rs, r, m->rawbody, m->rawbodylen)) < 0 ? 0 : n;
 	case R_URI:
+		if (!lit_seen(rs, r))
+			return 0;
 		return uri_match(rs, r);
 	case R_FULL:
 		if (!rs->have_full) {
@@ -2433,8 +2469,6 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	size_t i;
 
 	rs->gen++;
-	if (rs->gen == 0)
-		rs->gen = 1;
 	rs->msg = m;
 	rs->sp = 0;
 	rs->have_full = 0;
@@ -2443,10 +2477,9 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	buf_reset(&rs->ev);
 	lit_text(rs, &rs->lt[0], m->body, m->bodylen);
 	lit_text(rs, &rs->lt[1], m->rawbody, m->rawbodylen);
-	for (i = 0; i < rs->n; i++) {
-		r = &rs->r[i];
-		if (!r->needed || !reported(r))
-			continue;
+	lit_uris(rs, m);
+	for (i = 0; i < rs->nrun; i++) {
+		r = &rs->r[rs->run[i]];
 		if (value(rs, r) != 0)
 			fn(arg, r->name, r->evlen ? rs->ev.s + r->evoff : "",
 			    r->evlen);
