@@ -5,7 +5,8 @@
  * libspf2 is synchronous, so a window of messages is checked by as
  * many threads, each with a DNS context of its own and a cache shared
  * by all; a reader hands lines to them and a writer puts the lines
- * back in input order.
+ * back in input order.  Threads are started as lines wait for one, so
+ * a single message (procmail) costs a single thread.
  */
 #include <getopt.h>
 #include <pthread.h>
@@ -34,6 +35,8 @@ struct opts {
 	long long	 timeout;	/* ms */
 };
 
+struct worker;
+
 struct run {
 	pthread_mutex_t	 lock;
 	pthread_cond_t	 work;		/* a line was queued, or the end */
@@ -47,6 +50,8 @@ struct run {
 	const struct opts *o;
 	struct spf_cache *cache;
 	unsigned long	 checked;
+	struct worker	*w;
+	size_t		 nw, idle;	/* threads started, waiting */
 };
 
 struct worker {
@@ -143,7 +148,9 @@ worker_main(void *arg)
 		if (r->qcount == 0) {
 			if (r->eof)
 				break;
+			r->idle++;
 			pthread_cond_wait(&r->work, &r->lock);
+			r->idle--;
 			continue;
 		}
 		sl = &r->slots[r->queue[r->qhead]];
@@ -222,6 +229,21 @@ needs_check(struct rec *rec, const struct opts *o, unsigned long lineno)
 	return 1;
 }
 
+/* A checker and its thread; the first one says if the resolver is bad. */
+static void
+spawn(struct run *r)
+{
+	struct worker *w = &r->w[r->nw];
+	const char *errstr;
+
+	w->r = r;
+	if ((w->spf = spf_new(r->o->resolver, r->cache, &errstr)) == NULL)
+		xd_errx(XD_EXIT_USAGE, "resolver: %s", errstr);
+	if (pthread_create(&w->tid, NULL, worker_main, w) != 0)
+		xd_errx(XD_EXIT_SOME, "cannot start a thread");
+	r->nw++;
+}
+
 static void
 read_lines(struct run *r)
 {
@@ -254,6 +276,9 @@ read_lines(struct run *r)
 		if (need > 0) {
 			r->queue[(r->qhead + r->qcount) % r->win] = at;
 			r->qcount++;
+			/* More lines waiting than threads to take them. */
+			if (r->qcount > r->idle && r->nw < r->win)
+				spawn(r);
 			pthread_cond_signal(&r->work);
 		} else
 			pthread_cond_signal(&r->done);
@@ -292,10 +317,8 @@ print_stats(const struct run *r, const struct worker *w, size_t n)
 static int
 run_all(const struct opts *o, size_t win, int stats)
 {
-	struct worker *w;
 	struct run r;
 	pthread_t writer;
-	const char *errstr;
 	size_t i;
 	long long cache = conf_int("dns_cache");
 
@@ -311,34 +334,29 @@ run_all(const struct opts *o, size_t win, int stats)
 	/* One cache for all the threads, none of dns.c's own each. */
 	r.cache = spf_cache_new(cache > 0 ? (size_t)cache : 0);
 	conf_set("dns_cache", "0");
-	w = xcalloc(win, sizeof(*w));
-	for (i = 0; i < win; i++) {
-		w[i].r = &r;
-		if ((w[i].spf = spf_new(o->resolver, r.cache, &errstr)) == NULL)
-			xd_errx(XD_EXIT_USAGE, "resolver: %s", errstr);
-	}
-	for (i = 0; i < win; i++)
-		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
-			xd_errx(XD_EXIT_SOME, "cannot start a thread");
+	r.w = xcalloc(win, sizeof(*r.w));
+	pthread_mutex_lock(&r.lock);
+	spawn(&r);
+	pthread_mutex_unlock(&r.lock);
 	if (pthread_create(&writer, NULL, writer_main, &r) != 0)
 		xd_errx(XD_EXIT_SOME, "cannot start a thread");
 	read_lines(&r);
-	for (i = 0; i < win; i++)
-		pthread_join(w[i].tid, NULL);
+	for (i = 0; i < r.nw; i++)
+		pthread_join(r.w[i].tid, NULL);
 	pthread_join(writer, NULL);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		xd_err(XD_EXIT_SOME, "write error");
-	for (i = 0; i < win; i++) {
-		spf_stats(w[i].spf, &w[i].st);
-		spf_free(w[i].spf);
+	for (i = 0; i < r.nw; i++) {
+		spf_stats(r.w[i].spf, &r.w[i].st);
+		spf_free(r.w[i].spf);
 	}
 	if (stats)
-		print_stats(&r, w, win);
+		print_stats(&r, r.w, r.nw);
 	for (i = 0; i < win; i++)
 		rec_free(&r.slots[i].rec);
 	free(r.slots);
 	free(r.queue);
-	free(w);
+	free(r.w);
 	spf_cache_free(r.cache);
 	pthread_mutex_destroy(&r.lock);
 	pthread_cond_destroy(&r.work);
