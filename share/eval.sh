@@ -308,6 +308,9 @@ plot() {
 	}
 	END { for (b = -25; b <= 25; b++) print b, h[b] + 0, s[b] + 0 }' \
 	    >"$T/hist.dat"
+	set -- $(awk '$2 + $3 > 0 { if (lo == "") lo = $1; hi = $1 }
+	    END { print lo - 2, hi + 2 }' "$T/hist.dat")
+	xlo=$1 xhi=$2
 	plots=
 	for sys in $SYSTEMS; do
 		roc "$sys" | awk '{ print ($1 < 0.01 ? 0.01 : $1), $2 }' \
@@ -316,8 +319,15 @@ plot() {
 		awk -v h="$2" -v s="$3" -v c="$4" -v l="$5" 'BEGIN {
 			x = 100 * l / h; print (x < 0.01 ? 0.01 : x), 100 * c / s }' \
 		    >"$T/op.$sys.dat"
-		plots="$plots${plots:+, }'$T/roc.$sys.dat' using 1:2 with steps lw 2 title '$sys', '$T/op.$sys.dat' using 1:2 with points pt 7 ps 1.5 notitle"
+		plots="$plots${plots:+, }'$T/roc.$sys.dat' using 1:2 with lines lw 2 title '$sys', '$T/op.$sys.dat' using 1:2 with points pt 7 ps 1.5 notitle"
 	done
+	# Where the fitted thresholds lie in log odds, on average over folds.
+	set -- $(cat "$T"/fit/*.weights | awk '
+	$1 == "calibration" { a = $2; b = $3 }
+	$1 == "threshold" && $2 == "spam" { s += a + b * $3; n++ }
+	$1 == "threshold" && $2 == "surespam" { ss += a + b * $3 }
+	END { printf "%.2f %.2f\n", s / n, ss / n }')
+	zspam=$1 zsure=$2
 	if gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1; then
 		term="pngcairo size 1400,560 font ',10'"
 	else
@@ -328,21 +338,22 @@ set terminal $term
 set output '$png'
 set multiplot layout 1,2 title "xd eval: $N messages ($NHAM ham, $NSPAM spam), $K-fold cross-validation"
 set title "xd: log odds of spam (A + B * score) per class"
-set xlabel "log odds of spam; spam from ln 9 = 2.2 (prob 0.9), surespam from ln 999 = 6.9"
+set xlabel "log odds of spam; dashed: the fitted thresholds, spam $zspam and surespam $zsure (mean of the folds)"
 set ylabel "messages (log scale)"
 set logscale y
 set yrange [0.8:*]
+set xrange [$xlo:$xhi]
 set style fill solid 0.5 border -1
 set boxwidth 0.45
-set arrow 1 from 2.197,0.8 to 2.197,graph 1 nohead dt 2 lc rgb "black"
-set arrow 2 from 6.907,0.8 to 6.907,graph 1 nohead dt 2 lc rgb "red"
+set arrow 1 from $zspam,0.8 to $zspam,graph 1 nohead dt 2 lc rgb "black"
+set arrow 2 from $zsure,0.8 to $zsure,graph 1 nohead dt 2 lc rgb "red"
 set key top center
 plot '$T/hist.dat' using (\$1-0.22):(\$2 > 0 ? \$2 : 1/0) with boxes lc rgb "#2060c0" title "ham", \
      '$T/hist.dat' using (\$1+0.22):(\$3 > 0 ? \$3 : 1/0) with boxes lc rgb "#d03020" title "spam"
 unset arrow 1
 unset arrow 2
 unset logscale y
-set title "ROC on the test folds (dots: each filter's own threshold)"
+set title "ROC on the test folds (dots: each filter's own threshold; no ham lost is drawn at 0.01%)"
 set xlabel "ham lost, % of ham (log scale)"
 set ylabel "spam caught, % of spam"
 set logscale x
@@ -366,7 +377,10 @@ K=10
 out=xd-eval
 peers=1
 sa_folds=
-FIT_OPTS="--ham-loss 0.001 --sure-loss 0"
+# Thresholds where the calibrated prob= is 0.9 and 0.999, and surespam
+# above every training ham.  --ham-loss is not used: when many messages
+# share a score it must jump over all of them, spam and all.
+FIT_OPTS="--sure-loss 0"
 TAB=$(printf '\t')
 
 while [ $# -gt 0 ]; do
@@ -492,6 +506,17 @@ awk -F'\t' -v k="$K" 'BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = 
 		h = (h * 31 + ord[substr(p, i, 1)]) % 2147483647
 	print h % k "\t" NR
 }' "$T/all" >"$T/folds"
+# Every training set needs both classes, and every fold a message.
+bad=$(awk -F'\t' -v k="$K" 'FNR == NR { fold[$2] = $1; next }
+{
+	f = fold[FNR]; n[f]++
+	if ($0 ~ /\tlabel=spam(\t|$)/) { s[f]++; S++ } else { h[f]++; H++ }
+}
+END {
+	for (i = 0; i < k; i++)
+		if (!n[i] || H - h[i] == 0 || S - s[i] == 0) { print i; exit }
+}' "$T/folds" "$T/all")
+[ -z "$bad" ] || die "$dir: too few messages for $K folds: fold $bad is empty, or the folds besides it lack ham or spam"
 t_parse=$(($(date +%s) - t0))
 
 # --- stores per fold for the stages that learn, then the fits ------------
@@ -597,6 +622,7 @@ fi
 # --- the report ----------------------------------------------------------------
 
 sa_list=$(i=0; while [ $i -lt "$sa_folds" ]; do printf '%s ' $i; i=$((i + 1)); done)
+sa_list=${sa_list% }
 # folds_of SYSTEM: the folds it ran on.
 folds_of() {
 	if [ "$1" = spamassassin ] && [ "$sa_folds" -lt "$K" ]; then
@@ -657,7 +683,7 @@ report() {
 	target "spam caught >= 99%" "$(awk -v c="$4" -v s="$3" 'BEGIN { if (c >= 0.99 * s) print 1 }')" "$(pct "$4" "$3")"
 	target "no ham called surespam" "$([ "$6" -eq 0 ] && echo 1)" "$6"
 	echo
-	echo "time: parse and stages ${t_parse}s, stores ${t_stores}s, fits and scoring ${t_fit}s; bogofilter ${t_bogo}s, spamassassin ${t_sa}s; total $(($(date +%s) - start))s on $jobs jobs"
+	echo "time: parse and stages ${t_parse}s, stores ${t_stores}s, fits and scoring ${t_fit}s; bogofilter $(secs "$t_bogo"), spamassassin $(secs "$t_sa"); total $(($(date +%s) - start))s on $jobs jobs"
 	if [ "$sa_folds" -lt "$K" ] && [ "${SYSTEMS#*spamassassin}" != "$SYSTEMS" ]; then
 		echo "* spamassassin ran on folds $sa_list only (--sa-folds $sa_folds), for time: compare it with xd on the same folds"
 	fi
@@ -665,6 +691,10 @@ report() {
 	echo "peers: bogofilter with its built-in defaults (-C: spam from 0.99, unsure from 0.45; unsure is not caught),"
 	echo "  trained on the training folds; spamassassin with its shipped rules, local tests only (no DNS),"
 	echo "  Bayes learned from the training folds, no auto-learn or expiry, spam from its required score."
+}
+
+secs() {
+	if [ "$1" = - ]; then echo "not run"; else echo "${1}s"; fi
 }
 
 target() {
@@ -676,14 +706,17 @@ report >"$T/report"
 for sys in $SYSTEMS; do
 	results "$sys" all
 done >"$out/results.tsv"
-rm -rf "$out/weights"
-mkdir -p "$out/weights"
+rm -rf "$out/weights" "$out/scored"
+mkdir -p "$out/weights" "$out/scored"
 i=0
 while [ $i -lt "$K" ]; do
 	cp "$T/fit/$i.weights" "$out/weights/fold-$i"
+	cp "$T/fit/$i.scored" "$out/scored/fold-$i"
 	i=$((i + 1))
 done
+rm -f "$out/accuracy.png"
 plot "$out/accuracy.png"
-[ -f "$out/accuracy.png" ] && echo "plot: $out/accuracy.png; per message: $out/results.tsv; weights: $out/weights/" >>"$T/report"
+if [ -f "$out/accuracy.png" ]; then png=", the plot accuracy.png"; else png=; fi
+echo "in $out: report.txt, results.tsv (per message), weights/ and scored/ (per fold)$png" >>"$T/report"
 cp "$T/report" "$out/report.txt"
 cat "$T/report"

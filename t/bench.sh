@@ -21,6 +21,8 @@ SA_N=${XD_BENCH_SA:-200}
 TARGET_PARSE=5000	# messages per second
 TARGET_SCORE=200000	# lines per second
 TARGET_RSS=32		# MB, every xd tool
+TARGET_OFFLINE=1000	# messages per second, the offline pipeline on one core
+TARGET_STAGE_RSS=64	# MB, every stage of the offline pipeline
 SCORE_LINES=400000	# how long a stream xd-score gets
 TARGET_URL=1000		# messages per second, xd-urlcheck on one core
 TARGET_URL_RSS=64	# MB, xd-urlcheck
@@ -256,6 +258,44 @@ elif ! have xd-bayes; then
 	note "xd-bayes is not built: its rows are left out"
 fi
 
+# --- xd-heur, on the stored stream of xd-parse ----------------------------
+# The built-in checks with the shipped rules, then with SpamAssassin's
+# rule files where the Debian package put them (its sa-update copy in
+# /var/lib/spamassassin if there is one, else /usr/share/spamassassin).
+TARGET_HEUR=1000	# messages per second, xd-heur on one core
+TARGET_HEUR_RSS=64	# MB, xd-heur
+if have xd-heur && [ -s "$tmp/stream" ]; then
+	printf 'store = %s\n' "$tmp/heur.lmdb" >"$tmp/heur.conf"
+	measure heur "xd-heur, stored stream, shipped rules" "$N" 1 \
+	    'XD_CONF=$tmp/heur.conf xd-heur <"$tmp/stream" >"$tmp/heur.out"'
+	e=$(grep -c 'error=xd-heur' "$tmp/heur.out")
+	[ "$e" -eq 0 ] || note "xd-heur: $e lines with error="
+	sa=
+	for d in /var/lib/spamassassin/*/updates_spamassassin_org \
+	    /usr/share/spamassassin; do
+		if ls "$d"/*.cf >/dev/null 2>&1; then
+			sa=$d
+			break
+		fi
+	done
+	if [ -n "$sa" ]; then
+		printf 'store = %s\nrules = %s\n' "$tmp/heur.lmdb" "$sa" \
+		    >"$tmp/heur_sa.conf"
+		XD_CONF=$tmp/heur_sa.conf xd-heur -n -v >/dev/null 2>"$tmp/heur_sa.n"
+		measure heur_sa "xd-heur, stored stream, SpamAssassin rules" "$N" 1 \
+		    'XD_CONF=$tmp/heur_sa.conf xd-heur <"$tmp/stream" >"$tmp/heur_sa.out"'
+		note "xd-heur with $sa: $(sed -n 's/^xd-heur: rules: //p' "$tmp/heur_sa.n")"
+		note "xd-heur with $sa: $(sed -n 's/^xd-heur: skipped: //p' "$tmp/heur_sa.n")"
+		note "xd-heur with $sa: $(grep -c 'bad pattern' "$tmp/heur_sa.n") patterns PCRE2 would not compile (named in its diagnostics)"
+		e=$(grep -c 'error=xd-heur' "$tmp/heur_sa.out")
+		[ "$e" -eq 0 ] || note "xd-heur, SpamAssassin rules: $e lines with error="
+	else
+		note "xd-heur: no SpamAssassin rule files (package spamassassin): that row is left out"
+	fi
+elif ! have xd-heur; then
+	note "xd-heur is not built: its rows are left out"
+fi
+
 # --- the whole pipeline -------------------------------------------------
 if have xd-parse && have xd-score && have xd; then
 	stages=$(xd -q stages 2>/dev/null)
@@ -272,6 +312,60 @@ if have xd-parse && have xd-score && have xd; then
 	else
 		note "xd check: the 4x run is left out, the 1x run took over ${SLOW}s"
 	fi
+fi
+
+# --- the whole offline pipeline, one stage after the other -----------------
+# Every stage that needs no DNS (urlcheck with resolver "none"), each
+# run on the stream the one before it wrote, so that each has its own
+# time and peak RSS and their sum is the pipeline on one core.  A stage
+# that learns (--learn and --store) first learns the whole corpus into a
+# store of its own; that learning is a row of its own, not in the sum.
+if have xd-parse && have xd-score; then
+	printf 'resolver = "none"\n' >"$tmp/offline.conf"
+	measure off_parse "offline: xd-parse" "$N" 1 \
+	    'XD_CONF=$tmp/offline.conf xd-parse --label=path -- "$C/ham" "$C/spam" >"$tmp/off.parse"'
+	prev=$tmp/off.parse
+	offline=parse
+	failed=
+	for s in urlcheck cksum heur bayes; do
+		if ! have "xd-$s"; then
+			note "offline pipeline: xd-$s is not built: left out"
+			continue
+		fi
+		store=
+		help=$("xd-$s" --help 2>/dev/null)
+		if printf '%s\n' "$help" | grep -q -- '--learn[ =]' &&
+		    printf '%s\n' "$help" | grep -q -- '--store'; then
+			store="--store lmdb:$tmp/store.$s"
+			export store s prev
+			measure "learn_$s" "xd-$s --learn, corpus" "$N" 1 \
+			    'for c in ham spam; do grep "$(printf "\tlabel=$c")" "$prev" |
+			        XD_CONF=$tmp/offline.conf xd-$s --learn $c $store >/dev/null || exit 2; done'
+		fi
+		export store s prev
+		measure "off_$s" "offline: xd-$s" "$N" 1 \
+		    'XD_CONF=$tmp/offline.conf xd-$s $store <"$prev" >"$tmp/off.$s"'
+		prev=$tmp/off.$s
+		offline="$offline $s"
+		# A failed stage leaves no stream for the next: stop there.
+		case $(get "off_$s" 2) in *FAILED*) failed=$s; break ;; esac
+	done
+	export prev
+	if [ -z "$failed" ]; then
+		measure off_score "offline: xd-score" "$N" 1 \
+		    'XD_CONF=$tmp/offline.conf xd-score <"$prev" >/dev/null'
+		offline="$offline score"
+	fi
+	secs=0 rss=0
+	for s in $offline; do
+		secs=$(awk -v a="$secs" -v b="$(get "off_$s" 4)" 'BEGIN { print a + b }')
+		r=$(get "off_$s" 5)
+		[ "$r" -gt "$rss" ] && rss=$r
+	done
+	printf '%s|%s%s|%s|%s|%s\n' offline "offline pipeline, the sum (one core)" \
+	    "${failed:+ [FAILED]}" "$N" "$secs" "$rss" >>"$rows"
+	[ -z "$failed" ] || note "offline pipeline: xd-$failed failed, so the stages after it did not run"
+	note "offline pipeline: $(echo "$offline" | sed 's/ / | /g'), each stage on the stored stream of the one before; its RSS is the largest stage's"
 fi
 
 # --- peers --------------------------------------------------------------
@@ -357,6 +451,19 @@ for k in url:"xd-urlcheck" url_dns:"xd-urlcheck, one URI list"; do
 	    "$([ "$kb" -lt $((TARGET_URL_RSS * 1024)) ] && echo 1)" \
 	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
 done
+if [ -n "$(get offline 3)" ]; then
+	v=$(rate "$(get offline 3)" "$(get offline 4)")
+	case $(get offline 2) in
+	*FAILED*) target "offline pipeline >= $TARGET_OFFLINE msgs/s, one core" 0 "a stage failed" ;;
+	*) target "offline pipeline >= $TARGET_OFFLINE msgs/s, one core" "$([ "$v" -ge $TARGET_OFFLINE ] && echo 1)" "$v msgs/s" ;;
+	esac
+	for k in $(awk -F'|' '$1 ~ /^off_/ { print $1 }' "$rows"); do
+		kb=$(get "$k" 5)
+		target "RSS < $TARGET_STAGE_RSS MB: offline ${k#off_}" \
+		    "$([ "$kb" -lt $((TARGET_STAGE_RSS * 1024)) ] && echo 1)" \
+		    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+	done
+fi
 for k in bayes:"xd-bayes, LMDB" bayes_redis:"xd-bayes, Redis"; do
 	[ -n "$(get "${k%%:*}" 3)" ] || continue
 	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")
@@ -364,6 +471,15 @@ for k in bayes:"xd-bayes, LMDB" bayes_redis:"xd-bayes, Redis"; do
 	kb=$(get "${k%%:*}" 5)
 	target "RSS < $TARGET_BAYES_RSS MB: ${k#*:}" \
 	    "$([ "$kb" -lt $((TARGET_BAYES_RSS * 1024)) ] && echo 1)" \
+	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
+done
+for k in heur:"xd-heur, shipped rules" heur_sa:"xd-heur, SpamAssassin rules"; do
+	[ -n "$(get "${k%%:*}" 3)" ] || continue
+	v=$(rate "$(get "${k%%:*}" 3)" "$(get "${k%%:*}" 4)")
+	target "${k#*:} >= $TARGET_HEUR msgs/s" "$([ "$v" -ge $TARGET_HEUR ] && echo 1)" "$v msgs/s"
+	kb=$(get "${k%%:*}" 5)
+	target "RSS < $TARGET_HEUR_RSS MB: ${k#*:}" \
+	    "$([ "$kb" -lt $((TARGET_HEUR_RSS * 1024)) ] && echo 1)" \
 	    "$(awk -v k="$kb" 'BEGIN { printf "%.1f MB", k / 1024 }')"
 done
 for k in parse:xd-parse parse4:"xd-parse, 4x" score:"xd-score, long stream" \
