@@ -460,16 +460,19 @@ spf_rec_parse(const char *s, size_t n, struct spf_rec *r, const char **why)
 /*
  * 4.3: a domain worth asking: labels of 1 to 63 bytes, at most 253
  * bytes (a final dot aside), more than one label, nothing a DNS name
- * cannot hold or the tools would mistake ("[1.2.3.4]" is a literal).
+ * cannot hold or the tools would mistake, and no address ("1.2.3.4",
+ * "[1.2.3.4]").
  */
 int
 spf_domain_ok(const char *s)
 {
+	struct cidr ip;
 	size_t n = strlen(s);
 
 	if (n > 0 && s[n - 1] == '.')
 		n--;
-	if (n == 0 || s[0] == '[' || memchr(s, '.', n) == NULL)
+	if (n == 0 || s[0] == '[' || memchr(s, '.', n) == NULL ||
+	    ip_parse(s, &ip) == 0)
 		return 0;
 	return dns_name_ok(s);
 }

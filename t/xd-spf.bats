@@ -75,6 +75,16 @@ sym() {
 	[ "$(sym 2)" = SPF_NONE= ]
 }
 
+@test "a HELO name that is an address is no domain: SPF_NONE, nothing asked" {
+	export XD_RESOLVER=none
+	spf "m\tip=192.0.2.7\tmailfrom=\thelo=192.0.2.7" \
+	    "m\tip=192.0.2.7\tmailfrom=\thelo=[192.0.2.7]" \
+	    "m\tip=2001:db8::7\thelo=2001:db8::7"
+	[ "$(sym 1)" = SPF_NONE=192.0.2.7 ]
+	[ "$(sym 2)" = "SPF_NONE=[192.0.2.7]" ]
+	[ "$(sym 3)" = SPF_NONE=2001:db8::7 ]
+}
+
 @test "a line without ip= (local mail) gets no SPF symbol" {
 	spf "m\tmailfrom=bob@pass.spf.test"
 	[ "$status" -eq 0 ]
