@@ -1681,6 +1681,7 @@ relays(struct view *v, int trusted, struct buf *out)
 	return count;
 }
 
+/* Names of their own, written exactly so (any other case is a header). */
 static size_t
 view_header(void *arg, const char *name, int raw, struct buf *out)
 {
@@ -1691,14 +1692,14 @@ view_header(void *arg, const char *name, int raw, struct buf *out)
 		buf_reset(out);
 	if (strcmp(name, "ALL") == 0)
 		return headers_all(v, raw, out);
-	if (strcasecmp(name, "ToCc") == 0)
+	if (strcmp(name, "ToCc") == 0)
 		return headers_named(v, "To", raw, out) +
 		    headers_named(v, "Cc", raw, out);
-	if (strcasecmp(name, "MESSAGEID") == 0)
+	if (strcmp(name, "MESSAGEID") == 0)
 		return headers_named(v, "Message-ID", raw, out) +
 		    headers_named(v, "Resent-Message-ID", raw, out) +
 		    headers_named(v, "X-Message-ID", raw, out);
-	if (strcasecmp(name, "EnvelopeFrom") == 0) {
+	if (strcmp(name, "EnvelopeFrom") == 0) {
 		if ((n = headers_named(v, "Return-Path", raw, out)) > 0 ||
 		    message_envelope(v->m) == NULL)
 			return n;
@@ -1706,11 +1707,11 @@ view_header(void *arg, const char *name, int raw, struct buf *out)
 			buf_adds(out, message_envelope(v->m));
 		return 1;
 	}
-	if (strcasecmp(name, "X-Spam-Relays-Untrusted") == 0 ||
-	    strcasecmp(name, "X-Spam-Relays-External") == 0)
+	if (strcmp(name, "X-Spam-Relays-Untrusted") == 0 ||
+	    strcmp(name, "X-Spam-Relays-External") == 0)
 		return relays(v, 0, out) > 0;
-	if (strcasecmp(name, "X-Spam-Relays-Trusted") == 0 ||
-	    strcasecmp(name, "X-Spam-Relays-Internal") == 0)
+	if (strcmp(name, "X-Spam-Relays-Trusted") == 0 ||
+	    strcmp(name, "X-Spam-Relays-Internal") == 0)
 		return relays(v, 1, out) > 0;
 	return headers_named(v, name, raw, out);
 }

@@ -155,7 +155,8 @@ hasnt() {
 	    'header MSGID_ANY MESSAGEID =~ /^<abc\.123@/' \
 	    'header ENV_FROM EnvelopeFrom =~ /bounce-77@mailer/' \
 	    'header RELAY_UNTRUSTED X-Spam-Relays-Untrusted =~ /^\[ ip=198\.51\.100\.7 rdns=relay\.example\.net helo=relay\.example\.net by=mx\.example\.org /' \
-	    'header RELAY_INTERNAL X-Spam-Relays-Trusted =~ /ip=10\.1\.2\.3 .* helo=sender\.example\.com/'
+	    'header RELAY_INTERNAL X-Spam-Relays-Trusted =~ /ip=10\.1\.2\.3 .* helo=sender\.example\.com/' \
+	    'header NOT_PSEUDO exists:MessageID' 'header NOT_PSEUDO2 exists:toCC'
 	check
 	has ALL_ORDER
 	has TOCC_CAROL
@@ -163,6 +164,9 @@ hasnt() {
 	has ENV_FROM
 	has RELAY_UNTRUSTED
 	has RELAY_INTERNAL
+	# the special names are written exactly so; otherwise a header's
+	hasnt NOT_PSEUDO
+	hasnt NOT_PSEUDO2
 }
 
 # --- body, rawbody, uri, full ---------------------------------------------
