@@ -56,7 +56,7 @@ macro_len(const char *s, size_t n, const char *letters)
 		return 0;
 	if (s[1] == '%' || s[1] == '_' || s[1] == '-')
 		return 2;
-	if (s[1] != '{' || n < 4 ||
+	if (s[1] != '{' || n < 4 || s[2] == '\0' ||
 	    strchr(letters, tolower((unsigned char)s[2])) == NULL)
 		return 0;
 	i = 3;
@@ -66,7 +66,8 @@ macro_len(const char *s, size_t n, const char *letters)
 		i++;
 	if (i < n && (s[i] == 'r' || s[i] == 'R'))
 		i++;
-	while (i < n && s[i] != '}' && strchr(delimiters, s[i]) != NULL)
+	while (i < n && s[i] != '}' && s[i] != '\0' &&
+	    strchr(delimiters, s[i]) != NULL)
 		i++;
 	return i < n && s[i] == '}' ? i + 1 : 0;
 }
@@ -431,6 +432,12 @@ spf_rec_parse(const char *s, size_t n, struct spf_rec *r, const char **why)
 
 	memset(r, 0, sizeof(*r));
 	*why = NULL;
+	/* 3.1, 4.6.1: ASCII, terms apart by spaces; no NUL, TAB or CR. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e) {
+			*why = "a byte that is not printable ASCII";
+			return -1;
+		}
 	for (i = 6; i < n && *why == NULL; i = j) {
 		while (i < n && s[i] == ' ')
 			i++;
