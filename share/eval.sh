@@ -33,10 +33,23 @@ note() {
 # --- sub-tasks, run in parallel through xargs: sh eval.sh __task ... ---
 
 # The lines of the given folds (fold numbers as arguments) from the
-# stream of every message, "all".
+# stream of every message, "all", which has no labels: no check stage
+# sees one.  The file "folds" holds "fold<TAB>line<TAB>label".
 fold_lines() {
 	awk -F'\t' -v want=" $* " 'FNR == NR { fold[$2] = $1; next }
 	    index(want, " " fold[FNR] " ") { print }' "$T/folds" "$T/all"
+}
+
+# The same with each line's label=, for learning.
+labelled() {
+	fold_lines "$@" | add_labels "$@"
+}
+
+# Standard input, lines of the given folds in order, with label= added.
+add_labels() {
+	awk -F'\t' -v want=" $* " '
+	    FNR == NR { if (index(want, " " $1 " ")) lab[++n] = $3; next }
+	    { print $0 "\tlabel=" lab[FNR] }' "$T/folds" -
 }
 
 # Folds 0..K-1 except the ones given.
@@ -57,18 +70,22 @@ task_store() {
 	store=$T/store/$name
 	mkdir -p "$store"
 	# shellcheck disable=SC2046 # fold numbers, split on purpose
-	fold_lines $(other_folds "$@") >"$store/train"
+	labelled $(other_folds "$@") >"$store/train"
 	for l in $LEARNERS; do
 		for c in ham spam; do
-			grep "$(printf '\tlabel=%s\t\\|\tlabel=%s$' "$c" "$c")" \
-			    "$store/train" |
+			grep "$(printf '\tlabel=%s$' "$c")" "$store/train" |
 			    "xd-$l" --learn "$c" --store "$(store_url "$store" "$l")" \
 			    >/dev/null || { echo "xd-$l --learn $c failed" >&2; return 1; }
 		done
 	done
 	for f in "$@"; do
-		fold_lines "$f" | classify "$store" >"$T/cls/$name.$f.tmp" &&
-		    mv "$T/cls/$name.$f.tmp" "$T/cls/$name.$f" || return 1
+		fold_lines "$f" | classify "$store" | grep -v '^#' \
+		    >"$T/cls/$name.$f.tmp"
+		# sh has no pipefail: a stage that failed wrote too few lines.
+		[ "$(wc -l <"$T/cls/$name.$f.tmp")" -eq \
+		    "$(fold_lines "$f" | wc -l)" ] ||
+		    { echo "a learning stage lost lines of fold $f" >&2; return 1; }
+		mv "$T/cls/$name.$f.tmp" "$T/cls/$name.$f" || return 1
 	done
 	rm -rf "$store"
 }
@@ -100,19 +117,19 @@ classify_through() {
 # task_fit K: weights fitted to the other folds, then fold K scored.
 task_fit() {
 	k=$1
-	: >"$T/fit/$k.train"
 	for j in $(other_folds "$k"); do
 		if [ -n "$LEARNERS" ]; then
 			if [ "$j" -lt "$k" ]; then e=$j-$k; else e=$k-$j; fi
-			cat "$T/cls/$e.$j"
+			add_labels "$j" <"$T/cls/$e.$j"
 		else
-			fold_lines "$j"
+			labelled "$j"
 		fi
 	done >"$T/fit/$k.train"
+	# Labels come back after the checks, for the measure.
 	if [ -n "$LEARNERS" ]; then
-		cp "$T/cls/$k.$k" "$T/fit/$k.test"
+		add_labels "$k" <"$T/cls/$k.$k" >"$T/fit/$k.test"
 	else
-		fold_lines "$k" >"$T/fit/$k.test"
+		labelled "$k" >"$T/fit/$k.test"
 	fi
 	# shellcheck disable=SC2086 # options from this script only
 	xd-score --fit $FIT_OPTS -o "$T/fit/$k.weights" <"$T/fit/$k.train" ||
@@ -138,7 +155,7 @@ task_fit() {
 
 # The files of the given folds, "label<TAB>path".
 fold_files() {
-	fold_lines "$@" | awk -F'\t' '{
+	labelled "$@" | awk -F'\t' '{
 		label = "?"
 		for (i = 2; i <= NF; i++)
 			if ($i ~ /^label=/) label = substr($i, 7)
@@ -458,7 +475,15 @@ t0=$(date +%s)
 {
 	xd-parse --label=ham -- "$dir/ham"
 	xd-parse --label=spam -- "$dir/spam"
-} 2>"$T/log/parse" | grep -v '^#' >"$T/parsed"
+} 2>"$T/log/parse" | grep -v '^#' | awk -F'\t' -v OFS='\t' -v T="$T" '{
+	# The label goes to a file of its own: no check stage sees it.
+	line = $1; label = "?"
+	for (i = 2; i <= NF; i++)
+		if ($i ~ /^label=/) label = substr($i, 7)
+		else line = line OFS $i
+	print label >(T "/labels")
+	print line
+}' >"$T/parsed"
 stages_through() {
 	if [ $# -eq 0 ]; then
 		cat
@@ -473,7 +498,8 @@ stages_through() {
 # (NAME_TEMPFAIL) are dropped.
 # shellcheck disable=SC2086
 stages_through $STATELESS <"$T/parsed" |
-    awk -F'\t' -v OFS='\t' '{
+    awk -F'\t' -v OFS='\t' '/^#/ { next }
+    {
 	line = $1
 	for (i = 2; i <= NF; i++)
 		if ($i !~ /^[A-Z][A-Za-z0-9_.-]*_TEMPFAIL=/)
@@ -486,8 +512,8 @@ for s in $STATELESS; do
 done
 N=$(wc -l <"$T/all")
 [ "$N" -eq "$(wc -l <"$T/parsed")" ] || die "a stage lost lines"
-NHAM=$(grep -c "$(printf '\tlabel=ham\\(\t\\|$\\)')" "$T/all")
-NSPAM=$(grep -c "$(printf '\tlabel=spam\\(\t\\|$\\)')" "$T/all")
+NHAM=$(grep -c '^ham$' "$T/labels")
+NSPAM=$(grep -c '^spam$' "$T/labels")
 if [ "$NHAM" -lt "$K" ] || [ "$NSPAM" -lt "$K" ]; then
 	die "$dir: $NHAM ham and $NSPAM spam: too few for $K folds"
 fi
@@ -504,18 +530,19 @@ awk -F'\t' -v k="$K" 'BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = 
 	h = 0
 	for (i = 1; i <= length(p); i++)
 		h = (h * 31 + ord[substr(p, i, 1)]) % 2147483647
-	print h % k "\t" NR
-}' "$T/all" >"$T/folds"
+	getline label <(T "/labels")
+	print h % k "\t" NR "\t" label
+}' T="$T" "$T/all" >"$T/folds"
 # Every training set needs both classes, and every fold a message.
-bad=$(awk -F'\t' -v k="$K" 'FNR == NR { fold[$2] = $1; next }
+bad=$(awk -F'\t' -v k="$K" '
 {
-	f = fold[FNR]; n[f]++
-	if ($0 ~ /\tlabel=spam(\t|$)/) { s[f]++; S++ } else { h[f]++; H++ }
+	f = $1; n[f]++
+	if ($3 == "spam") { s[f]++; S++ } else { h[f]++; H++ }
 }
 END {
 	for (i = 0; i < k; i++)
 		if (!n[i] || H - h[i] == 0 || S - s[i] == 0) { print i; exit }
-}' "$T/folds" "$T/all")
+}' "$T/folds")
 [ -z "$bad" ] || die "$dir: too few messages for $K folds: fold $bad is empty, or the folds besides it lack ham or spam"
 t_parse=$(($(date +%s) - t0))
 

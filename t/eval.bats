@@ -67,6 +67,9 @@ fold_of() {
 	done
 	[ -s out/report.txt ]
 	grep -q "xd (own thresholds)" out/report.txt
+	if command -v xd-bayes >/dev/null; then
+		[[ "$output" == *"bayes (learned per fold)"* ]]
+	fi
 	for k in 0 1 2 3; do
 		run xd-score -n -w "out/weights/fold-$k"
 		[ "$status" -eq 0 ]
