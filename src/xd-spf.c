@@ -470,10 +470,13 @@ main(int argc, char *argv[])
 	} else
 		o.timeout = seconds("spf_timeout", conf_double("spf_timeout"));
 	if (window == 0) {
+		/* Shared with xd-rbl, whose window costs no thread. */
 		window = conf_int("dns_window");
-		if (window < 1 || window > MAX_WINDOW)
-			xd_errx(XD_EXIT_USAGE, "dns_window = %lld: xd-spf "
-			    "takes 1 to %d", window, MAX_WINDOW);
+		if (window < 1)
+			xd_errx(XD_EXIT_USAGE, "dns_window = %lld: expected "
+			    "at least 1", window);
+		if (window > MAX_WINDOW)
+			window = MAX_WINDOW;
 	}
 	return run_all(&o, (size_t)window, stats);
 }

@@ -306,18 +306,21 @@ sym() {
 	[ "$output" = "$(cat one)" ]
 }
 
-@test "--window and dns_window: bounds are checked" {
+@test "--window and dns_window: bounds" {
 	for w in 0 1025 abc; do
 		run --separate-stderr xd-spf -w "$w" </dev/null
 		[ "$status" -eq 2 ] || { echo "-w $w: $status"; return 1; }
 	done
-	echo "dns_window = 5000" >"$XD_CONF"
+	echo "dns_window = 0" >"$XD_CONF"
 	run --separate-stderr xd-spf </dev/null
 	[ "$status" -eq 2 ]
-	[[ "$stderr" == *"dns_window = 5000"* ]]
-	echo "dns_window = 3" >"$XD_CONF"
-	spf "m\tip=192.0.2.7\tmailfrom=bob@pass.spf.test"
-	[ "$(sym 1)" = SPF_PASS=pass.spf.test ]
+	[[ "$stderr" == *"dns_window = 0"* ]]
+	# xd-rbl may want more: xd-spf takes what it can, 1024 threads
+	for w in 3 5000; do
+		echo "dns_window = $w" >"$XD_CONF"
+		spf "m\tip=192.0.2.7\tmailfrom=bob@pass.spf.test"
+		[ "$(sym 1)" = SPF_PASS=pass.spf.test ]
+	done
 }
 
 @test "one cache for the run: a domain is asked once, whatever the window" {
