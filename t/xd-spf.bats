@@ -287,6 +287,11 @@ sym() {
 	[ "$(sym 5)" = SPF_FAIL=macros.spf.test ]
 }
 
+@test "a name with an '@' (from %{s}) cannot be asked: no match, no temperror" {
+	spf "m\tip=192.0.2.7\tmailfrom=bob@atsign.spf.test"
+	[ "$(sym 1)" = SPF_NEUTRAL=atsign.spf.test ]
+}
+
 # --- the window, the order, the cache ----------------------------------------
 
 @test "lines go out in input order, whatever order the answers come in" {
