@@ -177,6 +177,9 @@ struct ruleset {
 	size_t		 nwarned;
 };
 
+/* Name each rule left out because PCRE2 cannot hold its pattern. */
+int rules_verbose;
+
 /* Prefixes other xd tools own (xd-stream(5)); rules may not take them. */
 static const char *const foreign[] = {
 	"RBL_", "RBLWL_", "RHSBL_", "RHSWL_", "RDNS_", "SPF_", "URIBL_",
@@ -1139,6 +1142,7 @@ static int
 load_file(struct ruleset *rs, const char *path)
 {
 	FILE *fp;
+	unsigned errors;
 
 	if (rs->nfiles >= RULES_MAX_FILES) {
 		xd_warnx("%s: too many rule files", path);
@@ -1152,7 +1156,11 @@ load_file(struct ruleset *rs, const char *path)
 	rs->files[rs->nfiles] = xstrdup(path);
 	rs->file = rs->files[rs->nfiles++];
 	rs->ifdepth = 0;
-	xd_read_lines(fp, path, RULES_LINE, read_line, rs);
+	errors = rs->st.errors;
+	/* lines too long are said there, and counted here as one at least */
+	if (xd_read_lines(fp, path, RULES_LINE, read_line, rs) != 0 &&
+	    rs->st.errors == errors)
+		rs->st.errors++;
 	if (rs->ifdepth > 0) {
 		xd_warnx("%s:%lu: if without endif", path,
 		    rs->ifline[rs->ifdepth - 1]);
@@ -1808,6 +1816,18 @@ compile(struct ruleset *rs, struct rule *r)
 		r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen,
 		    opt | PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &off,
 		    rs->cctx);
+	if (r->re == NULL && (err == PCRE2_ERROR_PATTERN_TOO_LARGE ||
+	    err == PCRE2_ERROR_PATTERN_TOO_COMPLICATED ||
+	    err == PCRE2_ERROR_PATTERN_STRING_TOO_LONG)) {
+		/* right in Perl, beyond what PCRE2 holds: left out */
+		if (rules_verbose)
+			xd_warnx("%s:%lu: %s: left out: too big for PCRE2",
+			    r->file, r->line, r->name);
+		r->state = S_SKIPPED;
+		rs->st.toobig++;
+		rs->st.skipped++;
+		return -1;
+	}
 	if (r->re == NULL) {
 		pcre2_get_error_message(err, msg, sizeof(msg));
 		snprintf(where, sizeof(where), "%s, at offset %zu of the "

@@ -79,9 +79,10 @@ report(const struct rules_stats *st, int verbose, int always)
 	if (verbose)
 		fprintf(stderr, "%s: skipped: %u eval tests, %u in false "
 		    "if/ifplugin blocks, %u other directives, %u names not for "
-		    "the stream, %u metas of missing rules; %u patterns not "
-		    "JIT-compiled\n", xd_progname, st->eval, st->blocks,
-		    st->other, st->badname, st->unresolved, st->nojit);
+		    "the stream, %u metas of missing rules, %u patterns too "
+		    "big for PCRE2; %u patterns not JIT-compiled\n",
+		    xd_progname, st->eval, st->blocks, st->other, st->badname,
+		    st->unresolved, st->toobig, st->nojit);
 }
 
 /*
@@ -198,6 +199,7 @@ main(int argc, char *argv[])
 		    (size_t)argc) == 0 ? XD_EXIT_OK : XD_EXIT_SOME;
 		goto done;
 	}
+	rules_verbose = verbose || mode == 'n';
 	s.rs = load_rules(paths, npaths, &st, &none);
 	if (s.rs == NULL && !none) {
 		status = XD_EXIT_USAGE;

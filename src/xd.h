@@ -715,6 +715,7 @@ struct rules_stats {
 	unsigned	 other;		/*   directives of no rule */
 	unsigned	 badname;	/*   names the stream cannot take */
 	unsigned	 unresolved;	/*   metas of rules that are not there */
+	unsigned	 toobig;	/*   patterns too big for PCRE2 */
 	unsigned	 errors;	/* mistakes, each reported as file:line */
 	unsigned	 nojit;		/* patterns PCRE2 could not JIT-compile */
 };
@@ -745,6 +746,7 @@ size_t	 rules_eval(struct ruleset *, const struct rulemsg *, rulehit_fn,
 	    void *, const char **);
 int	 rules_owns(const struct ruleset *, const char *, size_t);
 int	 rules_foreign(const char *, size_t);
+extern int rules_verbose;		/* name what is too big */
 void	 rules_weights(const struct ruleset *, FILE *,
 	    int (*)(void *, const char *), void *);
 void	 rules_list(const struct ruleset *, FILE *);

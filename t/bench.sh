@@ -286,7 +286,7 @@ if have xd-heur && [ -s "$tmp/stream" ]; then
 		    'XD_CONF=$tmp/heur_sa.conf xd-heur <"$tmp/stream" >"$tmp/heur_sa.out"'
 		note "xd-heur with $sa: $(sed -n 's/^xd-heur: rules: //p' "$tmp/heur_sa.n")"
 		note "xd-heur with $sa: $(sed -n 's/^xd-heur: skipped: //p' "$tmp/heur_sa.n")"
-		note "xd-heur with $sa: $(grep -c 'bad pattern' "$tmp/heur_sa.n") patterns PCRE2 would not compile (named in its diagnostics)"
+		note "xd-heur with $sa: $(grep -c 'bad pattern' "$tmp/heur_sa.n") patterns PCRE2 would not compile, $(grep -c 'too big for PCRE2$' "$tmp/heur_sa.n") too big for it (named in its diagnostics)"
 		e=$(grep -c 'error=xd-heur' "$tmp/heur_sa.out")
 		[ "$e" -eq 0 ] || note "xd-heur, SpamAssassin rules: $e lines with error="
 	else

@@ -401,6 +401,11 @@ hasnt() {
 	[[ "$output" == *"r.cf:5: the pattern does not end"* ]]
 	[[ "$output" == *"r.cf:6: the rule has no test"* ]]
 	[[ "$output" == *"r.cf:7: expected a pattern such as /text/i"* ]]
+	printf 'body LONG /%s/\n' "$(head -c 70000 /dev/zero | tr '\0' a)" >r.cf
+	run xd-heur -n
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"r.cf:1: line too long"* ]]
+	[[ "$output" == *", 1 errors"* ]]
 }
 
 # --- what is not supported ----------------------------------------------------
@@ -497,6 +502,19 @@ hasnt() {
 	has GOOD2
 	run xd-heur -n
 	[ "$status" -eq 1 ]
+}
+
+@test "a pattern too big for PCRE2 is left out and counted, named with -v" {
+	message
+	rules 'body BIG /(?:w[a-z]+x|y\d+z){3000}/' 'body SMALL /watches/'
+	check
+	[ "$status" -eq 0 ]
+	has SMALL
+	hasnt BIG
+	[ "$err" = "xd-heur: rules: 1 loaded from 1 files (1 write symbols), 1 lines or rules skipped, 0 errors" ]
+	check -v
+	[[ "$err" == *"r.cf:1: BIG: left out: too big for PCRE2"* ]]
+	[[ "$err" == *"1 patterns too big for PCRE2"* ]]
 }
 
 @test "catastrophic backtracking ends, with HEUR_RULE_LIMIT" {
