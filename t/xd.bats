@@ -233,3 +233,45 @@ PY
 	script -qec "xd check -q md >out" /dev/null >tty.txt
 	! grep -q 'messages' tty.txt
 }
+
+@test "filter with a broken configuration still delivers the message unchanged" {
+	ham_msg m1
+	echo 'bogus = 1' >"$XD_CONF"
+	run xd filter <m1
+	[ "$status" -eq 0 ]
+	xd filter <m1 >out 2>err
+	cmp m1 out
+	grep -q 'delivered unchanged' err
+}
+
+@test "filter keeps a body that looks like an mbox: an inline patch is not cut" {
+	printf 'From s@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: p\n\nSee below.\n\nFrom 3f2a1b0c Mon Sep 17 00:00:00 2001\nSubject: [PATCH] fix\n\n+the patch\n' >m1
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out
+	grep -q '^+the patch$' out
+	grep -q '^X-XD-Class: ' out
+	grep -v '^X-Spam-\|^X-XD-Class' out | cmp m1 -
+}
+
+@test "check - reads standard input and leaves no spool behind" {
+	ham_msg m1
+	mkdir spool
+	echo 'stages =' >"$XD_CONF"
+	TMPDIR=$PWD/spool xd check - <m1 >out
+	[ "$(count_lines <out)" -eq 1 ]
+	grep -q 'subject=lunch on Friday?' out
+	[ -z "$(ls -A spool)" ]
+}
+
+@test "option values with spaces reach the tools whole" {
+	ham_msg m1
+	mkdir 'sp ace'
+	printf 'threshold spam 5\n' >'sp ace/w'
+	echo 'stages =' >"$XD_CONF"
+	run xd check -w "$PWD/sp ace/w" m1
+	[ "$status" -eq 0 ]
+	xd check -q m1 >stream
+	run xd rescore -w "$PWD/sp ace/w" stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *class=ham* ]]
+}
