@@ -1681,12 +1681,36 @@ relays(struct view *v, int trusted, struct buf *out)
 	return count;
 }
 
+/* The envelope sender: the first Return-Path:, else the From_ line's. */
+static size_t
+envelope_from(struct view *v, struct buf *out)
+{
+	const char *raw, *lt, *gt;
+	int pos = 0;
+
+	if ((raw = message_header_next(v->m, "Return-Path", &pos)) != NULL) {
+		if (out == NULL)
+			return 1;
+		if ((lt = strchr(raw, '<')) != NULL &&
+		    (gt = strchr(lt, '>')) != NULL)
+			buf_add(out, lt + 1, (size_t)(gt - lt - 1));
+		else
+			join_raw(out, raw);
+		text_clean(out, HEADER_MAX);
+		return 1;
+	}
+	if (message_envelope(v->m) == NULL)
+		return 0;
+	if (out != NULL)
+		buf_adds(out, message_envelope(v->m));
+	return 1;
+}
+
 /* Names of their own, written exactly so (any other case is a header). */
 static size_t
 view_header(void *arg, const char *name, int raw, struct buf *out)
 {
 	struct view *v = arg;
-	size_t n;
 
 	if (out != NULL)
 		buf_reset(out);
@@ -1699,14 +1723,8 @@ view_header(void *arg, const char *name, int raw, struct buf *out)
 		return headers_named(v, "Message-ID", raw, out) +
 		    headers_named(v, "Resent-Message-ID", raw, out) +
 		    headers_named(v, "X-Message-ID", raw, out);
-	if (strcmp(name, "EnvelopeFrom") == 0) {
-		if ((n = headers_named(v, "Return-Path", raw, out)) > 0 ||
-		    message_envelope(v->m) == NULL)
-			return n;
-		if (out != NULL)
-			buf_adds(out, message_envelope(v->m));
-		return 1;
-	}
+	if (strcmp(name, "EnvelopeFrom") == 0)
+		return envelope_from(v, out);
 	if (strcmp(name, "X-Spam-Relays-Untrusted") == 0 ||
 	    strcmp(name, "X-Spam-Relays-External") == 0)
 		return relays(v, 0, out) > 0;

@@ -153,7 +153,7 @@ hasnt() {
 	rules 'header ALL_ORDER ALL =~ /^From: .*\n(?s:.*)^Subject: Cheap/m' \
 	    'header TOCC_CAROL ToCc =~ /carol@example\.org/' \
 	    'header MSGID_ANY MESSAGEID =~ /^<abc\.123@/' \
-	    'header ENV_FROM EnvelopeFrom =~ /bounce-77@mailer/' \
+	    'header ENV_FROM EnvelopeFrom =~ /^bounce-77@mailer\.example\.com$/' \
 	    'header RELAY_UNTRUSTED X-Spam-Relays-Untrusted =~ /^\[ ip=198\.51\.100\.7 rdns=relay\.example\.net helo=relay\.example\.net by=mx\.example\.org /' \
 	    'header RELAY_INTERNAL X-Spam-Relays-Trusted =~ /ip=10\.1\.2\.3 .* helo=sender\.example\.com/' \
 	    'header NOT_PSEUDO exists:MessageID' 'header NOT_PSEUDO2 exists:toCC'
