@@ -114,10 +114,20 @@ plain() {
 	cmp "$(plain m)" "$(delivered Maildir)"
 }
 
-@test "maildrop: when xd cannot run at all maildrop defers the message" {
+@test "maildrop: with a broken configuration the original is delivered unchanged" {
 	sender_msg carol@example.net m
 	echo 'no such key = 1' >"$XD_CONF"
 	run maildrop ./mailfilter <m
+	[ "$status" -eq 0 ]
+	cmp "$(plain m)" "$(delivered Maildir)"
+}
+
+@test "maildrop: when xd cannot run at all maildrop defers the message" {
+	sender_msg carol@example.net m
+	# Nowhere to spool the message: xd filter gives up with status 75.
+	{ echo 'TMPDIR="/nonexistent/dir"'; cat mailfilter; } >mailfilter.broken
+	chmod 600 mailfilter.broken
+	run maildrop ./mailfilter.broken <m
 	[ "$status" -eq 75 ]
 	[ -z "$(find Maildir -type f)" ]
 }

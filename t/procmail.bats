@@ -99,10 +99,19 @@ plain() {
 	grep -qx $'Subject: \\[SPAM\\] About Friday\r' "$got"
 }
 
-@test "procmail: when xd cannot run at all the original is delivered unchanged" {
+@test "procmail: with a broken configuration the original is delivered unchanged" {
 	sender_msg carol@example.net m
 	echo 'no such key = 1' >"$XD_CONF"
 	run procmail -p -m ./rc <m
+	[ "$status" -eq 0 ]
+	cmp "$(plain m)" "$(delivered Maildir)"
+}
+
+@test "procmail: when xd cannot run at all the original is delivered unchanged" {
+	sender_msg carol@example.net m
+	# Nowhere to spool the message: xd filter gives up with status 75.
+	{ echo 'TMPDIR=/nonexistent/dir'; cat rc; } >rc.broken
+	run procmail -p -m ./rc.broken <m
 	[ "$status" -eq 0 ]
 	cmp m "$(delivered Maildir)"
 }
