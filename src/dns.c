@@ -236,7 +236,9 @@ dns_name_ok(const char *s)
 			label = 0;
 			continue;
 		}
-		if (c <= ' ' || c >= 0x7f || c == '\\' || c == '"' ||
+		/* A space is a byte like any other in a label: SPF's %_
+		 * macro puts one there (RFC 7208, 7.3). */
+		if (c < ' ' || c >= 0x7f || c == '\\' || c == '"' ||
 		    c == ';' || c == '(' || c == ')' || ++label > 63)
 			return 0;
 	}
@@ -349,24 +351,53 @@ struct rrview {
 	unsigned	 rdlen;
 };
 
+/*
+ * Undo the escapes ares_expand_name() writes (\@, \$, \DDD ...), so that
+ * an answer's name compares with the name asked.  A label holding a dot
+ * or a byte no name asked can hold is refused.
+ */
+static int
+unescape_name(const char *s, char *out)
+{
+	size_t n = 0;
+	int c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c == '\\' && isdigit((unsigned char)s[1]) &&
+		    isdigit((unsigned char)s[2]) && isdigit((unsigned char)s[3])) {
+			c = (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+			s += 3;
+			if (c == '.')
+				return -1;
+		} else if (c == '\\') {
+			if ((c = (unsigned char)*++s) == '\0' || c == '.')
+				return -1;
+		}
+		if (c < ' ' || c >= 0x7f || n > DNS_MAX_NAME)
+			return -1;
+		out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
 /* Expand a compressed name at p into out; its length in the packet. */
 static int
 get_name(const unsigned char *p, const unsigned char *abuf, int alen,
     char *out, long *used)
 {
+	char plain[DNS_MAX_NAME + 2];
 	char *s;
-	size_t n;
+	int rc;
 
 	if (ares_expand_name(p, abuf, alen, &s, used) != ARES_SUCCESS)
 		return -1;
-	n = strlen(s);
-	if (n > DNS_MAX_NAME + 1) {
-		ares_free_string(s);
-		return -1;
-	}
-	name_fold(s, out);
+	rc = unescape_name(s, plain);
 	ares_free_string(s);
-	return 0;
+	if (rc == 0)
+		name_fold(plain, out);
+	return rc;
 }
 
 static int

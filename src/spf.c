@@ -193,12 +193,7 @@ ask(struct spf *s, const char *name, int type)
 	size_t i;
 	long long left;
 
-	/*
-	 * c-ares escapes '@' and '$' in the names of an answer, so dns.c
-	 * would take the answer for another name's: such a name is one
-	 * that cannot be asked, like those dns.c refuses.
-	 */
-	if (!dns_name_ok(name) || strpbrk(name, "@$") != NULL)
+	if (!dns_name_ok(name))
 		return answer_new(DNS_BAD, "bad-name");
 	xasprintf(&key, "%d/%s", type, name);
 	for (i = 0; key[i] != '\0'; i++)

@@ -124,7 +124,7 @@ hostile() {
 
 @test "names that are not names are refused without a query" {
 	: >"$DNSSERVER_LOG"
-	for bad in "a b.listed.test" "a\\b.listed.test" "..listed.test" \
+	for bad in "a	b.listed.test" "a\\b.listed.test" "..listed.test" \
 	    "$(printf 'a%.0s' $(seq 64)).listed.test" \
 	    "$(printf 'abcdefghi.%.0s' $(seq 26))listed.test"; do
 		run xd-dns -r "$DNSSERVER_RESOLVER" A "$bad"

@@ -729,11 +729,6 @@ L64=l012345678901234567890123456789012345678901234567890123456789abc
 }
 
 @test "7.1: %%, %_ and %- expand to '%', a space and %20" {
-	# The name asked holds two spaces, which dns.c refuses to ask on
-	# purpose (t/dns.bats): the term matches nothing.  See BUGS in
-	# xd-spf(1).
-	is SPF_FAIL test@mmania.spf7208.test
-	skip "dns.c refuses names with spaces: SPF_FAIL where RFC 7208 says SPF_PASS"
 	is SPF_PASS test@mmania.spf7208.test
 }
 

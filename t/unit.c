@@ -607,7 +607,8 @@ test_dns_names(void)
 
 	CHECK(dns_name_ok("a.example") && dns_name_ok("_spf.example."));
 	CHECK(!dns_name_ok("a..b") && !dns_name_ok("") && !dns_name_ok("."));
-	CHECK(!dns_name_ok("a b.example") && !dns_name_ok("a\\b.example"));
+	CHECK(dns_name_ok("a b.example") && !dns_name_ok("a\\b.example"));
+	CHECK(!dns_name_ok("a\tb.example") && dns_name_ok("a@b$c.example"));
 	CHECK(ip_parse("192.0.2.1", &ip) == 0 &&
 	    dns_reverse(&ip, "rbl.test", name, sizeof(name)) == 0 &&
 	    strcmp(name, "1.2.0.192.rbl.test") == 0);
