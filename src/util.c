@@ -260,3 +260,19 @@ xd_usage(int status, const char *synopsis, const char *options)
 		fprintf(fp, "\n%s\nSee %s(1).\n", options, xd_progname);
 	exit(status);
 }
+
+/*
+ * A number given to a command-line option, within [min, max]; anything
+ * else is a usage error naming the option, as the tools all say it.
+ */
+long long
+xd_optnum(const char *opt, const char *arg, long long min, long long max)
+{
+	const char *errstr;
+	long long v;
+
+	v = xd_strtonum(arg, min, max, &errstr);
+	if (errstr != NULL)
+		xd_errx(XD_EXIT_USAGE, "%s %s: %s", opt, arg, errstr);
+	return v;
+}

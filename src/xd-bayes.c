@@ -381,10 +381,7 @@ main(int argc, char *argv[])
 		case 'S': show_stats = 1; modes++; break;
 		case 'q': tl.quiet = 1; break;
 		case OPT_NOW:
-			now = xd_strtonum(optarg, 1, (long long)1 << 40, &why);
-			if (why != NULL)
-				xd_errx(XD_EXIT_USAGE, "--now %s: %s", optarg,
-				    why);
+			now = xd_optnum("--now", optarg, 1, (long long)1 << 40);
 			break;
 		case 's': url = optarg; break;
 		case 'V': xd_version();

@@ -494,7 +494,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ck c;
-	const char *url = NULL, *errstr, *why;
+	const char *url = NULL, *why;
 	int ch, text = 0, stats = 0, expire = 0, status;
 
 	xd_setprogname(argv[0]);
@@ -514,11 +514,7 @@ main(int argc, char *argv[])
 				    "or spam", optarg);
 			break;
 		case 'N':
-			c.fixed = xd_strtonum(optarg, 1, (long long)1 << 40,
-			    &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--now %s: %s", optarg,
-				    errstr);
+			c.fixed = xd_optnum("--now", optarg, 1, (long long)1 << 40);
 			break;
 		case 'S': stats = 1; break;
 		case 's': url = optarg; break;

@@ -89,10 +89,7 @@ main(int argc, char *argv[])
 			one = 1;
 			break;
 		case 'p':
-			pause = xd_strtonum(optarg, 0, 600000, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--pause %s: %s", optarg,
-				    errstr);
+			pause = xd_optnum("--pause", optarg, 0, 600000);
 			break;
 		case 'r':
 			if (dns_resolver_check(optarg, &errstr) != 0)

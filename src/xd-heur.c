@@ -155,7 +155,7 @@ main(int argc, char *argv[])
 	struct rules_stats st;
 	struct state s;
 	struct weights *w;
-	const char **paths = NULL, *errstr;
+	const char **paths = NULL;
 	size_t npaths = 0;
 	int c, mode = 0, verbose = 0, none, status;
 
@@ -174,11 +174,7 @@ main(int argc, char *argv[])
 			break;
 		case 'v': verbose = 1; break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_strtonum(
-			    optarg, 0, 1000000000000LL, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--progress %s: %s",
-				    optarg, errstr);
+			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 0, 1000000000000LL);
 			break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);

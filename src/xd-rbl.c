@@ -710,20 +710,13 @@ main(int argc, char *argv[])
 			test = 1;
 			break;
 		case 'w':
-			window = xd_strtonum(optarg, 1, 100000, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--window %s: %s",
-				    optarg, errstr);
+			window = xd_optnum("--window", optarg, 1, 100000);
 			break;
 		case 'y':
 			nordns = 1;
 			break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_strtonum(
-			    optarg, 1, 1LL << 40, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--progress %s: %s",
-				    optarg, errstr);
+			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 1, 1LL << 40);
 			break;
 		case 'h':
 			xd_usage(0, synopsis, options);

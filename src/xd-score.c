@@ -407,7 +407,7 @@ main(int argc, char *argv[])
 	};
 	struct score s;
 	struct fit_opts fo;
-	const char *wfile = NULL, *pfile = NULL, *out = NULL, *errstr;
+	const char *wfile = NULL, *pfile = NULL, *out = NULL;
 	int c, check = 0, explaining = 0, fitting = 0, status;
 
 	xd_setprogname(argv[0]);
@@ -432,19 +432,11 @@ main(int argc, char *argv[])
 			fo.sure_loss = fit_number("--sure-loss", optarg, 0, 1);
 			break;
 		case 'M':
-			fo.max_sets = (size_t)xd_strtonum(optarg, 1,
-			    100000000, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--max-sets %s: %s",
-				    optarg, errstr);
+			fo.max_sets = (size_t)xd_optnum("--max-sets", optarg, 1, 100000000);
 			break;
 		case 'p': pfile = optarg; break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_strtonum(
-			    optarg, 0, 1000000000000LL, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--progress %s: %s",
-				    optarg, errstr);
+			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 0, 1000000000000LL);
 			break;
 		case 'w': wfile = optarg; break;
 		case 'V': xd_version();

@@ -437,17 +437,10 @@ main(int argc, char *argv[])
 			o.verbose++;
 			break;
 		case 'w':
-			window = xd_strtonum(optarg, 1, MAX_WINDOW, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--window %s: %s",
-				    optarg, errstr);
+			window = xd_optnum("--window", optarg, 1, MAX_WINDOW);
 			break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_strtonum(
-			    optarg, 1, 1LL << 40, &errstr);
-			if (errstr != NULL)
-				xd_errx(XD_EXIT_USAGE, "--progress %s: %s",
-				    optarg, errstr);
+			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 1, 1LL << 40);
 			break;
 		case 'h':
 			xd_usage(0, synopsis, options);
