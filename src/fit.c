@@ -272,8 +272,9 @@ set_find(struct fit *f, size_t k)
 	for (j = h & (f->settabcap - 1); f->settab[j] != 0;
 	    j = (j + 1) & (f->settabcap - 1)) {
 		s = &f->set[f->settab[j] - 1];
-		if (s->hash == h && s->len == k && memcmp(f->ids + s->off,
-		    f->lid, k * sizeof(*f->lid)) == 0)
+		/* The empty set has no ids to compare (f->ids may be NULL). */
+		if (s->hash == h && s->len == k && (k == 0 ||
+		    memcmp(f->ids + s->off, f->lid, k * sizeof(*f->lid)) == 0))
 			return s;
 	}
 	if (f->nset >= f->opt.max_sets || f->nids + k > FIT_MAX_IDS)
