@@ -336,7 +336,12 @@ plot() {
 		awk -v h="$2" -v s="$3" -v c="$4" -v l="$5" 'BEGIN {
 			x = 100 * l / h; print (x < 0.01 ? 0.01 : x), 100 * c / s }' \
 		    >"$T/op.$sys.dat"
-		plots="$plots${plots:+, }'$T/roc.$sys.dat' using 1:2 with lines lw 2 title '$sys', '$T/op.$sys.dat' using 1:2 with points pt 7 ps 1.5 notitle"
+		case $sys in
+		xd) c='#9000c0' ;;
+		bogofilter) c='#20a0e0' ;;
+		*) c='#e0a000' ;;
+		esac
+		plots="$plots${plots:+, }'$T/roc.$sys.dat' using 1:2 with lines lw 2 lc rgb '$c' title '$sys', '$T/op.$sys.dat' using 1:2 with points pt 7 ps 1.5 lc rgb '$c' notitle"
 	done
 	# Where the fitted thresholds lie in log odds, on average over folds.
 	set -- $(cat "$T"/fit/*.weights | awk '
