@@ -746,9 +746,24 @@ while [ $i -lt "$K" ]; do
 	cp "$T/fit/$i.scored" "$out/scored/fold-$i"
 	i=$((i + 1))
 done
+# Weights for use: fitted to every message, each with the symbols of a
+# store that did not learn its fold.
+i=0
+while [ $i -lt "$K" ]; do
+	if [ -n "$LEARNERS" ]; then
+		add_labels "$i" <"$T/cls/$i.$i"
+	else
+		labelled "$i"
+	fi
+	i=$((i + 1))
+done | xd-score --fit $FIT_OPTS -o "$out/weights/all" 2>>"$T/log/fit-all" ||
+    [ $? -eq 1 ] || note "the fit to every message failed: no weights/all"
 rm -f "$out/accuracy.png"
 plot "$out/accuracy.png"
 if [ -f "$out/accuracy.png" ]; then png=", the plot accuracy.png"; else png=; fi
-echo "in $out: report.txt, results.tsv (per message), weights/ and scored/ (per fold)$png" >>"$T/report"
+{
+	echo "in $out: report.txt, results.tsv (per message), weights/fold-K and scored/fold-K"
+	echo "  (per fold), weights/all (fitted to every message)$png"
+} >>"$T/report"
 cp "$T/report" "$out/report.txt"
 cat "$T/report"

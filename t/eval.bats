@@ -70,10 +70,12 @@ fold_of() {
 	if command -v xd-bayes >/dev/null; then
 		[[ "$output" == *"bayes (learned per fold)"* ]]
 	fi
-	for k in 0 1 2 3; do
-		run xd-score -n -w "out/weights/fold-$k"
+	for k in fold-0 fold-1 fold-2 fold-3 all; do
+		run xd-score -n -w "out/weights/$k"
 		[ "$status" -eq 0 ]
 	done
+	[ "$(grep -vc '^#' out/scored/fold-0)" -eq "$(grep -c $'^xd\t0' out/results.tsv)" ]
+	grep -q 'on 20 lines (12 ham, 8 spam)' out/weights/all
 }
 
 @test "every message is scored once, in the fold its name hashes to" {
