@@ -111,6 +111,14 @@ if built xd-score; then
 	fi
 	vg "xd-score: damaged stream lines" xd-score <"$tmp/badstream" \
 	    >/dev/null
+	# --fit: labelled lines, some sharing their symbols, some damaged.
+	awk 'BEGIN { for (i = 0; i < 200; i++)
+		printf "/m/%d\tlabel=%s\tA_%d=\tB_%d=\tB_%d=x\n", i,
+		    i % 3 ? "ham" : "spam", i % 7, i % 5, i % 5 }' >"$tmp/fit.in"
+	cat "$tmp/badstream" >>"$tmp/fit.in"
+	vg "xd-score: --fit" xd-score --fit -w "$repo/share/weights" \
+	    --ham-loss 0.01 --sure-loss 0 <"$tmp/fit.in" >/dev/null
+	vg "xd-score: --fit -o" xd-score --fit -o "$tmp/fit.w" <"$tmp/fit.in"
 fi
 
 if built xd-act; then
