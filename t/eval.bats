@@ -68,7 +68,10 @@ fold_of() {
 	[ -s out/report.txt ]
 	grep -q "xd (own thresholds)" out/report.txt
 	if command -v xd-bayes >/dev/null; then
+		# A store per test fold, and one per pair of folds for the
+		# training lines: 4 + 6.
 		[[ "$output" == *"bayes (learned per fold)"* ]]
+		[[ "$output" == *"learning: 10 stores for"* ]]
 	fi
 	for k in fold-0 fold-1 fold-2 fold-3 all; do
 		run xd-score -n -w "out/weights/$k"
