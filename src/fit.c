@@ -90,6 +90,9 @@ fit_new(const struct fit_opts *o, const struct weights *base)
 	f = xcalloc(1, sizeof(*f));
 	f->opt = *o;
 	f->base = base;
+	/* Never NULL, so that an empty set's ids + off is defined. */
+	f->idscap = 4096;
+	f->ids = xcalloc(f->idscap, sizeof(*f->ids));
 	return f;
 }
 
