@@ -153,7 +153,7 @@ fi
 
 # The network checks with no DNS (resolver none: every lookup fails at
 # once), so the runner, the lists and the symbols run without a server;
-# t/xd-xd-dns.bats runs the hostile answers under ASan.
+# t/xd-dns.bats runs the hostile answers under ASan.
 XD_RESOLVER=none
 export XD_RESOLVER
 if built xd-rbl; then
