@@ -95,26 +95,7 @@ ares_setup(void)
 	ares_init_status = ares_library_init(ARES_LIB_INIT_ALL);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- hash tables ---------------------------------------------------- */
-
-static unsigned
-hash_str(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
 
 static struct hnode *
 ht_find(const struct htab *t, const char *key)
@@ -124,7 +105,7 @@ ht_find(const struct htab *t, const char *key)
 
 	if (t->nb == 0)
 		return NULL;
-	h = hash_str(key);
+	h = (unsigned)xd_hash(key, strlen(key));
 	for (n = t->b[h & (t->nb - 1)]; n != NULL; n = n->next)
 		if (n->hash == h && strcmp(n->key, key) == 0)
 			return n;
@@ -154,7 +135,7 @@ ht_add(struct htab *t, struct hnode *n)
 {
 	if (t->n >= t->nb)
 		ht_grow(t);
-	n->hash = hash_str(n->key);
+	n->hash = (unsigned)xd_hash(n->key, strlen(n->key));
 	n->next = t->b[n->hash & (t->nb - 1)];
 	t->b[n->hash & (t->nb - 1)] = n;
 	t->n++;
@@ -682,7 +663,7 @@ cache_get(struct dns *d, const char *key)
 
 	if (e == NULL)
 		return NULL;
-	if (e->expires <= now_ms()) {
+	if (e->expires <= xd_now_ms()) {
 		cache_del(d, e);
 		return NULL;
 	}
@@ -706,7 +687,7 @@ cache_put(struct dns *d, const char *key, struct dns_answer *a)
 	e->h.key = xstrdup(key);
 	e->a = a;
 	a->refs++;
-	e->expires = now_ms() + (long long)a->ttl * 1000;
+	e->expires = xd_now_ms() + (long long)a->ttl * 1000;
 	e->prev = d->ctail;
 	if (d->ctail)
 		d->ctail->next = e;
@@ -811,7 +792,7 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 static void
 expire(struct dns *d)
 {
-	long long now = now_ms();
+	long long now = xd_now_ms();
 	struct dns_answer *a;
 	struct waiter *w;
 	struct dq *q;
@@ -887,7 +868,7 @@ dns_query(struct dns *d, const char *name, int type, dns_fn fn, void *arg)
 	q->d = d;
 	q->name = xstrdup(folded);
 	q->type = type;
-	q->deadline = now_ms() + d->bound;
+	q->deadline = xd_now_ms() + d->bound;
 	q->w = w;
 	q->wtail = &w->next;
 	q->prev = d->qtail;
@@ -966,7 +947,7 @@ dns_poll(struct dns *d, int extra, int ms, int *ready)
 	}
 	wait = ms;
 	if (d->qhead != NULL) {
-		long long due = d->qhead->deadline - now_ms();
+		long long due = d->qhead->deadline - xd_now_ms();
 
 		if (due < 0)
 			due = 0;
@@ -1009,15 +990,15 @@ dns_poll(struct dns *d, int extra, int ms, int *ready)
 size_t
 dns_wait(struct dns *d, int ms)
 {
-	long long end = ms < 0 ? -1 : now_ms() + ms;
+	long long end = ms < 0 ? -1 : xd_now_ms() + ms;
 
 	do {
-		long long left = end < 0 ? -1 : end - now_ms();
+		long long left = end < 0 ? -1 : end - xd_now_ms();
 
 		if (d->npending == 0)
 			break;
 		dns_poll(d, -1, left < 0 && end >= 0 ? 0 : (int)left, NULL);
-	} while (end < 0 || now_ms() < end);
+	} while (end < 0 || xd_now_ms() < end);
 	return d->npending;
 }
 

@@ -42,15 +42,6 @@ struct dns_line {
 	struct line_query *lq;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Append n bytes read; a line over maxline is cut and its rest skipped. */
 static void
 input_add(struct input *in, const char *p, size_t n)
@@ -240,7 +231,7 @@ line_start(const struct dns_runner *run, struct dns_line *l,
 	l->started = 0;
 	l->cut = 0;
 	l->lq = NULL;
-	l->deadline = now_ms() + bound;
+	l->deadline = xd_now_ms() + bound;
 	if (l->rec.bad != NULL) {
 		xd_warnx("<stdin>:%lu: %s", r->lineno, l->rec.bad);
 		rec_drop_own_errors(&l->rec, run->tool);
@@ -263,7 +254,7 @@ line_start(const struct dns_runner *run, struct dns_line *l,
 static void
 cut_late(struct dns_line *lines, size_t win, size_t head, size_t count)
 {
-	long long now = now_ms();
+	long long now = xd_now_ms();
 	size_t k;
 
 	for (k = 0; k < count; k++) {
@@ -348,7 +339,7 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 			xd_err(XD_EXIT_SOME, "write error");
 		wrote = 0;
 		wait = -1;
-		if (count > 0 && (wait = lines[head].deadline - now_ms()) < 0)
+		if (count > 0 && (wait = lines[head].deadline - xd_now_ms()) < 0)
 			wait = 0;
 		/* b must not move while a reader is open over it. */
 		dns_poll(d, count < win && !inp.eof && inp.mem == NULL ?

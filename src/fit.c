@@ -62,16 +62,6 @@ struct fit {
 	struct fit_result res;
 };
 
-static uint64_t
-hash_bytes(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-
-	while (n-- > 0)
-		h = (h ^ *s++) * 1099511628211ULL;	/* FNV-1a */
-	return h;
-}
-
 void
 fit_defaults(struct fit_opts *o)
 {
@@ -123,8 +113,7 @@ symtab_grow(struct fit *f)
 	uint32_t *t = xcalloc(cap, sizeof(*t));
 
 	for (i = 0; i < f->nsym; i++) {
-		j = hash_bytes(f->sym[i].key, f->sym[i].keylen,
-		    14695981039346656037ULL) & (cap - 1);
+		j = xd_hash(f->sym[i].key, f->sym[i].keylen) & (cap - 1);
 		while (t[j] != 0)
 			j = (j + 1) & (cap - 1);
 		t[j] = (uint32_t)i + 1;
@@ -143,7 +132,7 @@ sym_id(struct fit *f, const char *key, size_t n)
 
 	if ((f->nsym + 1) * 2 > f->symtabcap)
 		symtab_grow(f);
-	j = hash_bytes(key, n, 14695981039346656037ULL) & (f->symtabcap - 1);
+	j = xd_hash(key, n) & (f->symtabcap - 1);
 	for (; f->symtab[j] != 0; j = (j + 1) & (f->symtabcap - 1)) {
 		y = &f->sym[f->symtab[j] - 1];
 		if (y->keylen == n && memcmp(y->key, key, n) == 0)
@@ -269,7 +258,7 @@ set_find(struct fit *f, size_t k)
 	uint64_t h;
 	size_t j;
 
-	h = hash_bytes(f->lid, k * sizeof(*f->lid), 14695981039346656037ULL);
+	h = xd_hash(f->lid, k * sizeof(*f->lid));
 	if ((f->nset + 1) * 2 > f->settabcap)
 		settab_grow(f);
 	for (j = h & (f->settabcap - 1); f->settab[j] != 0;

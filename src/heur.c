@@ -98,15 +98,6 @@ struct view {
 
 /* --- small things -------------------------------------------------- */
 
-static uint64_t
-fnv(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 static void
 lower(char *s)
@@ -133,7 +124,7 @@ strset_add(struct strset *set, const char *s)
 			}
 		free(old.s);
 	}
-	for (i = fnv(s, strlen(s)) & (set->cap - 1); set->s[i] != NULL;
+	for (i = xd_hash(s, strlen(s)) & (set->cap - 1); set->s[i] != NULL;
 	    i = (i + 1) & (set->cap - 1))
 		if (strcmp(set->s[i], s) == 0)
 			return;
@@ -148,7 +139,7 @@ strset_has(const struct strset *set, const char *s)
 
 	if (set->cap == 0)
 		return 0;
-	for (i = fnv(s, strlen(s)) & (set->cap - 1); set->s[i] != NULL;
+	for (i = xd_hash(s, strlen(s)) & (set->cap - 1); set->s[i] != NULL;
 	    i = (i + 1) & (set->cap - 1))
 		if (strcmp(set->s[i], s) == 0)
 			return 1;
@@ -655,7 +646,7 @@ rawuri_add(struct view *v, const char *s, size_t n)
 	if (n == 0 || v->nrawuri >= RAWURI_MAX)
 		return;
 	n = utf8_cut(s, n, RAWURI_LEN);
-	if ((h = fnv(s, n)) == 0)
+	if ((h = xd_hash(s, n)) == 0)
 		h = 1;
 	for (i = h & (cap - 1); v->rawhash[i] != 0; i = (i + 1) & (cap - 1))
 		if (v->rawhash[i] == h)

@@ -197,15 +197,6 @@ rules_foreign(const char *name, size_t n)
 	return 0;
 }
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 static ssize_t
 find(const struct ruleset *rs, const char *name, size_t n)
@@ -214,7 +205,7 @@ find(const struct ruleset *rs, const char *name, size_t n)
 
 	if (rs->tabcap == 0)
 		return -1;
-	for (i = hash(name, n) & (rs->tabcap - 1); (j = rs->tab[i]) != 0;
+	for (i = xd_hash(name, n) & (rs->tabcap - 1); (j = rs->tab[i]) != 0;
 	    i = (i + 1) & (rs->tabcap - 1))
 		if (strlen(rs->r[j - 1].name) == n &&
 		    memcmp(rs->r[j - 1].name, name, n) == 0)
@@ -228,7 +219,7 @@ tab_put(struct ruleset *rs, size_t idx)
 	const char *name = rs->r[idx].name;
 	size_t i;
 
-	for (i = hash(name, strlen(name)) & (rs->tabcap - 1); rs->tab[i] != 0;
+	for (i = xd_hash(name, strlen(name)) & (rs->tabcap - 1); rs->tab[i] != 0;
 	    i = (i + 1) & (rs->tabcap - 1))
 		;
 	rs->tab[i] = idx + 1;

@@ -109,15 +109,6 @@ struct spf {
 
 static pthread_once_t spf_once = PTHREAD_ONCE_INIT;
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- libspf2's messages ---------------------------------------------- */
 
 static void __attribute__((noreturn))
@@ -219,7 +210,7 @@ ask(struct spf *s, const char *name, int type)
 	s->slots = q;
 	dns_query(s->dns, name, type, on_answer, q);
 	while (!q->done) {
-		if ((left = s->deadline - now_ms()) <= 0) {
+		if ((left = s->deadline - xd_now_ms()) <= 0) {
 			q->abandoned = 1;	/* on_answer frees it */
 			a = answer_new(DNS_TEMPFAIL, "timeout");
 			if (claim != NULL)
@@ -780,7 +771,7 @@ layer_lookup(SPF_dns_server_t *layer, const char *name, ns_type type,
 	struct ph ph;
 
 	(void)should_cache;
-	if (now_ms() >= s->deadline) {
+	if (xd_now_ms() >= s->deadline) {
 		s->why = "time bound";
 		return rr_new(s, name, type, TRY_AGAIN);
 	}
@@ -859,7 +850,7 @@ layer_get_spf(SPF_server_t *sv, SPF_request_t *req, SPF_response_t *resp,
 	size_t idx = 0;
 
 	*recp = NULL;
-	if (now_ms() >= s->deadline) {
+	if (xd_now_ms() >= s->deadline) {
 		s->why = "time bound";
 		return SPF_E_DNS_ERROR;
 	}
@@ -1195,7 +1186,7 @@ spf_check(struct spf *s, const struct spf_query *q, struct buf *domain,
 		*why = "not an IP address";
 		return SPFR_BADIP;
 	}
-	s->deadline = now_ms() + (q->timeout > 0 ? q->timeout : 20000);
+	s->deadline = xd_now_ms() + (q->timeout > 0 ? q->timeout : 20000);
 	if (identity(s, q) != 0) {
 		*why = "no MAIL FROM and no HELO";
 		return SPFR_NONE;

@@ -32,25 +32,6 @@ struct spf_cache {
 	unsigned long	 hits;
 };
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned
-hash_str(const char *s)
-{
-	unsigned h = 2166136261u;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 struct spf_answer *
 spf_answer_copy(enum dns_status st, const char *why, unsigned ttl,
     const struct dns_rr *rr, size_t n)
@@ -187,7 +168,7 @@ await(struct spf_cache *c, struct centry *e, long long deadline)
 	ts.tv_sec = deadline / 1000;
 	ts.tv_nsec = (deadline % 1000) * 1000000;
 	e->refs++;
-	while (e->a == NULL && now_ms() < deadline)
+	while (e->a == NULL && xd_now_ms() < deadline)
 		if (pthread_cond_timedwait(&c->answered, &c->lock, &ts) ==
 		    ETIMEDOUT)
 			break;
@@ -205,7 +186,7 @@ spf_cache_get(struct spf_cache *c, const char *key, long long deadline,
     struct spf_answer **ap, void **claim)
 {
 	struct centry *e;
-	unsigned h = hash_str(key);
+	unsigned h = (unsigned)xd_hash(key, strlen(key));
 	int rc;
 
 	*ap = NULL;
@@ -237,7 +218,7 @@ spf_cache_get(struct spf_cache *c, const char *key, long long deadline,
 			release(e);
 			break;
 		}
-		if (e->expires > now_ms()) {
+		if (e->expires > xd_now_ms()) {
 			*ap = answer_dup(e->a);
 			c->hits++;
 			rc = 1;
@@ -260,7 +241,7 @@ spf_cache_done(struct spf_cache *c, void *claim, const struct spf_answer *a)
 	    a->status == DNS_NXDOMAIN || a->status == DNS_NODATA);
 	pthread_mutex_lock(&c->lock);
 	e->a = answer_dup(a);
-	e->expires = now_ms() + (long long)a->ttl * 1000;
+	e->expires = xd_now_ms() + (long long)a->ttl * 1000;
 	if (e->listed && keep) {
 		e->older = c->newest;
 		if (c->newest)

@@ -317,21 +317,12 @@ urls_free(struct urls *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static size_t
-hash_str(const char *s)
-{
-	size_t h = 14695981039346656037ULL;
-
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
 
 /* The slot of url in the hash table: its entry, or an empty one. */
 static size_t *
 hash_slot(struct urls *u, const char *url)
 {
-	size_t i = hash_str(url) & (u->hcap - 1);
+	size_t i = (size_t)xd_hash(url, strlen(url)) & (u->hcap - 1);
 
 	while (u->hash[i] != 0 && strcmp(u->v[u->hash[i] - 1].url, url) != 0)
 		i = (i + 1) & (u->hcap - 1);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xd.h"
 
@@ -275,4 +276,26 @@ xd_optnum(const char *opt, const char *arg, long long min, long long max)
 	if (errstr != NULL)
 		xd_errx(XD_EXIT_USAGE, "%s %s: %s", opt, arg, errstr);
 	return v;
+}
+
+/* FNV-1a over n bytes: the hash of every table in the tools. */
+uint64_t
+xd_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n-- > 0)
+		h = (h ^ *s++) * 1099511628211ULL;
+	return h;
+}
+
+/* Milliseconds of a clock that never jumps, for timeouts. */
+long long
+xd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

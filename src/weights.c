@@ -49,15 +49,6 @@ struct weights {
 	double		 a, b;
 };
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
-
-	while (n-- > 0)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h;
-}
 
 static struct wentry *
 find(const struct weights *w, const char *key, size_t n)
@@ -66,7 +57,7 @@ find(const struct weights *w, const char *key, size_t n)
 
 	if (w->cap == 0)
 		return NULL;
-	for (i = hash(key, n) & (w->cap - 1); w->tab[i].key != NULL;
+	for (i = xd_hash(key, n) & (w->cap - 1); w->tab[i].key != NULL;
 	    i = (i + 1) & (w->cap - 1))
 		if (w->tab[i].keylen == n && memcmp(w->tab[i].key, key, n) == 0)
 			return &w->tab[i];
@@ -84,7 +75,7 @@ grow(struct weights *w)
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].key == NULL)
 			continue;
-		for (j = hash(old[i].key, old[i].keylen) & (w->cap - 1);
+		for (j = xd_hash(old[i].key, old[i].keylen) & (w->cap - 1);
 		    w->tab[j].key != NULL; j = (j + 1) & (w->cap - 1))
 			;
 		w->tab[j] = old[i];
@@ -103,7 +94,7 @@ insert(struct weights *w, const char *key, size_t n)
 		return e;
 	if ((w->n + 1) * 2 > w->cap)
 		grow(w);
-	for (i = hash(key, n) & (w->cap - 1); w->tab[i].key != NULL;
+	for (i = xd_hash(key, n) & (w->cap - 1); w->tab[i].key != NULL;
 	    i = (i + 1) & (w->cap - 1))
 		;
 	e = &w->tab[i];

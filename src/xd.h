@@ -47,6 +47,8 @@ void	 xd_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 xd_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 long long xd_strtonum(const char *, long long, long long, const char **);
 long long xd_optnum(const char *, const char *, long long, long long);
+uint64_t xd_hash(const void *, size_t);
+long long xd_now_ms(void);
 int	 xd_parse_size(const char *, size_t *);
 int	 xd_parse_double(const char *, double *);
 const char *xd_sharedir(void);
