@@ -288,3 +288,78 @@ dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
 	buf_free(&b);
 	return DNSBL_LISTED;
 }
+
+/* --- --test: RFC 5782 section 5 ----------------------------------------- */
+
+/* Test points count listings; they need no symbols. */
+static void
+no_symbol(const char *s, void *arg)
+{
+	(void)s;
+	(void)arg;
+}
+
+/* NULL if the list answers for its test point name as it should. */
+static const char *
+test_point(struct dns *d, const struct dnsbl *l, const char *name, int listed)
+{
+	static char why[256];
+	struct dns_answer *a;
+	char *q;
+	size_t i;
+	int hit = 0, blocked = 0;
+
+	xasprintf(&q, "%s.%s", name, l->zone);
+	a = dns_lookup(d, q, DNS_A);
+	free(q);
+	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
+		enum dnsbl_meaning m = dnsbl_code(l, a->rr[i].addr,
+		    no_symbol, NULL);
+
+		blocked |= m == DNSBL_BLOCKED;
+		hit |= m == DNSBL_LISTED;
+	}
+	why[0] = '\0';
+	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD)
+		snprintf(why, sizeof(why), "%s: %s", name, a->why);
+	else if (blocked)
+		snprintf(why, sizeof(why), "%s: blocked: this resolver may "
+		    "not ask the list", name);
+	else if (listed && !hit)
+		snprintf(why, sizeof(why), "%s: not listed (%s)", name,
+		    a->status == DNS_OK ? "answer outside 127.0.0.0/8" :
+		    dns_status_name(a->status));
+	else if (!listed && a->status == DNS_OK)
+		snprintf(why, sizeof(why), "%s: listed, must not be (%s)",
+		    name, a->n ? a->rr[0].text : "");
+	dns_answer_free(a);
+	return why[0] ? why : NULL;
+}
+
+/*
+ * Ask a list for its test points and print "SYMBOL ZONE ok|fail: why":
+ * a domain list lists "test" and not "invalid", an IP list 127.0.0.2
+ * and not 127.0.0.1, or ::ffff:127.0.0.2 and not ::ffff:127.0.0.1.
+ * Returns 0, or XD_EXIT_SOME when the list fails.
+ */
+int
+dnsbl_test(struct dns *d, const struct dnsbl *l, int domains)
+{
+	static const char v6yes[] =
+	    "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
+	static const char v6no[] =
+	    "1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
+	const char *yes, *no, *why;
+
+	if (domains)
+		yes = "test", no = "invalid";
+	else if (l->flags & DNSBL_V4)
+		yes = "2.0.0.127", no = "1.0.0.127";
+	else
+		yes = v6yes, no = v6no;
+	if ((why = test_point(d, l, yes, 1)) == NULL)
+		why = test_point(d, l, no, 0);
+	printf("%s\t%s\t%s%s\n", l->symbol, l->zone, why ? "fail: " : "ok",
+	    why ? why : "");
+	return why != NULL ? XD_EXIT_SOME : XD_EXIT_OK;
+}

@@ -591,61 +591,11 @@ unload(struct rbl *r)
 
 /* --- --test: RFC 5782 section 5 ----------------------------------------- */
 
-/* --test counts listings; it needs no symbols. */
-static void
-no_symbol(const char *s, void *arg)
-{
-	(void)s;
-	(void)arg;
-}
-
-/* A listing answer: some 127/8 address that is not "blocked". */
-static const char *
-test_point(struct dns *d, const struct list *l, const char *name, int listed)
-{
-	static char why[128];
-	struct dns_answer *a;
-	char *q;
-	size_t i;
-	int hit = 0, blocked = 0;
-
-	xasprintf(&q, "%s.%s", name, l->bl.zone);
-	a = dns_lookup(d, q, DNS_A);
-	free(q);
-	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
-		enum dnsbl_meaning m = dnsbl_code(&l->bl, a->rr[i].addr,
-		    no_symbol, NULL);
-
-		blocked |= m == DNSBL_BLOCKED;
-		hit |= m == DNSBL_LISTED;
-	}
-	why[0] = '\0';
-	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD)
-		snprintf(why, sizeof(why), "%s: %s", name, a->why);
-	else if (blocked)
-		snprintf(why, sizeof(why), "%s: blocked: this resolver may "
-		    "not ask the list", name);
-	else if (listed && !hit)
-		snprintf(why, sizeof(why), "%s: not listed (%s)", name,
-		    a->status == DNS_OK ? "answer outside 127.0.0.0/8" :
-		    dns_status_name(a->status));
-	else if (!listed && a->status == DNS_OK)
-		snprintf(why, sizeof(why), "%s: listed, must not be (%s)",
-		    name, a->n ? a->rr[0].text : "");
-	dns_answer_free(a);
-	return why[0] ? why : NULL;
-}
-
 static int
 test_lists(struct rbl *r, struct dns *d)
 {
-	static const char v6yes[] =
-	    "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
-	static const char v6no[] =
-	    "1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
-	const char *yes, *no, *why;
 	size_t i;
-	int status = 0;
+	int status = XD_EXIT_OK;
 
 	if (r->nlists == 0)
 		xd_warnx("no lists in %s", conf_path() ? conf_path() :
@@ -653,17 +603,8 @@ test_lists(struct rbl *r, struct dns *d)
 	for (i = 0; i < r->nlists; i++) {
 		const struct list *l = &r->lists[i];
 
-		if (l->kind == K_RHSBL || l->kind == K_RHSWL)
-			yes = "test", no = "invalid";
-		else if (l->bl.flags & DNSBL_V4)
-			yes = "2.0.0.127", no = "1.0.0.127";
-		else
-			yes = v6yes, no = v6no;
-		if ((why = test_point(d, l, yes, 1)) == NULL)
-			why = test_point(d, l, no, 0);
-		printf("%s\t%s\t%s%s\n", l->bl.symbol, l->bl.zone,
-		    why ? "fail: " : "ok", why ? why : "");
-		if (why != NULL)
+		if (dnsbl_test(d, &l->bl, l->kind == K_RHSBL ||
+		    l->kind == K_RHSWL) != XD_EXIT_OK)
 			status = XD_EXIT_SOME;
 	}
 	return status;

@@ -473,83 +473,18 @@ local_line(struct rec *rec, void *arg)
 
 /* --- --test: RFC 5782 test points ------------------------------------ */
 
-static void
-no_symbol(const char *symbol, void *arg)
-{
-	(void)symbol;
-	(void)arg;
-}
-
-/* NULL if the list answers for name as it should, or what is wrong. */
-static const char *
-test_point(struct dns *d, const struct dnsbl *bl, const char *name,
-    int listed)
-{
-	static char why[256];
-	struct dns_answer *a;
-	enum dnsbl_meaning m;
-	char *q;
-	size_t i;
-	int hit = 0, blocked = 0;
-
-	xasprintf(&q, "%s.%s", name, bl->zone);
-	a = dns_lookup(d, q, DNS_A);
-	free(q);
-	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
-		m = dnsbl_code(bl, a->rr[i].addr, no_symbol, NULL);
-		blocked |= m == DNSBL_BLOCKED;
-		hit |= m == DNSBL_LISTED;
-	}
-	why[0] = '\0';
-	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD)
-		snprintf(why, sizeof(why), "%s: %s", name, a->why);
-	else if (blocked)
-		snprintf(why, sizeof(why), "%s: blocked: this resolver may "
-		    "not ask the list", name);
-	else if (listed && !hit)
-		snprintf(why, sizeof(why), "%s: not listed (%s)", name,
-		    a->status == DNS_OK ? "answer outside 127.0.0.0/8" :
-		    dns_status_name(a->status));
-	else if (!listed && hit)
-		snprintf(why, sizeof(why), "%s: listed, must not be", name);
-	dns_answer_free(a);
-	return why[0] != '\0' ? why : NULL;
-}
-
-/*
- * Domain lists list "test" and not "invalid"; IP lists 127.0.0.2 and
- * not 127.0.0.1, or ::ffff:127.0.0.2 and not ::ffff:127.0.0.1.
- */
 static int
 test_lists(struct check *c, struct dns *d)
 {
-	static const char v6yes[] =
-	    "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
-	static const char v6no[] =
-	    "1.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
-	const char *yes, *no, *why;
 	size_t i;
 	int status = XD_EXIT_OK;
 
 	if (c->nbl == 0)
 		xd_warnx("no URI blocklists in %s", conf_path() ?
 		    conf_path() : "xd.conf");
-	for (i = 0; i < c->nbl; i++) {
-		const struct dnsbl *bl = &c->bl[i];
-
-		if (i < c->ndomlists)
-			yes = "test", no = "invalid";
-		else if (bl->flags & DNSBL_V4)
-			yes = "2.0.0.127", no = "1.0.0.127";
-		else
-			yes = v6yes, no = v6no;
-		if ((why = test_point(d, bl, yes, 1)) == NULL)
-			why = test_point(d, bl, no, 0);
-		printf("%s\t%s\t%s%s\n", bl->symbol, bl->zone,
-		    why ? "fail: " : "ok", why ? why : "");
-		if (why != NULL)
+	for (i = 0; i < c->nbl; i++)
+		if (dnsbl_test(d, &c->bl[i], i < c->ndomlists) != XD_EXIT_OK)
 			status = XD_EXIT_SOME;
-	}
 	return status;
 }
 

@@ -547,6 +547,7 @@ int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
 void	 dnsbl_free(struct dnsbl *);
 enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 	    void (*)(const char *, void *), void *);
+int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
 
 /* store.c: the learning store, LMDB or Redis behind one interface */
 /* @@store@@ */
