@@ -11,9 +11,8 @@
 # ideal rate window / (latency x lookups per message), and peak RSS
 # under 64 MB.  A benchmark, not a test: a miss is printed, exit 0.
 
-repo=$(cd "$(dirname "$0")/.." && pwd) || exit 2
-bindir=$(cd "${1:-$repo/bin}" 2>/dev/null && pwd) ||
-    { echo "bench-dns: no such directory: ${1:-bin}" >&2; exit 2; }
+BENCH=bench-dns
+TOOL=xd-rbl
 N=${XD_BENCH_DNS_N:-2000}
 DELAY=${XD_BENCH_DELAY:-50}
 WINDOW=64
@@ -21,31 +20,13 @@ LOOKUPS=3
 TARGET_SHARE=60		# percent of the ideal rate
 TARGET_RSS=64		# MB
 
-if [ ! -x "$bindir/xd-rbl" ] || [ ! -x "$bindir/xd-dns" ]; then
-	echo "bench-dns: xd-rbl or xd-dns is not built: skipped"
-	exit 0
-fi
-if [ ! -x /usr/bin/time ]; then
-	echo "bench-dns: /usr/bin/time is missing (Debian package 'time'): skipped"
-	exit 0
-fi
+. "$(dirname "$0")/bench-window.bash"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-bench-dns.XXXXXX") || exit 2
-BATS_TEST_DIRNAME=$repo/t
-BATS_FILE_TMPDIR=$tmp
-XD_BIN=$bindir
-. "$repo/t/dns.bash"
-trap 'dnsserver_stop; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-if ! dnsserver_start --delay "$DELAY" 2>"$tmp/start.err"; then
-	echo "bench-dns: the DNS server did not start: skipped"
-	sed 's/^/    /' "$tmp/start.err"
-	exit 0
-fi
-
-mkdir "$tmp/home"
-export HOME=$tmp/home XD_SHARE=$repo/share XD_CONF=$tmp/xd.conf
-export XD_RESOLVER=$DNSSERVER_RESOLVER
+check_output() {
+	fails=$(grep -c TEMPFAIL "$tmp/out")
+	[ "$fails" -eq 0 ] || echo "  note: $fails lines with a TEMPFAIL"
+}
+bench_setup "$1"
 printf '%s\n' "rbl = ONE delay1.test" "rbl = TWO delay2.test" \
     "rbl = THREE delay3.test" "rdns_check = no" "dns_window = $WINDOW" \
     >"$XD_CONF"
@@ -59,21 +40,6 @@ awk -v n="$N" 'BEGIN {
 }' >"$tmp/stream"
 head -n $((N / 10 + 1)) "$tmp/stream" >"$tmp/stream1"
 N1=$((N / 10))
-
-# run LABEL FILE WINDOW: seconds and peak KB into $secs, $kb
-run() {
-	echo "bench-dns: $1 ..." >&2
-	/usr/bin/time -f '%e %M' -o "$tmp/time" \
-	    "$bindir/xd-rbl" -w "$3" <"$2" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	read -r secs kb <"$tmp/time"
-	got=$(grep -vc '^#' "$tmp/out")
-	want=$(grep -vc '^#' "$2")
-	[ "$rc" -eq 0 ] || echo "  note: xd-rbl exit status $rc: $(tail -n 1 "$tmp/err")"
-	[ "$got" -eq "$want" ] || echo "  note: $got lines out for $want in"
-	fails=$(grep -c TEMPFAIL "$tmp/out")
-	[ "$fails" -eq 0 ] || echo "  note: $fails lines with a TEMPFAIL"
-}
 
 run "xd-rbl, $N messages, window $WINDOW" "$tmp/stream" "$WINDOW"
 secsW=$secs kbW=$kb

@@ -13,9 +13,8 @@
 # is slow by design).  Targets: 60% of the ideal rate, peak RSS under
 # 64 MB.  A benchmark, not a test: a miss is printed, exit 0.
 
-repo=$(cd "$(dirname "$0")/.." && pwd) || exit 2
-bindir=$(cd "${1:-$repo/bin}" 2>/dev/null && pwd) ||
-    { echo "bench-spf: no such directory: ${1:-bin}" >&2; exit 2; }
+BENCH=bench-spf
+TOOL=xd-spf
 N=${XD_BENCH_SPF_N:-2000}
 DELAY=${XD_BENCH_DELAY:-50}
 WINDOW=64
@@ -23,31 +22,13 @@ LOOKUPS=2
 TARGET_SHARE=60		# percent of the ideal rate
 TARGET_RSS=64		# MB
 
-if [ ! -x "$bindir/xd-spf" ] || [ ! -x "$bindir/xd-dns" ]; then
-	echo "bench-spf: xd-spf or xd-dns is not built: skipped"
-	exit 0
-fi
-if [ ! -x /usr/bin/time ]; then
-	echo "bench-spf: /usr/bin/time is missing (Debian package 'time'): skipped"
-	exit 0
-fi
+. "$(dirname "$0")/bench-window.bash"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-bench-spf.XXXXXX") || exit 2
-BATS_TEST_DIRNAME=$repo/t
-BATS_FILE_TMPDIR=$tmp
-XD_BIN=$bindir
-. "$repo/t/dns.bash"
-trap 'dnsserver_stop; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM
-if ! dnsserver_start --delay "$DELAY" 2>"$tmp/start.err"; then
-	echo "bench-spf: the DNS server did not start: skipped"
-	sed 's/^/    /' "$tmp/start.err"
-	exit 0
-fi
-
-mkdir "$tmp/home"
-export HOME=$tmp/home XD_SHARE=$repo/share XD_CONF=$tmp/xd.conf
-export XD_RESOLVER=$DNSSERVER_RESOLVER
+check_output() {
+	pass=$(grep -c 'SPF_PASS=' "$tmp/out")
+	[ "$pass" -eq "$want" ] || echo "  note: $pass of $want lines SPF_PASS"
+}
+bench_setup "$1"
 printf '%s\n' "dns_window = $WINDOW" >"$XD_CONF"
 
 awk -v n="$N" 'BEGIN {
@@ -57,21 +38,6 @@ awk -v n="$N" 'BEGIN {
 }' >"$tmp/stream"
 head -n $((N / 10 + 1)) "$tmp/stream" >"$tmp/stream1"
 N1=$((N / 10))
-
-# run LABEL FILE WINDOW: seconds and peak KB into $secs, $kb
-run() {
-	echo "bench-spf: $1 ..." >&2
-	/usr/bin/time -f '%e %M' -o "$tmp/time" \
-	    "$bindir/xd-spf" -w "$3" <"$2" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-	read -r secs kb <"$tmp/time"
-	got=$(grep -vc '^#' "$tmp/out")
-	want=$(grep -vc '^#' "$2")
-	[ "$rc" -eq 0 ] || echo "  note: xd-spf exit status $rc: $(tail -n 1 "$tmp/err")"
-	[ "$got" -eq "$want" ] || echo "  note: $got lines out for $want in"
-	pass=$(grep -c 'SPF_PASS=' "$tmp/out")
-	[ "$pass" -eq "$want" ] || echo "  note: $pass of $want lines SPF_PASS"
-}
 
 run "xd-spf, $N messages, window $WINDOW" "$tmp/stream" "$WINDOW"
 secsW=$secs kbW=$kb
