@@ -12,6 +12,7 @@
 
 #define TOOL		"xd-bayes"
 #define MAX_RCPTS	100	/* addresses of one header in a sent message */
+#define EXPLAIN_EACH	10	/* --explain: tokens shown each way */
 
 enum mode { CLASSIFY, LEARN, UNLEARN, SENT, TOKENS };
 
@@ -27,12 +28,15 @@ struct line {
 	struct bayes_learned learned;
 	int		 queued;	/* its work was queued */
 	int		 failed;	/* its batch did not run */
+	uint64_t	*h;		/* --explain: the tokens' hashes */
+	struct buf	 names;		/* --explain: their texts */
 };
 
 struct tool {
 	enum mode	 mode;
 	int		 cls;		/* LEARN: BAYES_HAM or BAYES_SPAM */
 	int		 quiet;
+	int		 explain;	/* why, on stderr */
 	struct bayes_db	*db;
 	struct bayes_tokens t;
 	const char	*xdtag;
@@ -45,7 +49,7 @@ struct tool {
 };
 
 static const char synopsis[] =
-    "[-q] [-s store] [--now time] [-l ham|spam | -u | --sent] < stream\n"
+    "[-qx] [-s store] [--now time] [-l ham|spam | -u | --sent] < stream\n"
     "-S [-s store]\n"
     "-t < stream";
 static const char options[] =
@@ -53,6 +57,7 @@ static const char options[] =
     "  -l, --learn CLASS   learn each line's message as ham or spam\n"
     "  -u, --unlearn       forget each line's message, as whatever it was learned\n"
     "      --sent          each line's message is mail you sent: allow its recipients\n"
+    "  -x, --explain       why: each message's strongest tokens on stderr\n"
     "  -q, --quiet         no summary of what was learned on stderr\n"
     "      --now TIME      learn at TIME (seconds since 1970), not now\n"
     "  -S, --stats         what the store holds, read no stream\n"
@@ -134,6 +139,20 @@ recipients(struct tool *tl, const struct message *m)
 	}
 }
 
+/* --explain: each new token's text, NUL-terminated, in a row. */
+static void
+keep_name(const char *tok, void *arg)
+{
+	buf_add(arg, tok, strlen(tok) + 1);
+}
+
+static void
+keep_tokens(struct tool *tl, struct line *ln)
+{
+	ln->h = xcalloc(ln->n + 1, sizeof(*ln->h));
+	memcpy(ln->h, tl->t.h, ln->n * sizeof(*ln->h));
+}
+
 static int
 line_start(struct rec *rec, void *state, void *arg)
 {
@@ -144,6 +163,10 @@ line_start(struct rec *rec, void *state, void *arg)
 
 	if (tl->mode == CLASSIFY)
 		rec_drop_prefixes(rec, own);
+	if (tl->explain) {
+		tl->t.show = keep_name;
+		tl->t.show_arg = &ln->names;
+	}
 	if ((m = open_line(tl, rec)) == NULL)
 		return 1;
 	ln->queued = 1;
@@ -161,6 +184,8 @@ line_start(struct rec *rec, void *state, void *arg)
 	default:
 		ln->n = tl->t.n;
 		ln->vals = xcalloc(ln->n + 1, sizeof(*ln->vals));
+		if (tl->explain)
+			keep_tokens(tl, ln);
 		will_queue(tl, ln, ln->n + 2);
 		bayes_queue_counts(db, &tl->t, ln->vals);
 		if (message_addrs(m, "From", &tl->a, NULL, 1,
@@ -179,6 +204,79 @@ static void
 line_batch(void *arg)
 {
 	run_queued(arg);
+}
+
+struct why {
+	double		 f;
+	long long	 ham, spam;
+	const char	*name;
+};
+
+static int
+by_f(const void *a, const void *b)
+{
+	double x = ((const struct why *)a)->f, y = ((const struct why *)b)->f;
+
+	return (x > y) - (x < y);
+}
+
+static int
+cmp_hash(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void
+show_why(const struct why *w)
+{
+	fprintf(stderr, "\t%.4f\t%lld\t%lld\t%s\n", w->f, w->ham, w->spam,
+	    w->name);
+}
+
+/*
+ * --explain: the tokens that took part, known ones only, the strongest
+ * EXPLAIN_EACH each way, as "f ham spam token".
+ */
+static void
+explain(struct rec *rec, const struct line *ln, double p)
+{
+	const struct store_val *tot = &ln->vals[ln->n];
+	const struct bayes_params *bp = &bayes_defaults;
+	struct why *w = xcalloc(ln->n + 1, sizeof(*w));
+	const uint64_t *at;
+	const char *s = ln->names.s, *end = s + ln->names.len;
+	size_t i, k = 0, nham = 0, nspam = 0;
+
+	for (; s != NULL && s < end; s += strlen(s) + 1) {
+		at = bsearch((uint64_t[]){ bayes_hash(s, strlen(s)) }, ln->h,
+		    ln->n, sizeof(*ln->h), cmp_hash);
+		if (at == NULL)
+			continue;
+		i = (size_t)(at - ln->h);
+		if (ln->vals[i].n[0] + ln->vals[i].n[1] <= 0)
+			continue;
+		w[k].ham = ln->vals[i].n[0];
+		w[k].spam = ln->vals[i].n[1];
+		w[k].f = bayes_fw(bp, (double)w[k].ham, (double)w[k].spam,
+		    (double)tot->n[0], (double)tot->n[1]);
+		w[k].name = s;
+		nham += w[k].f <= 0.5 - bp->min_dev;
+		nspam += w[k].f >= 0.5 + bp->min_dev;
+		k++;
+	}
+	qsort(w, k, sizeof(*w), by_f);
+	fprintf(stderr, "%s\tBAYES=%.4f\t%zu tokens known, %zu hammy and "
+	    "%zu spammy of them strong\n", rec_locator(rec), p, k, nham,
+	    nspam);
+	for (i = k; i > 0 && k - i < EXPLAIN_EACH; i--)
+		if (w[i - 1].f >= 0.5 + bp->min_dev)
+			show_why(&w[i - 1]);
+	for (i = 0; i < k && i < EXPLAIN_EACH; i++)
+		if (w[i].f <= 0.5 - bp->min_dev)
+			show_why(&w[i]);
+	free(w);
 }
 
 static void
@@ -200,6 +298,8 @@ classified(struct tool *tl, struct rec *rec, struct line *ln)
 		p = round(p * 10000) / 10000;
 		rec_addf(rec, "BAYES", "%.4f", p);
 		rec_add(rec, bayes_band(p), "");
+		if (tl->explain)
+			explain(rec, ln, p);
 	}
 	if (ln->have_awl && ln->awl.n[0] > 0)
 		rec_add(rec, "AWL", ln->from);
@@ -226,6 +326,8 @@ line_finish(struct rec *rec, void *state, void *arg)
 		tl->done[bayes_outcome(&ln->learned)]++;
 	free(ln->vals);
 	free(ln->from);
+	free(ln->h);
+	buf_free(&ln->names);
 	return rc;
 }
 
@@ -359,6 +461,7 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "tokens", no_argument, NULL, 't' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -370,7 +473,7 @@ main(int argc, char *argv[])
 
 	xd_setprogname(argv[0]);
 	memset(&tl, 0, sizeof(tl));
-	while ((c = getopt_long(argc, argv, "hl:qSs:tuV", longopts,
+	while ((c = getopt_long(argc, argv, "hl:qSs:tuVx", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'l': tl.mode = LEARN; tl.cls = class_of(optarg); modes++;
@@ -380,6 +483,7 @@ main(int argc, char *argv[])
 		case 't': tl.mode = TOKENS; modes++; break;
 		case 'S': show_stats = 1; modes++; break;
 		case 'q': tl.quiet = 1; break;
+		case 'x': tl.explain = 1; break;
 		case OPT_NOW:
 			now = xd_optnum("--now", optarg, 1, (long long)1 << 40);
 			break;
@@ -389,7 +493,8 @@ main(int argc, char *argv[])
 		default: usage();
 		}
 	}
-	if (optind != argc || modes > 1 || (tl.mode == TOKENS && url))
+	if (optind != argc || modes > 1 || (tl.mode == TOKENS && url) ||
+	    (tl.explain && (tl.mode != CLASSIFY || show_stats)))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;

@@ -84,7 +84,7 @@ line_of() {
 	run xd-bayes --help
 	[ "$status" -eq 0 ]
 	for o in --store --learn --unlearn --sent --quiet --now --stats \
-	    --tokens --help --version; do
+	    --tokens --explain --help --version; do
 		[[ "$output" == *"$o"* ]]
 	done
 	run xd-bayes --nonsense
@@ -147,6 +147,23 @@ line_of() {
 	[[ "$spam" == *"	BAYES_99="* ]]
 	awk -v p="$(field BAYES "$ham")" 'BEGIN { exit !(p < 0.01) }'
 	awk -v p="$(field BAYES "$spam")" 'BEGIN { exit !(p >= 0.99) }'
+}
+
+@test "xd-bayes: --explain says on stderr which tokens decided, the stream unchanged" {
+	trained
+	xd-bayes <new >plain 2>/dev/null
+	run --separate-stderr xd-bayes --explain <new
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(cat plain)" ]
+	echo "$stderr" >why
+	# each message: its locator and BAYES, then "f ham spam token" lines
+	grep -q '^newspam	BAYES=1.0000	[0-9]* tokens known, 0 hammy and [1-9][0-9]* spammy' why
+	sed -n '/^newspam	/,/^[^	]/p' why | grep -q '^	0\.9[0-9]*	0	[1-9][0-9]*	viagra$'
+	sed -n '/^newham	/,/^[^	]/p' why | grep -q '^	0\.0[0-9]*	[1-9][0-9]*	0	minutes$'
+	# tokens never learned are not listed
+	! grep -q '	0	0	' why
+	run xd-bayes --explain --learn ham </dev/null
+	[ "$status" -eq 2 ]
 }
 
 @test "xd-bayes: BAYES has four decimals and one band, the band of its value" {
