@@ -1897,27 +1897,6 @@ bad:
 	add_symbol(v, "HEUR_MSGID_BAD", v->tmp.s);
 }
 
-/* A year of three digits, "102" for 2002, as buggy mailers wrote it. */
-static int
-y2k_year(const char *d)
-{
-	const char *p, *w;
-	size_t n;
-
-	for (p = d; *p != '\0'; p = w + n) {
-		w = p + strspn(p, " ,");
-		n = strcspn(w, " ,");
-		if (n == 0)
-			break;
-		if (n == 3 && isdigit((unsigned char)w[0]) &&
-		    isdigit((unsigned char)w[1]) && isdigit((unsigned char)w[2]) &&
-		    w[3] == ' ' && isdigit((unsigned char)w[4]) &&
-		    (w[5] == ':' || w[6] == ':'))
-			return 1;
-	}
-	return 0;
-}
-
 /*
  * When the message came: the date of the Received: header our side
  * wrote for the first relay outside trusted_networks; else of the
@@ -1965,11 +1944,10 @@ check_date(struct view *v)
 		return;
 	}
 	message_header_decode(raw, &v->tmp, 200);
-	if (message_date_parse(v->tmp.s ? v->tmp.s : "", &t) != 0 ||
-	    y2k_year(v->tmp.s ? v->tmp.s : "")) {
+	if (!message_date_valid(v->tmp.s))
 		add_symbol(v, "HEUR_DATE_BAD", v->tmp.s);
+	if (message_date_parse(v->tmp.s, &t) != 0)
 		return;
-	}
 	if ((ref = arrival(v)) == (time_t)-1)
 		return;
 	d = (long long)t - (long long)ref;

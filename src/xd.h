@@ -226,6 +226,7 @@ size_t	 message_addrs(const struct message *, const char *, struct buf *,
 	    struct buf *, size_t, size_t);
 int	 message_date(const struct message *, time_t *);
 int	 message_date_parse(const char *, time_t *);
+int	 message_date_valid(const char *);
 const char *message_header_at(const struct message *, int, const char **);
 void	 message_header_decode(const char *, struct buf *, size_t);
 size_t	 message_parts(struct message *, msgpart_fn, void *);

@@ -759,6 +759,44 @@ test_dns_contexts(void)
 	close(fd);
 }
 
+/* RFC 5322 dates, and the ways ratware gets them wrong. */
+static void
+test_date_syntax(void)
+{
+	static const char *const good[] = {
+		"Mon, 1 Jan 2024 10:00:00 +0000",
+		"Tue, 17 Sep 2002 16:06:15 -1100 (PDT)",
+		"17 Sep 02 16:06 EDT",		/* obsolete: year, zone, no seconds */
+		"Fri , 30 Aug 2002 21:48:08 GMT",
+		" Sat, 31 Dec 2016 23:59:60 z ",	/* leap second, military zone */
+		"Thu, 5 Sep 2002 1:02:03 +0530",
+	};
+	static const char *const bad[] = {
+		"Mon, 28 Jul 1980 14:01:35",		/* no zone */
+		"Thu, 22 Aug 0102 12:07:35 +0800",	/* Y2K bugs */
+		"Thu, 22 Aug 102 12:07:35 +0800",
+		"2002/09/14 Sat 02:29:32 CDT",
+		"Fri, 30 Aug 02 21:48:08 Eastern Daylight Time",
+		"Thu, 18 Jul 2002 14:57:14 +-0800",
+		"Mon, 16 Sep 2002 03:27:38 (GMT)",
+		"Mon, 32 Sep 2002 03:27:38 +0000",
+		"Mon, 16 Sept 2002 03:27:38 +0000",
+		"Mon, 16 Sep 2002 24:00:00 +0000",
+		"Mon, 16 Sep 2002 03:27:38 +0090",
+		"Mon, 16 Sep 2002 03:27:38 J",
+		"Mon 16 Sep 2002 03:27:38 +0000",
+		"Mon, 16 Sep 2002 03:27:38 +0000 junk",
+		"",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		CHECK(message_date_valid(good[i]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(!message_date_valid(bad[i]));
+	CHECK(!message_date_valid(NULL));
+}
+
 int
 main(void)
 {
@@ -772,6 +810,7 @@ main(void)
 	test_received_parse();
 	test_utf8();
 	test_message_parts();
+	test_date_syntax();
 	test_bayes_tokens();
 	test_bayes_maths();
 	test_dns_names();

@@ -215,17 +215,34 @@ heur_fields() {
 	has HEUR_MSGID_BAD
 }
 
-@test "HEUR_NO_DATE and HEUR_DATE_BAD: missing, nonsense, a three-digit year" {
+@test "HEUR_NO_DATE and HEUR_DATE_BAD: missing, nonsense, out of RFC 5322" {
 	mail m "Date:"
 	heur m
 	has HEUR_NO_DATE=
 	mail m "Date: sometime soon"
 	heur m
 	has 'HEUR_DATE_BAD=sometime soon'
+	# a Y2K year, read as 2002: bad, and judged as read
 	mail m "Date: Tue, 14 Nov 102 23:14:55 +0100"
 	heur m
+	has 'HEUR_DATE_BAD=Tue, 14 Nov 102 23:14:55 +0100'
+	has HEUR_DATE_PAST
+	mail m "Date: Tue, 14 Nov 0102 23:14:55 +0100"
+	heur m
 	has HEUR_DATE_BAD
+	# right in all but its zone: bad, and on time
+	mail m "Date: Tue, 14 Nov 2023 23:14:55"
+	heur m
+	has 'HEUR_DATE_BAD=Tue, 14 Nov 2023 23:14:55'
 	hasnt HEUR_DATE_PAST
+	hasnt HEUR_DATE_FUTURE
+	mail m "Date: Tue, 14 Nov 2023 23:14:55 Central European Time"
+	heur m
+	has HEUR_DATE_BAD
+	# the obsolete forms RFC 5322 still allows are not bad
+	mail m "Date: 14 Nov 23 23:14 EST (Eastern)"
+	heur m
+	hasnt HEUR_DATE_BAD
 }
 
 @test "HEUR_DATE_FUTURE and HEUR_DATE_PAST: against when the message arrived" {
@@ -677,6 +694,59 @@ PY
 	has XD_SUBJ_ADV
 	has XD_TO_UNDISCLOSED
 	[[ "$output" != *"xd-heur:"* ]]
+}
+
+@test "shipped rules: mail that names Outlook, or wears its Message-ID, without its marks" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	oe="X-Mailer: Microsoft Outlook Express 6.00.2600.0000"
+	mimeole="X-MimeOLE: Produced By Microsoft MimeOLE V6.00.2600.0000"
+	msid="Message-ID: <001a01c24a57\$e0b23c20\$0100a8c0@pc1>"
+	# what Outlook Express writes
+	mail m "$oe" "$mimeole" "$msid"
+	heur m
+	hasnt XD_MUA_OE_MSGID
+	hasnt XD_MUA_OE_NO_MIMEOLE
+	hasnt XD_MSGID_MS_NO_MUA
+	# Hotmail's own Message-ID on what Outlook Express sent through it
+	mail m "$oe" "$mimeole" "Message-ID: <OE27Xyz0123456789abc@hotmail.com>"
+	heur m
+	hasnt XD_MUA_OE_MSGID
+	# Outlook in Internet Mail Only mode
+	mail m "X-Mailer: Microsoft Outlook IMO, Build 9.0.2416 (9.0.2911.0)" \
+	    "Message-ID: <AMEPKEBLDJJCCDEJHAMIAEHLFGAA.alice@example.net>"
+	heur m
+	hasnt XD_MUA_OUTLOOK_MSGID
+	# ratware
+	mail m "$oe" "Message-ID: <200207240650.g6O6nxp17619@mx.example.org>"
+	heur m
+	has XD_MUA_OE_MSGID
+	has XD_MUA_OE_NO_MIMEOLE
+	mail m "X-Mailer: Microsoft Outlook, Build 10.0.2627" \
+	    "Message-ID: <20020724.abc@example.net>"
+	heur m
+	has XD_MUA_OUTLOOK_MSGID
+	mail m "$msid"
+	heur m
+	has XD_MSGID_MS_NO_MUA
+	mail m "$msid" "X-Mailer: Microsoft Outlook, Build 10.0.2627"
+	heur m
+	hasnt XD_MSGID_MS_NO_MUA
+	hasnt XD_MUA_OUTLOOK_MSGID
+}
+
+@test "shipped rules: XD_RCVD_HELO_NO_DOT, a relay that gave a bare name" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "Received: from pc17 (mail.example.net [198.51.100.23])
+	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has XD_RCVD_HELO_NO_DOT
+	mail m
+	heur m
+	hasnt XD_RCVD_HELO_NO_DOT
+	mail m "Received: from [198.51.100.23] (mail.example.net [198.51.100.23])
+	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	hasnt XD_RCVD_HELO_NO_DOT
 }
 
 # --- the stream -----------------------------------------------------------------
