@@ -749,6 +749,37 @@ PY
 	hasnt XD_RCVD_HELO_NO_DOT
 }
 
+@test "shipped rules: XD_FREEMAIL_FORGED, From: a free mail service that did not relay it" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "From: Ann <ann1977@yahoo.com>"
+	heur m
+	has XD_FREEMAIL_FORGED
+	mail m "From: Ann <ann1977@yahoo.com>" "Received: from web20101.mail.yahoo.com (web20101.mail.yahoo.com [216.136.226.166])
+	by mx.example.org (Postfix) with SMTP id 4SZZ2; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	hasnt XD_FREEMAIL_FORGED
+	mail m "From: <joe@hotmail.com>"
+	heur m
+	has XD_FREEMAIL_FORGED
+	mail m
+	heur m
+	hasnt XD_FREEMAIL_FORGED
+}
+
+@test "shipped rules: XD_DEAR_STRANGER, a greeting for nobody in particular" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	for greeting in "Dear Sir," "Dear Sir/Madam," "Dear Friend," "Hello beneficiary"; do
+		BODY="$greeting
+I write to you with a proposal." mail m
+		heur m
+		has XD_DEAR_STRANGER
+	done
+	BODY="Dear Sirius,
+the telescope is ready." mail m
+	heur m
+	hasnt XD_DEAR_STRANGER
+}
+
 # --- the stream -----------------------------------------------------------------
 
 @test "running it twice is running it once" {
