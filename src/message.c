@@ -688,9 +688,10 @@ date_zone(const char *p)
 	const char *q;
 	int v;
 
+	/* real zones run from -1200 to +1400 */
 	if ((*p == '+' || *p == '-') &&
 	    (q = date_number(p + 1, 4, 4, &v)) != NULL)
-		return v % 100 < 60 ? q : NULL;
+		return v / 100 <= 14 && v % 100 < 60 ? q : NULL;
 	if ((q = date_word(p, names)) != NULL)
 		return q;
 	/* a military zone: one letter but J */

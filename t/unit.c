@@ -770,6 +770,7 @@ test_date_syntax(void)
 		"Fri , 30 Aug 2002 21:48:08 GMT",
 		" Sat, 31 Dec 2016 23:59:60 z ",	/* leap second, military zone */
 		"Thu, 5 Sep 2002 1:02:03 +0530",
+		"Thu, 5 Sep 2002 1:02:03 +1400",
 	};
 	static const char *const bad[] = {
 		"Mon, 28 Jul 1980 14:01:35",		/* no zone */
@@ -783,6 +784,7 @@ test_date_syntax(void)
 		"Mon, 16 Sept 2002 03:27:38 +0000",
 		"Mon, 16 Sep 2002 24:00:00 +0000",
 		"Mon, 16 Sep 2002 03:27:38 +0090",
+		"Tue, 30 Jul 2002 12:24:59 -1600",	/* no such zone */
 		"Mon, 16 Sep 2002 03:27:38 J",
 		"Mon 16 Sep 2002 03:27:38 +0000",
 		"Mon, 16 Sep 2002 03:27:38 +0000 junk",

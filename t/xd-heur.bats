@@ -239,6 +239,9 @@ heur_fields() {
 	mail m "Date: Tue, 14 Nov 2023 23:14:55 Central European Time"
 	heur m
 	has HEUR_DATE_BAD
+	mail m "Date: Tue, 14 Nov 2023 23:14:55 -1600"
+	heur m
+	has HEUR_DATE_BAD
 	# the obsolete forms RFC 5322 still allows are not bad
 	mail m "Date: 14 Nov 23 23:14 EST (Eastern)"
 	heur m
@@ -778,6 +781,30 @@ I write to you with a proposal." mail m
 the telescope is ready." mail m
 	heur m
 	hasnt XD_DEAR_STRANGER
+}
+
+@test "shipped rules: a tracking code at the end of Subject:, not a folded line" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "Subject: I thought it was important          YMF"
+	heur m
+	has XD_SUBJ_TRAILING_ID
+	mail m "Subject: Re: use of base image / delta image for automated recovery from
+        attacks"
+	heur m
+	hasnt XD_SUBJ_TRAILING_ID
+}
+
+@test "shipped rules: XD_MAILER_RANDOM, an X-Mailer of one random word" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "X-Mailer: fNthRC4yresSVXVvrmumpAEY"
+	heur m
+	has XD_MAILER_RANDOM
+	for x in "Microsoft Outlook Express 6.00.2600.0000" "Evolution" \
+	    "Apple Mail (2.1085)" "SquirrelMail/1.4.22"; do
+		mail m "X-Mailer: $x"
+		heur m
+		hasnt XD_MAILER_RANDOM
+	done
 }
 
 # --- the stream -----------------------------------------------------------------
