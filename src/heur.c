@@ -41,6 +41,7 @@
 #define RCPT_MAX	100		/* recipients compared with users */
 #define ID_MAX		STORE_MAX_KEY	/* bytes of a Message-ID kept */
 #define EVID_MAX	60		/* bytes of evidence on the line */
+#define QP_LINE_MAX	76		/* RFC 2045 5.1 */
 
 /* Scripts a site may expect, from local_languages. */
 enum {
@@ -91,6 +92,7 @@ struct view {
 	int		 plain, html, attach;
 	size_t		 chars;		/* visible characters of the text */
 	size_t		 images, hidden, tiny, samecolor;
+	size_t		 qp_line;	/* longest quoted-printable line */
 	unsigned	 scripts_seen[SC_NSCRIPTS];
 	size_t		 letters;
 	struct buf	 restricted, zipped, encrypted, charset;
@@ -1446,6 +1448,7 @@ view_part(const struct msgpart *p, void *arg)
 	struct view *v = arg;
 	struct para para;
 	int is_html = strcmp(p->type, "text/html") == 0;
+	size_t q;
 
 	if (p->is_message)
 		return 0;
@@ -1457,6 +1460,9 @@ view_part(const struct msgpart *p, void *arg)
 		return 0;
 	if (p->charset != NULL)
 		check_charset(v, p->charset, strlen(p->charset));
+	if (v->qp_line <= QP_LINE_MAX && (q = msgpart_qp_line(p, PART_MAX)) >
+	    v->qp_line)
+		v->qp_line = q;
 	if (!p->attachment) {
 		if (is_html)
 			v->html = 1;
@@ -2196,6 +2202,10 @@ check_parts(struct view *v)
 
 	if (v->html && !v->plain)
 		add_symbol(v, "HEUR_HTML_ONLY", NULL);
+	if (v->qp_line > QP_LINE_MAX) {
+		snprintf(ev, sizeof(ev), "%zu", v->qp_line);
+		add_symbol(v, "HEUR_MIME_QP_LONG", ev);
+	}
 	if (v->tiny >= 10) {
 		snprintf(ev, sizeof(ev), "%zu", v->tiny);
 		add_symbol(v, "HEUR_HTML_TINY_TEXT", ev);
@@ -2265,6 +2275,7 @@ view_reset(struct view *v)
 	buf_reset(&v->charset);
 	v->plain = v->html = v->attach = 0;
 	v->chars = v->images = v->hidden = v->tiny = v->samecolor = 0;
+	v->qp_line = 0;
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }

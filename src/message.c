@@ -896,6 +896,41 @@ msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
 }
 
 /*
+ * The longest line of a quoted-printable leaf as it was sent, in its
+ * first max bytes: RFC 2045 allows 76 characters, and mail libraries
+ * keep to it.  0 if the leaf is not quoted-printable.
+ */
+size_t
+msgpart_qp_line(const struct msgpart *p, size_t max)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *src;
+	char tmp[8192];
+	size_t line = 0, longest = 0;
+	ssize_t n, i;
+
+	if (p->is_message || !GMIME_IS_PART(p->obj) ||
+	    (dw = g_mime_part_get_content(GMIME_PART(p->obj))) == NULL ||
+	    g_mime_data_wrapper_get_encoding(dw) !=
+	    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    (src = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return 0;
+	g_mime_stream_reset(src);
+	while (max > 0 && (n = g_mime_stream_read(src, tmp,
+	    max < sizeof(tmp) ? max : sizeof(tmp))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (tmp[i] == '\n') {
+				line = 0;
+			} else if (tmp[i] != '\r' && ++line > longest)
+				longest = line;
+		}
+		max -= (size_t)n;
+	}
+	g_mime_stream_reset(src);
+	return longest;
+}
+
+/*
  * The text of a text/ leaf as UTF-8: transfer encoding undone, its
  * charset converted (undeclared or unknown 8-bit text as windows-1252),
  * at most max bytes, cut on a character boundary.  -1 if not text.

@@ -232,6 +232,7 @@ void	 message_header_decode(const char *, struct buf *, size_t);
 size_t	 message_parts(struct message *, msgpart_fn, void *);
 int	 msgpart_data(const struct msgpart *, struct buf *, size_t);
 int	 msgpart_text(const struct msgpart *, struct buf *, size_t);
+size_t	 msgpart_qp_line(const struct msgpart *, size_t);
 void	 utf8_convert(const char *, const char *, size_t, struct buf *);
 void	 utf8_fix(struct buf *);
 size_t	 utf8_cut(const char *, size_t, size_t);

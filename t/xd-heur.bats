@@ -699,6 +699,22 @@ PY
 	[[ "$output" != *"xd-heur:"* ]]
 }
 
+@test "HEUR_MIME_QP_LONG: quoted-printable lines beyond RFC 2045's 76 characters" {
+	long=$(printf 'word%.0s ' $(seq 1 20))
+	BODY="$long" mail m "Content-Transfer-Encoding: quoted-printable"
+	heur m
+	has HEUR_MIME_QP_LONG=100
+	# the same text as a mail library writes it: soft line breaks
+	BODY="$(printf '%s' "$long" | fold -w 70 | sed 's/$/=/')" \
+	    mail m "Content-Transfer-Encoding: quoted-printable"
+	heur m
+	hasnt HEUR_MIME_QP_LONG
+	# long lines are no fault of 8bit text
+	BODY="$long" mail m "Content-Transfer-Encoding: 8bit"
+	heur m
+	hasnt HEUR_MIME_QP_LONG
+}
+
 @test "shipped rules: mail that names Outlook, or wears its Message-ID, without its marks" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	oe="X-Mailer: Microsoft Outlook Express 6.00.2600.0000"
