@@ -799,6 +799,19 @@ the telescope is ready." mail m
 	hasnt XD_DEAR_STRANGER
 }
 
+@test "shipped rules: XD_ADVANCE_FEE, two signs of an advance-fee fraud" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	BODY="I am Mr. Eduardo Lima, a commander.  I deposited the sum of thirty
+two million USD with a security company, and offer you 20% of the total
+sum for your help." mail m
+	heur m
+	has XD_ADVANCE_FEE
+	# one sign alone is news
+	BODY="The deal was worth the sum of thirty two million dollars." mail m
+	heur m
+	hasnt XD_ADVANCE_FEE
+}
+
 @test "shipped rules: a tracking code at the end of Subject:, not a folded line" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	mail m "Subject: I thought it was important          YMF"
