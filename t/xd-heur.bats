@@ -812,6 +812,20 @@ sum for your help." mail m
 	hasnt XD_ADVANCE_FEE
 }
 
+@test "shipped rules: XD_GUARANTEE and XD_URGENT_BUSINESS" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	BODY="Order today with our money-back guarantee." mail m
+	heur m
+	has XD_GUARANTEE
+	BODY="I need your urgent assistance in a matter of trust." mail m
+	heur m
+	has XD_URGENT_BUSINESS
+	mail m
+	heur m
+	hasnt XD_GUARANTEE
+	hasnt XD_URGENT_BUSINESS
+}
+
 @test "shipped rules: a tracking code at the end of Subject:, not a folded line" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	mail m "Subject: I thought it was important          YMF"
