@@ -437,22 +437,42 @@ maildir_deliver(const char *dir, const struct locator *loc, const char **why)
 	return dst;
 }
 
+/* Whether a and b are the same file, unchanged. */
+static int
+same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	    a->st_size == b->st_size && a->st_mtime == b->st_mtime;
+}
+
 /*
  * Move the file path into the maildir dir: deliver a copy, and remove
- * path only once the copy is safely in place.  Returns 0, or -1 with
- * *why set; *newpath is the copy when it was made (also when only the
- * removal failed: then the message exists twice, never zero times).
+ * path only once the copy is safely in place, and only if path is still
+ * the file that was copied (a mail program may rename or rewrite files
+ * of a maildir meanwhile).  Returns 0, or -1 with *why set; *newpath is
+ * the copy when it was made (also when the source was kept: then the
+ * message exists twice, never zero times).
  */
 int
 maildir_move(const char *dir, const char *path, char **newpath,
     const char **why)
 {
 	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
+	struct stat before, after;
 	char *parent, *slash;
 
+	*newpath = NULL;
+	if (lstat(path, &before) == -1) {
+		*why = "unreadable";
+		return -1;
+	}
 	*newpath = maildir_deliver(dir, &loc, why);
 	if (*newpath == NULL)
 		return -1;
+	if (lstat(path, &after) == -1 || !same_file(&before, &after)) {
+		*why = "source-changed";
+		return -1;
+	}
 	if (unlink(path) == -1) {
 		*why = "cannot-remove";
 		return -1;
