@@ -380,10 +380,10 @@ release(const char *inbox, int argc, char *argv[], int domain)
 			continue;
 		}
 		if (maildir_move(inbox, argv[i], &dst, &why) == -1) {
-			if (strcmp(why, "cannot-remove") == 0)
-				xd_warn("%s: %s", argv[i], why);
-			else
+			if (strcmp(why, "source-changed") == 0)
 				xd_warnx("%s: %s", argv[i], why);
+			else
+				xd_warn("%s: %s", argv[i], why);
 			rc = XD_EXIT_SOME;
 		}
 		if (dst != NULL) {
