@@ -850,6 +850,20 @@ sum for your help." mail m
 	done
 }
 
+@test "share/weights weighs every shipped rule and every built-in symbol" {
+	: >"$XD_CONF"
+	run --separate-stderr xd-heur --weights
+	[ "$status" -eq 0 ]
+	# what it prints uncommented is what the weights file lacks
+	[ -z "$(printf '%s\n' "$output" | grep -v '^#')" ]
+	[ "$(printf '%s\n' "$output" | grep -c '(the weights file has it)')" -gt 40 ]
+	for s in $(grep -o '^\.It Sy HEUR_[A-Z_]*' "$REPO/man/xd-heur.1" |
+	    cut -d' ' -f3); do
+		grep -q "^$s[[:space:]]" "$REPO/share/weights" || {
+			echo "share/weights lacks $s"; return 1; }
+	done
+}
+
 # --- the stream -----------------------------------------------------------------
 
 @test "running it twice is running it once" {
