@@ -766,6 +766,23 @@ PY
 	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
 	heur m
 	hasnt XD_RCVD_HELO_NO_DOT
+	hasnt XD_RCVD_HELO_BARE_IP
+	mail m "Received: from 198.51.100.23 (mail.example.net [198.51.100.23])
+	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has XD_RCVD_HELO_BARE_IP
+}
+
+@test "shipped rules: XD_RCVD_HELO_BIG_NAME, a HELO as a big mail service from elsewhere" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "Received: from mx1.hotmail.com (dsl-17.example.net [198.51.100.23])
+	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has XD_RCVD_HELO_BIG_NAME
+	mail m "Received: from mx1.hotmail.com (bay0-omc1-s17.bay0.hotmail.com [198.51.100.23])
+	by mx.example.org (Postfix) with ESMTP id 4SZZ1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	hasnt XD_RCVD_HELO_BIG_NAME
 }
 
 @test "shipped rules: XD_FREEMAIL_FORGED, From: a free mail service that did not relay it" {
