@@ -225,6 +225,8 @@ if built xd-bayes; then
 		vg "xd-bayes: the samples' stream" xd-bayes <"$tmp/parsed" \
 		    >/dev/null
 		vg "xd-bayes: --tokens" xd-bayes -t <"$tmp/parsed" >/dev/null
+		vg "xd-bayes: --explain" xd-bayes -x <"$tmp/parsed" \
+		    >/dev/null
 	fi
 	for k in longsubject longheader manyparts deepnest nul hugebody; do
 		printf '%s\n' "$H/$k"
