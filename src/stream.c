@@ -549,6 +549,14 @@ locator_free(struct locator *loc)
  */
 unsigned long stream_progress_total;
 
+/* --progress N: the number of messages the stream holds; 0 shows none. */
+void
+stream_progress_option(const char *arg)
+{
+	stream_progress_total = (unsigned long)xd_optnum("--progress", arg, 0,
+	    1LL << 40);
+}
+
 static double
 now_seconds(void)
 {

@@ -92,10 +92,7 @@ main(int argc, char *argv[])
 			pause = xd_optnum("--pause", optarg, 0, 600000);
 			break;
 		case 'r':
-			if (dns_resolver_check(optarg, &errstr) != 0)
-				xd_errx(XD_EXIT_USAGE, "--resolver %s: %s",
-				    optarg, errstr);
-			resolver = optarg;
+			resolver = dns_resolver_option(optarg);
 			break;
 		case 's':
 			stats = 1;

@@ -174,7 +174,7 @@ main(int argc, char *argv[])
 			break;
 		case 'v': verbose = 1; break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 0, 1000000000000LL);
+			stream_progress_option(optarg);
 			break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);

@@ -642,10 +642,7 @@ main(int argc, char *argv[])
 			keep = 1;
 			break;
 		case 'r':
-			if (dns_resolver_check(optarg, &errstr) != 0)
-				xd_errx(XD_EXIT_USAGE, "--resolver %s: %s",
-				    optarg, errstr);
-			resolver = optarg;
+			resolver = dns_resolver_option(optarg);
 			break;
 		case 't':
 			test = 1;
@@ -657,7 +654,7 @@ main(int argc, char *argv[])
 			nordns = 1;
 			break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 1, 1LL << 40);
+			stream_progress_option(optarg);
 			break;
 		case 'h':
 			xd_usage(0, synopsis, options);

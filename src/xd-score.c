@@ -436,7 +436,7 @@ main(int argc, char *argv[])
 			break;
 		case 'p': pfile = optarg; break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 0, 1000000000000LL);
+			stream_progress_option(optarg);
 			break;
 		case 'w': wfile = optarg; break;
 		case 'V': xd_version();

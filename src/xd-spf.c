@@ -405,7 +405,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct opts o;
-	const char *errstr, *timeout = NULL;
+	const char *timeout = NULL;
 	long long window = 0;
 	double t;
 	int c, noguess = 0, stats = 0;
@@ -422,10 +422,7 @@ main(int argc, char *argv[])
 			o.keep = 1;
 			break;
 		case 'r':
-			if (dns_resolver_check(optarg, &errstr) != 0)
-				xd_errx(XD_EXIT_USAGE, "--resolver %s: %s",
-				    optarg, errstr);
-			o.resolver = optarg;
+			o.resolver = dns_resolver_option(optarg);
 			break;
 		case 's':
 			stats = 1;
@@ -440,7 +437,7 @@ main(int argc, char *argv[])
 			window = xd_optnum("--window", optarg, 1, MAX_WINDOW);
 			break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 1, 1LL << 40);
+			stream_progress_option(optarg);
 			break;
 		case 'h':
 			xd_usage(0, synopsis, options);

@@ -642,16 +642,13 @@ main(int argc, char *argv[])
 			c.list = stdout;
 			break;
 		case 'r':
-			if (dns_resolver_check(optarg, &errstr) != 0)
-				xd_errx(XD_EXIT_USAGE, "--resolver %s: %s",
-				    optarg, errstr);
-			resolver = optarg;
+			resolver = dns_resolver_option(optarg);
 			break;
 		case 'w':
 			window = xd_optnum("--window", optarg, 1, 100000);
 			break;
 		case 'P':
-			stream_progress_total = (unsigned long)xd_optnum("--progress", optarg, 1, 1LL << 40);
+			stream_progress_option(optarg);
 			break;
 		case 'h':
 			xd_usage(0, synopsis, options);

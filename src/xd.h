@@ -153,6 +153,7 @@ void	 locator_free(struct locator *);
 
 /* Set to the expected number of lines to show progress on stderr. */
 extern unsigned long stream_progress_total;
+void	 stream_progress_option(const char *);
 void	 progress_tick(unsigned long, int);
 
 /* cidr.c: IPv4 and IPv6 addresses and networks */
@@ -398,6 +399,7 @@ struct dns_stats {
 struct dns;
 typedef void (*dns_fn)(const struct dns_answer *, void *);
 int	 dns_resolver_check(const char *, const char **);
+const char *dns_resolver_option(const char *);
 struct dns *dns_new(const char *, const char **);	/* NULL: configured */
 void	 dns_free(struct dns *);
 const char *dns_resolver(const struct dns *);

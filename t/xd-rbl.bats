@@ -428,8 +428,11 @@ rdns_conf() {
 	done
 	run xd-rbl -r 127.0.0.1:99999 </dev/null
 	[ "$status" -eq 2 ]
-	run xd-rbl --progress 0 </dev/null
+	run xd-rbl --progress -1 </dev/null
 	[ "$status" -eq 2 ]
+	run --separate-stderr xd-rbl --progress 0 </dev/null
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
 	run xd-rbl -V
 	[ "$status" -eq 0 ]
 }
