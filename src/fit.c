@@ -70,6 +70,7 @@ fit_defaults(struct fit_opts *o)
 	o->ham_loss = -1;
 	o->sure_loss = -1;
 	o->max_sets = 1000000;
+	o->keep_unseen = 0;
 }
 
 struct fit *
@@ -123,6 +124,21 @@ symtab_grow(struct fit *f)
 	f->symtabcap = cap;
 }
 
+/* The slot of key in the table: its feature's, or the free one. */
+static size_t
+sym_slot(const struct fit *f, const char *key, size_t n)
+{
+	const struct fsym *y;
+	size_t j = xd_hash(key, n) & (f->symtabcap - 1);
+
+	for (; f->symtab[j] != 0; j = (j + 1) & (f->symtabcap - 1)) {
+		y = &f->sym[f->symtab[j] - 1];
+		if (y->keylen == n && memcmp(y->key, key, n) == 0)
+			break;
+	}
+	return j;
+}
+
 /* The feature for key, added if new; -1 past FIT_MAX_SYMBOLS. */
 static long
 sym_id(struct fit *f, const char *key, size_t n)
@@ -132,12 +148,9 @@ sym_id(struct fit *f, const char *key, size_t n)
 
 	if ((f->nsym + 1) * 2 > f->symtabcap)
 		symtab_grow(f);
-	j = xd_hash(key, n) & (f->symtabcap - 1);
-	for (; f->symtab[j] != 0; j = (j + 1) & (f->symtabcap - 1)) {
-		y = &f->sym[f->symtab[j] - 1];
-		if (y->keylen == n && memcmp(y->key, key, n) == 0)
-			return (long)f->symtab[j] - 1;
-	}
+	j = sym_slot(f, key, n);
+	if (f->symtab[j] != 0)
+		return (long)f->symtab[j] - 1;
 	if (f->nsym == FIT_MAX_SYMBOLS)
 		return -1;
 	if (f->nsym == f->symcap) {
@@ -688,6 +701,75 @@ write_header(const struct fit *f, FILE *fp)
 	fprintf(fp, "\n\n# symbol weight\t\t\t# training lines with it\n");
 }
 
+struct keptw {
+	char		*key;		/* as the stream escapes it */
+	double		 weight;
+};
+
+struct kept {
+	const struct fit *f;
+	struct keptw	*w;
+	size_t		 n, cap;
+};
+
+/* A base weight whose symbol no training line had, for --keep-unseen. */
+static void
+keep_unseen(const char *key, double weight, void *arg)
+{
+	struct kept *k = arg;
+	const struct fit *f = k->f;
+
+	if (f->symtabcap > 0 && f->symtab[sym_slot(f, key, strlen(key))] != 0)
+		return;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 64;
+		k->w = xrealloc(k->w, k->cap * sizeof(*k->w));
+	}
+	k->w[k->n].key = xstrdup(key);
+	k->w[k->n++].weight = weight;
+}
+
+static int
+by_kept_key(const void *a, const void *b)
+{
+	return strcmp(((const struct keptw *)a)->key,
+	    ((const struct keptw *)b)->key);
+}
+
+/*
+ * --keep-unseen: the base file's weights of symbols no training line
+ * had, converted to this file's log odds by the base's B, so that
+ * fitting on mail checked offline keeps the weights of DNS checks.
+ */
+static void
+write_kept(const struct fit *f, FILE *fp)
+{
+	struct kept k = { f, NULL, 0, 0 };
+	const char *path = weights_path(f->base);
+	double a, b;
+	struct buf u;
+	size_t i;
+
+	weights_each(f->base, keep_unseen, &k);
+	if (k.n == 0)
+		return;
+	qsort(k.w, k.n, sizeof(*k.w), by_kept_key);
+	weights_calibration(f->base, &a, &b);
+	fprintf(fp, "\n# Kept from %s (--keep-unseen): no training line had "
+	    "these;\n# their weights there times its B, %.6f.\n",
+	    path ? path : "the built-in defaults", b);
+	buf_init(&u);
+	for (i = 0; i < k.n; i++) {
+		buf_reset(&u);
+		stream_unescape(k.w[i].key, &u);
+		fprintf(fp, "%-31s %8.4f\t# kept\n", u.s,
+		    written(k.w[i].weight * b));
+		free(k.w[i].key);
+	}
+	buf_free(&u);
+	free(k.w);
+}
+
 /* Write the weights file; 0, or -1 on a write error. */
 int
 fit_write(const struct fit *f, FILE *fp)
@@ -712,5 +794,7 @@ fit_write(const struct fit *f, FILE *fp)
 	}
 	buf_free(&b);
 	free(order);
+	if (f->opt.keep_unseen && f->base != NULL)
+		write_kept(f, fp);
 	return fflush(fp) == EOF || ferror(fp) ? -1 : 0;
 }

@@ -377,6 +377,23 @@ weights_calibration(const struct weights *w, double *a, double *b)
 	*b = w->b;
 }
 
+/*
+ * Each weight of the file: names and NAME=value entries (values as
+ * the stream escapes them), then patterns "PREFIX*", in no set order.
+ */
+void
+weights_each(const struct weights *w, weights_fn fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < w->cap; i++)
+		if (w->tab[i].key != NULL && (w->tab[i].listed ||
+		    memchr(w->tab[i].key, '=', w->tab[i].keylen) != NULL))
+			fn(w->tab[i].key, w->tab[i].weight, arg);
+	for (i = 0; i < w->npre; i++)
+		fn(w->pre[i].key, w->pre[i].weight, arg);
+}
+
 /* prob = 1 / (1 + exp(-(A + B * score))), see xd-weights(5). */
 double
 weights_prob(const struct weights *w, double score)

@@ -42,7 +42,7 @@ static const char *const owned[] = {
 static const char synopsis[] =
     "[-en] [-p policy] [-w weights] [--progress N] < stream\n"
     "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
-    "[--ham-loss R] [--sure-loss R] [--max-sets N] < stream";
+    "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
 static const char options[] =
     "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
     "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
@@ -57,6 +57,8 @@ static const char options[] =
     "                      the training ham reaches it\n"
     "      --sure-loss R   --fit: the same for the surespam threshold\n"
     "      --max-sets N    --fit: distinct symbol sets kept (default 1000000)\n"
+    "      --keep-unseen   --fit: keep the weights (-w) of symbols no training\n"
+    "                      line had, such as those of DNS checks\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version";
 
@@ -394,6 +396,7 @@ main(int argc, char *argv[])
 		{ "fit", no_argument, NULL, 'F' },
 		{ "ham-cost", required_argument, NULL, 'C' },
 		{ "ham-loss", required_argument, NULL, 'L' },
+		{ "keep-unseen", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "lambda", required_argument, NULL, 'l' },
 		{ "max-sets", required_argument, NULL, 'M' },
@@ -419,6 +422,7 @@ main(int argc, char *argv[])
 		case 'n': check = 1; break;
 		case 'o': out = optarg; break;
 		case 'F': fitting = 1; break;
+		case 'K': fo.keep_unseen = 1; break;
 		case 'C':
 			fo.ham_cost = fit_number("--ham-cost", optarg, 1e-3, 1e6);
 			break;
@@ -444,7 +448,7 @@ main(int argc, char *argv[])
 		default:  usage();
 		}
 	}
-	if (optind != argc || (out != NULL && !fitting) ||
+	if (optind != argc || ((out != NULL || fo.keep_unseen) && !fitting) ||
 	    (fitting && (explaining || check || pfile != NULL)))
 		usage();
 	if (conf_load(NULL) != 0)

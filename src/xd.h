@@ -280,6 +280,8 @@ double	 weights_symbol(const struct weights *, const char *, size_t,
 double	 weights_prob(const struct weights *, double);	/* calibrated */
 const char *weights_class(const struct weights *, double);
 void	 weights_calibration(const struct weights *, double *, double *);
+typedef void (*weights_fn)(const char *, double, void *);
+void	 weights_each(const struct weights *, weights_fn, void *);
 
 /* fit.c: weights fitted to labelled lines, see xd-score(1) --fit */
 struct fit_opts {
@@ -288,6 +290,7 @@ struct fit_opts {
 	double	 ham_loss;	/* spam threshold: training ham rate; <0 off */
 	double	 sure_loss;	/* surespam threshold: the same; <0 off */
 	size_t	 max_sets;	/* distinct symbol sets kept */
+	int	 keep_unseen;	/* copy the base weights of unseen symbols */
 };
 struct fit_result {
 	double	 a, b;			/* calibration */

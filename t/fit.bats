@@ -250,12 +250,35 @@ EOF
 	done
 	run xd-score -o w </dev/null
 	[ "$status" -eq 2 ]
+	run xd-score --keep-unseen </dev/null
+	[ "$status" -eq 2 ]
+}
+
+@test "--keep-unseen keeps the hand weights of symbols no training line had" {
+	one_symbol
+	printf '%s\n' "threshold spam 5" "threshold surespam 12" \
+	    "calibration -1 0.5" "HEUR_A 9" "RBL_ZEN 3.5" \
+	    "RBL_ZEN=127.0.0.2 4" "RBL_* 1" >base
+	xd-score --fit -w base <in >plain
+	run xd-score --fit --keep-unseen -w base <in
+	[ "$status" -eq 0 ]
+	echo "$output" >kept
+	# the fit is the same; what no line had follows, times the base's B
+	[ "$(weight HEUR_A kept)" = "$(weight HEUR_A plain)" ]
+	[ "$(weight RBL_ZEN kept)" = "1.7500" ]
+	[ "$(weight RBL_ZEN=127.0.0.2 kept)" = "2.0000" ]
+	[ "$(weight 'RBL_*' kept)" = "0.5000" ]
+	grep -q '^RBL_ZEN .*# kept$' kept
+	[ -z "$(weight RBL_ZEN plain)" ]
+	# a file xd-score scores with: RBL_ZEN is what it was, in log odds
+	printf 'm1\tRBL_ZEN=127.0.0.4\n' | xd-score -w kept >out
+	grep -q "score=1.75${T}" out
 }
 
 @test "--help lists the fit options" {
 	run xd-score --help
 	[ "$status" -eq 0 ]
-	for o in --fit --output --lambda --ham-cost --ham-loss --sure-loss --max-sets; do
+	for o in --fit --output --lambda --ham-cost --ham-loss --sure-loss --max-sets --keep-unseen; do
 		[[ "$output" == *"$o"* ]] || { echo "no $o"; return 1; }
 	done
 }
