@@ -778,7 +778,8 @@ while [ $i -lt "$K" ]; do
 	i=$((i + 1))
 done
 # Weights for use: fitted to every message, each with the symbols of a
-# store that did not learn its fold.
+# store that did not learn its fold; the configured weights of what no
+# message had (the DNS checks, left out here) kept.
 i=0
 while [ $i -lt "$K" ]; do
 	if [ -n "$LEARNERS" ]; then
@@ -787,7 +788,8 @@ while [ $i -lt "$K" ]; do
 		labelled "$i"
 	fi
 	i=$((i + 1))
-done | xd-score --fit $FIT_OPTS -o "$out/weights/all" 2>>"$T/log/fit-all" ||
+done | xd-score --fit --keep-unseen $FIT_OPTS -o "$out/weights/all" \
+    2>>"$T/log/fit-all" ||
     [ $? -eq 1 ] || note "the fit to every message failed: no weights/all"
 rm -f "$out/accuracy.png"
 plot "$out/accuracy.png"

@@ -79,6 +79,9 @@ fold_of() {
 	done
 	[ "$(grep -vc '^#' out/scored/fold-0)" -eq "$(grep -c $'^xd\t0' out/results.tsv)" ]
 	grep -q 'on 20 lines (12 ham, 8 spam)' out/weights/all
+	# the weights of the DNS checks eval leaves out are kept for use
+	grep -q '^RBL_ZEN .*# kept$' out/weights/all
+	! grep -q '# kept$' out/weights/fold-0
 }
 
 @test "every message is scored once, in the fold its name hashes to" {
