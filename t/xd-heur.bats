@@ -802,6 +802,19 @@ PY
 	hasnt XD_FREEMAIL_FORGED
 }
 
+@test "shipped rules: XD_REPLYTO_FREEMAIL, replies to a free mailbox from a company's From:" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m "Reply-To: <barrister.kofi@yahoo.co.uk>"
+	heur m
+	has XD_REPLYTO_FREEMAIL
+	mail m "From: Ann <ann@gmail.com>" "Reply-To: <ann.b@yahoo.com>"
+	heur m
+	hasnt XD_REPLYTO_FREEMAIL
+	mail m "Reply-To: <alice@example.net>"
+	heur m
+	hasnt XD_REPLYTO_FREEMAIL
+}
+
 @test "shipped rules: XD_DEAR_STRANGER, a greeting for nobody in particular" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	for greeting in "Dear Sir," "Dear Sir/Madam," "Dear Friend," "Hello beneficiary"; do
