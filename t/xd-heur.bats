@@ -842,6 +842,18 @@ sum for your help." mail m
 	hasnt XD_ADVANCE_FEE
 }
 
+@test "shipped rules: XD_EXTORTION, bitcoin with a threat" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	BODY="I recorded you through your webcam.  Send 1200 USD in Bitcoin to
+1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 within 48 hours." mail m
+	heur m
+	has XD_EXTORTION
+	# a receipt names an address, but threatens nobody
+	BODY="Your Bitcoin withdrawal to 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 is complete." mail m
+	heur m
+	hasnt XD_EXTORTION
+}
+
 @test "shipped rules: XD_GUARANTEE and XD_URGENT_BUSINESS" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	BODY="Order today with our money-back guarantee." mail m
