@@ -96,6 +96,7 @@ struct view {
 	unsigned	 scripts_seen[SC_NSCRIPTS];
 	size_t		 letters;
 	struct buf	 restricted, zipped, encrypted, charset;
+	char		 webpage[EVID_MAX + 1];	/* an attached web page */
 };
 
 /* --- small things -------------------------------------------------- */
@@ -1331,26 +1332,43 @@ header_charsets(struct view *v)
 		}
 }
 
+/* Whether a file name ends in one of n extensions ("exe" or ".exe"). */
 static int
-restricted_name(const struct heur *h, const char *name)
+has_extension(const char *name, const char *const *exts, size_t n)
 {
 	const char *dot;
 	char tmp[256];
-	size_t n = strlen(name), i;
+	size_t len = strlen(name), i;
 
 	/* "x.exe ", "x.exe." open as x.exe on some systems */
-	while (n > 0 && (name[n - 1] == ' ' || name[n - 1] == '.'))
-		n--;
-	if (n == 0 || n >= sizeof(tmp))
+	while (len > 0 && (name[len - 1] == ' ' || name[len - 1] == '.'))
+		len--;
+	if (len == 0 || len >= sizeof(tmp))
 		return 0;
-	memcpy(tmp, name, n);
-	tmp[n] = '\0';
+	memcpy(tmp, name, len);
+	tmp[len] = '\0';
 	if ((dot = strrchr(tmp, '.')) == NULL)
 		return 0;
-	for (i = 0; i < h->nexts; i++)
-		if (strcasecmp(dot + 1, h->exts[i] + (h->exts[i][0] == '.')) == 0)
+	for (i = 0; i < n; i++)
+		if (strcasecmp(dot + 1, exts[i] + (exts[i][0] == '.')) == 0)
 			return 1;
 	return 0;
+}
+
+static int
+restricted_name(const struct heur *h, const char *name)
+{
+	return has_extension(name, h->exts, h->nexts);
+}
+
+/* A web page sent as a file: it opens in a browser, outside the mail. */
+static int
+webpage_name(const char *name)
+{
+	static const char *const exts[] = { "htm", "html", "shtml", "xhtml",
+	    "svg" };
+
+	return has_extension(name, exts, sizeof(exts) / sizeof(exts[0]));
 }
 
 static int
@@ -1431,6 +1449,8 @@ check_attachment(struct view *v, const struct msgpart *p)
 {
 	const char *name = p->filename;
 
+	if (v->webpage[0] == '\0' && name != NULL && webpage_name(name))
+		snprintf(v->webpage, sizeof(v->webpage), "%s", name);
 	if (v->restricted.len == 0 && ((name != NULL &&
 	    restricted_name(v->h, name)) || restricted_type(p->type)))
 		buf_adds(&v->restricted, name != NULL ? name : p->type);
@@ -2227,6 +2247,8 @@ check_parts(struct view *v)
 		add_symbol(v, "HEUR_ATTACH_RESTRICTED", v->restricted.s);
 	if (v->zipped.len > 0)
 		add_symbol(v, "HEUR_ATTACH_ZIP_RESTRICTED", v->zipped.s);
+	if (v->webpage[0] != '\0')
+		add_symbol(v, "HEUR_ATTACH_WEBPAGE", v->webpage);
 	if (v->encrypted.len > 0)
 		add_symbol(v, "HEUR_ATTACH_ZIP_ENCRYPTED", v->encrypted.s);
 	if (v->charset.len > 0)
@@ -2276,6 +2298,7 @@ view_reset(struct view *v)
 	v->plain = v->html = v->attach = 0;
 	v->chars = v->images = v->hidden = v->tiny = v->samecolor = 0;
 	v->qp_line = 0;
+	v->webpage[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }

@@ -555,6 +555,20 @@ $(base64 <"$4")
 	hasnt HEUR_ATTACH_RESTRICTED
 }
 
+@test "HEUR_ATTACH_WEBPAGE: a web page attached, to open in a browser" {
+	printf '<html><form action="https://login.example.com/"></form></html>' >data
+	attach m Invoice_0931.HTML text/html data
+	heur m
+	has HEUR_ATTACH_WEBPAGE=Invoice_0931.HTML
+	hasnt HEUR_ATTACH_RESTRICTED
+	attach m "scan.svg. " image/svg+xml data
+	heur m
+	has HEUR_ATTACH_WEBPAGE
+	attach m report.pdf application/pdf data
+	heur m
+	hasnt HEUR_ATTACH_WEBPAGE
+}
+
 @test "restricted_attachments sets the names" {
 	printf 'data' >data
 	conf "restricted_attachments = pdf .doc"
