@@ -816,6 +816,23 @@ PY
 	hasnt XD_FREEMAIL_FORGED
 }
 
+@test "shipped rules: XD_FROM_BRAND_ELSEWHERE, a brand's name at another domain" {
+	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail m 'From: "PayPal Security" <alert@secure-pp-verify.example>'
+	heur m
+	has XD_FROM_BRAND_ELSEWHERE
+	mail m 'From: PayPal <service@paypal.com>'
+	heur m
+	hasnt XD_FROM_BRAND_ELSEWHERE
+	mail m 'From: "Microsoft account team" <account-security-noreply@accountprotection.microsoft.com>'
+	heur m
+	hasnt XD_FROM_BRAND_ELSEWHERE
+	# a newsletter about a brand is not the brand
+	mail m 'From: Lockergnome Apple Core <subscriptions@lockergnome.example>'
+	heur m
+	hasnt XD_FROM_BRAND_ELSEWHERE
+}
+
 @test "shipped rules: XD_REPLYTO_FREEMAIL, replies to a free mailbox from a company's From:" {
 	printf 'store = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
 	mail m "Reply-To: <barrister.kofi@yahoo.co.uk>"
