@@ -856,13 +856,31 @@ message_parts(struct message *m, msgpart_fn fn, void *arg)
 }
 
 /*
+ * The content of a leaf as it was sent, rewound, and its transfer
+ * encoding; NULL if it has none.
+ */
+static GMimeStream *
+raw_content(const struct msgpart *p, GMimeContentEncoding *enc)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *src;
+
+	if (p->is_message || !GMIME_IS_PART(p->obj) ||
+	    (dw = g_mime_part_get_content(GMIME_PART(p->obj))) == NULL ||
+	    (src = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return NULL;
+	*enc = g_mime_data_wrapper_get_encoding(dw);
+	g_mime_stream_reset(src);
+	return src;
+}
+
+/*
  * The content of a leaf, its transfer encoding undone, at most max
  * bytes appended to out.  Reads through filters, never the whole part.
  */
 int
 msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
 {
-	GMimeDataWrapper *dw;
 	GMimeStream *src, *fs;
 	GMimeContentEncoding enc;
 	char tmp[8192];
@@ -870,12 +888,8 @@ msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
 
 	if (p->is_message || !GMIME_IS_PART(p->obj))
 		return -1;
-	if ((dw = g_mime_part_get_content(GMIME_PART(p->obj))) == NULL)
+	if ((src = raw_content(p, &enc)) == NULL)
 		return 0;
-	if ((src = g_mime_data_wrapper_get_stream(dw)) == NULL)
-		return 0;
-	enc = g_mime_data_wrapper_get_encoding(dw);
-	g_mime_stream_reset(src);
 	fs = g_mime_stream_filter_new(src);
 	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
 	    enc != GMIME_CONTENT_ENCODING_7BIT &&
@@ -903,19 +917,15 @@ msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
 size_t
 msgpart_qp_line(const struct msgpart *p, size_t max)
 {
-	GMimeDataWrapper *dw;
 	GMimeStream *src;
+	GMimeContentEncoding enc;
 	char tmp[8192];
 	size_t line = 0, longest = 0;
 	ssize_t n, i;
 
-	if (p->is_message || !GMIME_IS_PART(p->obj) ||
-	    (dw = g_mime_part_get_content(GMIME_PART(p->obj))) == NULL ||
-	    g_mime_data_wrapper_get_encoding(dw) !=
-	    GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
-	    (src = g_mime_data_wrapper_get_stream(dw)) == NULL)
+	if ((src = raw_content(p, &enc)) == NULL ||
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
 		return 0;
-	g_mime_stream_reset(src);
 	while (max > 0 && (n = g_mime_stream_read(src, tmp,
 	    max < sizeof(tmp) ? max : sizeof(tmp))) > 0) {
 		for (i = 0; i < n; i++) {
@@ -926,7 +936,6 @@ msgpart_qp_line(const struct msgpart *p, size_t max)
 		}
 		max -= (size_t)n;
 	}
-	g_mime_stream_reset(src);
 	return longest;
 }
 
