@@ -323,7 +323,8 @@ edit_header(struct in *in, struct out *o, const struct mark *m,
 	size_t n, colon;
 	int first = 1, keep = 1, tagging;
 
-	tagging = strcmp(m->cls, "ham") != 0 && m->tag[0] != '\0';
+	tagging = m->cls != NULL && strcmp(m->cls, "ham") != 0 &&
+	    m->tag[0] != '\0';
 	for (;;) {
 		if (in_peek(in, &p, &n) == -1)
 			return -1;
@@ -380,7 +381,10 @@ mark_message(int fd, off_t len, int outfd, const struct mark *m,
 	eol = crlf ? "\r\n" : "\n";
 	if (r == 0 && o->last != -1 && o->last != '\n')
 		out_adds(o, eol);	/* a last header line without end */
-	add_verdict(o, m, !subject_seen, eol);
+	if (m->cls != NULL)
+		add_verdict(o, m, !subject_seen, eol);
+	else
+		add_folded(o, "X-XD-Unchecked", m->unchecked, eol);
 	if (r == 1 && in_rest(in, o) == -1)
 		goto done;
 	*why = "cannot-write";
@@ -391,4 +395,19 @@ done:
 	free(in);
 	free(o);
 	return rc;
+}
+
+/*
+ * The original message, with no verdict: the fields a sender could have
+ * forged are dropped and X-XD-Unchecked: reason added, so that a recipe
+ * never reads a verdict xd did not give.  What filter mode delivers
+ * when a check failed or ran out of its budget.
+ */
+int
+mark_unchecked(int fd, off_t len, int outfd, const char *reason,
+    const char **why)
+{
+	struct mark m = { NULL, 0, 0, "", "", reason };
+
+	return mark_message(fd, len, outfd, &m, why);
 }

@@ -306,6 +306,7 @@ filter(const char *tag)
 	m.required = required_score();
 	m.tests = tests = tests_of(&rec);
 	m.tag = tag;
+	m.unchecked = NULL;
 	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
 		xd_warn("%s: %s", loc.path, why);
 	else

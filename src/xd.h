@@ -346,8 +346,10 @@ struct mark {
 	double	 score, required;
 	const char *tests;	/* "SYM1,SYM2", or "" for none */
 	const char *tag;	/* subject tag for spam, "" for none */
+	const char *unchecked;	/* with cls NULL: why no verdict */
 };
 int	 mark_message(int, off_t, int, const struct mark *, const char **);
+int	 mark_unchecked(int, off_t, int, const char *, const char **);
 
 /* dns.c: asynchronous DNS through c-ares, with a window and a cache */
 /* @@dns@@ */
