@@ -54,7 +54,7 @@ $(B)/%: $(O)/%.o $(LIB)
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev bats procmail maildrop time valgrind \
-	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc
+	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel
 PEER_PKGS = bogofilter spamassassin
 
 deps:
@@ -85,6 +85,12 @@ test: deps
 	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test
 	@sh t/run.sh $(B) $(O)
 
+# The slowest tests, from a run of the whole suite.
+test-times: deps
+	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test
+	@XD_TEST_TIMES=$(O)/test-times sh t/run.sh $(B) $(O) >/dev/null || true
+	@echo "slowest tests (ms), all in $(O)/test-times:"; head -n 20 $(O)/test-times
+
 check-asan:
 	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
@@ -114,5 +120,5 @@ install: all
 clean:
 	rm -rf build build-asan $(BINS)
 
-.PHONY: all deps demo test check-asan check-valgrind bench accuracy install clean
+.PHONY: all deps demo test test-times check-asan check-valgrind bench accuracy install clean
 .SECONDARY:
