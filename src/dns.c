@@ -59,6 +59,7 @@ struct dq {
 	int		 type;
 	long long	 deadline;	/* ms, monotonic */
 	int		 expired;
+	int		 formerr;	/* asked again after a FORMERR */
 	struct waiter	*w, **wtail;
 	struct dq	*prev, *next;	/* by deadline */
 };
@@ -771,6 +772,15 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		if (!q->expired)
 			dq_unlink(d, q);
 		dq_free(q);
+		return;
+	}
+	/*
+	 * c-ares turns EDNS off at a FORMERR to it and asks that query
+	 * again, but fails the others in flight: ask them again too.
+	 */
+	if (status == ARES_EFORMERR && !q->formerr) {
+		q->formerr = 1;
+		ares_query(d->ch, q->name, C_IN, q->type, on_answer, q);
 		return;
 	}
 	if (abuf != NULL && (status == ARES_SUCCESS ||

@@ -146,6 +146,12 @@ status_of() {
 	[ "$(dns_count a.noedns.test)" -eq 2 ]
 }
 
+@test "FORMERR to EDNS: every query in flight is asked again, not only the first" {
+	hostile A $(seq -f '%g.noedns.test' 1 10)
+	[ "$status" -eq 0 ]
+	[ "$(grep -c '	ok	60	127.0.0.2$' <<<"$output")" -eq 10 ]
+}
+
 @test "FORMERR with or without EDNS: tempfail:formerr after a bounded number of queries" {
 	: >"$DNSSERVER_LOG"
 	hostile A a.formerr.test
