@@ -136,6 +136,19 @@ status_of() {
 	grep -q '^a.tc.test A udp$' "$DNS_DIR/udponly.queries"
 }
 
+@test "a TCP connection that fails fails its own query, not the others in flight" {
+	# answers after 0, 50 and 120 ms: still to come when TCP fails
+	hostile A a.tcreset.test a.tclong.test 2.listed.test a.spoofok.test 3.jitter.test
+	[ "$status" -eq 1 ]
+	[[ "$(status_of a.tcreset.test)" == tempfail:* ]]
+	[[ "$(status_of a.tclong.test)" == tempfail:* ]]
+	[ "$(grep -c '	ok	' <<<"$output")" -eq 3 ]
+	hostile -r "$UDPONLY_RESOLVER" A a.tc.test 2.listed.test a.spoofok.test 3.jitter.test
+	[ "$status" -eq 1 ]
+	[[ "$(status_of a.tc.test)" == tempfail:* ]]
+	[ "$(grep -c '	ok	' <<<"$output")" -eq 3 ]
+}
+
 # --- EDNS ---------------------------------------------------------------
 
 @test "FORMERR to EDNS: asked again without it" {
