@@ -172,3 +172,24 @@ status_of() {
 	[ "$(status_of a.formerr.test)" = tempfail:formerr ]
 	[ "$(dns_count a.formerr.test)" -le 4 ]
 }
+
+# --- through xd-rbl -------------------------------------------------------
+
+@test "xd-rbl: hostile lists give their right answer or RBL_TEMPFAIL, a line per line, in order" {
+	printf '%s\n' "dns_timeout = 0.3" "dns_tries = 2" "rdns_check = no" \
+	    "rbl = SPOOF spoofok.test" "rbl = EXTRA extra.test" \
+	    "rbl = NOEDNS noedns.test" "rbl = STALL tcstall.test" \
+	    "rbl = RESET tcreset.test" "rbl = TWICE twice.test" >"$XD_CONF"
+	for n in $(seq 1 12); do
+		printf 'm%s\tip=203.0.113.%s\n' "$n" "$n"
+	done >in
+	run timeout 20 xd-rbl -w 8 <in
+	[ "$status" -eq 0 ]
+	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "$(seq -f 'm%g' 1 12 | tr '\n' ' ')" ]
+	for sym in RBL_SPOOF=127.0.0.2 RBL_EXTRA=127.0.0.2 RBL_NOEDNS=127.0.0.2 \
+	    RBL_TWICE=127.0.0.2 RBL_TEMPFAIL=tcstall.test RBL_TEMPFAIL=tcreset.test; do
+		[ "$(grep -c "	$sym" <<<"$output")" -eq 12 ] ||
+		    { echo "not on every line: $sym"; return 1; }
+	done
+	[[ "$output" != *127.0.0.6* && "$output" != *127.0.0.7* ]]
+}
