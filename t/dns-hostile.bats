@@ -53,6 +53,13 @@ status_of() {
 	awk -F '\t' -v n="$1" '$1 == n { print $3 }' <<<"$output"
 }
 
+# The server sends from 127.0.0.2 where the system lets it bind there.
+need_127_0_0_2() {
+	if grep -q 'no 127.0.0.2' "$DNS_DIR/dnsserver.log"; then
+		skip "127.0.0.2 cannot be bound here"
+	fi
+}
+
 # --- answers from the wrong place ---------------------------------------
 
 @test "a wrong ID, then the right one: the right one is taken" {
@@ -65,14 +72,19 @@ status_of() {
 }
 
 @test "answers from another port or another address are ignored: tempfail:timeout" {
-	hostile A a.otherport.test a.otheraddr.test
+	hostile A a.otherport.test
 	[ "$status" -eq 1 ]
 	[ "$(status_of a.otherport.test)" = tempfail:timeout ]
+	[[ "$output" != *127.0.0.66* ]]
+	need_127_0_0_2
+	hostile A a.otheraddr.test
+	[ "$status" -eq 1 ]
 	[ "$(status_of a.otheraddr.test)" = tempfail:timeout ]
 	[[ "$output" != *127.0.0.66* ]]
 }
 
 @test "answers from the wrong places first, the right one after: the right one is taken" {
+	need_127_0_0_2
 	hostile A a.spoofok.test
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(printf 'a.spoofok.test\tA\tok\t60\t127.0.0.2')" ]

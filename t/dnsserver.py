@@ -8,7 +8,8 @@ what reached the server.  --delay MS holds every answer back that long,
 without holding back other queries (the benchmark's slow list).
 --no-tcp leaves TCP unserved: connections to the port are refused.
 A second UDP socket on 127.0.0.1 and one on 127.0.0.2, the same port,
-send the answers that come from the wrong place (loopback only).
+send the answers that come from the wrong place (loopback only; where
+127.0.0.2 cannot be bound the log says "no 127.0.0.2").
 
 Start it with t/dns.bash (dnsserver_start), which records its PID.
 """
@@ -302,7 +303,9 @@ class Udp(asyncio.DatagramProtocol):
 
     def datagram_received(self, data, addr):
         def send(pkt, via="main"):
-            (self.transport if via == "main" else SPOOF[via]).sendto(pkt, addr)
+            sock = self.transport if via == "main" else SPOOF.get(via)
+            if sock is not None:
+                sock.sendto(pkt, addr)
         answer(data, "udp", send)
 
 
@@ -363,8 +366,13 @@ async def main():
     loop = asyncio.get_running_loop()
     await loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", ARGS.port))
     for via, addr in (("port", ("127.0.0.1", 0)), ("addr", ("127.0.0.2", ARGS.port))):
-        SPOOF[via], _ = await loop.create_datagram_endpoint(
-            asyncio.DatagramProtocol, local_addr=addr)
+        try:
+            SPOOF[via], _ = await loop.create_datagram_endpoint(
+                asyncio.DatagramProtocol, local_addr=addr)
+        except OSError as e:
+            # not every system routes all of 127/8 to lo
+            print("dnsserver: no %s:%d: %s" % (addr[0], addr[1], e),
+                  file=sys.stderr, flush=True)
     print("dnsserver: listening on 127.0.0.1:%d%s" %
           (ARGS.port, ", UDP only" if ARGS.no_tcp else ""),
           file=sys.stderr, flush=True)
