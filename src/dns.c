@@ -59,6 +59,8 @@ struct dq {
 	int		 type;
 	long long	 deadline;	/* ms, monotonic */
 	int		 expired;
+	int		 formerr;	/* asked again after a FORMERR */
+	int		 tcp;		/* truncated: asked again on d->tcp */
 	struct waiter	*w, **wtail;
 	struct dq	*prev, *next;	/* by deadline */
 };
@@ -70,8 +72,14 @@ struct centry {
 	struct centry	*prev, *next;	/* oldest first */
 };
 
+/*
+ * Two channels: c-ares fails every query in flight to a server when one
+ * TCP connection to it fails, so a truncated answer is asked again on a
+ * channel of its own, and a server that refuses TCP costs only those.
+ */
 struct dns {
-	ares_channel	 ch;
+	ares_channel	 ch;		/* UDP, truncated answers returned */
+	ares_channel	 tcp;		/* TCP only */
 	int		 none;		/* resolver "none": no DNS at all */
 	char		*resolver;	/* as configured, for messages */
 	long long	 bound;		/* ms a query may take, all tries */
@@ -773,6 +781,22 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 		dq_free(q);
 		return;
 	}
+	/*
+	 * c-ares turns EDNS off at a FORMERR to it and asks that query
+	 * again, but fails the others in flight: ask them again too.
+	 */
+	if (status == ARES_EFORMERR && !q->formerr) {
+		q->formerr = 1;
+		ares_query(q->tcp ? d->tcp : d->ch, q->name, C_IN, q->type,
+		    on_answer, q);
+		return;
+	}
+	/* Truncated (ENODATA to c-ares when it holds no records). */
+	if (abuf != NULL && alen >= 3 && (abuf[2] & 0x02) && !q->tcp) {
+		q->tcp = 1;
+		ares_query(d->tcp, q->name, C_IN, q->type, on_answer, q);
+		return;
+	}
 	if (abuf != NULL && (status == ARES_SUCCESS ||
 	    status == ARES_ENODATA || status == ARES_ENOTFOUND))
 		a = parse_answer(q->name, q->type, abuf, alen);
@@ -923,6 +947,13 @@ sock_state(void *arg, ares_socket_t fd, int readable, int writable)
 	    (writable ? POLLOUT : 0));
 }
 
+static void
+process_fd(struct dns *d, ares_socket_t rfd, ares_socket_t wfd)
+{
+	ares_process_fd(d->ch, rfd, wfd);
+	ares_process_fd(d->tcp, rfd, wfd);
+}
+
 /*
  * Wait at most ms (or until a query is due) for answers and process
  * them.  A caller's descriptor may be watched too: *ready says whether
@@ -932,7 +963,7 @@ size_t
 dns_poll(struct dns *d, int extra, int ms, int *ready)
 {
 	struct pollfd pf[DNS_MAX_FDS + 1];
-	struct timeval tv, *tvp;
+	struct timeval tv, tv2, *tvp;
 	long long wait;
 	size_t i, n = d->nfds;
 	int rc, any = 0;
@@ -953,7 +984,8 @@ dns_poll(struct dns *d, int extra, int ms, int *ready)
 			due = 0;
 		if (wait < 0 || due < wait)
 			wait = due;
-		if ((tvp = ares_timeout(d->ch, NULL, &tv)) != NULL) {
+		tvp = ares_timeout(d->ch, NULL, &tv);
+		if ((tvp = ares_timeout(d->tcp, tvp, &tv2)) != NULL) {
 			due = (long long)tvp->tv_sec * 1000 +
 			    (tvp->tv_usec + 999) / 1000;
 			if (due < wait)
@@ -977,12 +1009,13 @@ dns_poll(struct dns *d, int extra, int ms, int *ready)
 			continue;
 		}
 		any = 1;
-		ares_process_fd(d->ch,
+		/* Each channel passes over descriptors not its own. */
+		process_fd(d,
 		    r & (POLLIN | POLLERR | POLLHUP) ? pf[i].fd : ARES_SOCKET_BAD,
 		    r & POLLOUT ? pf[i].fd : ARES_SOCKET_BAD);
 	}
 	if (!any && d->ch != NULL)
-		ares_process_fd(d->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+		process_fd(d, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 	expire(d);
 	return d->npending;
 }
@@ -1178,6 +1211,30 @@ timing(long long *timeout_ms, int *tries, size_t *cache, const char **why)
 	return 0;
 }
 
+/* One channel of d, with flags beside those both have; nodes NULL: system. */
+static int
+channel_new(struct dns *d, ares_channel *ch, int flags, long long tmo,
+    int tries, struct ares_addr_port_node *nodes)
+{
+	struct ares_options o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES |
+	    ARES_FLAG_NOCHECKRESP | flags;
+	o.timeout = (int)tmo;
+	o.tries = tries;
+	o.ednspsz = DNS_EDNS_SIZE;
+	o.sock_state_cb = sock_state;
+	o.sock_state_cb_data = d;
+	rc = ares_init_options(ch, &o, ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS |
+	    ARES_OPT_TRIES | ARES_OPT_EDNSPSZ | ARES_OPT_SOCK_STATE_CB);
+	if (rc == ARES_SUCCESS && nodes != NULL &&
+	    (rc = ares_set_servers_ports(*ch, nodes)) != ARES_SUCCESS)
+		ares_destroy(*ch);
+	return rc;
+}
+
 /*
  * A resolver context.  resolver is the --resolver option or NULL; on
  * failure NULL is returned and *errstr says why.  xd.conf must have
@@ -1187,7 +1244,6 @@ struct dns *
 dns_new(const char *resolver, const char **errstr)
 {
 	struct ares_addr_port_node nodes[DNS_MAX_SERVERS];
-	struct ares_options o;
 	struct dns *d;
 	const char *spec = resolver_spec(resolver);
 	long long tmo;
@@ -1208,21 +1264,13 @@ dns_new(const char *resolver, const char **errstr)
 		return d;
 	}
 	pthread_once(&ares_once, ares_setup);
-	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOSEARCH | ARES_FLAG_NOALIASES | ARES_FLAG_EDNS |
-	    ARES_FLAG_NOCHECKRESP;
-	o.timeout = (int)tmo;
-	o.tries = tries;
-	o.ednspsz = DNS_EDNS_SIZE;
-	o.sock_state_cb = sock_state;
-	o.sock_state_cb_data = d;
 	rc = ares_init_status;
 	if (rc == ARES_SUCCESS)
-		rc = ares_init_options(&d->ch, &o, ARES_OPT_FLAGS |
-		    ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_EDNSPSZ |
-		    ARES_OPT_SOCK_STATE_CB);
-	if (rc == ARES_SUCCESS && nservers > 0 &&
-	    (rc = ares_set_servers_ports(d->ch, nodes)) != ARES_SUCCESS)
+		rc = channel_new(d, &d->ch, ARES_FLAG_EDNS | ARES_FLAG_IGNTC,
+		    tmo, tries, nservers > 0 ? nodes : NULL);
+	if (rc == ARES_SUCCESS && (rc = channel_new(d, &d->tcp,
+	    ARES_FLAG_USEVC, tmo, tries, nservers > 0 ? nodes : NULL)) !=
+	    ARES_SUCCESS)
 		ares_destroy(d->ch);
 	if (rc != ARES_SUCCESS) {
 		*errstr = ares_strerror(rc);
@@ -1257,8 +1305,10 @@ dns_free(struct dns *d)
 		deliver(w, a);
 		dns_answer_free(a);
 	}
-	if (d->ch != NULL)
+	if (d->ch != NULL) {
 		ares_destroy(d->ch);	/* frees expired queries */
+		ares_destroy(d->tcp);
+	}
 	while (d->chead != NULL)
 		cache_del(d, d->chead);
 	free(d->inflight.b);
