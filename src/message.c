@@ -468,11 +468,17 @@ static InternetAddressList *
 addrlist(const struct message *m, const char *name)
 {
 	GMimeHeader *h = g_mime_header_list_get_header(headers_of(m), name);
+	InternetAddressList *l;
 	const char *raw;
+	struct buf fixed;
 
 	if (h == NULL || (raw = g_mime_header_get_raw_value(h)) == NULL)
 		return NULL;
-	return internet_address_list_parse(options, raw);
+	buf_init(&fixed);
+	addr_list_normalise(raw, &fixed);
+	l = internet_address_list_parse(options, fixed.s != NULL ? fixed.s : "");
+	buf_free(&fixed);
+	return l;
 }
 
 struct addrwalk {

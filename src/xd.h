@@ -239,10 +239,14 @@ void	 utf8_fix(struct buf *);
 size_t	 utf8_cut(const char *, size_t, size_t);
 void	 text_clean(struct buf *, size_t);
 struct mbox;			/* where the messages of an mbox file lie */
+/* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);
 struct mbox *mbox_open(FILE *);
 int	 mbox_next(struct mbox *, off_t *, off_t *);
 void	 mbox_close(struct mbox *);
+/* addr.c */
+size_t	 addr_list_normalise(const char *, struct buf *);
+void	 addr_envelope(const char *, struct buf *);
 
 /* received.c: the Received: chain, relays and the first untrusted one */
 /* @@received@@ */
