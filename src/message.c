@@ -387,20 +387,24 @@ message_header_at(const struct message *m, int i, const char **name)
 	return v != NULL ? v : "";
 }
 
-/* A raw header value unfolded and decoded (RFC 2047) as clean UTF-8. */
-void
+/*
+ * A raw header value unfolded and decoded (RFC 2047, rfc2047.c) as
+ * clean UTF-8.  Returns 1 when an encoded word named a charset no
+ * converter knows (its bytes are kept, read as undeclared text).
+ */
+int
 message_header_decode(const char *raw, struct buf *out, size_t max)
 {
-	char *unfolded, *decoded;
+	char *unfolded;
+	int unknown;
 
 	message_init();
 	buf_reset(out);
 	unfolded = g_mime_utils_header_unfold(raw);
-	decoded = g_mime_utils_header_decode_text(options, unfolded);
-	buf_adds(out, decoded != NULL ? decoded : unfolded);
-	g_free(decoded);
+	unknown = rfc2047_decode(unfolded, out);
 	g_free(unfolded);
 	text_clean(out, max);
+	return unknown;
 }
 
 /* How many headers are called name. */
@@ -418,20 +422,20 @@ message_header_count(const struct message *m, const char *name)
 /*
  * The first header called name, decoded (RFC 2047, 8-bit text in a
  * fallback charset) into out as clean UTF-8 of at most max bytes.
- * Returns 1 if the header is there.
+ * Returns 1 if the header is there, 2 if it is and an encoded word in
+ * it named a charset no converter knows; 0 if it is not.
  */
 int
 message_header(const struct message *m, const char *name, struct buf *out,
     size_t max)
 {
 	const char *v;
+	int pos = 0;
 
 	buf_reset(out);
-	if ((v = g_mime_object_get_header(GMIME_OBJECT(m->mime), name)) == NULL)
+	if ((v = message_header_next(m, name, &pos)) == NULL)
 		return 0;
-	buf_adds(out, v);
-	text_clean(out, max);
-	return 1;
+	return message_header_decode(v, out, max) ? 2 : 1;
 }
 
 /* The first Subject:, decoded; GMime's own would be the last one. */
@@ -1106,6 +1110,30 @@ is_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Whether a converter knows the charset.  GMime takes the labels that
+ * say "no charset is known" for its locale's, which turns every 8-bit
+ * byte into U+FFFD: those are unknown here, to be read as undeclared.
+ */
+int
+charset_known(const char *charset)
+{
+	static const char *const unknown[] = {
+		"x-unknown", "unknown", "unknown-8bit", "x-user-defined", NULL
+	};
+	iconv_t cd;
+	size_t i;
+
+	for (i = 0; unknown[i] != NULL; i++)
+		if (strcasecmp(charset, unknown[i]) == 0)
+			return 0;
+	message_init();		/* callers may convert before they parse */
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return 0;
+	g_mime_iconv_close(cd);
+	return 1;
+}
+
 /* iconv from charset, each byte it cannot take as U+FFFD; -1 if unknown. */
 static int
 from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
@@ -1115,8 +1143,8 @@ from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
 	char *in = (char *)(uintptr_t)s;
 	size_t inleft = n;
 
-	message_init();		/* callers may convert before they parse */
-	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+	if (!charset_known(charset) ||
+	    (cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
 		return -1;
 	while (inleft > 0) {
 		char *o = tmp;
