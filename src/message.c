@@ -225,6 +225,22 @@ bare_cr_stream(int fd, struct scan *sc)
 }
 
 /*
+ * A header of its own, or one of Content-* fields only: a bare MIME
+ * entity is mail too, or a sender could skip every check by sending
+ * nothing but a Content-Type.
+ */
+static int
+has_header(GMimeMessage *mime)
+{
+	GMimeObject *part = g_mime_message_get_mime_part(mime);
+
+	return g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(GMIME_OBJECT(mime))) > 0 ||
+	    (part != NULL && g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(part)) > 0);
+}
+
+/*
  * Open the message at loc and parse its headers and structure.  On
  * failure returns NULL and sets *why to the reason xd-stream(5) errors
  * carry ("unreadable", "not-a-file", "bad-offset", "empty", "not-mail");
@@ -297,8 +313,7 @@ message_open(const struct locator *loc, const char **why)
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	m->mime = g_mime_parser_construct_message(parser, options);
 	g_object_unref(parser);
-	if (m->mime == NULL || g_mime_header_list_get_count(
-	    g_mime_object_get_header_list(GMIME_OBJECT(m->mime))) == 0) {
+	if (m->mime == NULL || !has_header(m->mime)) {
 		message_free(m);
 		*why = "not-mail";
 		return NULL;
@@ -765,10 +780,65 @@ part_describe(GMimeObject *o, struct msgpart *p, int depth)
 	p->obj = o;
 }
 
+/*
+ * A message/rfc822 part sent in base64 or quoted-printable: GMime takes
+ * it for an opaque leaf, but mail clients (and mime4j, rspamd) open it.
+ */
+static int
+is_encoded_message(GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	GMimeContentEncoding enc;
+
+	if (!GMIME_IS_PART(o) || ct == NULL ||
+	    (!g_mime_content_type_is_type(ct, "message", "rfc822") &&
+	    !g_mime_content_type_is_type(ct, "message", "global")))
+		return 0;
+	enc = g_mime_part_get_content_encoding(GMIME_PART(o));
+	return enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
+/*
+ * Such a part decoded (at most max_message_size of it) and parsed, once:
+ * the message is kept on the part, so that it lives as long as the
+ * outer message and a second walk finds it parsed.
+ */
+static GMimeMessage *
+encoded_message(GMimeObject *o, int depth)
+{
+	static const char key[] = "xd-encoded-message";
+	struct msgpart p;
+	struct buf data;
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *inner;
+	size_t max = conf_size("max_message_size");
+
+	if ((inner = g_object_get_data(G_OBJECT(o), key)) != NULL)
+		return inner;
+	buf_init(&data);
+	part_describe(o, &p, depth);
+	msgpart_data(&p, &data, max > 0 ? max : XD_MAX_MESSAGE);
+	st = g_mime_stream_mem_new_with_buffer(data.s ? data.s : "", data.len);
+	buf_free(&data);
+	parser = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	inner = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	g_object_unref(st);
+	if (inner != NULL)
+		g_object_set_data_full(G_OBJECT(o), key, inner,
+		    g_object_unref);
+	return inner;
+}
+
 static void
 walk_object(struct walk *w, GMimeObject *o, int depth)
 {
 	struct msgpart p;
+	GMimeMessage *inner;
 
 	if (o == NULL || w->stop)
 		return;
@@ -786,9 +856,17 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 		return;
 	}
 	part_describe(o, &p, depth);
+	if (is_encoded_message(o)) {
+		p.is_message = 1;
+		if (w->fn(&p, w->arg) != 0)
+			w->stop = 1;
+		else if ((inner = encoded_message(o, depth)) != NULL)
+			walk_object(w, g_mime_message_get_mime_part(inner),
+			    depth + 1);
+		return;
+	}
 	if (GMIME_IS_MESSAGE_PART(o)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(o));
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
 
 		p.is_message = 1;
 		if (w->fn(&p, w->arg) != 0) {
