@@ -6,7 +6,9 @@
  * unquoted, which Thunderbird reads as one address and a strict parser
  * as two ("Doe" and "Jane <j@example.com>"); ";" between addresses
  * outside a group.  addr_list_normalise() rewrites those two forms into
- * what RFC 5322 means by them and leaves everything else byte for byte.
+ * what RFC 5322 means by them, decodes the encoded words of unquoted
+ * display names itself (see rfc2047.c), and leaves everything else
+ * byte for byte.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +120,25 @@ add_trimmed(struct buf *out, const char *s, size_t start, size_t end)
 	buf_add(out, s + start, end - start);
 }
 
+/* A display name as one quoted string, its encoded words decoded. */
+static void
+add_quoted_name(struct buf *out, const struct buf *name)
+{
+	struct buf decoded;
+	size_t i;
+
+	buf_init(&decoded);
+	rfc2047_decode(name->s != NULL ? name->s : "", &decoded);
+	buf_adds(out, " \"");
+	for (i = 0; i < decoded.len; i++) {
+		if (decoded.s[i] == '"' || decoded.s[i] == '\\')
+			buf_addc(out, '\\');
+		buf_addc(out, decoded.s[i]);
+	}
+	buf_adds(out, "\" ");
+	buf_free(&decoded);
+}
+
 /*
  * Write pieces first..last-1 (bare phrases) and the name of piece last
  * as one quoted display name, then piece last's <address>.
@@ -126,18 +147,18 @@ static void
 add_merged(struct buf *out, const char *s, const struct piece *p,
     size_t first, size_t last, size_t angle)
 {
+	struct buf name;
 	size_t i;
 
-	buf_addc(out, ' ');
-	buf_addc(out, '"');
+	buf_init(&name);
 	for (i = first; i < last; i++) {
-		add_trimmed(out, s, p[i].start, p[i].end);
-		buf_adds(out, ", ");
+		add_trimmed(&name, s, p[i].start, p[i].end);
+		buf_adds(&name, ", ");
 	}
-	add_trimmed(out, s, p[last].start, angle);
-	buf_addc(out, '"');
-	buf_addc(out, ' ');
+	add_trimmed(&name, s, p[last].start, angle);
+	add_quoted_name(out, &name);
 	buf_add(out, s + angle, p[last].end - angle);
+	buf_free(&name);
 }
 
 /*
@@ -158,12 +179,19 @@ addr_list_normalise(const char *raw, struct buf *out)
 			buf_addc(out, ',');
 		for (j = i; j + 1 < n && is_bare_phrase(raw, &p[j]); j++)
 			;
-		if (j > i && (angle = phrase_then_angle(raw, &p[j])) > 0) {
+		angle = phrase_then_angle(raw, &p[j]);
+		if (j > i && angle > 0) {
 			add_merged(out, raw, p, i, j, angle);
 			merged += j - i;
 			continue;
 		}
 		j = i;
+		/* GMime joins adjacent base64 words before decoding them */
+		if ((angle = phrase_then_angle(raw, &p[i])) > 0 &&
+		    memmem(raw + p[i].start, angle - p[i].start, "=?", 2)) {
+			add_merged(out, raw, p, i, i, angle);
+			continue;
+		}
 		buf_add(out, raw + p[i].start, p[i].end - p[i].start);
 	}
 	free(p);

@@ -89,3 +89,11 @@ envelope() {
 	[ "$(envelope 'u@example.com (bounces)')" = u@example.com ]
 	[ "$(envelope ' <u@example.com> ')" = u@example.com ]
 }
+
+@test "a display name of adjacent padded base64 words reads whole" {
+	addrs '=?UTF-8?B?SsO8cmdlbg==?= =?UTF-8?B?IE3DvGxsZXI=?= <j@example.com>' 'a@example.org'
+	[ "$(field from "$line")" = j@example.com ]
+	[ "$(field fromname "$line")" = 'Jürgen Müller' ]
+	addrs '=?UTF-8?Q?Doe=2C_=22Jane=22?= <j@example.com>, k@example.com' 'a@example.org'
+	[ "$(field fromname "$line")" = 'Doe, "Jane"' ]
+}
