@@ -1804,9 +1804,11 @@ check_subject(struct view *v)
 	const char *s, *p;
 	size_t letters = 0, upper = 0, nonspace = 0, special = 0, bangs = 0;
 	size_t run = 0, maxrun = 0;
-	int runbang = 0, bangrun = 0;
+	int runbang = 0, bangrun = 0, found;
 
-	if (!message_subject(v->m, &v->tmp, 1000) || v->tmp.len == 0) {
+	if ((found = message_subject(v->m, &v->tmp, 1000)) == 2)
+		add_symbol(v, "HEUR_CHARSET_UNKNOWN", "subject");
+	if (!found || v->tmp.len == 0) {
 		add_symbol(v, "HEUR_NO_SUBJECT", NULL);
 		return;
 	}

@@ -81,42 +81,6 @@ is_digit(char c)
 }
 
 /*
- * A strict mbox From_ line: "From SENDER Www Mmm dd hh:mm..." as
- * ctime(3) writes the date.  Strict, so that a body line starting
- * "From " that an mbox writer forgot to quote does not split a message.
- */
-int
-mbox_is_from_line(const char *s, size_t n)
-{
-	static const char days[] = "MonTueWedThuFriSatSun";
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	size_t i, j;
-
-	if (n < 5 || memcmp(s, "From ", 5) != 0)
-		return 0;
-	if (n > 1000)
-		n = 1000;
-	for (i = 5; i + 11 <= n; i++) {
-		int day = 0, mon = 0;
-
-		if (s[i - 1] != ' ' || s[i + 3] != ' ' || s[i + 7] != ' ')
-			continue;
-		for (j = 0; j < 21; j += 3)
-			day |= memcmp(s + i, days + j, 3) == 0;
-		for (j = 0; j < 36; j += 3)
-			mon |= memcmp(s + i + 4, months + j, 3) == 0;
-		if (!day || !mon)
-			continue;
-		/* then the day of the month and a time: "22 12:36" */
-		for (j = i + 8; j + 3 < n && j < i + 16; j++)
-			if (is_digit(s[j]) && s[j + 1] == ':' &&
-			    is_digit(s[j + 2]) && is_digit(s[j + 3]))
-				return 1;
-	}
-	return 0;
-}
-
-/*
  * The scan before GMime: where the From_ line ends, where the stream
  * must stop.  Reads the region once, SCAN_CHUNK at a time.
  */
@@ -261,6 +225,22 @@ bare_cr_stream(int fd, struct scan *sc)
 }
 
 /*
+ * A header of its own, or one of Content-* fields only: a bare MIME
+ * entity is mail too, or a sender could skip every check by sending
+ * nothing but a Content-Type.
+ */
+static int
+has_header(GMimeMessage *mime)
+{
+	GMimeObject *part = g_mime_message_get_mime_part(mime);
+
+	return g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(GMIME_OBJECT(mime))) > 0 ||
+	    (part != NULL && g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(part)) > 0);
+}
+
+/*
  * Open the message at loc and parse its headers and structure.  On
  * failure returns NULL and sets *why to the reason xd-stream(5) errors
  * carry ("unreadable", "not-a-file", "bad-offset", "empty", "not-mail");
@@ -333,8 +313,7 @@ message_open(const struct locator *loc, const char **why)
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	m->mime = g_mime_parser_construct_message(parser, options);
 	g_object_unref(parser);
-	if (m->mime == NULL || g_mime_header_list_get_count(
-	    g_mime_object_get_header_list(GMIME_OBJECT(m->mime))) == 0) {
+	if (m->mime == NULL || !has_header(m->mime)) {
 		message_free(m);
 		*why = "not-mail";
 		return NULL;
@@ -423,20 +402,24 @@ message_header_at(const struct message *m, int i, const char **name)
 	return v != NULL ? v : "";
 }
 
-/* A raw header value unfolded and decoded (RFC 2047) as clean UTF-8. */
-void
+/*
+ * A raw header value unfolded and decoded (RFC 2047, rfc2047.c) as
+ * clean UTF-8.  Returns 1 when an encoded word named a charset no
+ * converter knows (its bytes are kept, read as undeclared text).
+ */
+int
 message_header_decode(const char *raw, struct buf *out, size_t max)
 {
-	char *unfolded, *decoded;
+	char *unfolded;
+	int unknown;
 
 	message_init();
 	buf_reset(out);
 	unfolded = g_mime_utils_header_unfold(raw);
-	decoded = g_mime_utils_header_decode_text(options, unfolded);
-	buf_adds(out, decoded != NULL ? decoded : unfolded);
-	g_free(decoded);
+	unknown = rfc2047_decode(unfolded, out);
 	g_free(unfolded);
 	text_clean(out, max);
+	return unknown;
 }
 
 /* How many headers are called name. */
@@ -454,20 +437,20 @@ message_header_count(const struct message *m, const char *name)
 /*
  * The first header called name, decoded (RFC 2047, 8-bit text in a
  * fallback charset) into out as clean UTF-8 of at most max bytes.
- * Returns 1 if the header is there.
+ * Returns 1 if the header is there, 2 if it is and an encoded word in
+ * it named a charset no converter knows; 0 if it is not.
  */
 int
 message_header(const struct message *m, const char *name, struct buf *out,
     size_t max)
 {
 	const char *v;
+	int pos = 0;
 
 	buf_reset(out);
-	if ((v = g_mime_object_get_header(GMIME_OBJECT(m->mime), name)) == NULL)
+	if ((v = message_header_next(m, name, &pos)) == NULL)
 		return 0;
-	buf_adds(out, v);
-	text_clean(out, max);
-	return 1;
+	return message_header_decode(v, out, max) ? 2 : 1;
 }
 
 /* The first Subject:, decoded; GMime's own would be the last one. */
@@ -504,11 +487,17 @@ static InternetAddressList *
 addrlist(const struct message *m, const char *name)
 {
 	GMimeHeader *h = g_mime_header_list_get_header(headers_of(m), name);
+	InternetAddressList *l;
 	const char *raw;
+	struct buf fixed;
 
 	if (h == NULL || (raw = g_mime_header_get_raw_value(h)) == NULL)
 		return NULL;
-	return internet_address_list_parse(options, raw);
+	buf_init(&fixed);
+	addr_list_normalise(raw, &fixed);
+	l = internet_address_list_parse(options, fixed.s != NULL ? fixed.s : "");
+	buf_free(&fixed);
+	return l;
 }
 
 struct addrwalk {
@@ -791,10 +780,65 @@ part_describe(GMimeObject *o, struct msgpart *p, int depth)
 	p->obj = o;
 }
 
+/*
+ * A message/rfc822 part sent in base64 or quoted-printable: GMime takes
+ * it for an opaque leaf, but mail clients (and mime4j, rspamd) open it.
+ */
+static int
+is_encoded_message(GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	GMimeContentEncoding enc;
+
+	if (!GMIME_IS_PART(o) || ct == NULL ||
+	    (!g_mime_content_type_is_type(ct, "message", "rfc822") &&
+	    !g_mime_content_type_is_type(ct, "message", "global")))
+		return 0;
+	enc = g_mime_part_get_content_encoding(GMIME_PART(o));
+	return enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
+/*
+ * Such a part decoded (at most max_message_size of it) and parsed, once:
+ * the message is kept on the part, so that it lives as long as the
+ * outer message and a second walk finds it parsed.
+ */
+static GMimeMessage *
+encoded_message(GMimeObject *o, int depth)
+{
+	static const char key[] = "xd-encoded-message";
+	struct msgpart p;
+	struct buf data;
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *inner;
+	size_t max = conf_size("max_message_size");
+
+	if ((inner = g_object_get_data(G_OBJECT(o), key)) != NULL)
+		return inner;
+	buf_init(&data);
+	part_describe(o, &p, depth);
+	msgpart_data(&p, &data, max > 0 ? max : XD_MAX_MESSAGE);
+	st = g_mime_stream_mem_new_with_buffer(data.s ? data.s : "", data.len);
+	buf_free(&data);
+	parser = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	inner = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	g_object_unref(st);
+	if (inner != NULL)
+		g_object_set_data_full(G_OBJECT(o), key, inner,
+		    g_object_unref);
+	return inner;
+}
+
 static void
 walk_object(struct walk *w, GMimeObject *o, int depth)
 {
 	struct msgpart p;
+	GMimeMessage *inner;
 
 	if (o == NULL || w->stop)
 		return;
@@ -812,9 +856,17 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 		return;
 	}
 	part_describe(o, &p, depth);
+	if (is_encoded_message(o)) {
+		p.is_message = 1;
+		if (w->fn(&p, w->arg) != 0)
+			w->stop = 1;
+		else if ((inner = encoded_message(o, depth)) != NULL)
+			walk_object(w, g_mime_message_get_mime_part(inner),
+			    depth + 1);
+		return;
+	}
 	if (GMIME_IS_MESSAGE_PART(o)) {
-		GMimeMessage *inner = g_mime_message_part_get_message(
-		    GMIME_MESSAGE_PART(o));
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
 
 		p.is_message = 1;
 		if (w->fn(&p, w->arg) != 0) {
@@ -1136,6 +1188,30 @@ is_utf8(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * Whether a converter knows the charset.  GMime takes the labels that
+ * say "no charset is known" for its locale's, which turns every 8-bit
+ * byte into U+FFFD: those are unknown here, to be read as undeclared.
+ */
+int
+charset_known(const char *charset)
+{
+	static const char *const unknown[] = {
+		"x-unknown", "unknown", "unknown-8bit", "x-user-defined", NULL
+	};
+	iconv_t cd;
+	size_t i;
+
+	for (i = 0; unknown[i] != NULL; i++)
+		if (strcasecmp(charset, unknown[i]) == 0)
+			return 0;
+	message_init();		/* callers may convert before they parse */
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return 0;
+	g_mime_iconv_close(cd);
+	return 1;
+}
+
 /* iconv from charset, each byte it cannot take as U+FFFD; -1 if unknown. */
 static int
 from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
@@ -1145,8 +1221,8 @@ from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
 	char *in = (char *)(uintptr_t)s;
 	size_t inleft = n;
 
-	message_init();		/* callers may convert before they parse */
-	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+	if (!charset_known(charset) ||
+	    (cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
 		return -1;
 	while (inleft > 0) {
 		char *o = tmp;
@@ -1232,110 +1308,4 @@ utf8_convert(const char *charset, const char *s, size_t n, struct buf *out)
 		buf_add(out, tail.s, tail.len);
 		buf_free(&tail);
 	}
-}
-
-/*
- * Reading an mbox: where each message lies.  A message starts at a
- * From_ line (strict, see above) that begins the file or follows an
- * empty line; the empty line before the next one is not part of it.
- */
-struct mbox {
-	FILE	*fp;
-	off_t	 pos;		/* offset of the next line */
-	off_t	 next;		/* offset of the next From_ line, or -1 */
-	int	 prev_empty;
-	char	 line[1024];	/* enough of a line to see a From_ line */
-};
-
-struct mbox *
-mbox_open(FILE *fp)
-{
-	struct mbox *mb = xcalloc(1, sizeof(*mb));
-
-	mb->fp = fp;
-	mb->pos = ftello(fp);
-	mb->next = -1;
-	mb->prev_empty = 1;
-	return mb;
-}
-
-void
-mbox_close(struct mbox *mb)
-{
-	free(mb);
-}
-
-/*
- * Read one line: its first bytes (enough to see a From_ line) into
- * mb->line, its whole length into *full.  Returns how many bytes were
- * kept, -1 at the end of the file.
- */
-static ssize_t
-mbox_line(struct mbox *mb, off_t *full)
-{
-	size_t n = 0;
-	off_t len = 0;
-	int c;
-
-	while ((c = getc_unlocked(mb->fp)) != EOF) {
-		len++;
-		if (n + 1 < sizeof(mb->line))
-			mb->line[n++] = (char)c;
-		if (c == '\n')
-			break;
-	}
-	mb->line[n] = '\0';
-	*full = len;
-	return len == 0 ? -1 : (ssize_t)n;
-}
-
-/*
- * The next message: 1 with *offset and *length, 0 at the end of the
- * file, -1 on a read error.
- */
-int
-mbox_next(struct mbox *mb, off_t *offset, off_t *length)
-{
-	off_t start, full, last_nl = -1;
-	ssize_t n;
-
-	if (mb->next < 0) {
-		/* the first call: the file starts with its first message */
-		if ((n = mbox_line(mb, &full)) < 0)
-			return ferror(mb->fp) ? -1 : 0;
-		mb->next = mb->pos;
-		mb->pos += full;
-		mb->prev_empty = 0;
-	}
-	if (mb->next == -2)
-		return 0;
-	start = mb->next;
-	for (;;) {
-		off_t linepos = mb->pos;
-
-		if ((n = mbox_line(mb, &full)) < 0) {
-			if (ferror(mb->fp))
-				return -1;
-			mb->next = -2;
-			break;
-		}
-		mb->pos += full;
-		if (mb->prev_empty && mbox_is_from_line(mb->line, (size_t)n)) {
-			mb->next = linepos;
-			mb->prev_empty = 0;
-			break;
-		}
-		mb->prev_empty = (n == 1 && mb->line[0] == '\n') ||
-		    (n == 2 && mb->line[0] == '\r' && mb->line[1] == '\n');
-		if (mb->prev_empty)
-			last_nl = linepos;
-	}
-	*offset = start;
-	*length = (mb->next >= 0 ? mb->next : mb->pos) - start;
-	/* the separating empty line belongs to the mbox, not the message */
-	if (mb->next >= 0 && last_nl == mb->next - 1)
-		*length -= 1;
-	else if (mb->next >= 0 && last_nl == mb->next - 2)
-		*length -= 2;
-	return 1;
 }

@@ -102,11 +102,11 @@ add_relays(const struct message *m)
 	return rs.hops;
 }
 
-/* Return-Path: the address in <>, empty for the null sender <>. */
+/* Return-Path: the envelope sender, empty for the null sender <>. */
 static void
 add_mailfrom(const struct message *m)
 {
-	const char *v, *lt, *gt;
+	const char *v;
 	int pos = 0;
 
 	if ((v = message_header_next(m, "Return-Path", &pos)) == NULL) {
@@ -114,12 +114,7 @@ add_mailfrom(const struct message *m)
 			add_text("mailfrom", message_envelope(m));
 		return;
 	}
-	buf_reset(&val);
-	if ((lt = strchr(v, '<')) != NULL && (gt = strchr(lt, '>')) != NULL)
-		buf_add(&val, lt + 1, (size_t)(gt - lt - 1));
-	else
-		buf_adds(&val, v);
-	text_clean(&val, MSG_MAX_VALUE);
+	addr_envelope(v, &val);
 	rec_add(&rec, "mailfrom", val.s ? val.s : "");
 }
 

@@ -229,20 +229,27 @@ int	 message_date(const struct message *, time_t *);
 int	 message_date_parse(const char *, time_t *);
 int	 message_date_valid(const char *);
 const char *message_header_at(const struct message *, int, const char **);
-void	 message_header_decode(const char *, struct buf *, size_t);
+int	 message_header_decode(const char *, struct buf *, size_t);
 size_t	 message_parts(struct message *, msgpart_fn, void *);
 int	 msgpart_data(const struct msgpart *, struct buf *, size_t);
 int	 msgpart_text(const struct msgpart *, struct buf *, size_t);
 size_t	 msgpart_qp_line(const struct msgpart *, size_t);
 void	 utf8_convert(const char *, const char *, size_t, struct buf *);
+int	 charset_known(const char *);
 void	 utf8_fix(struct buf *);
 size_t	 utf8_cut(const char *, size_t, size_t);
 void	 text_clean(struct buf *, size_t);
 struct mbox;			/* where the messages of an mbox file lie */
+/* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);
 struct mbox *mbox_open(FILE *);
 int	 mbox_next(struct mbox *, off_t *, off_t *);
 void	 mbox_close(struct mbox *);
+/* rfc2047.c */
+int	 rfc2047_decode(const char *, struct buf *);
+/* addr.c */
+size_t	 addr_list_normalise(const char *, struct buf *);
+void	 addr_envelope(const char *, struct buf *);
 
 /* received.c: the Received: chain, relays and the first untrusted one */
 /* @@received@@ */

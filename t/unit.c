@@ -363,6 +363,13 @@ test_utf8(void)
 	CHECK(mbox_is_from_line("From a@b  Thu Aug  2 12:36 2002", 31));
 	CHECK(!mbox_is_from_line("From the desk of the president", 30));
 	CHECK(!mbox_is_from_line("From: a@b Thu Aug 22 12:36:23 2002", 34));
+	CHECK(mbox_is_from_line("From a@b Wed Aug  2 00:39:12 MET DST 1995",
+	    41));
+	CHECK(mbox_is_from_line("From Mon Mon Nov 20 08:01:11 2023\r\n", 35));
+	CHECK(!mbox_is_from_line("From a@b Thu, 22 Aug 2002 12:36:23 +0000",
+	    40));
+	CHECK(!mbox_is_from_line("From a@b Thu Aug 22 2002", 24));
+	CHECK(!mbox_is_from_line("From \"a b@c Thu Aug 22 12:36:23 2002", 36));
 }
 
 struct texts {
