@@ -1,22 +1,42 @@
 #!/bin/sh
 # make demo: the whole pipeline on the sample mail in share/samples/,
-# printing the verdict stream and one summary line per class.
+# printing each verdict with its reasons and one summary line per class.
+# It runs in a private HOME and configuration, so that nothing of the
+# user's (~/.xd/store.lmdb, ~/.xd/xd.conf) is read or written.
 cd "$(dirname "$0")/.." || exit 2
 PATH="$(pwd)/bin:$PATH"
 XD_SHARE="$(pwd)/share"
-export PATH XD_SHARE
-: "${XD_CONF:=/dev/null}"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/xd-demo.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM
+HOME=$tmp/home
+mkdir "$HOME"
+: "${XD_CONF:=$tmp/xd.conf}"
+[ -e "$XD_CONF" ] || : >"$XD_CONF"
 # The samples use documentation addresses and names: asking real DNS
 # about them tells nothing, so the demo sends no query at all.
 : "${XD_RESOLVER:=none}"
-export XD_CONF XD_RESOLVER
-out=$(mktemp) || exit 2
-trap 'rm -f "$out"' EXIT
+export PATH XD_SHARE HOME XD_CONF XD_RESOLVER
+out=$tmp/verdicts
 
 echo "== xd check --label=path share/samples/ham share/samples/spam share/samples/malformed"
 xd check -q --label=path share/samples/ham share/samples/spam share/samples/malformed >"$out"
 status=$?
-cat "$out"
+# Each message: its class and score, then the symbols that gave them.
+xd rescore --explain <"$out" 2>/dev/null | awk '
+function flush() {
+	if (msg != "")
+		printf "%s\n  %s %s:%s\n", msg, cls, score, why
+	msg = ""; why = ""
+}
+/^message / { flush(); msg = substr($0, 9); next }
+/^  symbol / && $2 + 0 != 0 {
+	sub(/=.*/, "", $3); why = why sprintf(" %s %s", $3, $2); next
+}
+/^  score / { score = $2 }
+/^  class / { cls = $2; sub(/:$/, "", cls) }
+END { flush() }'
+grep '	error=' "$out" | sed 's/^/error: /'
 echo
 echo "== summary (label: class counts; malformed samples have no label)"
 awk -F'\t' '
