@@ -286,6 +286,7 @@ struct batch {
 	unsigned char	*msg;		/* msg[i]: recs[i] went to line() */
 	char		*states;
 	size_t		 n;
+	unsigned long	 done;		/* message lines written, for progress */
 };
 
 static void *
@@ -343,6 +344,8 @@ drain(struct batch *b, FILE *out, int *status)
 			*status = XD_EXIT_SOME;
 		if (rec_write(rec, out) != 0)
 			return -1;
+		if (!rec->comment)
+			progress_tick(++b->done, 0);
 		if (rec->linecap > KEEP_LINECAP) {
 			rec_free(rec);
 			rec_init(rec);
@@ -366,12 +369,14 @@ store_stream_run(FILE *in, FILE *out, const struct store_runner *r)
 	b.msg = xcalloc(lines, 1);
 	b.states = xcalloc(lines, r->state_size > 0 ? r->state_size : 1);
 	b.n = 0;
+	b.done = 0;
 	reader_init(&rd, in, "<stdin>", (size_t)conf_size("max_line"));
 	while (more) {
 		more = fill(&b, &rd, &status);
 		if (b.n == 0 || drain(&b, out, &status) != 0)
 			break;
 	}
+	progress_tick(b.done, 1);
 	for (i = 0; i < lines; i++)
 		rec_free(&b.recs[i]);
 	free(b.recs);

@@ -49,7 +49,7 @@ struct tool {
 };
 
 static const char synopsis[] =
-    "[-qx] [-s store] [--now time] [-l ham|spam | -u | --sent] < stream\n"
+    "[-qx] [-s store] [--now time] [--progress n] [-l ham|spam | -u | --sent] < stream\n"
     "-S [-s store]\n"
     "-t < stream";
 static const char options[] =
@@ -60,6 +60,7 @@ static const char options[] =
     "  -x, --explain       why: each message's strongest tokens on stderr\n"
     "  -q, --quiet         no summary of what was learned on stderr\n"
     "      --now TIME      learn at TIME (seconds since 1970), not now\n"
+    "      --progress N    show progress on stderr for a stream of N messages\n"
     "  -S, --stats         what the store holds, read no stream\n"
     "  -t, --tokens        print each message's tokens, not the stream\n"
     "  -h, --help          this help\n"
@@ -451,13 +452,14 @@ class_of(const char *s)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SENT = 256, OPT_NOW };
+	enum { OPT_SENT = 256, OPT_NOW, OPT_PROGRESS };
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' },
 		{ "learn", required_argument, NULL, 'l' },
 		{ "unlearn", no_argument, NULL, 'u' },
 		{ "sent", no_argument, NULL, OPT_SENT },
 		{ "now", required_argument, NULL, OPT_NOW },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "tokens", no_argument, NULL, 't' },
@@ -484,6 +486,7 @@ main(int argc, char *argv[])
 		case 'S': show_stats = 1; modes++; break;
 		case 'q': tl.quiet = 1; break;
 		case 'x': tl.explain = 1; break;
+		case OPT_PROGRESS: stream_progress_option(optarg); break;
 		case OPT_NOW:
 			now = xd_optnum("--now", optarg, 1, (long long)1 << 40);
 			break;

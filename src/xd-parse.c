@@ -23,16 +23,19 @@ static int		 label_from_path;	/* --label path */
 static const char	*rcpt;
 static int		 single;	/* --single: a file is one message */
 static int		 status = XD_EXIT_OK;
+static int		 count_only;	/* --count: how many lines, no parsing */
+static unsigned long	 counted;
 static struct rec	 rec;
 static struct buf	 val, name;	/* scratch */
 
 static const char synopsis[] =
-    "[-1] [-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
+    "[-1c] [-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
 static const char options[] =
     "  -l, --label ham|spam  add label= to every line\n"
     "  -l, --label path      label= from a ham or spam component of each path\n"
     "  -r, --rcpt ADDR       add rcpt=ADDR, the envelope recipient\n"
     "  -1, --single          each file is one message, never an mbox\n"
+    "  -c, --count           print how many messages the paths hold, parse none\n"
     "  -h, --help            this help\n"
     "  -V, --version         the version\n"
     "A maildir is read in cur/ and new/; an mbox gives one line per message\n"
@@ -229,6 +232,10 @@ emit(const char *path, off_t offset, off_t length)
 	const char *why;
 	int flags;
 
+	if (count_only) {
+		counted++;
+		return;
+	}
 	loc.path = (char *)(uintptr_t)path;
 	loc.offset = offset;
 	loc.length = length;
@@ -267,6 +274,10 @@ emit_error(const char *path, const char *why, int errnum)
 {
 	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
 
+	if (count_only) {
+		counted++;
+		return;
+	}
 	rec_from_locator(&rec, path);
 	add("rcpt", rcpt);
 	add_label(path);
@@ -473,7 +484,9 @@ parse_arg(const char *arg)
 {
 	struct stat st;
 
-	if (strcmp(arg, "-") == 0)
+	if (strcmp(arg, "-") == 0 && count_only)
+		counted++;	/* read later, by the run that parses it */
+	else if (strcmp(arg, "-") == 0)
 		parse_stdin();
 	else if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
 		parse_maildir(arg);
@@ -488,6 +501,7 @@ main(int argc, char *argv[])
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
 		{ "single", no_argument, NULL, '1' },
+		{ "count", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -495,10 +509,13 @@ main(int argc, char *argv[])
 	int c;
 
 	xd_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "1hl:r:V", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "1chl:r:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case '1':
 			single = 1;
+			break;
+		case 'c':
+			count_only = 1;
 			break;
 		case 'l':
 			if (strcmp(optarg, "path") == 0)
@@ -536,9 +553,12 @@ main(int argc, char *argv[])
 	rec_init(&rec);
 	buf_init(&val);
 	buf_init(&name);
-	printf("#xd-stream 1\n");
+	if (!count_only)
+		printf("#xd-stream 1\n");
 	for (; argc > 0; argc--, argv++)
 		parse_arg(*argv);
+	if (count_only)
+		printf("%lu\n", counted);
 	rec_free(&rec);
 	buf_free(&val);
 	buf_free(&name);

@@ -234,6 +234,27 @@ PY
 	! grep -q 'messages' tty.txt
 }
 
+@test "check counts the messages of an mbox for its progress, not the path" {
+	for i in 1 2 3 4; do
+		printf 'From a@example.com Mon Nov 20 08:01:1%d 2023\nFrom: a@example.com\nSubject: %d\n\nx\n\n' $i $i
+	done >mbox
+	echo 'stages =' >"$XD_CONF"
+	[ "$(xd-parse --count mbox mbox)" = 8 ]
+	script -qec "xd check mbox >out" /dev/null >tty.txt
+	grep -q '4/4 messages' tty.txt
+	! grep -q '/1 messages' tty.txt
+}
+
+@test "learn shows progress when stderr is a terminal" {
+	mkmaildir md
+	for i in 1 2 3; do ham_msg "md/cur/$i.host"; done
+	echo "store = $BATS_TEST_TMPDIR/store" >"$XD_CONF"
+	script -qec "xd learn ham md" /dev/null >tty.txt
+	grep -q '3/3 messages' tty.txt
+	script -qec "xd -q learn ham md" /dev/null >tty.txt
+	! grep -q 'messages' tty.txt
+}
+
 @test "filter with a broken configuration still delivers the message unchanged" {
 	ham_msg m1
 	echo 'bogus = 1' >"$XD_CONF"
