@@ -662,7 +662,8 @@ int	 cksum_counts(const struct cksum *);
 void	 cksum_format_fuzzy(const struct cksum *, struct buf *);
 void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
 
-/* url.c: URLs from text and HTML, registered domains through libpsl */
+/* url.c, linkify.c, domain.c: URLs from text and HTML, registered
+ * domains through libpsl */
 /* @@url@@ */
 /*
  * URLs as a mail client would follow them: http, https and ftp URLs and
@@ -683,6 +684,8 @@ void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
 #define URLF_USERINFO	0x10	/* had "user@" before the host */
 #define URLF_MISMATCH	0x20	/* an anchor whose text shows another domain */
 #define URLF_NOSCHEME	0x40	/* written without a scheme ("www.", "//") */
+#define URLF_NODOMAIN	0x80	/* the host is a public suffix: no domain */
+#define URLF_DEFANGED	0x100	/* written defanged: "hxxp://", "a[.]example" */
 #define URLS_MANY	0x01	/* more than url_max URLs: the rest unseen */
 #define URLS_SCAN_CUT	0x02	/* more than url_scan_size of text */
 struct url {
@@ -691,7 +694,7 @@ struct url {
 	char		*host;	/* lower-case ASCII, IDN as punycode; an
 				   IP in its usual text form */
 	const char	*domain; /* registered domain: a tail of host, or
-				   host itself (an IP, or no known suffix) */
+				   host itself (an IP, or URLF_NODOMAIN) */
 	char		*shown;	/* URLF_MISMATCH: the domain the anchor
 				   text shows, else NULL */
 	unsigned	 flags;	/* URLF_*, of every sighting */
@@ -715,6 +718,8 @@ int	 urls_add(struct urls *, const char *, size_t, unsigned);
 int	 url_host(const char *, size_t, struct buf *, int *);
 const char *url_domain(const char *);	/* registered domain, or NULL */
 int	 url_known_suffix(const char *);
+int	 url_icann_suffix(const char *);
+int	 url_registered_domain(const char *, struct buf *);
 void	 url_shutdown(void);
 struct hostlist;		/* domains and networks from a file */
 struct hostlist *hostlist_load(const char *);
