@@ -158,11 +158,11 @@ EOF
 	{
 		head -c 300000 /dev/zero | tr '\0' 'a' | sed 's/aaa/a[./g'
 		echo
-		for i in $(seq 20000); do printf 'hxxp[:]//a[.]b[.]'; done
+		printf '%.0shxxp[:]//a[.]b[.]' $(seq 20000)
 		echo
 		head -c 200000 /dev/zero | tr '\0' '['
 		echo
-		for i in $(seq 20000); do printf '[a](http://x.example.com)'; done
+		printf '%.0s[a](http://x.example.com)' $(seq 20000)
 	} | mail m
 	SECONDS=0
 	run own m
