@@ -162,8 +162,8 @@ trim_end(const char *s, size_t start, size_t end)
 
 		if (c != '\0' && strchr(".,;:!?'*-", c) != NULL)
 			end--;
-		else if (end - start >= 3 && utf8_cp(s + end - 3, 3, &cp) == 3 &&
-		    cp_trailing(cp))
+		else if (end - start >= 3 &&
+		    utf8_cp(s + end - 3, 3, &cp) == 3 && cp_trailing(cp))
 			end -= 3;
 		else
 			break;
