@@ -178,6 +178,71 @@ host_byte(unsigned char c)
 	    c >= 0x80;
 }
 
+#define CJK_CUTS	8	/* ideographic stops tried as a link's end */
+
+/* Where the host of the link in s[i..t) starts and ends. */
+static void
+host_span(const char *s, size_t i, size_t t, size_t *hs, size_t *he)
+{
+	size_t k, at;
+
+	for (k = i; k < t && isalpha((unsigned char)s[k]); k++)
+		;
+	if (k < t && s[k] == ':')
+		for (k++; k < t && (s[k] == '/' || s[k] == '\\'); k++)
+			;
+	else
+		k = i;
+	for (at = k, *hs = k; k < t && !strchr("/\\?#:", s[k]); k++)
+		if (s[k] == '@')
+			at = k + 1;
+	*hs = at;
+	*he = k;
+}
+
+static int
+known_host(const char *s, size_t n, struct buf *tmp)
+{
+	int is_ip;
+
+	return url_host(s, n, tmp, &is_ip) == 0 &&
+	    (is_ip || url_known_suffix(tmp->s));
+}
+
+/*
+ * CJK text goes on after a link without a space: in "http://a.example
+ * .com。詳しくは" IDNA takes the ideographic full stop for a dot and the
+ * sentence for a label.  When the host so read ends in no suffix the
+ * list knows, but would at one of its last ideographic full stops, the
+ * link ends there.
+ */
+static size_t
+cjk_end(const char *s, size_t i, size_t t)
+{
+	struct buf tmp;
+	size_t hs, he, k, tries = 0, end = t;
+
+	host_span(s, i, t, &hs, &he);
+	if (he - hs > 3 * URL_MAX_HOST || (memchr(s + hs, 0xe3, he - hs) ==
+	    NULL && memchr(s + hs, 0xef, he - hs) == NULL))
+		return t;
+	buf_init(&tmp);
+	if (known_host(s + hs, he - hs, &tmp))
+		goto done;
+	for (k = he; k > hs + 3 && tries < CJK_CUTS; k--) {
+		if (idna_dot(s + k - 3, 3) != 3)
+			continue;
+		tries++;
+		if (known_host(s + hs, k - 3 - hs, &tmp)) {
+			end = k - 3;
+			break;
+		}
+	}
+done:
+	buf_free(&tmp);
+	return end;
+}
+
 /* What may follow "scheme:": "//" for the web, an address for mail. */
 static int
 scheme_follows(const char *scheme, char c)
@@ -383,7 +448,7 @@ static size_t
 add_span(struct urls *u, const char *s, const char *mask, size_t i,
     size_t n, int bare)
 {
-	size_t end = url_end(s, i, n), t = trim_end(s, i, end);
+	size_t end = url_end(s, i, n), t = cjk_end(s, i, trim_end(s, i, end));
 	unsigned flags = URLF_TEXT;
 	struct buf b;
 

@@ -105,6 +105,14 @@ EOF
 	[ "$(links m)" = "http://a.example.com/x http://www.b.example.com/ http://c.example.com/" ]
 }
 
+@test "CJK text after a link without a space: the link ends at the full stop" {
+	mail m <<'EOF'
+詳しくはhttp://shop.example.com。次のページ www。bbc。co。uk。です
+mailto:x@mail.example.org。よろしく http://例え。テスト/ok
+EOF
+	[ "$(links m)" = "http://shop.example.com/ http://www.bbc.co.uk/ mailto:x@mail.example.org http://xn--r8jz45g.xn--zckzah/ok" ]
+}
+
 @test "userinfo tricks: the host a browser opens, and URL_USERINFO" {
 	mail m <<'EOF'
 https://paypal.com@evil.example/login http://www.bank.example.com:pw@evil2.example.net/
