@@ -666,15 +666,15 @@ void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
  * domains through libpsl */
 /* @@url@@ */
 /*
- * URLs as a mail client would follow them: http, https and ftp URLs and
- * schemeless "www." hosts from plain text and from HTML (href, src,
- * action and the text), with the usual hiding undone: HTML entities,
- * %-encoding, "user@host", IPv4 hosts in decimal, octal and hex, IDN
- * (as punycode), trailing punctuation, case.  A set keeps each URL
- * once, at most url_max of them, each cut at url_max_length bytes, and
- * scans at most url_scan_size bytes of text per message: linear time,
- * whatever the input.  Registered domains come from the Public Suffix
- * List through libpsl.
+ * URLs as a mail client would follow them: http, https, ftp and mailto
+ * URLs and schemeless "www." hosts from plain text and from HTML (href,
+ * src, action and the text), with the usual hiding undone: defanging,
+ * HTML entities, %-encoding, "user@host", IPv4 hosts in decimal, octal
+ * and hex, IDN (as punycode), trailing punctuation, case.  A set keeps
+ * each URL once, at most url_max of them, each cut at url_max_length
+ * bytes, and scans at most url_scan_size bytes of text per message:
+ * linear time, whatever the input.  Registered domains come from the
+ * Public Suffix List through libpsl.
  */
 #define URL_MAX_HOST	253	/* a host as text, without a final dot */
 #define URLF_HTML	0x01	/* from an HTML attribute (href, src, action) */
