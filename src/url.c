@@ -16,61 +16,16 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <idn2.h>
-#include <libpsl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "xd.h"
+#include "linkify.h"
 
 #define ANCHOR_MAX	256	/* bytes of anchor text looked at */
 #define EMBED_DEPTH	2	/* URLs inside URLs (redirectors) followed */
 #define ENTITY_MAX	32	/* longest entity name tried */
-
-static psl_ctx_t *psl_latest_ctx;
-static int psl_tried;
-
-/*
- * The Public Suffix List: the newest of the file Debian's publicsuffix
- * package keeps current and the copy built into libpsl.
- */
-static const psl_ctx_t *
-psl_ctx(void)
-{
-	if (!psl_tried) {
-		psl_tried = 1;
-		psl_latest_ctx = psl_latest(NULL);
-	}
-	return psl_latest_ctx != NULL ? psl_latest_ctx : psl_builtin();
-}
-
-void
-url_shutdown(void)
-{
-	if (psl_latest_ctx != NULL)
-		psl_free(psl_latest_ctx);
-	psl_latest_ctx = NULL;
-	psl_tried = 0;
-}
-
-/* The registered domain of a normalised host name, or NULL. */
-const char *
-url_domain(const char *host)
-{
-	return psl_registrable_domain(psl_ctx(), host);
-}
-
-/* 1 if host ends in a suffix the list names, not only by its '*' rule. */
-int
-url_known_suffix(const char *host)
-{
-	const char *reg = url_domain(host), *dot;
-
-	if (reg == NULL || (dot = strchr(reg, '.')) == NULL)
-		return 0;
-	return psl_is_public_suffix2(psl_ctx(), dot + 1,
-	    PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE);
-}
 
 /*
  * Hosts.
@@ -162,7 +117,11 @@ ipv4_parse(const char *s, size_t n, unsigned char addr[4])
 	return 0;
 }
 
-/* Letters, digits, '-' and '_' in labels of 1 to 63, two labels or more. */
+/*
+ * Letters, digits, '-' and '_' in labels of 1 to 63, two labels or
+ * more.  No label starts or ends with '-' (RFC 952, RFC 1123): such a
+ * name is no host, and a linkifier makes no link of it.
+ */
 static int
 hostname_ok(const char *s, size_t n)
 {
@@ -175,17 +134,18 @@ hostname_ok(const char *s, size_t n)
 		unsigned char c = (unsigned char)s[i];
 
 		if (c == '.') {
-			if (label == 0)
+			if (label == 0 || s[i - 1] == '-')
 				return 0;
 			label = 0, labels++, alpha_tld = 0;
 			continue;
 		}
-		if (!(isalnum(c) || c == '-' || c == '_') || ++label > 63)
+		if (!(isalnum(c) || c == '-' || c == '_') || ++label > 63 ||
+		    (c == '-' && label == 1))
 			return 0;
 		if (!isdigit(c))
 			alpha_tld = 1;
 	}
-	return label > 0 && labels >= 2 && alpha_tld;
+	return label > 0 && s[n - 1] != '-' && labels >= 2 && alpha_tld;
 }
 
 static int
@@ -373,6 +333,8 @@ set_add(struct urls *u, const struct buf *url, const struct buf *host,
 	e->domain = e->host;
 	if (!(flags & URLF_IP) && (dom = url_domain(e->host)) != NULL)
 		e->domain = dom;
+	else if (!(flags & URLF_IP))
+		flags |= URLF_NODOMAIN;
 	e->shown = NULL;
 	e->flags = flags;
 	*slot = ++u->n;
@@ -412,7 +374,9 @@ scheme_len(const char *s, size_t n, const char **name)
 /*
  * Split a URL as written into scheme, authority and the rest.  Special
  * schemes take any run of '/' and '\' after the colon (a browser does);
- * from text at least one.  "www." and "//" start schemeless ones.
+ * from text at least one.  "www." and "//" start schemeless ones; a
+ * "www." one is a link only if its host ends in an ICANN suffix, as
+ * Thunderbird has it ("www.foo.notatld" is a word, not a link).
  */
 static int
 split(const char *s, size_t n, unsigned flags, struct parts *p)
@@ -432,10 +396,10 @@ split(const char *s, size_t n, unsigned flags, struct parts *p)
 			;
 		p->scheme = "http";
 		p->flags |= URLF_NOSCHEME;
-	} else if (n > 4 && strncasecmp(s, "www.", 4) == 0) {
+	} else if (www_len(s, n) > 0) {
 		i = 0;
 		p->scheme = "http";
-		p->flags |= URLF_NOSCHEME;
+		p->flags |= URLF_NOSCHEME | URLF_WANT_ICANN;
 	} else
 		return -1;
 	p->auth = s + i;
@@ -567,6 +531,52 @@ add_embedded(struct urls *u, const char *url, unsigned flags, int depth)
 	}
 }
 
+/* Bytes no local part of a mailto: address has unquoted. */
+static int
+local_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 64)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
+		    strchr("\"(),:;<>@[\\]/", s[i]) != NULL)
+			return 0;
+	return 1;
+}
+
+/*
+ * "mailto:x@two.example?subject=hi": the host of its first address is
+ * the link's, kept as "mailto:x@two.example".
+ */
+static ssize_t
+add_mailto(struct urls *u, const char *s, size_t n, unsigned flags)
+{
+	struct buf url;
+	const char *at;
+	size_t k;
+	int is_ip;
+	ssize_t idx;
+
+	for (k = 0; k < n && s[k] != '?' && s[k] != ','; k++)
+		;
+	if ((at = memrchr(s, '@', k)) == NULL ||
+	    !local_ok(s, (size_t)(at - s)) ||
+	    url_host(at + 1, (size_t)(s + k - at - 1), &u->tmp, &is_ip) != 0)
+		return -1;
+	buf_init(&url);
+	buf_adds(&url, "mailto:");
+	buf_add(&url, s, (size_t)(at - s) + 1);
+	buf_adds(&url, is_ip && strchr(u->tmp.s, ':') ? "[" : "");
+	buf_adds(&url, u->tmp.s);
+	buf_adds(&url, is_ip && strchr(u->tmp.s, ':') ? "]" : "");
+	flags &= ~URLF_WANT_ICANN;
+	idx = set_add(u, &url, &u->tmp, flags | (is_ip ? URLF_IP : 0));
+	buf_free(&url);
+	return idx;
+}
+
 /*
  * Normalise the URL as written at s (entities already decoded) and add
  * it.  Tabs and newlines inside are dropped, as browsers do.
@@ -591,10 +601,18 @@ add_url(struct urls *u, const char *s, size_t n, unsigned flags, int depth)
 	for (i = 0; i < n; i++)
 		if (s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			buf_addc(&clean, s[i]);
+	if (clean.len > 7 && strncasecmp(clean.s, "mailto:", 7) == 0) {
+		idx = add_mailto(u, clean.s + 7, clean.len - 7, flags);
+		goto done;
+	}
 	if (clean.s == NULL || split(clean.s, clean.len, flags, &p) != 0 ||
 	    split_auth(&p, &host, &hostlen, &port) != 0 ||
 	    url_host(host, hostlen, &u->tmp, &is_ip) != 0)
 		goto done;
+	if ((p.flags & URLF_WANT_ICANN) &&
+	    (is_ip || !url_icann_suffix(u->tmp.s)))
+		goto done;
+	p.flags &= ~URLF_WANT_ICANN;
 	if (is_ip)
 		p.flags |= URLF_IP;
 	buf_printf(&url, "%s://", p.scheme);
@@ -621,141 +639,6 @@ urls_add(struct urls *u, const char *s, size_t n, unsigned flags)
 	return (int)add_url(u, s, n, flags, 0);
 }
 
-/*
- * Plain text.
- */
-
-/* Bytes that end a URL in text; UTF-8 spaces and quotes are below. */
-static int
-url_stop(unsigned char c)
-{
-	return c <= 0x20 || c == 0x7f || c == '"' || c == '<' || c == '>' ||
-	    c == '`' || c == '{' || c == '}' || c == '|' || c == '^';
-}
-
-/* Length of a UTF-8 space or quotation mark at s, or 0. */
-static size_t
-utf8_stop(const unsigned char *s, size_t n)
-{
-	if (n >= 2 && s[0] == 0xc2 && (s[1] == 0xa0 || s[1] == 0xab ||
-	    s[1] == 0xbb))
-		return 2;
-	if (n < 3)
-		return 0;
-	if (s[0] == 0xe2 && s[1] == 0x80 && (s[2] <= 0x8b ||
-	    (s[2] >= 0x98 && s[2] <= 0x9f) || s[2] == 0xa8 || s[2] == 0xa9 ||
-	    s[2] == 0xaf || s[2] == 0xb9 || s[2] == 0xba))
-		return 3;
-	if ((s[0] == 0xe3 && s[1] == 0x80 && (s[2] == 0x80 ||
-	    (s[2] >= 0x88 && s[2] <= 0x91))) ||
-	    (s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf))
-		return 3;
-	return 0;
-}
-
-/* Where the URL starting at s[start] ends, and its parentheses. */
-static size_t
-url_end(const char *s, size_t start, size_t n, long *open)
-{
-	size_t i;
-
-	*open = 0;
-	for (i = start; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (url_stop(c) || (c >= 0x80 &&
-		    utf8_stop((const unsigned char *)s + i, n - i) > 0))
-			break;
-		if (c == '(' || c == '[')
-			(*open)++;
-		else if (c == ')' || c == ']')
-			(*open)--;
-	}
-	return i;
-}
-
-/*
- * Punctuation that ends a sentence rather than the URL: ".,;:!?'*",
- * closing brackets that were not opened inside, and the ideographic
- * full stop and comma.
- */
-static size_t
-trim_end(const char *s, size_t start, size_t end, long open)
-{
-	while (end > start) {
-		unsigned char c = (unsigned char)s[end - 1];
-
-		if (strchr(".,;:!?'*", c) != NULL && c != '\0')
-			end--;
-		else if ((c == ')' || c == ']') && open < 0)
-			end--, open++;
-		else if (end - start >= 3 && (unsigned char)s[end - 3] ==
-		    0xe3 && (unsigned char)s[end - 2] == 0x80 &&
-		    (c == 0x81 || c == 0x82))
-			end -= 3;
-		else if (end - start >= 3 && (unsigned char)s[end - 3] ==
-		    0xef && (unsigned char)s[end - 2] == 0xbc && c == 0x8c)
-			end -= 3;
-		else
-			break;
-	}
-	return end;
-}
-
-static int
-host_byte(unsigned char c)
-{
-	return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '@' ||
-	    c >= 0x80;
-}
-
-/*
- * Where the next URL in text starts: a scheme and ':' then '/' or '\',
- * or "www." at the start of a word.  lo is where the scheme may start.
- */
-static int
-next_start(const char *s, size_t lo, size_t *i, size_t n)
-{
-	const char *name;
-	size_t j, k;
-
-	for (; *i < n; (*i)++) {
-		char c = s[*i];
-
-		if (c == ':' && *i + 1 < n && (s[*i + 1] == '/' ||
-		    s[*i + 1] == '\\')) {
-			for (k = 0; k < 5 && *i - k > lo &&
-			    isalpha((unsigned char)s[*i - k - 1]); k++)
-				;
-			for (j = *i - k; j < *i - 2; j++)
-				if (scheme_len(s + j, n - j, &name) ==
-				    *i - j + 1) {
-					*i = j;
-					return 1;
-				}
-		} else if ((c == 'w' || c == 'W') && n - *i > 4 &&
-		    strncasecmp(s + *i, "www.", 4) == 0 &&
-		    (*i == lo || !host_byte((unsigned char)s[*i - 1])))
-			return 1;
-	}
-	return 0;
-}
-
-/* Scan text for URLs, without the scan bound. */
-static void
-scan_text(struct urls *u, const char *s, size_t n)
-{
-	size_t i = 0, lo = 0, end;
-	long open;
-
-	while (!(u->flags & URLS_MANY) && next_start(s, lo, &i, n)) {
-		end = url_end(s, i, n, &open);
-		add_url(u, s + i, trim_end(s, i, end, open) - i, URLF_TEXT, 0);
-		/* past the whole run, so that no byte is scanned twice */
-		i = lo = end > i ? end : i + 1;
-	}
-}
-
 /* Take n bytes from the scan bound; how many may be looked at. */
 static size_t
 budget(struct urls *u, size_t n)
@@ -773,7 +656,7 @@ budget(struct urls *u, size_t n)
 void
 urls_text(struct urls *u, const char *s, size_t n)
 {
-	scan_text(u, s, budget(u, n));
+	linkify(u, s, budget(u, n));
 }
 
 /*
@@ -1246,7 +1129,7 @@ void
 urls_html(struct urls *u, const char *s, size_t n)
 {
 	scan_html(u, s, budget(u, n));
-	scan_text(u, u->text.s ? u->text.s : "", u->text.len);
+	linkify(u, u->text.s ? u->text.s : "", u->text.len);
 }
 
 /*

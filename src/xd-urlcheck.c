@@ -61,11 +61,13 @@ static const char *const owned[] = {
 static const char synopsis[] =
     "[-k] [-r resolver] [-w window] < stream\n"
     "-u < stream\n"
-    "-t [-r resolver]";
+    "-t [-r resolver]\n"
+    "-d host ...";
 static const char options[] =
     "  -k, --keep                  keep the URIBL_ symbols of lines checked before\n"
     "  -u, --urls                  list the URLs of each message, not the stream\n"
     "  -t, --test                  ask each URI blocklist its RFC 5782 test points\n"
+    "  -d, --registered-domain     print the registered domain of each host named\n"
     "  -r, --resolver ADDR[:PORT]  ask this DNS server (\"none\": no DNS at all)\n"
     "  -w, --window N              lines with lookups in flight (default: dns_window)\n"
     "      --progress N            show progress on stderr for a stream of N messages\n"
@@ -138,7 +140,10 @@ write_findings(struct rec *rec, struct state *s)
  * Places order the fields of a line: the local symbols by kind, then
  * the blocklists in the order of xd.conf and of the domains.
  */
-enum { P_MANY, P_LONG, P_IP, P_MISMATCH, P_SHORT, P_LOCAL };
+enum {
+	P_MANY, P_LONG, P_IP, P_MISMATCH, P_USERINFO, P_DEFANGED, P_SHORT,
+	P_LOCAL
+};
 #define P_KEPT	((size_t)1 << 40)	/* --keep: after everything else */
 
 static void
@@ -163,6 +168,10 @@ local_findings(struct check *c, struct state *s)
 			add_finding(s, P_IP, "URL_IP_HOST", e->host);
 		if (e->flags & URLF_MISMATCH)
 			add_finding(s, P_MISMATCH, "URL_MISMATCH", e->domain);
+		if (e->flags & URLF_USERINFO)
+			add_finding(s, P_USERINFO, "URL_USERINFO", e->host);
+		if (e->flags & URLF_DEFANGED)
+			add_finding(s, P_DEFANGED, "URL_DEFANGED", e->host);
 		if (c->shorteners != NULL &&
 		    hostlist_match(c->shorteners, e->host, ip) != NULL)
 			add_finding(s, P_SHORT, "URL_SHORTENER", e->host);
@@ -190,7 +199,7 @@ facts(struct check *c, struct rec *rec)
 	rec_addf(rec, "urls", "%zu", u->n);
 	buf_init(&b);
 	for (i = 0; i < u->n && k < c->ndomains; i++) {
-		if (u->v[i].flags & URLF_IP)
+		if (u->v[i].flags & (URLF_IP | URLF_NODOMAIN))
 			continue;
 		for (j = 0; j < k; j++)
 			if (strcmp(seen[j], u->v[i].domain) == 0)
@@ -219,7 +228,7 @@ list_urls(struct check *c, const struct rec *rec)
 		{ URLF_HTML, "html" }, { URLF_TEXT, "text" },
 		{ URLF_NOSCHEME, "noscheme" }, { URLF_USERINFO, "userinfo" },
 		{ URLF_IP, "ip" }, { URLF_CUT, "cut" },
-		{ URLF_MISMATCH, "mismatch" },
+		{ URLF_MISMATCH, "mismatch" }, { URLF_DEFANGED, "defanged" },
 	};
 	const struct url *e;
 	const char *sep;
@@ -228,7 +237,7 @@ list_urls(struct check *c, const struct rec *rec)
 	for (i = 0; i < c->urls.n; i++) {
 		e = &c->urls.v[i];
 		fprintf(c->list, "%s\t%s\t%s\t", rec_locator(rec), e->url,
-		    e->domain);
+		    e->flags & URLF_NODOMAIN ? "-" : e->domain);
 		for (k = 0, sep = ""; k < sizeof(words) / sizeof(words[0]); k++)
 			if (e->flags & words[k].flag) {
 				fprintf(c->list, "%s%s", sep, words[k].word);
@@ -296,6 +305,8 @@ plan(struct check *c, struct state *s)
 	size_t i, j, n = 0, k;
 
 	for (i = 0; i < u->n && n < max; i++) {
+		if (u->v[i].flags & URLF_NODOMAIN)
+			continue;	/* a public suffix: no one's domain */
 		for (j = 0; j < n; j++)
 			if (strcmp(what[j], u->v[i].domain) == 0)
 				break;
@@ -488,6 +499,33 @@ test_lists(struct check *c, struct dns *d)
 	return status;
 }
 
+/* --- -d: registered domains ------------------------------------------ */
+
+/*
+ * Each host's registered domain, in the form it was given, or "-" for
+ * none (a public suffix itself, a .local name, no host at all).
+ */
+static int
+registered_domains(char *const *hosts, int n)
+{
+	struct buf dom;
+	int i, status = XD_EXIT_OK;
+
+	buf_init(&dom);
+	for (i = 0; i < n; i++)
+		if (url_registered_domain(hosts[i], &dom) == 0)
+			printf("%s\n", dom.s);
+		else {
+			printf("-\n");
+			status = XD_EXIT_SOME;
+		}
+	buf_free(&dom);
+	url_shutdown();
+	if (fflush(stdout) != 0 || ferror(stdout))
+		xd_err(XD_EXIT_USAGE, "stdout");
+	return status;
+}
+
 /* --- set-up ------------------------------------------------------------ */
 
 static int
@@ -613,6 +651,7 @@ main(int argc, char *argv[])
 		{ "keep", no_argument, NULL, 'k' },
 		{ "urls", no_argument, NULL, 'u' },
 		{ "test", no_argument, NULL, 't' },
+		{ "registered-domain", no_argument, NULL, 'd' },
 		{ "resolver", required_argument, NULL, 'r' },
 		{ "window", required_argument, NULL, 'w' },
 		{ "progress", required_argument, NULL, 'P' },
@@ -626,17 +665,20 @@ main(int argc, char *argv[])
 	const char *resolver = NULL, *errstr;
 	long long window = 0;
 	FILE *out = stdout;
-	int ch, status, test = 0;
+	int ch, status, test = 0, domains = 0;
 
 	xd_setprogname(argv[0]);
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt_long(argc, argv, "khr:tuVw:", longopts, NULL)) != -1)
+	while ((ch = getopt_long(argc, argv, "dkhr:tuVw:", longopts, NULL)) != -1)
 		switch (ch) {
 		case 'k':
 			c.keep = 1;
 			break;
 		case 't':
 			test = 1;
+			break;
+		case 'd':
+			domains = 1;
 			break;
 		case 'u':
 			c.list = stdout;
@@ -657,6 +699,10 @@ main(int argc, char *argv[])
 		default:
 			xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 		}
+	if (domains && optind == argc)
+		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+	if (domains)
+		return registered_domains(argv + optind, argc - optind);
 	if (optind != argc)
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 	if (conf_load(NULL) != 0 || load_lists(&c) != 0)

@@ -662,18 +662,19 @@ int	 cksum_counts(const struct cksum *);
 void	 cksum_format_fuzzy(const struct cksum *, struct buf *);
 void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
 
-/* url.c: URLs from text and HTML, registered domains through libpsl */
+/* url.c, linkify.c, domain.c: URLs from text and HTML, registered
+ * domains through libpsl */
 /* @@url@@ */
 /*
- * URLs as a mail client would follow them: http, https and ftp URLs and
- * schemeless "www." hosts from plain text and from HTML (href, src,
- * action and the text), with the usual hiding undone: HTML entities,
- * %-encoding, "user@host", IPv4 hosts in decimal, octal and hex, IDN
- * (as punycode), trailing punctuation, case.  A set keeps each URL
- * once, at most url_max of them, each cut at url_max_length bytes, and
- * scans at most url_scan_size bytes of text per message: linear time,
- * whatever the input.  Registered domains come from the Public Suffix
- * List through libpsl.
+ * URLs as a mail client would follow them: http, https, ftp and mailto
+ * URLs and schemeless "www." hosts from plain text and from HTML (href,
+ * src, action and the text), with the usual hiding undone: defanging,
+ * HTML entities, %-encoding, "user@host", IPv4 hosts in decimal, octal
+ * and hex, IDN (as punycode), trailing punctuation, case.  A set keeps
+ * each URL once, at most url_max of them, each cut at url_max_length
+ * bytes, and scans at most url_scan_size bytes of text per message:
+ * linear time, whatever the input.  Registered domains come from the
+ * Public Suffix List through libpsl.
  */
 #define URL_MAX_HOST	253	/* a host as text, without a final dot */
 #define URLF_HTML	0x01	/* from an HTML attribute (href, src, action) */
@@ -683,6 +684,8 @@ void	 cksum_msgkey(const struct message *, const struct cksum *, char *);
 #define URLF_USERINFO	0x10	/* had "user@" before the host */
 #define URLF_MISMATCH	0x20	/* an anchor whose text shows another domain */
 #define URLF_NOSCHEME	0x40	/* written without a scheme ("www.", "//") */
+#define URLF_NODOMAIN	0x80	/* the host is a public suffix: no domain */
+#define URLF_DEFANGED	0x100	/* written defanged: "hxxp://", "a[.]example" */
 #define URLS_MANY	0x01	/* more than url_max URLs: the rest unseen */
 #define URLS_SCAN_CUT	0x02	/* more than url_scan_size of text */
 struct url {
@@ -691,7 +694,7 @@ struct url {
 	char		*host;	/* lower-case ASCII, IDN as punycode; an
 				   IP in its usual text form */
 	const char	*domain; /* registered domain: a tail of host, or
-				   host itself (an IP, or no known suffix) */
+				   host itself (an IP, or URLF_NODOMAIN) */
 	char		*shown;	/* URLF_MISMATCH: the domain the anchor
 				   text shows, else NULL */
 	unsigned	 flags;	/* URLF_*, of every sighting */
@@ -715,6 +718,8 @@ int	 urls_add(struct urls *, const char *, size_t, unsigned);
 int	 url_host(const char *, size_t, struct buf *, int *);
 const char *url_domain(const char *);	/* registered domain, or NULL */
 int	 url_known_suffix(const char *);
+int	 url_icann_suffix(const char *);
+int	 url_registered_domain(const char *, struct buf *);
 void	 url_shutdown(void);
 struct hostlist;		/* domains and networks from a file */
 struct hostlist *hostlist_load(const char *);

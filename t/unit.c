@@ -806,6 +806,41 @@ test_date_syntax(void)
 	CHECK(!message_date_valid(NULL));
 }
 
+/*
+ * Registered domains: none for a public suffix or a .local name; a
+ * www. link's ICANN suffix.  t/psl.bats runs the list's own vectors.
+ */
+static void
+test_registered_domains(void)
+{
+	struct buf b;
+
+	CHECK(url_domain("uk.com") == NULL);
+	CHECK(url_domain("k12.ak.us") == NULL);
+	CHECK(url_domain("c.mm") == NULL);
+	CHECK(url_domain("xn--55qx5d.cn") == NULL);
+	CHECK(url_domain("example.local") == NULL);
+	CHECK(url_domain("local") == NULL);
+	CHECK(strcmp(url_domain("a.b.example.uk.com"), "example.uk.com") == 0);
+	CHECK(strcmp(url_domain("a.b.example.example"),
+	    "example.example") == 0);
+	CHECK(strcmp(url_domain("www.ck"), "www.ck") == 0);
+	CHECK(url_icann_suffix("www.foo.com"));
+	CHECK(url_icann_suffix("a.c.mm"));
+	CHECK(url_icann_suffix("www.me.blogspot.com"));
+	CHECK(!url_icann_suffix("www.foo.notatld"));
+	CHECK(!url_icann_suffix("a.local"));
+	buf_init(&b);
+	/* "WWW.<shishi>.<gongsi>.CN." */
+	CHECK(url_registered_domain("WWW.\xe9\xa3\x9f\xe7\x8b\xae."
+	    "\xe5\x85\xac\xe5\x8f\xb8.CN.", &b) == 0);
+	CHECK(strcmp(b.s, "\xe9\xa3\x9f\xe7\x8b\xae."
+	    "\xe5\x85\xac\xe5\x8f\xb8.cn") == 0);
+	CHECK(url_registered_domain(".example.com", &b) == -1);
+	buf_free(&b);
+	url_shutdown();
+}
+
 int
 main(void)
 {
@@ -825,6 +860,7 @@ main(void)
 	test_dns_names();
 	test_dnsbl();
 	test_dns_contexts();
+	test_registered_domains();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

@@ -63,9 +63,9 @@ has() {
 @test "plain text: http, https, ftp and schemeless www. links" {
 	mail m plain <<'EOF'
 See http://one.example/a, https://two.example/b and ftp://three.example/c.
-Or www.four.example; or hxxp://defanged.example and mailto:x@five.example.
+Or www.four.example.com; or ssh://five.example and gopher://six.example.
 EOF
-	[ "$(urls m | cut -f1 | tr '\n' ' ')" = "http://one.example/a https://two.example/b ftp://three.example/c http://www.four.example/ " ]
+	[ "$(urls m | cut -f1 | tr '\n' ' ')" = "http://one.example/a https://two.example/b ftp://three.example/c http://www.four.example.com/ " ]
 	[ "$(urls m | sed -n 4p | cut -f3)" = "text,noscheme" ]
 }
 
@@ -90,11 +90,11 @@ EOF
 <a href="http://href.example/">a</a> <img src='http://src.example/i.png'>
 <form action=http://action.example/post><input></form>
 <!-- http://comment.example/ -->
-<p>Plain text in HTML: http://text.example/ and www.www.example</p>
+<p>Plain text in HTML: http://text.example/ and www.www.example.com</p>
 <area href="//relative-scheme.example/x"> <a href="/relative">rel</a>
 </body></html>
 EOF
-	[ "$(urls m | cut -f1 | sort | tr '\n' ' ')" = "http://action.example/post http://href.example/ http://relative-scheme.example/x http://src.example/i.png http://text.example/ http://www.www.example/ " ]
+	[ "$(urls m | cut -f1 | sort | tr '\n' ' ')" = "http://action.example/post http://href.example/ http://relative-scheme.example/x http://src.example/i.png http://text.example/ http://www.www.example.com/ " ]
 	[ "$(urls m | grep href.example | cut -f3)" = "html" ]
 }
 
@@ -102,12 +102,12 @@ EOF
 	mail m html <<'EOF'
 <a href="&#104;&#x74;&#116;p&colon;&sol;&sol;ent1.example&sol;?a=1&amp;b=2">x</a>
 <a href="http://ent2&period;example/&lt;&gt;">y</a>
-Text: http&#58;//ent3.example/&quot; and www&period;ent4.example
+Text: http&#58;//ent3.example/&quot; and www&period;ent4.example.com
 EOF
 	has m 'http://ent1.example/?a=1&b=2'
 	has m 'http://ent2.example/<>'
 	has m http://ent3.example/
-	has m http://www.ent4.example/
+	has m http://www.ent4.example.com/
 }
 
 @test "%-escapes: decoded in the host, printable ones in the path" {
