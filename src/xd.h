@@ -561,6 +561,7 @@ int	 dnsbl_parse(struct dnsbl *, const char *, const char *, unsigned,
 int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
 	    size_t *);
 void	 dnsbl_free(struct dnsbl *);
+const char *dnsbl_check_conf(const char *, const char *);
 enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 	    void (*)(const char *, void *), void *);
 int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
