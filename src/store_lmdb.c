@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -60,6 +61,18 @@ fail(struct lmdb *l, const char *what, int rc)
 {
 	snprintf(l->err, sizeof(l->err), "%s: %s%s%s", l->path,
 	    what ? what : "", what ? ": " : "", mdb_strerror(rc));
+	return l->err;
+}
+
+/* "file: what: strerror(errno)", or with what, "file: what". */
+static const char *
+fail_errno(struct lmdb *l, const char *file, const char *what)
+{
+	if (what != NULL)
+		snprintf(l->err, sizeof(l->err), "%s: %s", file, what);
+	else
+		snprintf(l->err, sizeof(l->err), "%s: %s", file,
+		    strerror(errno));
 	return l->err;
 }
 
@@ -152,6 +165,61 @@ make_dir(const char *path)
 	return rc;
 }
 
+/* NULL if f is absent or a plain file of ours; else what is wrong. */
+static const char *
+not_ours(struct lmdb *l, const char *f)
+{
+	struct stat sb;
+
+	if (lstat(f, &sb) == -1)
+		return errno == ENOENT ? NULL : fail_errno(l, f, NULL);
+	if (!S_ISREG(sb.st_mode))
+		return fail_errno(l, f, "not a plain file");
+	if (sb.st_uid != geteuid())
+		return fail_errno(l, f, "belongs to another user");
+	return NULL;
+}
+
+/*
+ * LMDB opens the file and its lock file itself, and whoever may write
+ * their directory may put a file of theirs or a symbolic link there:
+ * the directory must be the user's and no one else's to write, the
+ * files, if they are there yet, the user's own.  A missing directory
+ * is fine; make_dir() makes it, private.
+ */
+static const char *
+check_place(struct lmdb *l)
+{
+	char *dir = xstrdup(l->path), *slash = strrchr(dir, '/'), *lock;
+	const char *bad = NULL;
+	struct stat sb;
+
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (stat(dir, &sb) == -1) {
+		if (errno != ENOENT)
+			bad = fail_errno(l, dir, NULL);
+	} else if (sb.st_uid != geteuid())
+		bad = fail_errno(l, dir, "the store's directory belongs to "
+		    "another user");
+	else if (sb.st_mode & (S_IWGRP | S_IWOTH))
+		bad = fail_errno(l, dir, "the store's directory may be written "
+		    "by others (chmod go-w)");
+	free(dir);
+	if (bad != NULL)
+		return bad;
+	if ((bad = not_ours(l, l->path)) != NULL)
+		return bad;
+	xasprintf(&lock, "%s-lock", l->path);
+	bad = not_ours(l, lock);
+	free(lock);
+	return bad;
+}
+
 static int
 lmdb_open(struct store *st, const char *spec, const char **why)
 {
@@ -163,6 +231,16 @@ lmdb_open(struct store *st, const char *spec, const char **why)
 	}
 	l = xcalloc(1, sizeof(*l));
 	l->path = xd_expand_home(spec);
+	if ((*why = check_place(l)) != NULL) {
+		/* the words outlive l */
+		static char err[sizeof(l->err)];
+
+		snprintf(err, sizeof(err), "%s", *why);
+		*why = err;
+		free(l->path);
+		free(l);
+		return -1;
+	}
 	st->priv = l;
 	return 0;
 }
@@ -234,6 +312,8 @@ ready(struct lmdb *l, const char **why)
 		*why = fail(l, "cannot make its directory", errno);
 		return -1;
 	}
+	if ((*why = check_place(l)) != NULL)
+		return -1;
 	if ((rc = mdb_env_create(&l->env)) != 0) {
 		*why = fail(l, NULL, rc);
 		return -1;

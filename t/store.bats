@@ -622,3 +622,55 @@ race() {
 		[[ "$output" == *"redis URL"* ]] || { echo "$u: $output"; return 1; }
 	done
 }
+
+@test "LMDB: a directory others may write, or another user's, is refused before anything is opened" {
+	need_driver
+	mkdir shared
+	for mode in 775 757 1777; do
+		chmod "$mode" shared
+		run "$STORE_TEST" "$PWD/shared/s.lmdb" <<<$'table t 0 0\nget t k\nrun'
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$PWD/shared: the store's directory may be written by others"* ]]
+		[ ! -e shared/s.lmdb ] && [ ! -e shared/s.lmdb-lock ]
+	done
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir theirs
+		chown nobody theirs
+		dir=$PWD/theirs
+	else
+		dir=/	# root's
+	fi
+	run "$STORE_TEST" "${dir%/}/xd-store-test-$$.lmdb" <<<$'table t 0 0\nget t k\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$dir: the store's directory belongs to another user"* ]]
+	[ ! -e "${dir%/}/xd-store-test-$$.lmdb" ]
+}
+
+@test "LMDB: a store or lock file that is a symbolic link, or another user's, is refused" {
+	need_driver
+	mkdir -m 700 d
+	ln -s "$PWD/elsewhere" d/s.lmdb
+	run "$STORE_TEST" "$PWD/d/s.lmdb" <<<$'table t 0 0\nadd t k 1 0\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$PWD/d/s.lmdb: not a plain file"* ]]
+	ln -s "$PWD/elsewhere" d/t.lmdb-lock
+	run "$STORE_TEST" "$PWD/d/t.lmdb" <<<$'table t 0 0\nadd t k 1 0\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$PWD/d/t.lmdb-lock: not a plain file"* ]]
+	[ ! -e elsewhere ] && [ ! -e d/t.lmdb ]
+	if [ "$(id -u)" -eq 0 ]; then
+		printf 'table t 0 0\nadd t k 1 0\nrun\n' | "$STORE_TEST" "$PWD/d/u.lmdb"
+		chown nobody d/u.lmdb
+		run "$STORE_TEST" "$PWD/d/u.lmdb" <<<$'table t 0 0\nget t k\nrun'
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$PWD/d/u.lmdb: belongs to another user"* ]]
+	fi
+}
+
+@test "LMDB: a tool names a store it refuses" {
+	mkdir -m 777 shared
+	echo "store = $PWD/shared/s.lmdb" >"$XD_CONF"
+	run xd-bayes --stats
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$PWD/shared: the store's directory may be written by others"* ]]
+}
