@@ -618,6 +618,9 @@ void	 store_expire(struct store *, const struct store_table *,
 	    struct store_val *);	/* out->n[0]: records removed */
 size_t	 store_pending(const struct store *);
 int	 store_run(struct store *, const char **);
+/* A checker's writes never wait for a learner's: store_busy() says so. */
+void	 store_dont_wait(struct store *);
+int	 store_busy(const struct store *);
 long long store_count(struct store *, const struct store_table *,
 	    const char **);		/* records, aged ones not yet swept too */
 typedef int (*store_walk_fn)(const char *, const struct store_val *, void *);

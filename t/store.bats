@@ -674,3 +674,86 @@ race() {
 	[ "$status" -ne 0 ]
 	[[ "$output" == *"$PWD/shared: the store's directory may be written by others"* ]]
 }
+
+# --- a learner writing while mail is checked -------------------------------
+
+# hold_store PATH: a learner in the middle of a batch of PATH, holding
+# the writers' lock and LMDB's write transaction until release_store.
+hold_store() {
+	mkfifo hold.in
+	"$STORE_TEST" -H "$1" <hold.in >hold.out 3>&- &
+	HOLDER=$!
+	exec 7>hold.in
+	for _ in $(seq 1 100); do
+		grep -q holding hold.out && return 0
+		sleep 0.1
+	done
+	echo "the store was not held" >&2
+	return 1
+}
+
+release_store() {
+	exec 7>&-
+	wait "$HOLDER"
+	HOLDER=
+}
+
+teardown() {
+	[ -z "${HOLDER:-}" ] || release_store
+}
+
+# watch FILE ID: a message of its own with a body that is the same in all
+watch_msg() {
+	printf 'From: Seller <seller@example.net>\nTo: bob@example.org\nSubject: watches\nMessage-ID: <%s@example.net>\n\n%s\n' \
+	    "$2" 'Dear friend, the finest watches at the lowest prices anywhere in the world, with free shipping and a money back guarantee: reply now and save on every watch you order today.' >"$1"
+}
+
+@test "LMDB: checks and filters never wait on a learner holding the write lock" {
+	need_driver
+	printf 'store = %s/s.lmdb\nbayes_min_learned = 1\nstages = cksum heur bayes\n' \
+	    "$PWD" >"$XD_CONF"
+	watch_msg spam1 s1
+	watch_msg new1 n1
+	watch_msg new2 n2
+	printf 'From: Alice <alice@example.org>\nSubject: lunch\nMessage-ID: <h1@example.org>\n\nShall we try the new place on Friday?\n' >ham1
+	xd -q learn spam spam1
+	xd -q learn ham ham1
+	xd-parse new1 >new1.stream
+	hold_store "$PWD/s.lmdb"
+	# the lock is real: a learner waits for it
+	run timeout 3 xd-bayes --learn spam <new1.stream
+	[ "$status" -eq 124 ]
+	run --separate-stderr timeout 20 xd check new1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"cksum="*"BAYES_99="* ]]
+	[[ "$stderr" == *"s.lmdb: a learner is writing to the store: checked without counting"* ]]
+	run timeout 20 xd-bayes <new1.stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"BAYES_99="* ]]
+	run timeout 20 xd filter <new2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"X-Spam-Status: "* ]]
+	[[ "$output" != *"X-XD-Unchecked"* ]]
+	release_store
+	# once the learner is done, checking counts again
+	run --separate-stderr xd check new1
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"without counting"* ]]
+	xd-cksum --stats | grep -q '^cks	[1-9]'
+}
+
+@test "LMDB: a check of a store no one has written yet makes nothing and waits for no one" {
+	need_driver
+	printf 'store = %s/s.lmdb\nbayes_min_learned = 1\n' "$PWD" >"$XD_CONF"
+	watch_msg new1 n1
+	xd-parse new1 >new1.stream
+	hold_store "$PWD/s.lmdb"
+	run timeout 20 xd-bayes <new1.stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"BAYES_UNTRAINED="* ]]
+	run timeout 20 "$STORE_TEST" "$PWD/s.lmdb" <<<$'table t 0 0\nget t k\nrun\ncount t\nwalk t'
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 0 0
+0" ]
+	release_store
+}
