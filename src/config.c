@@ -186,6 +186,21 @@ check_stages(const char *v)
 	return why[0] ? why : NULL;
 }
 
+/* A url_list line, "NAME PATH", as xd-urlcheck(1) reads it. */
+static const char *
+check_url_list(const char *v)
+{
+	size_t n = strcspn(v, " \t"), i;
+	const char *path = v + n + strspn(v + n, " \t");
+
+	if (n == 0 || *path == '\0' || path[strcspn(path, " \t")] != '\0')
+		return "expected NAME PATH";
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_')
+			return "NAME must be letters, digits and _";
+	return n > 64 ? "NAME is longer than 64" : NULL;
+}
+
 static const char *
 check_value(const struct key *k, const char *v)
 {
@@ -219,7 +234,11 @@ check_value(const struct key *k, const char *v)
 	case T_STAGES:
 		return check_stages(v);
 	case T_LINES:
-		if (*v == '\0' || (why = dnsbl_check_conf(k->name, v)) == NULL)
+		if (*v == '\0')
+			return NULL;
+		why = strcmp(k->name, "url_list") == 0 ? check_url_list(v) :
+		    dnsbl_check_conf(k->name, v);
+		if (why == NULL)
 			return NULL;
 		snprintf(line, sizeof(line), "'%.*s': %s", CONF_LINE, v, why);
 		return line;

@@ -152,3 +152,14 @@ CONF
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"xd.conf:2: rbl:"* ]]
 }
+
+@test "a bad url_list line is an error naming file:line" {
+	printf '%s\n' "url_list = MINE $PWD/list" 'url_list = MINE' \
+	    "url_list = bad-name $PWD/list" "url_list = L $PWD/list extra" >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: url_list: 'MINE': expected NAME PATH"* ]]
+	[[ "$output" == *"xd.conf:3: url_list: 'bad-name $PWD/list': NAME must be"* ]]
+	[[ "$output" == *"xd.conf:4: url_list: 'L $PWD/list extra': expected NAME PATH"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}
