@@ -41,7 +41,7 @@ static struct key keys[] = {
 	{ "max_line",		T_SIZE,   "1M", NULL, NULL, 0, 0 },
 	{ "max_message_size",	T_SIZE,   "20M", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
-	{ "stages",		T_STAGES,   "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
+	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
 	{ "weights",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "policy",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "maildir",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
@@ -226,7 +226,8 @@ check_value(const struct key *k, const char *v)
 		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
 		    tok = strtok_r(NULL, " \t,", &save))
 			if (cidr_parse(tok, &net) != 0) {
-				bad = "expected addresses or networks such as 192.0.2.0/24";
+				bad = "expected addresses or networks such "
+				    "as 192.0.2.0/24";
 				break;
 			}
 		free(copy);
