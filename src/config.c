@@ -14,14 +14,25 @@
 
 #include "xd.h"
 
-enum conf_type { T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS, T_LINES };
+enum conf_type {
+	T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS, T_LINES,
+	T_STAGES	/* a T_LIST of names from stage_names */
+};
+
+/*
+ * The check stages xd ships, in the order of the default.  A name
+ * outside them is a typo, and a typo must not turn the checks off.
+ */
+static const char *const stage_names[] = {
+	"rbl", "spf", "urlcheck", "cksum", "heur", "bayes", NULL
+};
 
 struct key {
 	const char	*name;
 	enum conf_type	 type;
 	const char	*def;
 	char		*val;		/* NULL: the default */
-	char		**list;		/* T_LIST, T_CIDRS: split value */
+	char		**list;		/* the list types: split value */
 	size_t		 nlist;
 	int		 from_file;	/* a list line was read already */
 };
@@ -30,7 +41,7 @@ static struct key keys[] = {
 	{ "max_line",		T_SIZE,   "1M", NULL, NULL, 0, 0 },
 	{ "max_message_size",	T_SIZE,   "20M", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
-	{ "stages",		T_LIST,   "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
+	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
 	{ "weights",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "policy",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "maildir",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
@@ -139,6 +150,57 @@ add_line(struct key *k, const char *v, int append)
 	k->list[k->nlist++] = xstrdup(v);
 }
 
+static int
+is_stage(const char *name)
+{
+	const char *const *s;
+
+	for (s = stage_names; *s != NULL; s++)
+		if (strcmp(*s, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* NULL if every word of v is a stage xd ships; else which is not. */
+static const char *
+check_stages(const char *v)
+{
+	static char why[256];
+	const char *const *s;
+	char *copy, *tok, *save = NULL;
+	size_t n;
+
+	copy = xstrdup(v);
+	why[0] = '\0';
+	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save))
+		if (!is_stage(tok))
+			break;
+	if (tok != NULL) {
+		n = (size_t)snprintf(why, sizeof(why), "expected stage names");
+		for (s = stage_names; *s != NULL; s++)
+			n += (size_t)snprintf(why + n, sizeof(why) - n, " %s", *s);
+		snprintf(why + n, sizeof(why) - n, ", not '%.64s'", tok);
+	}
+	free(copy);
+	return why[0] ? why : NULL;
+}
+
+/* A url_list line, "NAME PATH", as xd-urlcheck(1) reads it. */
+static const char *
+check_url_list(const char *v)
+{
+	size_t n = strcspn(v, " \t"), i;
+	const char *path = v + n + strspn(v + n, " \t");
+
+	if (n == 0 || *path == '\0' || path[strcspn(path, " \t")] != '\0')
+		return "expected NAME PATH";
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '_')
+			return "NAME must be letters, digits and _";
+	return n > 64 ? "NAME is longer than 64" : NULL;
+}
+
 static const char *
 check_value(const struct key *k, const char *v)
 {
@@ -147,27 +209,40 @@ check_value(const struct key *k, const char *v)
 	double d;
 	const char *errstr;
 	char *copy, *tok, *save = NULL;
-	const char *bad = NULL;
+	const char *bad = NULL, *why;
+	static char line[CONF_LINE + 128];
 
 	switch (k->type) {
 	case T_SIZE:
 		return xd_parse_size(v, &sz) == 0 && sz > 0 ? NULL :
-		    "a size such as 4096, 512k or 20M";
+		    "expected a size such as 4096, 512k or 20M";
 	case T_INT:
 		xd_strtonum(v, 0, (long long)1 << 40, &errstr);
-		return errstr == NULL ? NULL : "a whole number";
+		return errstr == NULL ? NULL : "expected a whole number";
 	case T_DOUBLE:
-		return xd_parse_double(v, &d) == 0 ? NULL : "a number";
+		return xd_parse_double(v, &d) == 0 ? NULL : "expected a number";
 	case T_CIDRS:
 		copy = xstrdup(v);
 		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
 		    tok = strtok_r(NULL, " \t,", &save))
 			if (cidr_parse(tok, &net) != 0) {
-				bad = "addresses or networks such as 192.0.2.0/24";
+				bad = "expected addresses or networks such "
+				    "as 192.0.2.0/24";
 				break;
 			}
 		free(copy);
 		return bad;
+	case T_STAGES:
+		return check_stages(v);
+	case T_LINES:
+		if (*v == '\0')
+			return NULL;
+		why = strcmp(k->name, "url_list") == 0 ? check_url_list(v) :
+		    dnsbl_check_conf(k->name, v);
+		if (why == NULL)
+			return NULL;
+		snprintf(line, sizeof(line), "'%.*s': %s", CONF_LINE, v, why);
+		return line;
 	default:
 		return NULL;
 	}
@@ -199,7 +274,7 @@ set_value(struct key *k, const char *v, int from_file)
 {
 	free(k->val);
 	k->val = xstrdup(v);
-	if (k->type == T_LIST || k->type == T_CIDRS) {
+	if (k->type == T_LIST || k->type == T_CIDRS || k->type == T_STAGES) {
 		split_list(k, v, from_file && k->from_file);
 		k->from_file |= from_file;
 		join_list(k);
@@ -251,7 +326,7 @@ trim(char *s)
 static const char *
 parse_line(void *unused, char *line, unsigned long lineno)
 {
-	static char why[CONF_LINE + 64];
+	static char why[2 * CONF_LINE + 256];
 	const char *expected;
 	char *key, *val, *eq;
 	struct key *k;
@@ -275,7 +350,7 @@ parse_line(void *unused, char *line, unsigned long lineno)
 		return why;
 	}
 	if ((expected = check_value(k, val)) != NULL) {
-		snprintf(why, sizeof(why), "%s: expected %s", key, expected);
+		snprintf(why, sizeof(why), "%s: %s", key, expected);
 		return why;
 	}
 	set_value(k, val, 1);

@@ -233,6 +233,42 @@ dnsbl_load(const char *key, const char *prefix, unsigned allowed,
 	return 0;
 }
 
+/* The xd.conf keys that define DNS lists, and the options each takes. */
+static const struct {
+	const char	*key;
+	unsigned	 allowed;
+} list_keys[] = {
+	{ "rbl", DNSBL_V4 | DNSBL_V6 },
+	{ "rblwl", DNSBL_V4 | DNSBL_V6 | DNSBL_TRUST },
+	{ "rhsbl", DNSBL_MAILFROM | DNSBL_FROM | DNSBL_HELO },
+	{ "rhswl", DNSBL_MAILFROM | DNSBL_FROM | DNSBL_HELO },
+	{ "uribl", 0 },
+	{ "uribl_ip", DNSBL_V4 | DNSBL_V6 },
+};
+
+/*
+ * For config.c, so that a bad list line is an error at its file:line
+ * when xd.conf is read: NULL if key defines no DNS list or line is a
+ * good one, else why not.
+ */
+const char *
+dnsbl_check_conf(const char *key, const char *line)
+{
+	struct dnsbl l;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < sizeof(list_keys) / sizeof(list_keys[0]); i++)
+		if (strcmp(list_keys[i].key, key) == 0)
+			break;
+	if (i == sizeof(list_keys) / sizeof(list_keys[0]))
+		return NULL;
+	if (dnsbl_parse(&l, "X_", line, list_keys[i].allowed, &why) != 0)
+		return why;
+	dnsbl_free(&l);
+	return NULL;
+}
+
 static int
 in_ranges(const struct dnsbl_code *c, size_t n, uint32_t a)
 {

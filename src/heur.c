@@ -276,6 +276,9 @@ read_user(void *arg, char *line, unsigned long lineno)
 		return NULL;
 	for (e = p; *e != '\0' && !isspace((unsigned char)*e) && *e != '#'; e++)
 		;
+	at = e + strspn(e, " \t\r");
+	if (*at != '\0' && *at != '#')
+		return "one address or local part a line";
 	*e = '\0';
 	lower(p);
 	if ((at = strrchr(p, '@')) != NULL) {

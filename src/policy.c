@@ -635,6 +635,8 @@ quote_word(struct buf *b, const char *v)
 /*
  * Lock "path.lock", which is never renamed or removed: a lock on the
  * policy file itself would be lost by the rename that replaces it.
+ * A symbolic link planted there is refused, not followed to a file of
+ * someone else's choosing; and the lock is the user's alone.
  */
 static int
 lock_file(const char *path)
@@ -643,7 +645,7 @@ lock_file(const char *path)
 	int fd;
 
 	xasprintf(&lock, "%s.lock", path);
-	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	free(lock);
 	if (fd == -1)
 		return -1;

@@ -247,6 +247,7 @@ store_run(struct store *st, const char **why)
 		st->res = xrealloc(st->res, n * sizeof(*st->res));
 	}
 	memset(st->res, 0, n * sizeof(*st->res));
+	st->busy = 0;
 	rc = st->be->run(st, st->ops, n, st->res, why);
 	if (rc == 0)
 		for (i = 0; i < n; i++)
@@ -254,6 +255,27 @@ store_run(struct store *st, const char **why)
 				*st->ops[i].out = st->res[i];
 	forget(st);
 	return rc;
+}
+
+/*
+ * From now on a batch that writes does not wait while a process that
+ * learns is writing: it fails at once, writing nothing, and
+ * store_busy() is true.  Batches that only read never wait for writers.
+ * For filters, which must not wait on a learner; writers that did not
+ * ask this are the learners.  Redis has no such wait to skip: a
+ * learner's batch is one script, and Redis runs the next call after it.
+ */
+void
+store_dont_wait(struct store *st)
+{
+	st->dont_wait = 1;
+}
+
+/* Whether the last run failed only because a learner was writing. */
+int
+store_busy(const struct store *st)
+{
+	return st->busy;
 }
 
 long long

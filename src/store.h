@@ -52,9 +52,19 @@ struct store {
 	size_t		 rescap;
 	int		 in_if;
 	const char	*bad;		/* a misuse seen while queueing */
+	int		 dont_wait;	/* store_dont_wait() */
+	int		 busy;		/* the last run met a learner */
 };
 
 extern const struct store_backend store_lmdb, store_redis;
+
+/* store_place.c: an LMDB store's directory, files and writers' lock */
+struct MDB_env;
+const char *lmdb_check_place(const char *, char *, size_t);
+const char *lmdb_open_env(const char *, size_t, struct MDB_env **, int *,
+	    char *, size_t);
+const char *lmdb_writer_lock(int, int, int *, const char *, char *, size_t);
+void	 lmdb_writer_unlock(int);
 
 static inline const char *
 store_op_key(const struct store *st, const struct store_op *op)

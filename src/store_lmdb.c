@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 
@@ -25,7 +26,6 @@
 #include "store.h"
 
 #define FORMAT		"1"
-#define MAXREADERS	512		/* processes reading at once */
 #define REC_SIZE	24
 #define KEY_SIZE	(STORE_MAX_NAME + 1 + 8 + STORE_MAX_KEY)
 #define EVICT_SHARE	8		/* a full map loses 1/8 of each table */
@@ -35,6 +35,7 @@ struct lmdb {
 	MDB_env		*env;
 	MDB_dbi		 rec, lru, meta;
 	int		 ready;
+	int		 wfd;		/* the file, for the writers' flock */
 	char		*path;
 	char		 err[512];
 };
@@ -136,25 +137,10 @@ idx_key(char *out, const char *name, long long last, const char *key,
 	return n + 8 + klen;
 }
 
-/* The directory of the file, made if it is the only part missing. */
-static int
-make_dir(const char *path)
-{
-	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
-	int rc = 0;
-
-	if (slash != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0700) == -1 && errno != EEXIST)
-			rc = -1;
-	}
-	free(dir);
-	return rc;
-}
-
 static int
 lmdb_open(struct store *st, const char *spec, const char **why)
 {
+	static char err[512];	/* the words outlive l */
 	struct lmdb *l;
 
 	if (*spec == '\0') {
@@ -163,8 +149,26 @@ lmdb_open(struct store *st, const char *spec, const char **why)
 	}
 	l = xcalloc(1, sizeof(*l));
 	l->path = xd_expand_home(spec);
+	l->wfd = -1;
+	if ((*why = lmdb_check_place(l->path, err, sizeof(err))) != NULL) {
+		free(l->path);
+		free(l);
+		return -1;
+	}
 	st->priv = l;
 	return 0;
+}
+
+static void
+close_env(struct lmdb *l)
+{
+	if (l->env != NULL)
+		mdb_env_close(l->env);
+	if (l->wfd != -1)
+		close(l->wfd);
+	l->env = NULL;
+	l->wfd = -1;
+	l->ready = 0;
 }
 
 static void
@@ -172,8 +176,7 @@ lmdb_close(struct store *st)
 {
 	struct lmdb *l = st->priv;
 
-	if (l->env != NULL)
-		mdb_env_close(l->env);
+	close_env(l);
 	free(l->path);
 	free(l);
 }
@@ -224,37 +227,39 @@ out:
 
 /* Open the file at first use, so that a bad moment fails one batch. */
 static int
-ready(struct lmdb *l, const char **why)
+open_env(struct lmdb *l, const char **why)
 {
-	int rc, dead;
+	if (l->env != NULL)
+		return 0;
+	*why = lmdb_open_env(l->path, conf_size("store_size"), &l->env,
+	    &l->wfd, l->err, sizeof(l->err));
+	return *why != NULL ? -1 : 0;
+}
+
+/*
+ * The databases, made if they are not there yet and this is for a
+ * write: 0, or 1 when a reader finds none (every record reads as
+ * absent), or -1.  A reader never makes them, as that takes LMDB's
+ * writer lock.
+ */
+static int
+ready(struct lmdb *l, int write, const char **why)
+{
+	int rc;
 
 	if (l->ready)
 		return 0;
-	if (make_dir(l->path) != 0) {
-		*why = fail(l, "cannot make its directory", errno);
+	if (open_env(l, why) != 0)
 		return -1;
-	}
-	if ((rc = mdb_env_create(&l->env)) != 0) {
-		*why = fail(l, NULL, rc);
-		return -1;
-	}
-	mdb_env_set_maxdbs(l->env, 3);
-	mdb_env_set_maxreaders(l->env, MAXREADERS);
-	mdb_env_set_mapsize(l->env, conf_size("store_size"));
-	rc = mdb_env_open(l->env, l->path,
-	    MDB_NOSUBDIR | MDB_NOMETASYNC | MDB_NORDAHEAD, 0600);
-	if (rc == 0) {
-		/* reader slots of processes that died */
-		mdb_reader_check(l->env, &dead);
-		rc = open_dbs(l, 0);
-		if (rc == MDB_NOTFOUND)
-			rc = open_dbs(l, MDB_CREATE);
-	}
+	rc = open_dbs(l, 0);
+	if (rc == MDB_NOTFOUND && !write)
+		return 1;
+	if (rc == MDB_NOTFOUND)
+		rc = open_dbs(l, MDB_CREATE);
 	if (rc != 0) {
 		*why = fail(l, rc == MDB_INCOMPATIBLE ?
 		    "not an xd store of format " FORMAT : NULL, rc);
-		mdb_env_close(l->env);
-		l->env = NULL;
+		close_env(l);
 		return -1;
 	}
 	l->ready = 1;
@@ -679,11 +684,19 @@ lmdb_run(struct store *st, const struct store_op *ops, size_t n,
 	size_t i;
 	int rc, write = 0;
 
-	if (ready(l, why) != 0)
-		return -1;
 	for (i = 0; i < n; i++)
 		if (ops[i].code != OP_GET && ops[i].code != OP_END)
 			write = 1;
+	if (open_env(l, why) != 0)
+		return -1;
+	if (write && (*why = lmdb_writer_lock(l->wfd, st->dont_wait,
+	    &st->busy, l->path, l->err, sizeof(l->err))) != NULL)
+		return -1;
+	if ((rc = ready(l, write, why)) != 0) {
+		if (write)
+			lmdb_writer_unlock(l->wfd);
+		return rc < 0 ? -1 : 0;	/* 1: all zeros, as res is */
+	}
 	rc = run_txn(l, st, ops, n, res, write);
 	if (rc == MDB_MAP_FULL) {
 		xd_warnx("%s: the store is full: its oldest records go "
@@ -693,6 +706,8 @@ lmdb_run(struct store *st, const struct store_op *ops, size_t n,
 		/* back to store_size, or what is in use if that is more */
 		mdb_env_set_mapsize(l->env, conf_size("store_size"));
 	}
+	if (write)
+		lmdb_writer_unlock(l->wfd);
 	trim(l);
 	if (rc != 0) {
 		*why = fail(l, NULL, rc);
@@ -709,8 +724,8 @@ lmdb_count(struct store *st, const struct store_table *t, const char **why)
 	struct tstate ts;
 	int rc;
 
-	if (ready(l, why) != 0)
-		return -1;
+	if ((rc = ready(l, 0, why)) != 0)
+		return rc < 0 ? -1 : 0;
 	memset(&r, 0, sizeof(r));
 	memset(&ts, 0, sizeof(ts));
 	r.l = l;
@@ -740,8 +755,8 @@ lmdb_walk(struct store *st, const struct store_table *t, store_walk_fn fn,
 	long long raw;
 	int rc, op = MDB_SET_RANGE;
 
-	if (ready(l, why) != 0)
-		return -1;
+	if ((rc = ready(l, 0, why)) != 0)
+		return rc < 0 ? -1 : 0;
 	memset(&r, 0, sizeof(r));
 	r.l = l;
 	r.now = store_time(st);

@@ -43,7 +43,7 @@ struct ck {
 	struct store	*st;
 	struct store_table seen, counts, reports, learned;
 	long long	 window, threshold, fixed, now;
-	int		 failed, warned;
+	int		 failed, warned, busy;
 	struct line	**batch;
 	size_t		 nbatch;
 	struct buf	 tmp;
@@ -153,6 +153,43 @@ queue_check(struct ck *c, struct line *l)
 		store_get(st, &c->counts, fkey(k, ck, b, w - 1), &l->fprev[b]);
 		store_get(st, &c->reports, fkey(k, ck, b, -1), &l->frep[b]);
 	}
+}
+
+/*
+ * A learner is writing and a checker does not wait for it: the counts
+ * as they are, read only, with this message as if counted.
+ */
+static void
+queue_peek(struct ck *c, struct line *l)
+{
+	struct store *st = c->st;
+	const struct cksum *ck = &l->ck;
+	long long w = c->now / c->window;
+	char k[KEYLEN];
+	size_t b;
+
+	store_get(st, &c->seen, l->key, &l->claim);
+	store_get(st, &c->counts, xkey(k, ck, w), &l->xcur);
+	store_get(st, &c->counts, xkey(k, ck, w - 1), &l->xprev);
+	store_get(st, &c->reports, xkey(k, ck, -1), &l->xrep);
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
+		store_get(st, &c->counts, fkey(k, ck, b, w), &l->fcur[b]);
+		store_get(st, &c->counts, fkey(k, ck, b, w - 1), &l->fprev[b]);
+		store_get(st, &c->reports, fkey(k, ck, b, -1), &l->frep[b]);
+	}
+}
+
+static void
+peeked(struct line *l)
+{
+	size_t b;
+
+	if (l->claim.n[0] != 0)
+		return;		/* counted already */
+	l->xcur.n[0]++;
+	for (b = 0; l->ck.fuzzy && b < CKSUM_BANDS; b++)
+		l->fcur[b].n[0]++;
+	l->claim.n[0] = -1;	/* so that counts() freezes nothing */
 }
 
 static void
@@ -301,11 +338,23 @@ batch(void *arg)
 	struct ck *c = arg;
 	const char *why;
 	size_t i;
+	int rc;
 
 	c->failed = 0;
 	if (c->nbatch == 0)
 		return;
-	if (store_run(c->st, &why) != 0) {
+	rc = store_run(c->st, &why);
+	if (rc != 0 && c->mode == CHECK && store_busy(c->st)) {
+		/* a learner is writing: the counts as they are, none added */
+		if (!c->busy++)
+			xd_warnx("%s: checked without counting", why);
+		for (i = 0; i < c->nbatch; i++)
+			queue_peek(c, c->batch[i]);
+		if ((rc = store_run(c->st, &why)) == 0)
+			for (i = 0; i < c->nbatch; i++)
+				peeked(c->batch[i]);
+	}
+	if (rc != 0) {
 		c->failed = 1;
 		if (!c->warned++)
 			xd_warnx("%s", why);
@@ -470,9 +519,10 @@ run(struct ck *c)
 	int status;
 
 	status = store_stream_run(stdin, stdout, &r);
-	/* what the last batch left: its seen records' counts */
+	/* what the last batch left: its seen records' counts (not while a
+	 * learner writes: then a check again reads the counts anew) */
 	if (store_pending(c->st) > 0 && store_run(c->st, &why) != 0 &&
-	    !c->warned++)
+	    !store_busy(c->st) && !c->warned++)
 		xd_warnx("%s", why);
 	return status;
 }
@@ -541,6 +591,9 @@ main(int argc, char *argv[])
 	/* the URL may hold a password: never in a message */
 	if ((c.st = store_open(url, &why)) == NULL)
 		xd_errx(XD_EXIT_USAGE, "store: %s", why);
+	/* a check is mail waiting for delivery: it never waits on learning */
+	if (c.mode == CHECK && !stats && !expire)
+		store_dont_wait(c.st);
 	buf_init(&c.tmp);
 	c.batch = xcalloc(BATCH, sizeof(*c.batch));
 	if (stats || expire)

@@ -561,6 +561,7 @@ int	 dnsbl_parse(struct dnsbl *, const char *, const char *, unsigned,
 int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
 	    size_t *);
 void	 dnsbl_free(struct dnsbl *);
+const char *dnsbl_check_conf(const char *, const char *);
 enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 	    void (*)(const char *, void *), void *);
 int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
@@ -617,6 +618,9 @@ void	 store_expire(struct store *, const struct store_table *,
 	    struct store_val *);	/* out->n[0]: records removed */
 size_t	 store_pending(const struct store *);
 int	 store_run(struct store *, const char **);
+/* A checker's writes never wait for a learner's: store_busy() says so. */
+void	 store_dont_wait(struct store *);
+int	 store_busy(const struct store *);
 long long store_count(struct store *, const struct store_table *,
 	    const char **);		/* records, aged ones not yet swept too */
 typedef int (*store_walk_fn)(const char *, const struct store_val *, void *);

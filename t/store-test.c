@@ -21,11 +21,20 @@
  *				then a run, in a loop: "repeat 500 addrun t k")
  *	addrun NAME KEY		queue an addition of 1 and run it at once
  * Exit 1 when a run fails (the reason on stderr), 2 on a bad script.
+ *
+ *	store-test -H PATH
+ *
+ * holds what a learner holds in the middle of a batch of the LMDB
+ * store at PATH, xd's writers' lock and LMDB's write transaction, from
+ * "holding" on standard output to the end of standard input.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <lmdb.h>
+
 #include "../src/xd.h"
+#include "../src/store.h"
 
 #define MAXT	8
 #define MAXRES	10000
@@ -153,6 +162,31 @@ command(char **w, int n)
 	return 0;
 }
 
+static int
+hold(const char *path)
+{
+	char err[512];
+	const char *why;
+	MDB_env *env;
+	MDB_txn *txn;
+	int fd, busy = 0, rc;
+
+	if ((why = lmdb_open_env(path, conf_size("store_size"), &env, &fd,
+	    err, sizeof(err))) != NULL ||
+	    (why = lmdb_writer_lock(fd, 0, &busy, path, err, sizeof(err))) != NULL)
+		xd_errx(1, "%s", why);
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
+		xd_errx(1, "%s: %s", path, mdb_strerror(rc));
+	printf("holding\n");
+	fflush(stdout);
+	while (getchar() != EOF)
+		;
+	mdb_txn_abort(txn);
+	lmdb_writer_unlock(fd);
+	mdb_env_close(env);
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -161,8 +195,10 @@ main(int argc, char *argv[])
 	int n, status = 0;
 
 	xd_setprogname("store-test");
+	if (argc == 3 && strcmp(argv[1], "-H") == 0)
+		return conf_load(NULL) != 0 ? 2 : hold(argv[2]);
 	if (argc != 2)
-		xd_errx(2, "usage: store-test URL < script");
+		xd_errx(2, "usage: store-test URL < script | -H PATH");
 	if (conf_load(NULL) != 0)
 		return 2;
 	if ((st = store_open(argv[1], &why)) == NULL)

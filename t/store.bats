@@ -622,3 +622,138 @@ race() {
 		[[ "$output" == *"redis URL"* ]] || { echo "$u: $output"; return 1; }
 	done
 }
+
+@test "LMDB: a directory others may write, or another user's, is refused before anything is opened" {
+	need_driver
+	mkdir shared
+	for mode in 775 757 1777; do
+		chmod "$mode" shared
+		run "$STORE_TEST" "$PWD/shared/s.lmdb" <<<$'table t 0 0\nget t k\nrun'
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$PWD/shared: the store's directory may be written by others"* ]]
+		[ ! -e shared/s.lmdb ] && [ ! -e shared/s.lmdb-lock ]
+	done
+	if [ "$(id -u)" -eq 0 ]; then
+		mkdir theirs
+		chown nobody theirs
+		dir=$PWD/theirs
+	else
+		dir=/	# root's
+	fi
+	run "$STORE_TEST" "${dir%/}/xd-store-test-$$.lmdb" <<<$'table t 0 0\nget t k\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$dir: the store's directory belongs to another user"* ]]
+	[ ! -e "${dir%/}/xd-store-test-$$.lmdb" ]
+}
+
+@test "LMDB: a store or lock file that is a symbolic link, or another user's, is refused" {
+	need_driver
+	mkdir -m 700 d
+	ln -s "$PWD/elsewhere" d/s.lmdb
+	run "$STORE_TEST" "$PWD/d/s.lmdb" <<<$'table t 0 0\nadd t k 1 0\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$PWD/d/s.lmdb: not a plain file"* ]]
+	ln -s "$PWD/elsewhere" d/t.lmdb-lock
+	run "$STORE_TEST" "$PWD/d/t.lmdb" <<<$'table t 0 0\nadd t k 1 0\nrun'
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"$PWD/d/t.lmdb-lock: not a plain file"* ]]
+	[ ! -e elsewhere ] && [ ! -e d/t.lmdb ]
+	if [ "$(id -u)" -eq 0 ]; then
+		printf 'table t 0 0\nadd t k 1 0\nrun\n' | "$STORE_TEST" "$PWD/d/u.lmdb"
+		chown nobody d/u.lmdb
+		run "$STORE_TEST" "$PWD/d/u.lmdb" <<<$'table t 0 0\nget t k\nrun'
+		[ "$status" -eq 2 ]
+		[[ "$output" == *"$PWD/d/u.lmdb: belongs to another user"* ]]
+	fi
+}
+
+@test "LMDB: a tool names a store it refuses" {
+	mkdir -m 777 shared
+	echo "store = $PWD/shared/s.lmdb" >"$XD_CONF"
+	run xd-bayes --stats
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"$PWD/shared: the store's directory may be written by others"* ]]
+}
+
+# --- a learner writing while mail is checked -------------------------------
+
+# hold_store PATH: a learner in the middle of a batch of PATH, holding
+# the writers' lock and LMDB's write transaction until release_store.
+hold_store() {
+	mkfifo hold.in
+	"$STORE_TEST" -H "$1" <hold.in >hold.out 3>&- &
+	HOLDER=$!
+	exec 7>hold.in
+	for _ in $(seq 1 100); do
+		grep -q holding hold.out && return 0
+		sleep 0.1
+	done
+	echo "the store was not held" >&2
+	return 1
+}
+
+release_store() {
+	exec 7>&-
+	wait "$HOLDER"
+	HOLDER=
+}
+
+teardown() {
+	[ -z "${HOLDER:-}" ] || release_store
+}
+
+# watch FILE ID: a message of its own with a body that is the same in all
+watch_msg() {
+	printf 'From: Seller <seller@example.net>\nTo: bob@example.org\nSubject: watches\nMessage-ID: <%s@example.net>\n\n%s\n' \
+	    "$2" 'Dear friend, the finest watches at the lowest prices anywhere in the world, with free shipping and a money back guarantee: reply now and save on every watch you order today.' >"$1"
+}
+
+@test "LMDB: checks and filters never wait on a learner holding the write lock" {
+	need_driver
+	printf 'store = %s/s.lmdb\nbayes_min_learned = 1\nstages = cksum heur bayes\n' \
+	    "$PWD" >"$XD_CONF"
+	watch_msg spam1 s1
+	watch_msg new1 n1
+	watch_msg new2 n2
+	printf 'From: Alice <alice@example.org>\nSubject: lunch\nMessage-ID: <h1@example.org>\n\nShall we try the new place on Friday?\n' >ham1
+	xd -q learn spam spam1
+	xd -q learn ham ham1
+	xd-parse new1 >new1.stream
+	hold_store "$PWD/s.lmdb"
+	# the lock is real: a learner waits for it
+	run timeout 3 xd-bayes --learn spam <new1.stream
+	[ "$status" -eq 124 ]
+	run --separate-stderr timeout 20 xd check new1
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"cksum="*"BAYES_99="* ]]
+	[[ "$stderr" == *"s.lmdb: a learner is writing to the store: checked without counting"* ]]
+	run timeout 20 xd-bayes <new1.stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"BAYES_99="* ]]
+	run timeout 20 xd filter <new2
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"X-Spam-Status: "* ]]
+	[[ "$output" != *"X-XD-Unchecked"* ]]
+	release_store
+	# once the learner is done, checking counts again
+	run --separate-stderr xd check new1
+	[ "$status" -eq 0 ]
+	[[ "$stderr" != *"without counting"* ]]
+	xd-cksum --stats | grep -q '^cks	[1-9]'
+}
+
+@test "LMDB: a check of a store no one has written yet makes nothing and waits for no one" {
+	need_driver
+	printf 'store = %s/s.lmdb\nbayes_min_learned = 1\n' "$PWD" >"$XD_CONF"
+	watch_msg new1 n1
+	xd-parse new1 >new1.stream
+	hold_store "$PWD/s.lmdb"
+	run timeout 20 xd-bayes <new1.stream
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"BAYES_UNTRAINED="* ]]
+	run timeout 20 "$STORE_TEST" "$PWD/s.lmdb" <<<$'table t 0 0\nget t k\nrun\ncount t\nwalk t'
+	[ "$status" -eq 0 ]
+	[ "$output" = "0 0 0
+0" ]
+	release_store
+}

@@ -789,3 +789,20 @@ drop_marks() {
 	[ "$(head -n 1 "$f")" = "From: a@example.com" ]
 	tail -n +2 mb | cmp - "$f"
 }
+
+@test "release: the policy lock is new mode 0600, and a symbolic link there is refused" {
+	plain_msg m
+	printf 'policy = %s/pol\nstore = %s/store.lmdb\n' "$PWD" "$PWD" >"$XD_CONF"
+	(umask 022 && xd-act -r -d inbox m >/dev/null)
+	grep -q '^allow from ' pol
+	[ "$(stat -c %a pol.lock)" = 600 ]
+	rm pol.lock
+	ln -s "$PWD/elsewhere" pol.lock
+	cp pol pol.before
+	plain_msg m2
+	run xd-act -r -d inbox m2
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"pol.lock: Too many levels of symbolic links"* ]]
+	[ ! -e elsewhere ]
+	cmp pol pol.before
+}

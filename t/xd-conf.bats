@@ -110,3 +110,56 @@ CONF
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"xd.conf:1: line too long"* ]]
 }
+
+@test "a stage name xd does not ship is an error naming file:line and the stages" {
+	printf '%s\n' 'max_line = 1M' 'stages = rbl spf Heur' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: stages: expected stage names rbl spf urlcheck cksum heur bayes, not 'Heur'"* ]]
+	for bad in 'stages = heur,bayes%' 'stages = extra' 'stages = "heur parse"'; do
+		echo "$bad" >"$XD_CONF"
+		run xd-conf -n
+		[ "$status" -eq 2 ] || { echo "accepted: $bad"; return 1; }
+		[[ "$output" == *"xd.conf:1: stages:"* ]]
+	done
+}
+
+@test "every stage xd ships is accepted, and an empty stages asks for none" {
+	echo 'stages = rbl, spf urlcheck cksum heur bayes' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	echo 'stages =' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 0 ]
+	run xd-conf -l stages
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}
+
+@test "a bad DNS list line is an error naming file:line, in xd-conf and every tool" {
+	printf '%s\n' 'rbl = ZEN zen.example' 'rbl = ZEN2' 'rhsbl = D dbl.example ipv4' \
+	    'uribl = U uribl.example 127.0.0.2=X' 'uribl_ip = BLOCKED ip.example' \
+	    'rblwl = W wl.example trust' 'rhswl = W2 wl.example 127.0.0.x=A' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: rbl: 'ZEN2': expected NAME ZONE"* ]]
+	[[ "$output" == *"xd.conf:3: rhsbl: 'D dbl.example ipv4': an option"* ]]
+	[[ "$output" == *"xd.conf:5: uribl_ip: 'BLOCKED ip.example': NAME is a reserved"* ]]
+	[[ "$output" == *"xd.conf:7: rhswl: 'W2 wl.example 127.0.0.x=A': expected ADDR"* ]]
+	[ "${#lines[@]}" -eq 4 ]
+	run xd-heur </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: rbl:"* ]]
+}
+
+@test "a bad url_list line is an error naming file:line" {
+	printf '%s\n' "url_list = MINE $PWD/list" 'url_list = MINE' \
+	    "url_list = bad-name $PWD/list" "url_list = L $PWD/list extra" >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: url_list: 'MINE': expected NAME PATH"* ]]
+	[[ "$output" == *"xd.conf:3: url_list: 'bad-name $PWD/list': NAME must be"* ]]
+	[[ "$output" == *"xd.conf:4: url_list: 'L $PWD/list extra': expected NAME PATH"* ]]
+	[ "${#lines[@]}" -eq 3 ]
+}

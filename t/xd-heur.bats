@@ -380,6 +380,17 @@ Received: from mail.example.net (mail.example.net [198.51.100.23])
 	hasnt HEUR_RCPT_UNKNOWN
 }
 
+@test "a bad line of the users file is a configuration error naming file:line" {
+	printf '# ours\nbob@example.org  # Bob\ncarol dave\n@example.org\n' >users
+	conf "users = $PWD/users"
+	mail m
+	heur m
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"users:3: one address or local part a line"* ]]
+	[[ "$output" == *"users:4: expected an address or a local part"* ]]
+	[[ "$output" != *"users:2"* ]]
+}
+
 @test "a users file that cannot be read is a configuration error" {
 	conf "users = $PWD/nosuch"
 	mail m

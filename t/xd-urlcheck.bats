@@ -293,6 +293,15 @@ EOF
 	[ "$(own)" = "urls=2 domains=bit.ly,short.example URL_SHORTENER=go.short.example" ]
 }
 
+@test "a bad line of a shortener list is an error naming file:line" {
+	printf '# mine\nshort.example\nbit.ly tinyurl.com\nnot_a/domain\n' >mine
+	echo "url_shorteners = $PWD/mine" >"$XD_CONF"
+	run --separate-stderr xd-urlcheck </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"mine:3: one domain or network a line"* ]]
+	[[ "$stderr" == *"mine:4: not a domain, address or network"* ]]
+}
+
 @test "the shipped shortener list is documented and well formed" {
 	grep -q '^# .*URL_SHORTENER' "$REPO/share/shorteners"
 	grep -v '^#' "$REPO/share/shorteners" | grep -qx 'bit.ly'

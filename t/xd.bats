@@ -17,13 +17,22 @@ Shall we try the new place on Friday?
 MSG
 }
 
+# The tools in a directory of their own, without xd-heur: xd puts its
+# own directory first on PATH, so a stage is replaced or taken away there.
+stagebin() {
+	mkdir -p stagebin
+	for t in "$XD_BIN"/*; do
+		[ "${t##*/}" = xd-heur ] || ln -sf "$t" stagebin/
+	done
+}
+
 # A check stage that fails in a given way, as a real broken tool would.
 broken_stage() {
-	mkdir -p stagebin
-	printf '#!/bin/sh\n%s\n' "$1" >stagebin/xd-broken
-	chmod +x stagebin/xd-broken
+	stagebin
+	printf '#!/bin/sh\n%s\n' "$1" >stagebin/xd-heur
+	chmod +x stagebin/xd-heur
 	PATH="$PWD/stagebin:$PATH"
-	echo 'stages = broken' >"$XD_CONF"
+	echo 'stages = heur' >"$XD_CONF"
 }
 
 @test "check prints a verdict stream with one line per message" {
@@ -40,13 +49,37 @@ broken_stage() {
 
 @test "check notes each configured stage whose tool is not built" {
 	ham_msg m1
-	echo 'stages = nosuchcheck' >"$XD_CONF"
-	run xd check m1
+	stagebin
+	PATH="$PWD/stagebin:/usr/bin:/bin"
+	echo 'stages = heur' >"$XD_CONF"
+	run stagebin/xd check m1
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"stage 'nosuchcheck': xd-nosuchcheck is not built yet; skipped"* ]]
+	[[ "$output" == *"stage 'heur': xd-heur is not built yet; skipped"* ]]
 	[[ "$output" == *"class=ham"* ]]
-	run xd -q check m1
+	run stagebin/xd -q check m1
 	[[ "$output" != *"not built yet"* ]]
+}
+
+@test "a stage name xd does not ship stops check and is named as file:line" {
+	ham_msg m1
+	printf 'stages = rbl spf urlcheck cksum Heur bayes\n' >"$XD_CONF"
+	run xd check m1
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:1: stages: expected stage names"*"not 'Heur'"* ]]
+	[[ "$output" != *class=* ]]
+	run xd stages
+	[ "$status" -eq 2 ]
+}
+
+@test "filter with a stage name xd does not ship checks nothing and says so" {
+	ham_msg m1
+	printf 'stages = rbl Heur\n' >"$XD_CONF"
+	run --separate-stderr xd filter <m1
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"xd.conf:1: stages:"* ]]
+	[[ "$output" != *"X-Spam-Status"* ]]
+	[[ "$output" != *"tests=none"* ]]
+	[[ "$output" == *"Shall we try the new place on Friday?"* ]]
 }
 
 @test "check exits 1 when some message could not be read, and still writes its line" {
@@ -170,15 +203,13 @@ broken_stage() {
 }
 
 @test "stages lists the installed stages" {
-	mkdir -p stagebin
-	printf '#!/bin/sh\ncat\n' >stagebin/xd-extra
-	chmod +x stagebin/xd-extra
-	PATH="$PWD/stagebin:$PATH"
-	echo 'stages = extra missing' >"$XD_CONF"
-	run xd stages
+	stagebin
+	PATH="$PWD/stagebin:/usr/bin:/bin"
+	echo 'stages = heur bayes' >"$XD_CONF"
+	run stagebin/xd stages
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"xd-missing is not built yet"* ]]
-	[ "${lines[${#lines[@]}-1]}" = extra ]
+	[[ "$output" == *"xd-heur is not built yet"* ]]
+	[ "${lines[${#lines[@]}-1]}" = bayes ]
 }
 
 @test "learn of a path that cannot be read is a usage error (more in learn.bats)" {
