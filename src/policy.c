@@ -649,6 +649,11 @@ lock_file(const char *path)
 	free(lock);
 	if (fd == -1)
 		return -1;
+	/* a lock an older xd made 0644 is made private too */
+	if (fchmod(fd, 0600) == -1) {
+		close(fd);
+		return -1;
+	}
 	while (flock(fd, LOCK_EX) == -1)
 		if (errno != EINTR) {
 			close(fd);

@@ -805,4 +805,10 @@ drop_marks() {
 	[[ "$output" == *"pol.lock: Too many levels of symbolic links"* ]]
 	[ ! -e elsewhere ]
 	cmp pol pol.before
+	# a lock an older xd left 0644 is made 0600 at its next use
+	rm pol.lock
+	install -m 644 /dev/null pol.lock
+	plain_msg m3
+	xd-act -r -d inbox m3 >/dev/null
+	[ "$(stat -c %a pol.lock)" = 600 ]
 }
