@@ -2510,6 +2510,15 @@ rules_owns(const struct ruleset *rs, const char *name, size_t n)
 	return i >= 0 && reported(&rs->r[i]);
 }
 
+/* The describe line of a rule this set writes, or NULL. */
+const char *
+rules_describe(const struct ruleset *rs, const char *name, size_t n)
+{
+	ssize_t i = find(rs, name, n);
+
+	return i >= 0 && reported(&rs->r[i]) ? rs->r[i].describe : NULL;
+}
+
 static double
 weight_of(const struct rule *r)
 {

@@ -85,42 +85,6 @@ report(const struct rules_stats *st, int verbose, int always)
 		    st->unresolved, st->toobig, st->nojit);
 }
 
-/*
- * The rule files: -r, else xd.conf "rules", else the shipped ones.
- * "none" in the list stands for no file; a list of only "none" loads
- * no rules at all.
- */
-static struct ruleset *
-load_rules(const char **paths, size_t n, struct rules_stats *st, int *none)
-{
-	const char *const *items;
-	const char **use;
-	struct ruleset *rs;
-	char *def = NULL;
-	size_t i, k = 0;
-
-	*none = 0;
-	if (n > 0)
-		return rules_load(paths, n, st);
-	n = conf_list("rules", &items);
-	use = xcalloc(n + 1, sizeof(*use));
-	for (i = 0; i < n; i++)
-		if (strcmp(items[i], "none") != 0)
-			use[k++] = items[i];
-	if (k == 0 && n > 0) {
-		*none = 1;
-		memset(st, 0, sizeof(*st));
-		free(use);
-		return NULL;
-	}
-	if (k == 0)
-		use[k++] = def = xd_sharepath("rules");
-	rs = rules_load(use, k, st);
-	free(def);
-	free(use);
-	return rs;
-}
-
 /* weights_symbol() for "NAME=": listed by name, not only by a prefix. */
 static int
 listed(void *arg, const char *name)
@@ -196,7 +160,7 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	rules_verbose = verbose || mode == 'n';
-	s.rs = load_rules(paths, npaths, &st, &none);
+	s.rs = rules_load_conf(paths, npaths, &st, &none);
 	if (s.rs == NULL && !none) {
 		status = XD_EXIT_USAGE;
 		goto done;
