@@ -779,6 +779,20 @@ extern int rules_verbose;		/* name what is too big */
 void	 rules_weights(const struct ruleset *, FILE *,
 	    int (*)(void *, const char *), void *);
 void	 rules_list(const struct ruleset *, FILE *);
+const char *rules_describe(const struct ruleset *, const char *, size_t);
+/* rulesconf.c: the configured rule files */
+struct ruleset *rules_load_conf(const char *const *, size_t,
+	    struct rules_stats *, int *);
+
+/* describe.c: a line for people about each symbol, see xd-score(1) */
+struct descriptions;
+struct descriptions *descriptions_load(const char *);	/* NULL: shared */
+void	 descriptions_rules(struct descriptions *, const struct ruleset *);
+void	 descriptions_free(struct descriptions *);
+const char *descriptions_path(const struct descriptions *);
+const char *descriptions_find(const struct descriptions *, const char *,
+	    size_t);
+void	 describe_untrained(struct buf *, long long, long long, long long);
 
 /* heur.c: xd-heur's view of a message and its built-in checks */
 struct heur;
