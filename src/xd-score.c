@@ -11,42 +11,24 @@
 #include <unistd.h>
 
 #include "xd.h"
+#include "score.h"
 
 #define TOOL	"xd-score"
 
-/* One symbol field of the line being scored. */
-struct sym {
-	const char	*field;		/* "NAME=value", escaped */
-	size_t		 namelen;
-	double		 weight;
-	const char	*rule;		/* the weights entry, or NULL */
-	unsigned long	 line;
-	size_t		 idx;		/* position on the line */
-	enum { COUNTED, REPEATED, UNLISTED } how;	/* UNLISTED: critical */
-};
-
-struct score {
-	struct weights	*w;
-	struct policy	*p;
-	struct sym	*sym;
-	size_t		 nsym, cap;
-	const struct policy_rule *rule;
-	double		 score;
-	const char	*class;
-};
-
-static const char *const owned[] = {
-	"policy=", "score=", "prob=", "class=", NULL
-};
-
 static const char synopsis[] =
-    "[-en] [-p policy] [-w weights] [--progress N] < stream\n"
+    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] < stream\n"
+    "--describe symbol ...\n"
     "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
     "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
 static const char options[] =
     "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
     "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
     "  -e, --explain       print why each message got its class, not the stream\n"
+    "  -c, --spamc         print score/threshold, exit 0 ham, 1 spam, 3 unchecked\n"
+    "  -R, --report        print each symbol counted, its weight and description,\n"
+    "                      then score and class; exit as --spamc\n"
+    "      --why           print in sentences why each message got its class\n"
+    "  -d, --describe      print the description of each symbol named\n"
     "  -n, --check         check the weights and policy files, read no stream\n"
     "      --progress N    show progress on stderr for a stream of N messages\n"
     "      --fit           fit weights to the labelled stream, write a weights file\n"
@@ -69,96 +51,6 @@ usage(void)
 }
 
 static int
-by_name(const void *a, const void *b)
-{
-	const struct sym *x = a, *y = b;
-	size_t n = x->namelen < y->namelen ? x->namelen : y->namelen;
-	int c;
-
-	if ((c = memcmp(x->field, y->field, n)) != 0)
-		return c;
-	if (x->namelen != y->namelen)
-		return x->namelen < y->namelen ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	return x->idx < y->idx ? -1 : 1;
-}
-
-static void
-collect(struct score *s, const struct rec *rec)
-{
-	struct sym *y;
-	size_t i, n;
-
-	s->nsym = 0;
-	for (i = 1; i < rec->nf; i++) {
-		n = rec_name(rec->f[i], NULL);
-		if (!is_symbol_name(rec->f[i], n))
-			continue;
-		if (s->nsym == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 64;
-			s->sym = xrealloc(s->sym, s->cap * sizeof(*s->sym));
-		}
-		y = &s->sym[s->nsym++];
-		y->field = rec->f[i];
-		y->namelen = n;
-		y->idx = i;
-		y->weight = weights_symbol(s->w, y->field, n, &y->rule,
-		    &y->line);
-		y->how = COUNTED;
-	}
-}
-
-/*
- * A symbol counts once however many fields carry it (say, two listed
- * URLs): the one with the largest weight.  Sorting keeps this n log n
- * on hostile lines with many thousands of fields.
- */
-static void
-mark_repeats(struct score *s)
-{
-	size_t i;
-
-	if (s->nsym < 2)
-		return;
-	qsort(s->sym, s->nsym, sizeof(*s->sym), by_name);
-	for (i = 1; i < s->nsym; i++)
-		if (s->sym[i].namelen == s->sym[i - 1].namelen &&
-		    memcmp(s->sym[i].field, s->sym[i - 1].field,
-		    s->sym[i].namelen) == 0)
-			s->sym[i].how = REPEATED;
-}
-
-static void
-score_line(struct score *s, struct rec *rec)
-{
-	double sum = 0;
-	size_t i;
-
-	rec_drop_prefixes(rec, owned);
-	collect(s, rec);
-	mark_repeats(s);
-	s->rule = policy_match(s->p, rec);
-	for (i = 0; i < s->nsym; i++) {
-		struct sym *y = &s->sym[i];
-
-		if (y->how == COUNTED && s->rule != NULL &&
-		    s->rule->action == POLICY_CRITICAL &&
-		    !policy_counts(s->rule, y->field, y->namelen))
-			y->how = UNLISTED;
-		if (y->how == COUNTED)
-			sum += y->weight;
-	}
-	/* What is written is what decides: 4.999999 is 5.00 and spam. */
-	s->score = round(sum * 100) / 100 + 0.0;
-	s->class = weights_class(s->w, s->score);
-	if (s->rule != NULL && s->rule->action == POLICY_BLOCK)
-		s->class = "surespam";
-	else if (s->rule != NULL && s->rule->action != POLICY_CRITICAL)
-		s->class = "ham";
-}
-
-static int
 stream_line(struct rec *rec, void *arg)
 {
 	struct score *s = arg;
@@ -173,91 +65,65 @@ stream_line(struct rec *rec, void *arg)
 	return 0;
 }
 
-/* Largest contribution first; what did not count last; else line order. */
+/* What is printed for people instead of the stream. */
+enum show { STREAM, EXPLAIN, SPAMC, REPORT, WHY };
+
+/* A line with error=: some check did not look, so its score is not all. */
 static int
-by_contribution(const void *a, const void *b)
+unchecked(const struct rec *rec)
 {
-	const struct sym *x = a, *y = b;
+	struct buf where;
+	const char *err;
 
-	if ((x->how == COUNTED) != (y->how == COUNTED))
-		return x->how == COUNTED ? -1 : 1;
-	if (x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	return x->idx < y->idx ? -1 : 1;
+	if ((err = rec_raw(rec, "error")) == NULL)
+		return 0;
+	buf_init(&where);
+	stream_unescape(rec_locator(rec), &where);
+	xd_warnx("%s: not checked in full: error=%s", where.s ? where.s : "",
+	    err);
+	buf_free(&where);
+	return 1;
 }
 
-static void
-explain_symbol(const struct score *s, const struct sym *y)
+static int
+show_line(struct score *s, struct rec *rec, enum show show)
 {
-	int n = (int)strlen(y->field);
+	int status = 0;
 
-	if (y->field[y->namelen] == '=' && y->field[y->namelen + 1] == '\0')
-		n = (int)y->namelen;	/* no evidence: the name alone */
-	printf("  %-7s %+8.2f  %.*s", y->how == COUNTED ? "symbol" : "ignored",
-	    y->weight, n, y->field);
-	if (y->rule != NULL)
-		printf("  (%s:%lu: %s)", weights_path(s->w), y->line, y->rule);
-	else
-		printf("  (not in %s)", weights_path(s->w));
-	if (y->how == REPEATED)
-		printf(" counted once");
-	else if (y->how == UNLISTED)
-		printf(" not listed by the critical rule");
-	putchar('\n');
-}
-
-static void
-explain_class(const struct score *s)
-{
-	double spam = weights_threshold(s->w, "spam");
-	double sure = weights_threshold(s->w, "surespam");
-
-	if (s->rule != NULL && s->rule->action != POLICY_CRITICAL) {
-		printf("  class %s: policy %s\n", s->class,
-		    policy_action_name(s->rule->action));
-		return;
+	score_line(s, rec);
+	score_by_contribution(s);
+	switch (show) {
+	case EXPLAIN:
+		score_explain(s, rec);
+		return XD_EXIT_OK;
+	case SPAMC:
+		status = score_spamc(s, rec);
+		break;
+	case REPORT:
+		status = score_report(s, rec);
+		break;
+	default:
+		status = score_why(s, rec);
+		break;
 	}
-	if (s->score >= sure)
-		printf("  class %s: score %.2f >= surespam %.2f", s->class,
-		    s->score, sure);
-	else if (s->score >= spam)
-		printf("  class %s: score %.2f >= spam %.2f, < surespam %.2f",
-		    s->class, s->score, spam, sure);
-	else
-		printf("  class %s: score %.2f < spam %.2f", s->class,
-		    s->score, spam);
-	printf("%s\n", s->rule != NULL ? ", critical symbols only" : "");
+	return unchecked(rec) ? SCORE_EXIT_UNCHECKED : status;
 }
 
-static void
-explain(struct score *s, const struct rec *rec)
-{
-	size_t i;
-
-	printf("message %s\n", rec_locator(rec));
-	qsort(s->sym, s->nsym, sizeof(*s->sym), by_contribution);
-	for (i = 0; i < s->nsym; i++)
-		explain_symbol(s, &s->sym[i]);
-	printf("  score %.2f (spam from %.2f, surespam from %.2f)\n",
-	    s->score, weights_threshold(s->w, "spam"),
-	    weights_threshold(s->w, "surespam"));
-	printf("  prob %.4f\n", weights_prob(s->w, s->score));
-	if (s->rule != NULL)
-		printf("  policy %s:%lu: %s\n", policy_path(s->p),
-		    s->rule->line, s->rule->text);
-	explain_class(s);
-	putchar('\n');
-}
-
-/* --explain: a report for people on stdout instead of the stream. */
+/*
+ * --explain, --spamc, --report, --why: for people, on stdout, instead
+ * of the stream.  --explain exits as the stream does; the others exit
+ * with the worst line's status: 0 ham, 1 spam or surespam, 3 a line
+ * that was not checked in full or could not be read.
+ */
 static int
-explain_run(struct score *s)
+people_run(struct score *s, enum show show)
 {
 	struct reader r;
 	struct rec rec;
 	unsigned long done = 0;
-	int status = XD_EXIT_OK;
+	int status = XD_EXIT_OK, rc, fail;
 
+	fail = show == EXPLAIN ? XD_EXIT_SOME : SCORE_EXIT_UNCHECKED;
 	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
 	rec_init(&rec);
 	while (reader_next(&r, &rec)) {
@@ -266,22 +132,66 @@ explain_run(struct score *s)
 		progress_tick(++done, 0);
 		if (rec.bad != NULL) {
 			xd_warnx("<stdin>:%lu: %s", r.lineno, rec.bad);
-			printf("message %s\n  error %s:%s\n\n",
-			    rec_locator(&rec), TOOL, rec.bad);
-			status = XD_EXIT_SOME;
+			if (show == EXPLAIN)
+				printf("message %s\n  error %s:%s\n\n",
+				    rec_locator(&rec), TOOL, rec.bad);
+			status = fail;
 			continue;
 		}
-		score_line(s, &rec);
-		explain(s, &rec);
+		if ((rc = show_line(s, &rec, show)) > status)
+			status = rc;
 	}
 	progress_tick(done, 1);
 	rec_free(&rec);
 	reader_free(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))
-		xd_err(XD_EXIT_SOME, "write error");
+		xd_err(fail, "write error");
 	if (ferror(stdin))
-		xd_err(XD_EXIT_SOME, "read error");
+		xd_err(fail, "read error");
 	return status;
+}
+
+/* --describe: each name's description; 1 if one has none. */
+static int
+describe_names(const struct descriptions *d, char **names, int n)
+{
+	const char *text;
+	int i, status = XD_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		if ((text = descriptions_find(d, names[i],
+		    strlen(names[i]))) != NULL) {
+			printf("%s\t%s\n", names[i], text);
+			continue;
+		}
+		printf("%s\t(no description)\n", names[i]);
+		xd_warnx("%s: no description in %s or the rules' describe "
+		    "lines", names[i], descriptions_path(d));
+		status = XD_EXIT_SOME;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(XD_EXIT_USAGE, "write error");
+	return status;
+}
+
+/*
+ * The descriptions of the reports: the shared table, and the describe
+ * lines of the rules xd-heur runs.  Rules that cannot be loaded leave
+ * their symbols without one, which the report says; xd-heur fails on
+ * them itself.
+ */
+static struct descriptions *
+load_descriptions(struct ruleset **rs)
+{
+	struct descriptions *d;
+	struct rules_stats st;
+	int none;
+
+	if ((d = descriptions_load(NULL)) == NULL)
+		return NULL;
+	*rs = rules_load_conf(NULL, 0, &st, &none);
+	descriptions_rules(d, *rs);
+	return d;
 }
 
 /* Write the fitted weights to path through a temporary file and rename. */
@@ -387,11 +297,66 @@ fit_number(const char *opt, const char *arg, double lo, double hi)
 	return d;
 }
 
+/* Only one way of showing the lines may be asked for. */
+static void
+set_show(enum show *show, enum show to)
+{
+	if (*show != STREAM && *show != to)
+		usage();
+	*show = to;
+}
+
+/* Score the stream, or show it to people, or check the files (-n). */
+static int
+score_run(const char *wfile, const char *pfile, int check, enum show show)
+{
+	struct ruleset *rs = NULL;
+	struct score s;
+	int status;
+
+	memset(&s, 0, sizeof(s));
+	s.w = weights_load(wfile);
+	s.p = policy_load(pfile);	/* report both files' errors at once */
+	if (show == REPORT || show == WHY)
+		s.d = load_descriptions(&rs);
+	if (s.w == NULL || s.p == NULL ||
+	    ((show == REPORT || show == WHY) && s.d == NULL))
+		status = XD_EXIT_USAGE;
+	else if (check)
+		status = XD_EXIT_OK;
+	else if (show != STREAM)
+		status = people_run(&s, show);
+	else
+		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
+	free(s.sym);
+	descriptions_free(s.d);
+	rules_free(rs);
+	policy_free(s.p);
+	weights_free(s.w);
+	return status;
+}
+
+static int
+describe_run(char **names, int n)
+{
+	struct descriptions *d;
+	struct ruleset *rs = NULL;
+	int status;
+
+	if ((d = load_descriptions(&rs)) == NULL)
+		return XD_EXIT_USAGE;
+	status = describe_names(d, names, n);
+	descriptions_free(d);
+	rules_free(rs);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "check", no_argument, NULL, 'n' },
+		{ "describe", no_argument, NULL, 'd' },
 		{ "explain", no_argument, NULL, 'e' },
 		{ "fit", no_argument, NULL, 'F' },
 		{ "ham-cost", required_argument, NULL, 'C' },
@@ -401,24 +366,32 @@ main(int argc, char *argv[])
 		{ "lambda", required_argument, NULL, 'l' },
 		{ "max-sets", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "spamc", no_argument, NULL, 'c' },
 		{ "sure-loss", required_argument, NULL, 'S' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "progress", required_argument, NULL, 'P' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "weights", required_argument, NULL, 'w' },
+		{ "why", no_argument, NULL, 'Y' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct score s;
 	struct fit_opts fo;
 	const char *wfile = NULL, *pfile = NULL, *out = NULL;
-	int c, check = 0, explaining = 0, fitting = 0, status;
+	enum show show = STREAM;
+	int c, check = 0, describing = 0, fitting = 0, status;
+	struct weights *w;
 
 	xd_setprogname(argv[0]);
 	fit_defaults(&fo);
-	while ((c = getopt_long(argc, argv, "ehno:p:Vw:", longopts,
+	while ((c = getopt_long(argc, argv, "cdehno:p:RVw:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'e': explaining = 1; break;
+		case 'c': set_show(&show, SPAMC); break;
+		case 'd': describing = 1; break;
+		case 'e': set_show(&show, EXPLAIN); break;
+		case 'R': set_show(&show, REPORT); break;
+		case 'Y': set_show(&show, WHY); break;
 		case 'n': check = 1; break;
 		case 'o': out = optarg; break;
 		case 'F': fitting = 1; break;
@@ -448,32 +421,22 @@ main(int argc, char *argv[])
 		default:  usage();
 		}
 	}
-	if (optind != argc || ((out != NULL || fo.keep_unseen) && !fitting) ||
-	    (fitting && (explaining || check || pfile != NULL)))
+	if ((optind != argc) != describing ||
+	    ((out != NULL || fo.keep_unseen) && !fitting) ||
+	    (fitting && (show != STREAM || check || pfile != NULL)) ||
+	    (describing && (fitting || show != STREAM || check ||
+	    pfile != NULL || wfile != NULL)))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	memset(&s, 0, sizeof(s));
-	if (fitting) {
-		/* The weights only say which values have entries of their own. */
-		if ((s.w = weights_load(wfile)) == NULL)
-			return XD_EXIT_USAGE;
-		status = fit_run(s.w, &fo, out);
-		weights_free(s.w);
-		return status;
-	}
-	s.w = weights_load(wfile);
-	s.p = policy_load(pfile);	/* report both files' errors at once */
-	if (s.w == NULL || s.p == NULL)
-		status = XD_EXIT_USAGE;
-	else if (check)
-		status = XD_EXIT_OK;
-	else if (explaining)
-		status = explain_run(&s);
-	else
-		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
-	free(s.sym);
-	policy_free(s.p);
-	weights_free(s.w);
+	if (describing)
+		return describe_run(argv + optind, argc - optind);
+	if (!fitting)
+		return score_run(wfile, pfile, check, show);
+	/* The weights only say which values have entries of their own. */
+	if ((w = weights_load(wfile)) == NULL)
+		return XD_EXIT_USAGE;
+	status = fit_run(w, &fo, out);
+	weights_free(w);
 	return status;
 }
