@@ -280,6 +280,21 @@ explain(struct rec *rec, const struct line *ln, double p)
 	free(w);
 }
 
+/* --explain of an untrained store: say so, and what would train it. */
+static void
+explain_untrained(const struct rec *rec, const struct store_val *tot,
+    long long min)
+{
+	struct buf b;
+
+	buf_init(&b);
+	describe_untrained(&b, tot->n[0] > 0 ? tot->n[0] : 0,
+	    tot->n[1] > 0 ? tot->n[1] : 0, min);
+	fprintf(stderr, "%s\tBAYES_UNTRAINED\t%s (xd learn ham|spam)\n",
+	    rec_locator(rec), b.s);
+	buf_free(&b);
+}
+
 static void
 classified(struct tool *tl, struct rec *rec, struct line *ln)
 {
@@ -290,6 +305,8 @@ classified(struct tool *tl, struct rec *rec, struct line *ln)
 		rec_addf(rec, "BAYES_UNTRAINED", "ham:%lld,spam:%lld",
 		    tot->n[0] > 0 ? tot->n[0] : 0,
 		    tot->n[1] > 0 ? tot->n[1] : 0);
+		if (tl->explain)
+			explain_untrained(rec, tot, tl->min_learned);
 	} else {
 		if (ln->n > 0)
 			tl->f = xrealloc(tl->f, ln->n * sizeof(*tl->f));
