@@ -315,6 +315,15 @@ PY
 	[ -z "$(ls -A spool)" ]
 }
 
+@test "check - keeps the message out of the exit statuses and off stderr" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	run --separate-stderr xd -q check - <m1
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	[[ "$output" == *"subject=lunch on Friday?"* ]]
+}
+
 @test "option values with spaces reach the tools whole" {
 	ham_msg m1
 	mkdir 'sp ace'
