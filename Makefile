@@ -81,8 +81,12 @@ $(O)/unit-tests: t/unit.c $(LIB) $(HDRS)
 $(O)/store-test: t/store-test.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/store-test.c $(LIB) $(LDLIBS)
 
+# t/eol.bats checks where the header ends against GMime with this.
+$(O)/eol-test: t/eol-test.c $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/eol-test.c $(LIB) $(LDLIBS)
+
 test: deps
-	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test
+	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test $(O)/eol-test
 	@sh t/run.sh $(B) $(O)
 
 # The slowest tests, from a run of the whole suite.
@@ -94,7 +98,7 @@ test-times: deps
 check-asan:
 	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all build-asan/unit-tests build-asan/store-test
+		all build-asan/unit-tests build-asan/store-test build-asan/eol-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh t/run.sh build-asan/bin build-asan
 

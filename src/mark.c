@@ -4,8 +4,11 @@
  * tag), editing the header block at byte level so that every other byte
  * of the message stays as it was.
  *
- * The message is streamed through two fixed buffers: a header line of
- * any length costs no memory, and the body is copied as it is.
+ * xd's own fields go first, right after an mbox From_ line: a recipe
+ * finds them there whatever the rest of the message looks like.  Where
+ * lines and the header end is eol.c's one reading, shared with the
+ * parser.  The message is streamed through two fixed buffers: a header
+ * line of any length costs no memory, and the body is copied as it is.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,16 +28,15 @@
 
 struct in {
 	int	 fd;
-	off_t	 left;		/* bytes of the message not yet read */
+	off_t	 left;		/* bytes not yet read of what is read now */
 	size_t	 pos, len;
-	int	 prev;		/* the last byte passed on, or -1 */
+	int	 endc;		/* the byte that ends a line: LF or CR */
 	char	 buf[IOBUF];
 };
 
 struct out {
 	int	 fd;
 	size_t	 len;
-	int	 last;		/* the last byte written, or -1 */
 	int	 failed;
 	char	 buf[IOBUF];
 };
@@ -53,8 +55,6 @@ out_add(struct out *o, const char *p, size_t n)
 {
 	size_t k;
 
-	if (n > 0)
-		o->last = (unsigned char)p[n - 1];
 	while (n > 0) {
 		if (o->len == sizeof(o->buf))
 			out_flush(o);
@@ -103,7 +103,7 @@ in_fill(struct in *in)
 
 /*
  * The start of the next line: at least PEEK bytes of it, or all of it.
- * *n is 0 at the end of the message.
+ * *n is 0 at the end of what is read now.
  */
 static int
 in_peek(struct in *in, const char **p, size_t *n)
@@ -111,7 +111,7 @@ in_peek(struct in *in, const char **p, size_t *n)
 	int r;
 
 	while (in->len - in->pos < PEEK &&
-	    memchr(in->buf + in->pos, '\n', in->len - in->pos) == NULL)
+	    memchr(in->buf + in->pos, in->endc, in->len - in->pos) == NULL)
 		if ((r = in_fill(in)) <= 0) {
 			if (r < 0)
 				return -1;
@@ -125,22 +125,16 @@ in_peek(struct in *in, const char **p, size_t *n)
 static void
 in_take(struct in *in, struct out *o, size_t n, int keep)
 {
-	if (n == 0)
-		return;
 	if (keep)
 		out_add(o, in->buf + in->pos, n);
-	in->prev = (unsigned char)in->buf[in->pos + n - 1];
 	in->pos += n;
 }
 
-/*
- * Pass the rest of the current line on (keep) or drop it.  Sets *crlf
- * when it ended in CR LF and *crlf was still unknown (-1).
- */
+/* Pass the rest of the current line on (keep) or drop it. */
 static int
-in_line(struct in *in, struct out *o, int keep, int *crlf)
+in_line(struct in *in, struct out *o, int keep)
 {
-	char *nl;
+	char *end;
 	size_t n;
 	int r;
 
@@ -148,16 +142,33 @@ in_line(struct in *in, struct out *o, int keep, int *crlf)
 		if (in->pos == in->len && (r = in_fill(in)) <= 0)
 			return r;
 		n = in->len - in->pos;
-		if ((nl = memchr(in->buf + in->pos, '\n', n)) != NULL) {
-			n = (size_t)(nl - (in->buf + in->pos));
-			in_take(in, o, n, keep);
-			if (*crlf == -1)
-				*crlf = in->prev == '\r';
-			in_take(in, o, 1, keep);
+		if ((end = memchr(in->buf + in->pos, in->endc, n)) != NULL) {
+			in_take(in, o, (size_t)(end - (in->buf + in->pos)) + 1,
+			    keep);
 			return 0;
 		}
 		in_take(in, o, n, keep);
 	}
+}
+
+/* Copy the next n bytes as they are. */
+static int
+in_copy(struct in *in, struct out *o, off_t n)
+{
+	size_t k;
+
+	while (n > 0) {
+		if (in->pos == in->len && in_fill(in) <= 0) {
+			errno = EIO;
+			return -1;
+		}
+		k = in->len - in->pos;
+		if ((off_t)k > n)
+			k = (size_t)n;
+		in_take(in, o, k, 1);
+		n -= (off_t)k;
+	}
+	return 0;
 }
 
 /* Copy the rest of the message as it is. */
@@ -270,6 +281,11 @@ add_folded(struct out *o, const char *name, const char *value,
 	out_adds(o, eol);
 }
 
+/*
+ * xd's fields, first in the header: X-XD-Class leads, so that a recipe
+ * can anchor on the message's first line (after a From_ line) and read
+ * nothing a sender wrote; then SpamAssassin's three.
+ */
 static void
 add_verdict(struct out *o, const struct mark *m, int need_subject,
     const char *eol)
@@ -281,12 +297,7 @@ add_verdict(struct out *o, const struct mark *m, int need_subject,
 	/* A score of 1e300 would make a header line no fold can shorten. */
 	score = fmax(fmin(score, MAX_SCORE), -MAX_SCORE);
 
-	if (need_subject && spam && m->tag[0] != '\0') {
-		char *subject = xstrndup(m->tag, tag_core(m->tag));
-
-		add_folded(o, "Subject", subject, eol);
-		free(subject);
-	}
+	add_folded(o, "X-XD-Class", m->cls, eol);
 	if (spam)
 		add_folded(o, "X-Spam-Flag", "YES", eol);
 	k = score >= MAX_STARS ? MAX_STARS : score >= 1 ? (int)score : 0;
@@ -299,7 +310,12 @@ add_verdict(struct out *o, const struct mark *m, int need_subject,
 	    m->tests[0] != '\0' ? m->tests : "none");
 	add_folded(o, "X-Spam-Status", status, eol);
 	free(status);
-	add_folded(o, "X-XD-Class", m->cls, eol);
+	if (need_subject && spam && m->tag[0] != '\0') {
+		char *subject = xstrndup(m->tag, tag_core(m->tag));
+
+		add_folded(o, "Subject", subject, eol);
+		free(subject);
+	}
 }
 
 /* Fields a sender could forge to fool the recipes that read ours. */
@@ -309,83 +325,98 @@ forged(const char *p, size_t n)
 	return has_prefix(p, n, "X-Spam-") || has_prefix(p, n, "X-XD-");
 }
 
+static int
+tagging(const struct mark *m)
+{
+	return m->cls != NULL && strcmp(m->cls, "ham") != 0 &&
+	    m->tag[0] != '\0';
+}
+
+/* eol_header's look at each header line: is there a Subject? */
+static void
+saw_subject(const char *p, size_t n, void *arg)
+{
+	int *seen = arg;
+
+	if (field_colon(p, n, "Subject") > 0)
+		*seen = 1;
+}
+
 /*
- * The header block, line by line: drop the X-Spam-* and X-XD-* fields
- * with their continuation lines, tag the first Subject.  Returns 1 when
- * the blank line that ends the header is next, 0 at the end of the
- * message, -1 on a read error.
+ * The header lines after the From_ line, up to the empty line: drop the
+ * X-Spam-* and X-XD-* fields with their continuation lines (or, with
+ * rename_upstream, rename X-Spam-* to X-Spam-Upstream-*), tag the first
+ * Subject.  Returns 0 at the header's end, -1 on a read error.
  */
 static int
-edit_header(struct in *in, struct out *o, const struct mark *m,
-    int *subject_seen, int *crlf)
+edit_header(struct in *in, struct out *o, const struct mark *m)
 {
 	const char *p;
 	size_t n, colon;
-	int first = 1, keep = 1, tagging;
+	int keep = 1, subject_seen = 0;
 
-	tagging = m->cls != NULL && strcmp(m->cls, "ham") != 0 &&
-	    m->tag[0] != '\0';
 	for (;;) {
 		if (in_peek(in, &p, &n) == -1)
 			return -1;
 		if (n == 0)
 			return 0;
-		/* In an LF message a lone CR is no blank line: procmail
-		 * reads on to the first empty line, and so must we, or a
-		 * forged field below the CR would survive. */
-		if (p[0] == '\n' ||
-		    (*crlf != 0 && n > 1 && p[0] == '\r' && p[1] == '\n'))
-			return 1;
-		if (first && has_prefix(p, n, "From "))
-			keep = 1;	/* the mbox From_ line */
-		else if (p[0] != ' ' && p[0] != '\t') {
+		if (p[0] != ' ' && p[0] != '\t') {
 			keep = !forged(p, n);
-			if ((colon = field_colon(p, n, "Subject")) > 0) {
-				if (tagging && !*subject_seen)
+			if (!keep && m->rename_upstream &&
+			    has_prefix(p, n, "X-Spam-")) {
+				out_adds(o, "X-Spam-Upstream-");
+				in_take(in, o, strlen("X-Spam-"), 0);
+				keep = 1;
+			} else if ((colon = field_colon(p, n, "Subject")) > 0) {
+				if (tagging(m) && !subject_seen)
 					tag_subject(in, o, p, n, colon, m->tag);
-				*subject_seen = 1;
+				subject_seen = 1;
 			}
 		}
-		first = 0;
-		if (in_line(in, o, keep, crlf) == -1)
+		if (in_line(in, o, keep) == -1)
 			return -1;
 	}
 }
 
 /*
  * Copy the message of len bytes at fd's offset to outfd with the
- * verdict m written into its header.  Returns 0, or -1 with *why set.
+ * verdict m written into its header.  The header is read twice, first
+ * with pread(2) to find its end and its line ending (eol_header), so
+ * fd must be a file.  Returns 0, or -1 with *why set.
  */
 int
 mark_message(int fd, off_t len, int outfd, const struct mark *m,
     const char **why)
 {
-	struct in *in = xmalloc(sizeof(*in));
-	struct out *o = xmalloc(sizeof(*o));
-	int subject_seen = 0, crlf = -1, r, rc = -1;
-	const char *eol;
+	struct eol_header h;
+	struct in *in;
+	struct out *o;
+	off_t start;
+	int subject = 0, rc = -1;
 
+	*why = "unreadable";
+	if ((start = lseek(fd, 0, SEEK_CUR)) == -1 ||
+	    eol_header(fd, start, len, &h, saw_subject, &subject) == -1)
+		return -1;
+	in = xmalloc(sizeof(*in));
+	o = xmalloc(sizeof(*o));
 	in->fd = fd;
-	in->left = len;
+	in->left = h.end;
 	in->pos = in->len = 0;
-	in->prev = -1;
+	in->endc = h.mode == EOL_CR ? '\r' : '\n';
 	o->fd = outfd;
 	o->len = 0;
-	o->last = -1;
 	o->failed = 0;
-	*why = "unreadable";
-	if ((r = edit_header(in, o, m, &subject_seen, &crlf)) == -1)
+	if (in_copy(in, o, h.from) == -1)
 		goto done;
-	if (crlf == -1)	/* no line ended before the blank line */
-		crlf = r == 1 && in->buf[in->pos] == '\r';
-	eol = crlf ? "\r\n" : "\n";
-	if (r == 0 && o->last != -1 && o->last != '\n')
-		out_adds(o, eol);	/* a last header line without end */
 	if (m->cls != NULL)
-		add_verdict(o, m, !subject_seen, eol);
+		add_verdict(o, m, !subject, h.eol);
 	else
-		add_folded(o, "X-XD-Unchecked", m->unchecked, eol);
-	if (r == 1 && in_rest(in, o) == -1)
+		add_folded(o, "X-XD-Unchecked", m->unchecked, h.eol);
+	if (edit_header(in, o, m) == -1)
+		goto done;
+	in->left = len - h.end;
+	if (in_rest(in, o) == -1)
 		goto done;
 	*why = "cannot-write";
 	if (out_flush(o) == -1)
@@ -397,17 +428,31 @@ done:
 	return rc;
 }
 
+/* upstream_spam_headers: 0 for drop, 1 for rename, -1 for neither. */
+int
+mark_upstream(const char *value)
+{
+	if (strcmp(value, "drop") == 0)
+		return 0;
+	if (strcmp(value, "rename") == 0)
+		return 1;
+	return -1;
+}
+
 /*
  * The original message, with no verdict: the fields a sender could have
- * forged are dropped and X-XD-Unchecked: reason added, so that a recipe
- * never reads a verdict xd did not give.  What filter mode delivers
- * when a check failed or ran out of its budget.
+ * forged are dropped (or renamed, as upstream_spam_headers in xd.conf
+ * says) and X-XD-Unchecked: reason added first, so that a recipe never
+ * reads a verdict xd did not give.  What filter mode delivers when a
+ * check failed or ran out of its budget.
  */
 int
 mark_unchecked(int fd, off_t len, int outfd, const char *reason,
     const char **why)
 {
-	struct mark m = { NULL, 0, 0, "", "", reason };
+	struct mark m = { NULL, 0, 0, "", "", reason, 0 };
 
+	m.rename_upstream =
+	    mark_upstream(conf_str("upstream_spam_headers")) == 1;
 	return mark_message(fd, len, outfd, &m, why);
 }

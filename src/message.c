@@ -89,7 +89,7 @@ struct scan {
 	off_t	 end;		/* where GMime stops */
 	char	 envelope[MSG_MAX_ENVELOPE];
 	int	 flags;
-	int	 bare_cr;	/* lines end in CR alone: no LF at all */
+	int	 bare_cr;	/* lines end in CR alone, as eol.c reads them */
 };
 
 static void
@@ -180,22 +180,25 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 		sc->end = sc->start + (off_t)max;
 		sc->flags |= MSG_TRUNCATED;
 	}
-	if (linestart == start && sc->start < sc->end) {
-		/* no LF seen: old Mac files end lines in CR alone */
-		ssize_t n = pread(fd, buf, sizeof(buf) < (size_t)(sc->end -
-		    sc->start) ? sizeof(buf) : (size_t)(sc->end - sc->start),
-		    sc->start);
+	if (sc->start < sc->end) {
+		/* old Mac mail ends its lines in CR alone (eol.c) */
+		int mode;
 
-		sc->bare_cr = n > 0 && memchr(buf, '\r', (size_t)n) != NULL;
+		if (eol_mode_fd(fd, sc->start, sc->end - sc->start,
+		    &mode) == -1)
+			return -1;
+		sc->bare_cr = mode == EOL_CR;
 	}
 	return 0;
 }
 
 /*
  * A message whose lines end in CR alone, as one that ends them in LF:
- * GMime knows no other line end.  Such a message has no LF at all, so
- * it is read into memory (at most max_message_size) with every CR made
- * LF, and cut like any other after too many "--" lines.
+ * GMime knows no other line end.  It is read into memory (at most
+ * max_message_size) with every CR that is not part of a CR LF made LF:
+ * its header has no LF (eol.c), so all of it, and the empty line that
+ * ends it, is read as eol.c reads them.  Cut like any other after too
+ * many "--" lines.
  */
 static GMimeStream *
 bare_cr_stream(int fd, struct scan *sc)
@@ -209,7 +212,7 @@ bare_cr_stream(int fd, struct scan *sc)
 		got = 0;
 	n = (size_t)got;
 	for (i = 0; i < n; i++) {
-		if (text[i] == '\r')
+		if (text[i] == '\r' && (i + 1 == n || text[i + 1] != '\n'))
 			text[i] = '\n';
 		if ((i == 0 || text[i - 1] == '\n') && i + 1 < n &&
 		    text[i] == '-' && text[i + 1] == '-' &&

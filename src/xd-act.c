@@ -279,10 +279,16 @@ filter(const char *tag)
 	char *tests = NULL;
 	off_t len;
 	int fd = -1, rc = XD_EXIT_SOME;
+	int upstream = mark_upstream(conf_str("upstream_spam_headers"));
 
 	rec_init(&rec);
 	buf_init(&cls);
 	buf_init(&score);
+	if (upstream == -1) {
+		xd_warnx("upstream_spam_headers = %s: expected drop or rename",
+		    conf_str("upstream_spam_headers"));
+		goto done;
+	}
 	if (!read_verdict(&rec))
 		goto done;
 	if ((why = unfit(&rec, &cls)) != NULL) {
@@ -307,6 +313,7 @@ filter(const char *tag)
 	m.tests = tests = tests_of(&rec);
 	m.tag = tag;
 	m.unchecked = NULL;
+	m.rename_upstream = upstream;
 	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
 		xd_warn("%s: %s", loc.path, why);
 	else

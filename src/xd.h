@@ -347,6 +347,29 @@ char	*maildir_deliver_fd(const char *, int, off_t, const char **);
 char	*maildir_deliver(const char *, const struct locator *, const char **);
 int	 maildir_move(const char *, const char *, char **, const char **);
 
+/* eol.c: where lines and the header end, one reading for all of xd */
+#define EOL_LF	0	/* lines end at LF, a CR just before it included */
+#define EOL_CR	1	/* at CR: no LF came before the first empty line */
+#define EOL_PEEK 1024	/* what eol_header shows of each header line */
+struct eol_probe {
+	int	 mode, bol, pending, cr;
+};
+struct eol_header {
+	off_t	 from;		/* length of the mbox From_ line, or 0 */
+	off_t	 end;		/* where the empty line starts, or the end */
+	off_t	 body;		/* where the body starts, or the end */
+	int	 mode;		/* EOL_LF or EOL_CR */
+	char	 eol[3];	/* the ending added header fields use */
+};
+typedef void (*eol_line_fn)(const char *, size_t, void *);
+void	 eol_probe_init(struct eol_probe *);
+int	 eol_probe_feed(struct eol_probe *, const char *, size_t);
+int	 eol_probe_end(const struct eol_probe *);
+const char *eol_find(const char *, size_t, int);
+int	 eol_mode_fd(int, off_t, off_t, int *);
+int	 eol_header(int, off_t, off_t, struct eol_header *, eol_line_fn,
+	    void *);
+
 /* mark.c: a verdict written into a message's header at byte level */
 struct mark {
 	const char *cls;	/* "ham", "spam" or "surespam" */
@@ -354,9 +377,11 @@ struct mark {
 	const char *tests;	/* "SYM1,SYM2", or "" for none */
 	const char *tag;	/* subject tag for spam, "" for none */
 	const char *unchecked;	/* with cls NULL: why no verdict */
+	int	 rename_upstream;	/* X-Spam-* become X-Spam-Upstream-* */
 };
 int	 mark_message(int, off_t, int, const struct mark *, const char **);
 int	 mark_unchecked(int, off_t, int, const char *, const char **);
+int	 mark_upstream(const char *);	/* "drop" 0, "rename" 1, else -1 */
 
 /* dns.c: asynchronous DNS through c-ares, with a window and a cache */
 /* @@dns@@ */

@@ -20,7 +20,7 @@ only_new() {
 }
 
 # What filter mode adds to ham of score 0, as a printf format.
-HAM0='X-Spam-Level:\nX-Spam-Status: No, score=0.0 required=5.0 tests=none\nX-XD-Class: ham\n'
+HAM0='X-XD-Class: ham\nX-Spam-Level:\nX-Spam-Status: No, score=0.0 required=5.0 tests=none\n'
 
 plain_msg() {
 	msg "$1" <<'EOF'
@@ -352,24 +352,24 @@ mbox() {
 
 # --- filter mode ------------------------------------------------------
 
-@test "filter: spam gets SpamAssassin's headers and a tagged subject, nothing else changes" {
+@test "filter: spam gets X-XD-Class and SpamAssassin's headers first, nothing else changes" {
 	plain_msg m
 	run xd-act --filter <<<"$(line m class=spam score=6.4 RBL_ZEN=127.0.0.2 SPF_FAIL= from=alice@example.com)"
 	[ "$status" -eq 0 ]
 	cat >want <<'EOF'
+X-XD-Class: spam
+X-Spam-Flag: YES
+X-Spam-Level: ******
+X-Spam-Status: Yes, score=6.4 required=5.0 tests=RBL_ZEN,SPF_FAIL
 Return-Path: <alice@example.com>
 Received: from mx.example.net (mx.example.net [192.0.2.25])
 	by mx.example.org with ESMTP id 42
 	for <bob@example.org>; Mon, 1 Jan 2024 10:00:00 +0000
 From: Alice <alice@example.com>
 To: bob@example.org
-Subject: [SPAM] Lunch on Friday?
+Subject: Lunch on Friday?
 Date: Mon, 1 Jan 2024 09:59:58 +0000
 Message-ID: <lunch-1@example.com>
-X-Spam-Flag: YES
-X-Spam-Level: ******
-X-Spam-Status: Yes, score=6.4 required=5.0 tests=RBL_ZEN,SPF_FAIL
-X-XD-Class: spam
 
 Hi Bob,
 
@@ -397,8 +397,8 @@ EOF
 	plain_msg m
 	run xd-act -F <<<"$(line m class=surespam policy=block score=0)"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *$'\nX-Spam-Flag: YES\nX-Spam-Level:\nX-Spam-Status: Yes, score=0.0 required=5.0 tests=none\nX-XD-Class: surespam\n\n'* ]]
-	[[ "$output" == *$'\nSubject: [SPAM] Lunch on Friday?\n'* ]]
+	[[ "$output" == $'X-XD-Class: surespam\nX-Spam-Flag: YES\nX-Spam-Level:\nX-Spam-Status: Yes, score=0.0 required=5.0 tests=none\nReturn-Path: '* ]]
+	[[ "$output" == *$'\nSubject: Lunch on Friday?\n'* ]]
 }
 
 @test "filter: tests= are the upper-case names, sorted, each once" {
@@ -415,7 +415,7 @@ EOF
 		syms="$syms	$s="
 	done
 	printf 'm\tclass=spam\tscore=12.3%s\n' "$syms" | xd-act -F >out
-	sed -n '/^X-Spam-Status:/,/^X-XD-Class:/p' out | sed '$d' >status
+	sed -n '/^X-Spam-Status:/,/^Return-Path:/p' out | sed '$d' >status
 	[ "$(wc -l <status)" -gt 1 ]
 	! awk 'length($0) > 78' status | grep -q .
 	[ "$(tail -n +2 status | grep -vc $'^\t')" -eq 0 ]
@@ -479,19 +479,29 @@ EOF
 	run xd-act -F <<<"$(line m class=spam score=9)"
 	[ "$status" -eq 0 ]
 	cat >want <<'EOF'
-From: mallory@example.net
-Subject: [SPAM] Free money
-X-Spammy: stays (not an X-Spam- field)
-X-XD: stays too
+X-XD-Class: spam
 X-Spam-Flag: YES
 X-Spam-Level: *********
 X-Spam-Status: Yes, score=9.0 required=5.0 tests=none
-X-XD-Class: spam
+From: mallory@example.net
+Subject: Free money
+X-Spammy: stays (not an X-Spam- field)
+X-XD: stays too
 
 body
 X-Spam-Flag: NO
 EOF
 	[ "$output" = "$(cat want)" ]
+}
+
+@test "filter: the subject is tagged only when a tag is asked for" {
+	plain_msg m
+	run xd-act -F <<<"$(line m class=spam score=9)"
+	[[ "$output" == *$'\nSubject: Lunch on Friday?\n'* ]]
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=spam score=9)"
+	[[ "$output" == *$'\nSubject: [SPAM] Lunch on Friday?\n'* ]]
+	tail -n +5 <<<"$output" | sed 's/^Subject: \[SPAM\] /Subject: /' >back
+	cmp m back
 }
 
 @test "filter: the subject is not tagged twice" {
@@ -501,19 +511,19 @@ From: mallory@example.net
 
 body
 EOF
-	run xd-act -F <<<"$(line m class=spam score=9)"
-	[[ "$output" == *$'\nSubject: [SPAM] Free money\n'* ]] || [[ "$output" == "Subject: [SPAM] Free money"$'\n'* ]]
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=spam score=9)"
+	[[ "$output" == *$'\nSubject: [SPAM] Free money\n'* ]]
 	[ "$(grep -c SPAM\] <<<"$output")" -eq 1 ]
 	sed -i 's/\[SPAM\]/[spam]/' m
-	run xd-act -F <<<"$(line m class=spam)"
-	[[ "$output" == "Subject: [spam] Free money"$'\n'* ]]
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=spam)"
+	[[ "$output" == *$'\nSubject: [spam] Free money\n'* ]]
 }
 
 @test "filter: only the first Subject is tagged; odd spacing is kept" {
 	printf 'subject:no space\nSubject :  two spaces\n\nb\n' >m
-	run xd-act -F <<<"$(line m class=spam)"
-	[ "${lines[0]}" = "subject: [SPAM] no space" ]
-	[ "${lines[1]}" = "Subject :  two spaces" ]
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=spam)"
+	[ "${lines[4]}" = "subject: [SPAM] no space" ]
+	[ "${lines[5]}" = "Subject :  two spaces" ]
 }
 
 @test "filter: --tag and subject_tag choose the tag; an empty tag tags nothing" {
@@ -535,51 +545,110 @@ EOF
 	[ "$status" -eq 2 ]
 }
 
-@test "filter: a message without Subject gets one for spam, not for ham" {
+@test "filter: with a tag, a message without Subject gets one for spam, not for ham" {
 	printf 'From: a@example.net\nTo: b@example.org\n\nbody\n' >m
-	run xd-act -F <<<"$(line m class=spam score=5)"
-	[ "$output" = "From: a@example.net
-To: b@example.org
-Subject: [SPAM]
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=spam score=5)"
+	[ "$output" = "X-XD-Class: spam
 X-Spam-Flag: YES
 X-Spam-Level: *****
 X-Spam-Status: Yes, score=5.0 required=5.0 tests=none
-X-XD-Class: spam
+Subject: [SPAM]
+From: a@example.net
+To: b@example.org
 
 body" ]
-	run xd-act -F <<<"$(line m class=ham score=5)"
+	run xd-act -F -t '[SPAM] ' <<<"$(line m class=ham score=5)"
 	! grep -q '^Subject' <<<"$output"
+	run xd-act -F <<<"$(line m class=spam score=5)"
+	! grep -q '^Subject' <<<"$output"
+}
+
+@test "filter: upstream_spam_headers = rename keeps an upstream's X-Spam-* as X-Spam-Upstream-*" {
+	printf 'X-Spam-Flag: YES\nX-Spam-Status: Yes, score=8.1\n\ttests=BAYES_99\nFrom: a@example.net\nX-XD-Class: ham\nx-spam-level: ***\n\nX-Spam-Flag: body\n' >m
+	echo 'upstream_spam_headers = rename' >"$XD_CONF"
+	xd-act -F <<<"$(line m class=ham)" >out
+	printf "$HAM0"'X-Spam-Upstream-Flag: YES\nX-Spam-Upstream-Status: Yes, score=8.1\n\ttests=BAYES_99\nFrom: a@example.net\nX-Spam-Upstream-level: ***\n\nX-Spam-Flag: body\n' >want
+	cmp want out
+	echo 'upstream_spam_headers = drop' >"$XD_CONF"
+	xd-act -F <<<"$(line m class=ham)" >out
+	printf "$HAM0"'From: a@example.net\n\nX-Spam-Flag: body\n' >want
+	cmp want out
+	echo 'upstream_spam_headers = keep' >"$XD_CONF"
+	run xd-act -F <<<"$(line m class=ham)"
+	[ "$status" -eq 1 ]
+	[ "$output" = "xd-act: upstream_spam_headers = keep: expected drop or rename" ]
 }
 
 @test "filter: CRLF messages stay CRLF" {
 	printf 'From: a@example.net\r\nSubject: hi\r\nX-Spam-Flag: YES\r\n  folded\r\n\r\nbody\r\nline\n' >m
-	xd-act -F <<<"$(line m class=spam score=5.5 A=)" >out
-	printf 'From: a@example.net\r\nSubject: [SPAM] hi\r\nX-Spam-Flag: YES\r\nX-Spam-Level: *****\r\nX-Spam-Status: Yes, score=5.5 required=5.0 tests=A\r\nX-XD-Class: spam\r\n\r\nbody\r\nline\n' >want
+	xd-act -F -t '[SPAM] ' <<<"$(line m class=spam score=5.5 A=)" >out
+	printf 'X-XD-Class: spam\r\nX-Spam-Flag: YES\r\nX-Spam-Level: *****\r\nX-Spam-Status: Yes, score=5.5 required=5.0 tests=A\r\nFrom: a@example.net\r\nSubject: [SPAM] hi\r\n\r\nbody\r\nline\n' >want
 	cmp want out
 }
 
-@test "filter: the mbox From_ line stays first" {
+@test "filter: a CR message keeps its CRs, and a forged first field does not take it all" {
+	printf 'X-Spam-Flag: YES\rFrom: a@example.net\rSubject: hi\r\rbody\rX-Spam-Flag: NO\r' >m
+	xd-act -F <<<"$(line m class=ham)" >out
+	{
+		printf "$HAM0" | tr '\n' '\r'
+		printf 'From: a@example.net\rSubject: hi\r\rbody\rX-Spam-Flag: NO\r'
+	} >want
+	cmp want out
+}
+
+@test "filter: an empty line of CR LF ends an LF header, as GMime reads it" {
+	printf 'From: spammer@example.net\nSubject: buy\n\r\nX-XD-Class: ham\nX-Spam-Flag: NO\n\nbuy\n' >m
+	xd-act -F <<<"$(line m class=surespam score=20)" >out
+	printf 'X-XD-Class: surespam\nX-Spam-Flag: YES\nX-Spam-Level: ********************\nX-Spam-Status: Yes, score=20.0 required=5.0 tests=none\n' >want
+	cat m >>want
+	cmp want out
+}
+
+@test "filter: added fields end as the header's last line does" {
+	printf 'From: a@example.net\r\nSubject: hi\n\nbody\r\n' >m
+	xd-act -F <<<"$(line m class=ham)" >out
+	{ printf "$HAM0"; cat m; } >want
+	cmp want out
+	printf 'From: a@example.net\nSubject: hi\r\n\nbody\n' >m
+	xd-act -F <<<"$(line m class=ham)" >out
+	{ printf "$HAM0" | sed 's/$/\r/'; cat m; } >want
+	cmp want out
+	printf '\r\nbody\n' >m
+	xd-act -F <<<"$(line m class=ham)" >out
+	{ printf "$HAM0" | sed 's/$/\r/'; cat m; } >want
+	cmp want out
+}
+
+@test "filter: the mbox From_ line stays first, xd's fields right after it" {
 	printf 'From alice@example.com Mon Jan  1 10:00:00 2024\nSubject: hi\n\nbody\n' >m
 	xd-act -F <<<"$(line m class=ham)" >out
-	printf 'From alice@example.com Mon Jan  1 10:00:00 2024\nSubject: hi\n'"$HAM0"'\nbody\n' >want
+	printf 'From alice@example.com Mon Jan  1 10:00:00 2024\n'"$HAM0"'Subject: hi\n\nbody\n' >want
+	cmp want out
+	printf 'From alice@example.com Mon Jan  1 10:00:00 2024\nSubject: hi\r\rbody\r' >m
+	xd-act -F <<<"$(line m class=ham)" >out
+	{
+		printf 'From alice@example.com Mon Jan  1 10:00:00 2024\n'
+		printf "$HAM0" | tr '\n' '\r'
+		printf 'Subject: hi\r\rbody\r'
+	} >want
 	cmp want out
 }
 
 @test "filter: a message inside an mbox is marked alone, From_ line and all" {
 	mbox
 	xd-act -F <<<"$(line mb class=ham offset=85 length=69)" >out
-	printf 'From carol@example.net Mon Jan  1 11:00:00 2024\nSubject: two\n'"$HAM0"'\nsecond\n' >want
+	printf 'From carol@example.net Mon Jan  1 11:00:00 2024\n'"$HAM0"'Subject: two\n\nsecond\n' >want
 	cmp want out
 }
 
 @test "filter: a message with no body, or no end of line, still gets its headers" {
 	printf 'From: a@example.net\nSubject: hi\n' >m
 	xd-act -F <<<"$(line m class=ham)" >out
-	printf 'From: a@example.net\nSubject: hi\n'"$HAM0" >want
+	printf "$HAM0"'From: a@example.net\nSubject: hi\n' >want
 	cmp want out
 	printf 'From: a@example.net\r\nSubject: hi' >m
 	xd-act -F <<<"$(line m class=spam)" >out
-	printf 'From: a@example.net\r\nSubject: [SPAM] hi\r\nX-Spam-Flag: YES\r\nX-Spam-Level:\r\nX-Spam-Status: Yes, score=0.0 required=5.0 tests=none\r\nX-XD-Class: spam\r\n' >want
+	printf 'X-XD-Class: spam\r\nX-Spam-Flag: YES\r\nX-Spam-Level:\r\nX-Spam-Status: Yes, score=0.0 required=5.0 tests=none\r\nFrom: a@example.net\r\nSubject: hi' >want
 	cmp want out
 	: >m
 	xd-act -F <<<"$(line m class=ham)" >out
@@ -599,16 +668,21 @@ body" ]
 		head -c 5000 /dev/zero | tr '\0' s
 		printf '\n\nbody\0with a NUL\n'
 	} >m
-	xd-act -F <<<"$(line m class=spam score=7)" >out
+	xd-act -F -t '[SPAM] ' <<<"$(line m class=spam score=7)" >out
 	grep -av '^X-Spam-Report: \|^	zzz' m | sed 's/^Subject: /&[SPAM] /' >want
 	grep -av '^X-Spam-Flag: YES$\|^X-Spam-Level: \*\*\*\*\*\*\*$\|^X-Spam-Status: \|^X-XD-Class: spam$' out >back
 	cmp want back
 }
 
-# A message without its X-Spam-* and X-XD-* header fields.
+# A message without its X-Spam-* and X-XD-* header fields; one with no
+# LF at all is read with its CRs as LF.
 drop_marks() {
-	awk 'h && /^\r?$/ { h = 0 } h && /^[^ \t]/ { drop = tolower($0) ~ /^x-(spam-|xd-)/ }
-	     !(h && drop) { print } BEGIN { h = 1 }' "$1"
+	if [ "$(tr -cd '\n' <"$1" | wc -c)" -eq 0 ]; then
+		tr '\r' '\n' <"$1"
+	else
+		cat "$1"
+	fi | awk 'h && /^\r?$/ { h = 0 } h && /^[^ \t]/ { drop = tolower($0) ~ /^x-(spam-|xd-)/ }
+	     !(h && drop) { print } BEGIN { h = 1 }'
 }
 
 @test "filter: the sample messages come back byte for byte but for the edits" {
@@ -638,15 +712,6 @@ drop_marks() {
 	    { xd-act -F >out 2>err && false || true; }
 	[ ! -s out ]
 	grep -q 'more than one message line' err
-}
-
-@test "filter: in an LF message a line of a lone CR does not end the header" {
-	printf 'From: spammer@example.net\nSubject: buy\n\r\nX-XD-Class: ham\nX-Spam-Flag: NO\n\nbuy\n' >m
-	xd-act -F <<<"$(line m class=surespam score=20)" >out
-	[ "$(grep -c '^X-XD-Class' out)" -eq 1 ]
-	grep -q '^X-XD-Class: surespam' out
-	! grep -q 'X-Spam-Flag: NO' out
-	grep -q '^buy$' out
 }
 
 @test "filter: no verdict line is an error and writes nothing" {

@@ -6,10 +6,11 @@ load helper
 @test "no configuration file at all gives the defaults" {
 	rm -f "$XD_CONF"
 	export XD_CONF=
-	run xd-conf max_message_size subject_tag
+	run xd-conf max_message_size spam_folder upstream_spam_headers
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 20M ]
-	[ "${lines[1]}" = "[SPAM] " ]
+	[ "${lines[1]}" = .Spam ]
+	[ "${lines[2]}" = drop ]
 }
 
 @test "a named configuration that does not exist is an error naming it" {
