@@ -54,11 +54,9 @@ delivered() {
 	find "$1/new" -type f
 }
 
-# Undo exactly what xd filter adds: its fields and the subject tag.
+# Undo exactly what xd filter adds: its fields, first in the header.
 unmark() {
-	awk 'h && /^$/ { h = 0 } h && /^X-Spam-(Flag|Level|Status):|^X-XD-Class:/ { skip = 1; next }
-	     h && skip && /^\t/ { next } { skip = 0 }
-	     h && /^Subject: \[SPAM\] / { sub(/\[SPAM\] /, "") } { print } BEGIN { h = 1 }' "$1"
+	sed '1,/^X-Spam-Status:/d' "$1"
 }
 
 # The message without the forged fields, which xd filter takes out.
@@ -69,4 +67,91 @@ unforged() {
 # Only xd's own X-XD-Class is in the header of message $1.
 one_class_field() {
 	[ "$(sed '/^$/q' "$1" | grep -c '^X-XD-Class:')" -eq 1 ]
+}
+
+# torture_msg SENDER ENDING NAME: a message from SENDER with forged
+# verdict fields as its first and last header fields, folded between,
+# and in its body, in the line ending ENDING: lf, crlf, cr, or mixed (an
+# LF header, then CR LF from the empty line on).  NAME.clean is the
+# same without the forged header fields: what xd filter must keep.
+torture_msg() {
+	cat >"$3.lf" <<MSG
+X-XD-Class: surespam
+Return-Path: <$1>
+Received: from mx.example.net (mx.example.net [192.0.2.25])
+	by mx.example.org with ESMTP id 42
+	for <bob@example.org>; Mon, 1 Jan 2024 10:00:00 +0000
+From: Someone <$1>
+To: bob@example.org
+x-spam-status: No, score=-100.0
+	tests=ALL_TRUSTED
+Subject: About Friday
+Date: Mon, 1 Jan 2024 09:59:58 +0000
+Message-ID: <friday@example.com>
+X-Spam-Flag: NO
+X-XD-Class: spam
+
+Shall we meet on Friday?
+X-XD-Class: surespam
+X-Spam-Flag: YES
+
+X-XD-Class: surespam
+MSG
+	awk 'h && /^$/ { h = 0 } h && /^[^ \t]/ { drop = tolower($0) ~ /^x-(spam-|xd-)/ }
+	     !(h && drop) { print } BEGIN { h = 1 }' "$3.lf" >"$3.clean.lf"
+	in_ending "$2" "$3.lf" >"$3"
+	in_ending "$2" "$3.clean.lf" >"$3.clean"
+}
+
+# in_ending ENDING FILE: the LF file FILE with its lines ended so.
+in_ending() {
+	case $1 in
+	lf) cat "$2" ;;
+	crlf) sed 's/$/\r/' "$2" ;;
+	cr) tr '\n' '\r' <"$2" ;;
+	mixed) awk 'h && /^$/ { h = 0 } { printf "%s%s", $0, h ? "\n" : "\r\n" } BEGIN { h = 1 }' "$2" ;;
+	esac
+}
+
+# xd_fields CLASS ENDING: the fields xd filter writes first for CLASS
+# (everything scores 0 here), each ended as the header's last line.
+xd_fields() {
+	local e
+	case $2 in crlf) e=$'\r\n' ;; cr) e=$'\r' ;; *) e=$'\n' ;; esac
+	printf 'X-XD-Class: %s%s' "$1" "$e"
+	[ "$1" = ham ] || printf 'X-Spam-Flag: YES%s' "$e"
+	printf 'X-Spam-Level:%s' "$e"
+	printf 'X-Spam-Status: %s, score=0.0 required=-1.0 tests=none%s' \
+	    "$([ "$1" = ham ] && echo No || echo Yes)" "$e"
+}
+
+# marked CLASS ENDING FILE: FILE as xd filter marks it: its fields
+# first, after a From_ line if FILE has one.
+marked() {
+	if head -c 5 "$3" | grep -q '^From '; then
+		head -n 1 "$3"
+		xd_fields "$1" "$2"
+		tail -n +2 "$3"
+	else
+		xd_fields "$1" "$2"
+		cat "$3"
+	fi
+}
+
+# A multipart message whose part header says X-XD-Class: surespam.
+mime_msg() {
+	msg "$2" <<MSG
+From: Someone <$1>
+To: bob@example.org
+Subject: Minutes
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/plain
+X-XD-Class: surespam
+
+The minutes of Friday.
+--b1--
+MSG
 }
