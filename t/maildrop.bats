@@ -192,3 +192,9 @@ with_from() {
 	[ "$status" -eq 75 ]
 	[ -z "$(find Maildir -type f)" ]
 }
+
+@test "maildrop: the README shows share/mailfilter as it is, less its comments" {
+	sed -n '/or with maildrop/,/writes X-XD-Class as/s/^    //p' "$REPO/README" >shown
+	grep -v '^[[:space:]]*#' "$REPO/share/mailfilter" | grep -v '^[[:space:]]*$' >shipped
+	diff shipped shown
+}

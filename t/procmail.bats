@@ -169,3 +169,9 @@ fresh() {
 	[ "$status" -eq 0 ]
 	cmp "$(plain m)" "$(delivered Maildir)"
 }
+
+@test "procmail: the README shows share/procmailrc as it is, less its comments" {
+	sed -n '/with procmail/,/or with maildrop/s/^    //p' "$REPO/README" >shown
+	grep -v '^[[:space:]]*#' "$REPO/share/procmailrc" | grep -v '^[[:space:]]*$' >shipped
+	diff shipped shown
+}
