@@ -287,6 +287,7 @@ filter(const char *tag)
 	if (upstream == -1) {
 		xd_warnx("upstream_spam_headers = %s: expected drop or rename",
 		    conf_str("upstream_spam_headers"));
+		rc = XD_EXIT_USAGE;
 		goto done;
 	}
 	if (!read_verdict(&rec))

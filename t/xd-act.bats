@@ -575,7 +575,7 @@ body" ]
 	cmp want out
 	echo 'upstream_spam_headers = keep' >"$XD_CONF"
 	run xd-act -F <<<"$(line m class=ham)"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 2 ]
 	[ "$output" = "xd-act: upstream_spam_headers = keep: expected drop or rename" ]
 }
 
