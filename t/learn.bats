@@ -63,6 +63,8 @@ released() {
 	local agent=$1
 	shift
 	sender_msg carol@example.net m
+	# a tagged subject too: the released message is still the one known
+	echo 'subject_tag = "[SPAM] "' >>"$XD_CONF"
 	"${agent}_deliver" m
 	spam=$(delivered Maildir/.Spam)
 	grep -qx 'X-XD-Class: spam' "$spam"
