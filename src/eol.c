@@ -8,6 +8,7 @@
  * Only a message with no LF before its first empty line ends its lines
  * at CR: old Mac mail.  The header ends at the first empty line so
  * read.  An mbox From_ line, first and ended by LF, is no header line.
+ * Every read is bounded: a chunk at a time, from a file.
  */
 #include <errno.h>
 #include <string.h>
@@ -108,31 +109,24 @@ eol_mode_fd(int fd, off_t start, off_t len, int *mode)
 	return 0;
 }
 
-/* The From_ line: "From " first and ended by LF; its length or 0. */
+/*
+ * The From_ line: "From " first and ended by LF within MSG_MAX_FROM_LINE
+ * bytes, as message.c finds it; its length, or 0.
+ */
 static int
 from_line(int fd, off_t start, off_t len, off_t *from)
 {
-	char buf[CHUNK];
-	off_t pos = 0;
-	size_t got;
+	char buf[MSG_MAX_FROM_LINE];
+	size_t got, want = len < (off_t)sizeof(buf) ? (size_t)len :
+	    sizeof(buf);
 	char *nl;
 
 	*from = 0;
-	while (pos < len) {
-		size_t want = len - pos < CHUNK ? (size_t)(len - pos) : CHUNK;
-
-		if (read_at(fd, buf, want, start + pos, &got) == -1)
-			return -1;
-		if (got == 0)
-			return 0;
-		if (pos == 0 && (got < 5 || memcmp(buf, "From ", 5) != 0))
-			return 0;
-		if ((nl = memchr(buf, '\n', got)) != NULL) {
-			*from = pos + (nl - buf) + 1;
-			return 0;
-		}
-		pos += (off_t)got;
-	}
+	if (read_at(fd, buf, want, start, &got) == -1)
+		return -1;
+	if (got >= 5 && memcmp(buf, "From ", 5) == 0 &&
+	    (nl = memchr(buf, '\n', got)) != NULL)
+		*from = nl - buf + 1;
 	return 0;
 }
 

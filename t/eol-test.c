@@ -9,7 +9,8 @@
  * and the exit status is 1 if any file FAILED.
  *
  * Checked: GMime sees as many fields as eol.c's header has lines that
- * start a field, and its body is the file's bytes from where eol.c
+ * start a field, its parser ends the header where eol.c does, and the
+ * body of a message of one part, not encoded, is the file's bytes from where eol.c
  * puts the body (a CR message as message.c hands it to GMime, each CR
  * outside a CR LF made LF); mark_message() writes the From_ line, then
  * xd's fields, each ended as eol.c says, then the header without one
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+
+#include <gmime/gmime.h>
 
 #include "../src/xd.h"
 
@@ -47,25 +50,76 @@ load(const char *path, struct file *f)
 	return r == (ssize_t)f->len ? 0 : -1;
 }
 
-/* A header line that starts a field: no blank first, a colon in it. */
+/*
+ * A header line that starts a field: no blank first, a colon in it.
+ * GMime keeps the Content-* fields with the message's part, not in the
+ * message's own list, so they are not counted.
+ */
+struct seen {
+	size_t	 fields;
+	int	 encoded;	/* a transfer encoding GMime decodes */
+};
+
 static void
 count_field(const char *p, size_t n, void *arg)
 {
-	size_t *fields = arg;
+	struct seen *seen = arg;
+	const char *cte = "Content-Transfer-Encoding:";
 
-	if (n > 0 && p[0] != ' ' && p[0] != '\t' && memchr(p, ':', n))
-		(*fields)++;
+	if (n == 0 || p[0] == ' ' || p[0] == '\t' || !memchr(p, ':', n))
+		return;
+	if (n >= strlen(cte) && strncasecmp(p, cte, strlen(cte)) == 0 &&
+	    !memmem(p, n, "7bit", 4) && !memmem(p, n, "8bit", 4) &&
+	    !memmem(p, n, "binary", 6))
+		seen->encoded = 1;
+	if (!(n >= 8 && strncasecmp(p, "Content-", 8) == 0))
+		seen->fields++;
 }
 
+/* The body of a message that is one part: its content, else "-". */
 static int
 gmime_body(const struct msgpart *p, void *arg)
 {
 	struct buf *body = arg;
 
-	if (p->is_message)
-		return 0;
-	msgpart_data(p, body, MAX_BODY);
-	return 1;	/* the first leaf only */
+	buf_reset(body);
+	if (p->depth > 0 || p->is_message)
+		buf_adds(body, "-");
+	else
+		msgpart_data(p, body, MAX_BODY);
+	return 1;	/* the first part only */
+}
+
+/*
+ * Where GMime's own parser ends the header of the bytes after the From_
+ * line (a CR message's lone CRs as LF, as message.c hands it over, each
+ * byte where it was): the offset of the empty line, or the end.
+ */
+static off_t
+gmime_header_end(const struct file *f, const struct eol_header *h)
+{
+	size_t i, n = f->len - (size_t)h->from;
+	char *text = xmalloc(n + 1);
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *m;
+	gint64 end;
+
+	memcpy(text, f->text + h->from, n);
+	for (i = 0; h->mode == EOL_CR && i < n; i++)
+		if (text[i] == '\r' && (i + 1 == n || text[i + 1] != '\n'))
+			text[i] = '\n';
+	st = g_mime_stream_mem_new_with_buffer(text, n);
+	parser = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	m = g_mime_parser_construct_message(parser, NULL);
+	end = g_mime_parser_get_headers_end(parser);
+	if (m != NULL)
+		g_object_unref(m);
+	g_object_unref(parser);
+	g_object_unref(st);
+	free(text);
+	return end < 0 ? (off_t)f->len : h->from + (off_t)end;
 }
 
 /* The body as GMime should see it: a CR message's lone CRs as LF. */
@@ -86,7 +140,7 @@ expected_body(const struct file *f, const struct eol_header *h,
 
 static const char *
 check_gmime(const char *path, const struct file *f,
-    const struct eol_header *h, size_t fields, int *gfields)
+    const struct eol_header *h, const struct seen *seen, int *gfields)
 {
 	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
 	struct message *m;
@@ -100,12 +154,16 @@ check_gmime(const char *path, const struct file *f,
 		(*gfields)++;
 	buf_init(&got);
 	buf_init(&want);
-	buf_adds(&got, "");
+	buf_adds(&got, "-");	/* no part at all: a multipart of none */
 	message_parts(m, gmime_body, &got);
 	expected_body(f, h, &want);
-	if ((size_t)*gfields != fields)
+	if ((size_t)*gfields != seen->fields)
 		why = "GMime counts other fields";
-	else if (got.len != want.len || memcmp(got.s, want.s, got.len) != 0)
+	else if (gmime_header_end(f, h) != h->end)
+		why = "GMime's header ends elsewhere";
+	else if (strcmp(got.s, "-") != 0 && !seen->encoded &&
+	    (got.len != want.len ||
+	    memcmp(got.s, want.s, got.len) != 0))
 		why = "GMime's body starts elsewhere";
 	buf_free(&got);
 	buf_free(&want);
@@ -195,7 +253,7 @@ check_file(const char *path)
 {
 	struct eol_header h;
 	struct file f;
-	size_t fields = 0;
+	struct seen seen = { 0, 0 };
 	const char *why;
 	int fd, gfields = -1;
 
@@ -203,13 +261,13 @@ check_file(const char *path)
 		printf("%s FAILED: unreadable\n", path);
 		return 1;
 	}
-	if (eol_header(fd, 0, (off_t)f.len, &h, count_field, &fields) == -1)
+	if (eol_header(fd, 0, (off_t)f.len, &h, count_field, &seen) == -1)
 		why = "eol_header failed";
-	else if ((why = check_gmime(path, &f, &h, fields, &gfields)) == NULL)
+	else if ((why = check_gmime(path, &f, &h, &seen, &gfields)) == NULL)
 		why = check_mark(path, &f, &h);
 	close(fd);
 	printf("%s mode=%s from=%lld fields=%zu body=%lld gmime=", path,
-	    h.mode == EOL_CR ? "cr" : "lf", (long long)h.from, fields,
+	    h.mode == EOL_CR ? "cr" : "lf", (long long)h.from, seen.fields,
 	    (long long)h.body);
 	if (gfields >= 0)
 		printf("%d", gfields);

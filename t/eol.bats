@@ -36,10 +36,11 @@ setup() {
 	torture envelope 'From a@example.net Mon Jan  1 10:00:00 2024\nX-XD-Class: ham\nSubject: hi\n\nbody\n'
 	torture noheader '\nX-Spam-Flag: YES\n'
 	torture nul 'From: a@example.net\nSubject: h\0i\nX-Spam-Flag: Y\0ES\n\nbo\0dy\n\0\n'
+	torture mime 'From: a@example.net\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\nX-XD-Class: ham\n\n--b\nContent-Type: text/plain\nX-XD-Class: surespam\n\npart\n--b--\n'
 	run "$EOL_TEST" *.lf *.crlf *.cr *.mixed
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[ "$(grep -c ' ok$' <<<"$output")" -eq 36 ]
+	[ "$(grep -c ' ok$' <<<"$output")" -eq 40 ]
 	grep -q '^plain.cr mode=cr ' <<<"$output"
 	grep -q '^plain.crlf mode=lf ' <<<"$output"
 }
