@@ -37,7 +37,7 @@ static const char options[] =
     "  -m, --move                remove each source once its copy is safe\n"
     "  -f, --force               act again on lines that already have an action\n"
     "  -F, --filter              write the message of one line with X-Spam headers\n"
-    "  -t, --tag TEXT            the subject tag for spam in filter mode\n"
+    "  -t, --tag TEXT            a subject tag for spam in filter mode (none by default)\n"
     "  -r, --release             move quarantined files back to the inbox,\n"
     "                            learn them as ham and allow their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
