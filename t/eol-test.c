@@ -14,7 +14,8 @@
  * puts the body (a CR message as message.c hands it to GMime, each CR
  * outside a CR LF made LF); mark_message() writes the From_ line, then
  * xd's fields, each ended as eol.c says, then the header without one
- * X-Spam-* or X-XD-* line, then every byte from the empty line on.
+ * X-Spam-* or X-XD-* line, then every byte from the empty line on; and
+ * mark_unchecked() the same with X-XD-Unchecked alone.
  */
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -179,30 +180,33 @@ forged_line(const char *p, size_t n)
 	    (n >= 5 && strncasecmp(p, "X-XD-", 5) == 0);
 }
 
-/* What mark_message() wrote, o of on bytes, against the rule. */
+/*
+ * What mark_message() wrote, o of on bytes, against the rule: first the
+ * field first, then lines - 1 more of xd's.
+ */
 static const char *
 check_output(const struct file *f, const struct eol_header *h,
-    const char *o, size_t on)
+    const char *o, size_t on, const char *first, int lines)
 {
 	size_t tail = f->len - (size_t)h->end, at, n;
-	const char *end, *cls;
-	int forged = 0;
+	const char *end;
+	char *cls;
+	int forged = 0, i;
 
 	if (on < (size_t)h->from + tail ||
 	    memcmp(o, f->text, (size_t)h->from) != 0)
 		return "the From_ line moved";
 	if (memcmp(o + on - tail, f->text + h->end, tail) != 0)
 		return "bytes from the empty line on changed";
-	xasprintf((char **)&cls, "X-XD-Class: spam%s", h->eol);
+	xasprintf(&cls, "%s%s", first, h->eol);
 	at = (size_t)h->from;
 	n = strlen(cls);
-	if (on - at < n || memcmp(o + at, cls, n) != 0) {
-		free((char *)cls);
-		return "X-XD-Class is not first";
-	}
-	free((char *)cls);
-	/* Past xd's four fields, to the end of the kept header. */
-	for (n = 0; n < 4; n++) {
+	i = on - at < n || memcmp(o + at, cls, n) != 0;
+	free(cls);
+	if (i)
+		return "xd's field is not first";
+	/* Past xd's fields, to the end of the kept header. */
+	for (i = 0; i < lines; i++) {
 		end = memchr(o + at, h->mode == EOL_CR ? '\r' : '\n', on - at);
 		at = end != NULL ? (size_t)(end - o) + 1 : on;
 	}
@@ -218,10 +222,13 @@ check_output(const struct file *f, const struct eol_header *h,
 	return NULL;
 }
 
-/* Mark the file as spam into a temporary file and check what came. */
+/*
+ * Mark the file as spam, or as unchecked, into a temporary file and
+ * check what came.
+ */
 static const char *
 check_mark(const char *path, const struct file *f,
-    const struct eol_header *h)
+    const struct eol_header *h, int unchecked)
 {
 	struct mark m = { "spam", 5, 5, "", "", NULL, 0 };
 	char name[] = "/tmp/eol-test.XXXXXX", *out;
@@ -236,11 +243,14 @@ check_mark(const char *path, const struct file *f,
 		return "no temporary file";
 	}
 	unlink(name);
-	if (mark_message(fd, (off_t)f->len, tfd, &m, &why) == 0) {
+	if ((unchecked ? mark_unchecked(fd, (off_t)f->len, tfd, "eol-test",
+	    &why) : mark_message(fd, (off_t)f->len, tfd, &m, &why)) == 0) {
 		size = lseek(tfd, 0, SEEK_END);
 		out = xmalloc((size_t)size + 1);
-		why = pread(tfd, out, (size_t)size, 0) == size ?
-		    check_output(f, h, out, (size_t)size) : "short read";
+		why = pread(tfd, out, (size_t)size, 0) != size ? "short read" :
+		    unchecked ? check_output(f, h, out, (size_t)size,
+		    "X-XD-Unchecked: eol-test", 1) :
+		    check_output(f, h, out, (size_t)size, "X-XD-Class: spam", 4);
 		free(out);
 	}
 	close(tfd);
@@ -264,7 +274,8 @@ check_file(const char *path)
 	if (eol_header(fd, 0, (off_t)f.len, &h, count_field, &seen) == -1)
 		why = "eol_header failed";
 	else if ((why = check_gmime(path, &f, &h, &seen, &gfields)) == NULL)
-		why = check_mark(path, &f, &h);
+		if ((why = check_mark(path, &f, &h, 0)) == NULL)
+			why = check_mark(path, &f, &h, 1);
 	close(fd);
 	printf("%s mode=%s from=%lld fields=%zu body=%lld gmime=", path,
 	    h.mode == EOL_CR ? "cr" : "lf", (long long)h.from, seen.fields,
