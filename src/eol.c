@@ -130,6 +130,12 @@ from_line(int fd, off_t start, off_t len, off_t *from)
 	return 0;
 }
 
+static void
+set_eol(struct eol_header *h, const char *eol)
+{
+	memcpy(h->eol, eol, strlen(eol) + 1);	/* at most "\r\n" */
+}
+
 /* Hand the first EOL_PEEK bytes of the line at off to fn. */
 static int
 show_line(int fd, off_t start, off_t off, off_t stop, eol_line_fn fn,
@@ -181,14 +187,14 @@ walk_header(int fd, off_t start, off_t len, struct eol_header *h,
 			if (n == 1 || (h->mode == EOL_LF && n == 2 &&
 			    first == '\r')) {
 				if (h->eol[0] == '\0')
-					memcpy(h->eol, n == 2 ? "\r\n" :
-					    h->mode == EOL_CR ? "\r" : "\n", 3);
+					set_eol(h, n == 2 ? "\r\n" :
+					    h->mode == EOL_CR ? "\r" : "\n");
 				h->end = line;
 				h->body = stop;
 				return 0;
 			}
-			memcpy(h->eol, h->mode == EOL_CR ? "\r" : cr ?
-			    "\r\n" : "\n", 3);
+			set_eol(h, h->mode == EOL_CR ? "\r" :
+			    cr ? "\r\n" : "\n");
 			if (fn != NULL && show_line(fd, start, line, stop, fn,
 			    arg) == -1)
 				return -1;
@@ -221,6 +227,6 @@ eol_header(int fd, off_t start, off_t len, struct eol_header *h,
 	    walk_header(fd, start, len, h, fn, arg) == -1)
 		return -1;
 	if (h->eol[0] == '\0')
-		memcpy(h->eol, h->mode == EOL_CR ? "\r" : "\n", 2);
+		set_eol(h, h->mode == EOL_CR ? "\r" : "\n");
 	return 0;
 }
