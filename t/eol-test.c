@@ -11,11 +11,11 @@
  * Checked: GMime sees as many fields as eol.c's header has lines that
  * start a field, its parser ends the header where eol.c does, and the
  * body of a message of one part, not encoded, is the file's bytes from
- * where eol.c puts the body (a CR message as message.c hands it to GMime, each CR
- * outside a CR LF made LF); mark_message() writes the From_ line, then
- * xd's fields, each ended as eol.c says, then the header without one
- * X-Spam-* or X-XD-* line, then every byte from the empty line on; and
- * mark_unchecked() the same with X-XD-Unchecked alone.
+ * where eol.c puts the body (a CR message as message.c hands it to
+ * GMime, each CR outside a CR LF made LF); mark_message() writes the
+ * From_ line, then xd's fields, each ended as eol.c says, then the
+ * header without one X-Spam-* or X-XD-* line, then every byte from the
+ * empty line on; mark_unchecked() the same with X-XD-Unchecked alone.
  */
 #include <sys/stat.h>
 #include <fcntl.h>
