@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages, build, run on share/samples
 #   make test       install missing Debian packages, build, run every test
 #   make check-asan make check-valgrind make bench make install
+#   make fuzz       AFL++ on the parsers, FUZZ_S seconds each (fuzz/run.sh)
 #   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
 
 PREFIX	?= /usr/local
@@ -102,6 +103,23 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh t/run.sh build-asan/bin build-asan
 
+# Harnesses of fuzz/, one per parser; with CC=afl-clang-fast in build-fuzz/.
+$(O)/fuzz-%: fuzz/%.c fuzz/fuzz.h $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -DFUZZ_SHARE=\"$(CURDIR)/share\" \
+		-DFUZZ_WORK=\"$(abspath $(O))\" -o $@ $< $(LIB) $(LDLIBS)
+
+FUZZ_S	?= 60
+FUZZ_TARGETS ?= message stream rules weights policy conf dns
+FUZZ_DEPS = afl++ clang
+FUZZ_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=all
+
+fuzz:
+	@$(MAKE) --no-print-directory deps DEPS="$(FUZZ_DEPS)"
+	@$(MAKE) --no-print-directory O=build-fuzz CC=afl-clang-fast \
+		CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
+	@FUZZ_S=$(FUZZ_S) sh fuzz/run.sh build-fuzz $(FUZZ_TARGETS)
+
 check-valgrind: all
 	sh t/valgrind.sh $(B)
 
@@ -122,7 +140,8 @@ install: all
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 
 clean:
-	rm -rf build build-asan $(BINS)
+	rm -rf build build-asan build-fuzz $(BINS)
 
-.PHONY: all deps demo test test-times check-asan check-valgrind bench accuracy install clean
+.PHONY: all deps demo test test-times check-asan check-valgrind fuzz bench \
+	accuracy install clean
 .SECONDARY:
