@@ -658,7 +658,10 @@ rawuri_add(struct view *v, const char *s, size_t n)
 		if (v->rawhash[i] == h)
 			return;
 	v->rawhash[i] = h;
-	v->rawuri[v->nrawuri] = xstrndup(s, n);
+	/* all n bytes, NULs too (&#0;): xstrndup() would stop at one */
+	v->rawuri[v->nrawuri] = xmalloc(n + 1);
+	memcpy(v->rawuri[v->nrawuri], s, n);
+	v->rawuri[v->nrawuri][n] = '\0';
 	for (i = 0; i < n; i++)		/* a NUL or break would cut it */
 		if (v->rawuri[v->nrawuri][i] == '\0' ||
 		    v->rawuri[v->nrawuri][i] == '\n')
