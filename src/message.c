@@ -752,10 +752,12 @@ struct walk {
 	void		*arg;
 	size_t		 leaves;
 	int		 stop;
+	struct buf	 name;		/* a file name read again */
 };
 
 static void
-part_describe(GMimeObject *o, struct msgpart *p, int depth)
+part_describe(GMimeObject *o, struct msgpart *p, int depth,
+    struct buf *name)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
 	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(o);
@@ -776,6 +778,8 @@ part_describe(GMimeObject *o, struct msgpart *p, int depth)
 	else if (cd != NULL)
 		p->filename = g_mime_content_disposition_get_parameter(cd,
 		    "filename");
+	if (name != NULL)	/* B words read right */
+		p->filename = mime_filename(o, p->filename, name);
 	p->attachment = (cd != NULL &&
 	    g_mime_content_disposition_is_attachment(cd)) ||
 	    (p->filename != NULL && *p->filename != '\0');
@@ -822,7 +826,7 @@ encoded_message(GMimeObject *o, int depth)
 	if ((inner = g_object_get_data(G_OBJECT(o), key)) != NULL)
 		return inner;
 	buf_init(&data);
-	part_describe(o, &p, depth);
+	part_describe(o, &p, depth, NULL);	/* for its data alone */
 	msgpart_data(&p, &data, max > 0 ? max : XD_MAX_MESSAGE);
 	st = g_mime_stream_mem_new_with_buffer(data.s ? data.s : "", data.len);
 	buf_free(&data);
@@ -858,7 +862,7 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 			    depth + 1);
 		return;
 	}
-	part_describe(o, &p, depth);
+	part_describe(o, &p, depth, &w->name);
 	if (is_encoded_message(o)) {
 		p.is_message = 1;
 		if (w->fn(&p, w->arg) != 0)
@@ -906,7 +910,9 @@ message_parts(struct message *m, msgpart_fn fn, void *arg)
 	w.arg = arg;
 	w.leaves = 0;
 	w.stop = 0;
+	buf_init(&w.name);
 	walk_object(&w, g_mime_message_get_mime_part(m->mime), 0);
+	buf_free(&w.name);
 	return w.leaves;
 }
 

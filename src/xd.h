@@ -247,6 +247,8 @@ int	 mbox_next(struct mbox *, off_t *, off_t *);
 void	 mbox_close(struct mbox *);
 /* rfc2047.c */
 int	 rfc2047_decode(const char *, struct buf *);
+/* mimeparam.c: a part's file name, B words read right */
+const char *mime_filename(void *, const char *, struct buf *);
 /* addr.c */
 size_t	 addr_list_normalise(const char *, struct buf *);
 void	 addr_envelope(const char *, struct buf *);
