@@ -88,7 +88,7 @@ replay_conf() {
 # The packet is served by t/vault-dns.py for the question it holds.
 replay_dns() {
 	local py pid rc=0 port type name
-	py=$(dns_python) || return 3
+	py=$(command -v python3) || return 3
 	rm -f info
 	"$py" "$BATS_TEST_DIRNAME/vault-dns.py" "$1" info &
 	pid=$!
@@ -110,11 +110,6 @@ replay_dns() {
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	return "$rc"
-}
-
-# The python with dnslib is not needed here, any python 3 is.
-dns_python() {
-	command -v python3 || command -v /usr/bin/python3
 }
 
 # replay_all TARGET: every case of t/vault/TARGET; a list of failures.
