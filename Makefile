@@ -115,7 +115,7 @@ FUZZ_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=all
 
 fuzz:
-	@$(MAKE) --no-print-directory deps DEPS="$(FUZZ_DEPS)"
+	@$(MAKE) --no-print-directory deps DEPS="$(DEPS) $(FUZZ_DEPS)"
 	@$(MAKE) --no-print-directory O=build-fuzz CC=afl-clang-fast \
 		CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_TARGETS:%=build-fuzz/fuzz-%)
 	@FUZZ_S=$(FUZZ_S) sh fuzz/run.sh build-fuzz $(FUZZ_TARGETS)

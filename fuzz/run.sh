@@ -19,13 +19,12 @@ AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
 AFL_NO_UI=1
 AFL_NO_AFFINITY=1
 AFL_FAST_CAL=1
-AFL_SKIP_CRASHES=1
 AFL_SUPPRESS_AFFINITY_WARNINGS=1
 # The sanitizers must abort, for afl-fuzz to see a crash.
 ASAN_OPTIONS=abort_on_error=1:detect_leaks=0:symbolize=0:allocator_may_return_null=1:detect_odr_violation=0
 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=0:symbolize=0
 export AFL_SKIP_CPUFREQ AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES AFL_NO_UI \
-    AFL_NO_AFFINITY AFL_FAST_CAL AFL_SKIP_CRASHES \
+    AFL_NO_AFFINITY AFL_FAST_CAL \
     AFL_SUPPRESS_AFFINITY_WARNINGS ASAN_OPTIONS UBSAN_OPTIONS
 # The harnesses use the shipped files and never the user's.
 XD_CONF=/dev/null
