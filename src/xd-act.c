@@ -3,7 +3,10 @@
  * maildirs (batch), mark one message for a procmail or maildrop recipe
  * (--filter), or give quarantined messages back (--release).
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,7 +30,7 @@ struct batch {
 
 static const char synopsis[] =
     "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
-    "-F [-t tag] < stream > message\n"
+    "-F [-t tag] [--spool dev:ino:size] < stream > message\n"
     "-r [-D] [-d dir] file ...";
 static const char options[] =
     "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
@@ -38,6 +41,7 @@ static const char options[] =
     "  -f, --force               act again on lines that already have an action\n"
     "  -F, --filter              write the message of one line with X-Spam headers\n"
     "  -t, --tag TEXT            a subject tag for spam in filter mode (none by default)\n"
+    "      --spool DEV:INO:SIZE  filter mode: the line must name this file, whole\n"
     "  -r, --release             move quarantined files back to the inbox,\n"
     "                            learn them as ham and allow their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
@@ -263,13 +267,59 @@ required_score(void)
 	return t;
 }
 
+/* The file xd-filter(1) spooled, from its own fstat: --spool. */
+struct spool_id {
+	uintmax_t dev, ino;
+	intmax_t size;
+};
+
+static struct spool_id *
+parse_spool_id(const char *arg)
+{
+	static struct spool_id id;
+	char *end;
+
+	id.dev = strtoumax(arg, &end, 10);
+	if (end == arg || *end != ':')
+		goto bad;
+	arg = end + 1;
+	id.ino = strtoumax(arg, &end, 10);
+	if (end == arg || *end != ':')
+		goto bad;
+	arg = end + 1;
+	id.size = strtoimax(arg, &end, 10);
+	if (end == arg || *end != '\0' || id.size < 0)
+		goto bad;
+	return &id;
+bad:
+	xd_errx(XD_EXIT_USAGE, "--spool: expected DEV:INO:SIZE");
+}
+
+/*
+ * Whether the message open on fd is all of the file the supervisor
+ * handed over: a line that names any other file, or a part of it,
+ * must not be delivered in its place.
+ */
+static int
+is_spool(int fd, const struct locator *loc, off_t len,
+    const struct spool_id *id)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) == -1)
+		return 0;
+	return (uintmax_t)st.st_dev == id->dev &&
+	    (uintmax_t)st.st_ino == id->ino && st.st_size == id->size &&
+	    loc->offset == 0 && len == st.st_size;
+}
+
 /*
  * Filter mode: one verdict line in, its message out on stdout with the
  * verdict in the header.  Any failure exits non-zero so that the caller
  * delivers the original instead.
  */
 static int
-filter(const char *tag)
+filter(const char *tag, const struct spool_id *spool)
 {
 	struct rec rec;
 	struct buf cls, score;
@@ -302,6 +352,12 @@ filter(const char *tag)
 	}
 	if ((fd = maildir_open(&loc, &len, &why)) == -1) {
 		xd_warn("%s: %s", loc.path, why);
+		goto done;
+	}
+	if (spool != NULL && !is_spool(fd, &loc, len, spool)) {
+		xd_warnx("%s: not the message this filter was handed "
+		    "(--spool %ju:%ju:%jd)", loc.path, spool->dev, spool->ino,
+		    spool->size);
 		goto done;
 	}
 	m.cls = cls.s;
@@ -470,7 +526,7 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SPAM = 256, OPT_SURESPAM };
+	enum { OPT_SPAM = 256, OPT_SURESPAM, OPT_SPOOL };
 	static const struct option longopts[] = {
 		{ "deliver", required_argument, NULL, 'd' },
 		{ "quarantine", required_argument, NULL, 'q' },
@@ -480,6 +536,7 @@ main(int argc, char *argv[])
 		{ "force", no_argument, NULL, 'f' },
 		{ "filter", no_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 't' },
+		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "release", no_argument, NULL, 'r' },
 		{ "domain", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -489,6 +546,7 @@ main(int argc, char *argv[])
 	struct batch b;
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
+	const struct spool_id *spool = NULL;
 	int c, filter_mode = 0, release_mode = 0, domain = 0, rc;
 
 	xd_setprogname(argv[0]);
@@ -506,6 +564,7 @@ main(int argc, char *argv[])
 		case 't': tag = optarg; break;
 		case OPT_SPAM: spam_folder = optarg; break;
 		case OPT_SURESPAM: surespam_folder = optarg; break;
+		case OPT_SPOOL: spool = parse_spool_id(optarg); break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
@@ -518,7 +577,7 @@ main(int argc, char *argv[])
 	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
 	    b.force || spam_folder || surespam_folder))
 		usage();
-	if ((filter_mode && deliver_dir) || (!filter_mode && tag) ||
+	if ((filter_mode && deliver_dir) || (!filter_mode && (tag || spool)) ||
 	    (domain && !release_mode))
 		usage();
 	if (conf_load(NULL) != 0)
@@ -531,7 +590,8 @@ main(int argc, char *argv[])
 	check_folder("surespam_folder", conf_str("surespam_folder"));
 
 	if (filter_mode)
-		return filter(check_tag(tag ? tag : conf_str("subject_tag")));
+		return filter(check_tag(tag ? tag : conf_str("subject_tag")),
+		    spool);
 	if (release_mode) {
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");

@@ -757,6 +757,28 @@ drop_marks() {
 	grep -q "m: cannot-write: No space left on device" err
 }
 
+@test "filter --spool: only the file it names, and all of it, is marked" {
+	plain_msg m
+	cp m other
+	id=$(stat -c '%d:%i:%s' m)
+	run --separate-stderr xd-act -F --spool "$id" <<<"$(line m class=ham)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"X-XD-Class: ham"* ]]
+	# The same bytes in another file are another message.
+	run --separate-stderr xd-act -F --spool "$id" <<<"$(line other class=ham)"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"other: not the message this filter was handed (--spool $id)"* ]]
+	run --separate-stderr xd-act -F --spool "$id" <<<"$(line m class=ham offset=10)"
+	[ "$status" -eq 1 ]
+	[ -z "$output" ]
+	run xd-act -F --spool 1:2 </dev/null
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--spool: expected DEV:INO:SIZE"* ]]
+	run xd-act --spool "$id" -d inbox </dev/null
+	[ "$status" -eq 2 ]
+}
+
 # --- release ----------------------------------------------------------
 
 @test "release: quarantined files move back to the inbox, one path printed each" {
@@ -827,7 +849,7 @@ drop_marks() {
 	[[ "$output" == "usage: xd-act"* ]]
 	run --separate-stderr xd-act --help
 	for opt in --deliver --quarantine --spam-folder --surespam-folder \
-	    --move --force --filter --tag --release; do
+	    --move --force --filter --tag --spool --release; do
 		[[ "$output" == *"$opt"* ]]
 	done
 	run xd-act -Q
