@@ -385,6 +385,49 @@ int	 mark_message(int, off_t, int, const struct mark *, const char **);
 int	 mark_unchecked(int, off_t, int, const char *, const char **);
 int	 mark_upstream(const char *);	/* "drop" 0, "rename" 1, else -1 */
 
+/*
+ * spool.c, supervise.c, xdlog.c: xd-filter(1)'s private copy of a
+ * message, its pipeline of tools under budgets, and its syslog line.
+ */
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+struct spool {
+	char	*dir, *msg, *out;	/* $TMPDIR/xd-filter.XXXXXX, msg, out */
+	int	 msgfd, outfd;
+	struct stat st;			/* of msg once it is filled */
+};
+int	 spool_open(struct spool *, const char *, const char **);
+int	 spool_fill(struct spool *, int, const char **);
+int	 spool_reserve(struct spool *, off_t, const char **);
+void	 spool_remove(struct spool *);
+int	 spool_sweep(const char *, time_t);	/* leftovers older than */
+off_t	 spool_forged_bytes(int, off_t);
+
+#define SUPERVISE_MAX	64	/* tools in one pipeline */
+struct budget {
+	long	 cpu;		/* seconds of CPU per child; 0: none */
+	size_t	 memory;	/* bytes of heap per child; 0: none */
+	size_t	 mapped;	/* address space allowed beyond memory */
+};
+struct child {
+	const char *name;	/* for reasons: "xd-heur" */
+	char	**argv;		/* run from $PATH */
+	int	 max_ok;	/* the highest exit status that is no failure */
+	pid_t	 pid;		/* the rest is set by supervise_run() */
+	int	 errfd, status, reaped, late, said_memory, said_epipe;
+	size_t	 relayed;
+	char	 tail[32];
+	struct rusage ru;
+};
+extern volatile sig_atomic_t supervise_group;
+int	 supervise_run(struct child *, size_t, int, int, const struct budget *,
+	    long long, int);
+const char *supervise_failure(const struct child *, size_t,
+	    const struct budget *, char *, size_t);
+int	 xdlog_facility(const char *);
+int	 xdlog(int, int, const char *);
+
 /* dns.c: asynchronous DNS through c-ares, with a window and a cache */
 /* @@dns@@ */
 /*

@@ -166,21 +166,21 @@ with_from() {
 	done
 }
 
-@test "maildrop: when a check fails the original is delivered unchanged" {
+@test "maildrop: when a check fails the original is delivered, marked unchecked" {
 	sender_msg carol@example.net m
 	# xd-score cannot read its weights: xd filter gives the message back.
 	printf 'weights = %s\nstages =\n' "$T/nothere" >"$XD_CONF"
 	run maildrop ./mailfilter <m
 	[ "$status" -eq 0 ]
-	cmp "$(plain m)" "$(delivered Maildir)"
+	unchecked "$(plain m)" "$(delivered Maildir)" 'failed (xd-score, status 2)'
 }
 
-@test "maildrop: with a broken configuration the original is delivered unchanged" {
+@test "maildrop: with a broken configuration the original is delivered, marked unchecked" {
 	sender_msg carol@example.net m
 	echo 'no such key = 1' >"$XD_CONF"
 	run maildrop ./mailfilter <m
 	[ "$status" -eq 0 ]
-	cmp "$(plain m)" "$(delivered Maildir)"
+	unchecked "$(plain m)" "$(delivered Maildir)" 'config'
 }
 
 @test "maildrop: when xd cannot run at all maildrop defers the message" {

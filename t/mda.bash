@@ -64,6 +64,15 @@ unforged() {
 	grep -v '^X-Spam-Status: No, score=-100.0 (forged)$\|^X-Spam-Flag: NO$\|^X-XD-Class: ham$' "$1"
 }
 
+# unchecked PLAIN GOT REASON: the delivered GOT is what the agent makes of
+# the original unfiltered (PLAIN), without the forged fields, and with
+# one X-XD-Unchecked: REASON more.
+unchecked() {
+	[ "$(grep -c '^X-XD-Unchecked: ' "$2")" -eq 1 ] || return 1
+	grep -qxF "X-XD-Unchecked: $3" "$2" || return 1
+	diff <(unforged "$1") <(grep -v '^X-XD-Unchecked: ' "$2")
+}
+
 # Only xd's own X-XD-Class is in the header of message $1.
 one_class_field() {
 	[ "$(sed '/^$/q' "$1" | grep -c '^X-XD-Class:')" -eq 1 ]

@@ -144,12 +144,12 @@ fresh() {
 	done
 }
 
-@test "procmail: with a broken configuration the original is delivered unchanged" {
+@test "procmail: with a broken configuration the original is delivered, marked unchecked" {
 	sender_msg carol@example.net m
 	echo 'no such key = 1' >"$XD_CONF"
 	run procmail -p -m ./rc <m
 	[ "$status" -eq 0 ]
-	cmp "$(plain m)" "$(delivered Maildir)"
+	unchecked "$(plain m)" "$(delivered Maildir)" 'config'
 }
 
 @test "procmail: when xd cannot run at all the original is delivered unchanged" {
@@ -161,13 +161,45 @@ fresh() {
 	cmp m "$(delivered Maildir)"
 }
 
-@test "procmail: when a check fails the original is delivered unchanged" {
+@test "procmail: when a check fails the original is delivered, marked unchecked" {
 	sender_msg carol@example.net m
 	# xd-score cannot read its weights: xd filter gives the message back.
 	printf 'weights = %s\nstages =\n' "$T/nothere" >"$XD_CONF"
 	run procmail -p -m ./rc <m
 	[ "$status" -eq 0 ]
-	cmp "$(plain m)" "$(delivered Maildir)"
+	unchecked "$(plain m)" "$(delivered Maildir)" 'failed (xd-score, status 2)'
+}
+
+@test "procmail: kill -9 of xd filter while it writes the message: procmail delivers the original" {
+	sender_msg carol@example.net m
+	# More than a pipe holds: with procmail stopped, xd-filter blocks
+	# in the middle of writing the marked message.
+	{ cat m; head -c 1000000 /dev/zero | tr '\0' x | fold -w 72; echo; } >big
+	# A stage that takes a second, for procmail to be stopped meanwhile.
+	mkdir stagebin
+	printf '#!/bin/sh\nsleep 1\nexec cat\n' >stagebin/xd-slow
+	chmod +x stagebin/xd-slow
+	echo 'stages = slow' >>"$XD_CONF"
+	PATH=$PWD/stagebin:$PATH procmail -p -m ./rc <big &
+	pm=$!
+	for _ in $(seq 100); do
+		kids=$(pgrep -d, -P "$pm") &&
+		    xf=$(pgrep -x xd-filter -P "$kids") && break
+		sleep 0.05
+	done
+	[ -n "$xf" ]
+	kill -STOP "$pm"
+	for _ in $(seq 100); do
+		[[ "$(cat "/proc/$xf/wchan")" == *pipe_write* ]] && break
+		sleep 0.1
+	done
+	[[ "$(cat "/proc/$xf/wchan")" == *pipe_write* ]]
+	kill -9 "$xf"
+	kill -CONT "$pm"
+	wait "$pm"
+	# What procmail kept, as when xd cannot run at all.
+	cmp big "$(delivered Maildir)"
+	grep -q 'Rescue of unfiltered data succeeded' procmail.log
 }
 
 @test "procmail: the README shows share/procmailrc as it is, less its comments" {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# xd: the driver.  filter, check, rescore, stages, learn.
+# xd: the driver.  check, rescore, stages, learn; filter is xd-filter
+# (t/xd-filter.bats).
 
 load helper
 
@@ -71,17 +72,6 @@ broken_stage() {
 	[ "$status" -eq 2 ]
 }
 
-@test "filter with a stage name xd does not ship checks nothing and says so" {
-	ham_msg m1
-	printf 'stages = rbl Heur\n' >"$XD_CONF"
-	run --separate-stderr xd filter <m1
-	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"xd.conf:1: stages:"* ]]
-	[[ "$output" != *"X-Spam-Status"* ]]
-	[[ "$output" != *"tests=none"* ]]
-	[[ "$output" == *"Shall we try the new place on Friday?"* ]]
-}
-
 @test "check exits 1 when some message could not be read, and still writes its line" {
 	ham_msg m1
 	echo 'stages =' >"$XD_CONF"
@@ -115,71 +105,6 @@ broken_stage() {
 	run xd check m1
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"xd.conf:1:"* ]]
-}
-
-@test "filter adds the verdict headers and keeps every other byte" {
-	ham_msg m1
-	echo 'stages =' >"$XD_CONF"
-	xd filter <m1 >out
-	grep -q '^X-Spam-Status: No, score=' out
-	grep -q '^X-XD-Class: ham$' out
-	grep -v '^X-Spam-\|^X-XD-Class' out >stripped
-	cmp m1 stripped
-}
-
-@test "filter delivers the original unchanged when a stage fails" {
-	ham_msg m1
-	broken_stage 'exit 1'
-	run xd filter <m1
-	[ "$status" -eq 0 ]
-	xd filter <m1 2>err >out
-	cmp m1 out
-	grep -q 'delivered unchanged' err
-}
-
-@test "filter delivers the original unchanged when a stage crashes" {
-	ham_msg m1
-	broken_stage 'kill -SEGV $$'
-	xd filter <m1 >out 2>err
-	cmp m1 out
-}
-
-@test "filter delivers the original when a stage swallows the stream" {
-	ham_msg m1
-	broken_stage 'cat >/dev/null'
-	xd filter <m1 >out 2>err
-	cmp m1 out
-}
-
-@test "filter passes binary junk through unchanged" {
-	head -c 20000 /dev/urandom >junk
-	echo 'stages =' >"$XD_CONF"
-	xd filter <junk >out 2>err
-	cmp junk out
-}
-
-@test "filter cleans up its spool" {
-	ham_msg m1
-	mkdir spool
-	echo 'stages =' >"$XD_CONF"
-	TMPDIR=$PWD/spool xd filter <m1 >/dev/null
-	[ -z "$(ls -A spool)" ]
-}
-
-@test "filter exits 75 when it cannot spool the message" {
-	ham_msg m1
-	run env TMPDIR=/nonexistent/dir xd filter <m1
-	[ "$status" -eq 75 ]
-}
-
-@test "filter -r names the recipient for policy rules" {
-	ham_msg m1
-	printf 'block rcpt boss@example.net\n' >pol
-	printf 'stages =\npolicy = %s\n' "$PWD/pol" >"$XD_CONF"
-	xd filter -r boss@example.net <m1 >out
-	grep -q '^X-XD-Class: surespam$' out
-	xd filter -r other@example.net <m1 >out
-	grep -q '^X-XD-Class: ham$' out
 }
 
 @test "rescore runs only xd-score over a stored stream" {
@@ -232,28 +157,6 @@ broken_stage() {
 	[[ "$output" == "xd "* ]]
 }
 
-@test "filter -s also logs a failure to syslog" {
-	ham_msg m1
-	broken_stage 'exit 1'
-	python3 - "$PWD/log.sock" "$PWD/syslog.txt" <<'PY' &
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(20)
-try:
-    open(sys.argv[2], "wb").write(s.recv(4096))
-except socket.timeout:
-    pass
-PY
-	pid=$!
-	for _ in $(seq 50); do [ -S log.sock ] && break; sleep 0.1; done
-	XD_SYSLOG_SOCKET=$PWD/log.sock xd -s filter <m1 >out 2>err
-	wait "$pid"
-	cmp m1 out
-	grep -q 'xd: .*delivered unchanged' syslog.txt
-	grep -q '^<20>' syslog.txt	# mail.warning: facility 2 * 8 + 4
-}
-
 @test "check shows progress when stderr is a terminal, and -q silences it" {
 	mkmaildir md
 	for i in 1 2 3; do ham_msg "md/cur/$i.host"; done
@@ -284,25 +187,6 @@ PY
 	grep -q '3/3 messages' tty.txt
 	script -qec "xd -q learn ham md" /dev/null >tty.txt
 	! grep -q 'messages' tty.txt
-}
-
-@test "filter with a broken configuration still delivers the message unchanged" {
-	ham_msg m1
-	echo 'bogus = 1' >"$XD_CONF"
-	run xd filter <m1
-	[ "$status" -eq 0 ]
-	xd filter <m1 >out 2>err
-	cmp m1 out
-	grep -q 'delivered unchanged' err
-}
-
-@test "filter keeps a body that looks like an mbox: an inline patch is not cut" {
-	printf 'From s@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: p\n\nSee below.\n\nFrom 3f2a1b0c Mon Sep 17 00:00:00 2001\nSubject: [PATCH] fix\n\n+the patch\n' >m1
-	echo 'stages =' >"$XD_CONF"
-	xd filter <m1 >out
-	grep -q '^+the patch$' out
-	grep -q '^X-XD-Class: ' out
-	grep -v '^X-Spam-\|^X-XD-Class' out | cmp m1 -
 }
 
 @test "check - reads standard input and leaves no spool behind" {

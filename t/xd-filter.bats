@@ -1,0 +1,374 @@
+#!/usr/bin/env bats
+# xd-filter, as `xd filter` runs it: one message in, the marked message
+# out; past a budget, or when a tool fails, the original with one
+# X-XD-Unchecked field; exit 75 only when the message cannot be spooled.
+
+load helper
+
+ham_msg() {
+	msg "$1" <<'MSG'
+Received: from mail.example.org (mail.example.org [198.51.100.20])
+	by mx.example.net with ESMTP id 1A2B; Mon, 2 Sep 2002 10:00:00 +0000
+From: Alice <alice@example.org>
+To: bob@example.net
+Subject: lunch on Friday?
+Message-ID: <lunch.1@example.org>
+Date: Mon, 2 Sep 2002 10:00:00 +0000
+
+Shall we try the new place on Friday?
+MSG
+}
+
+# stage NAME SCRIPT: a check stage xd-NAME first on PATH, configured as
+# the only stage, that does what a broken real tool would.
+stage() {
+	mkdir -p stagebin
+	printf '#!/bin/sh\n%s\n' "$2" >"stagebin/xd-$1"
+	chmod +x "stagebin/xd-$1"
+	PATH="$PWD/stagebin:$PATH"
+	echo "stages = $1" >"$XD_CONF"
+}
+
+# unchecked ORIGINAL OUTPUT REASON: the output is the original and one
+# line more, X-XD-Unchecked: REASON.
+unchecked() {
+	diff -a "$1" "$2" >diff.txt && { echo "no X-XD-Unchecked" >&2; return 1; }
+	[ "$(grep -c '^[<>]' diff.txt)" -eq 1 ] || { cat diff.txt >&2; return 1; }
+	grep -qxF "> X-XD-Unchecked: $3" diff.txt || { cat diff.txt >&2; return 1; }
+}
+
+# lacks PATTERN FILE: no line of FILE matches.
+lacks() {
+	if grep -q -- "$1" "$2"; then echo "$2 has $1" >&2; return 1; fi
+}
+
+# verdict ORIGINAL OUTPUT: xd's verdict fields were added, nothing else
+# changed.
+verdict() {
+	grep -q '^X-XD-Class: ' "$2"
+	lacks '^X-XD-Unchecked' "$2"
+	diff "$1" "$2" >diff.txt || true
+	lacks '^<' diff.txt
+	grep '^>' diff.txt | grep -v '^> \(X-Spam-\|X-XD-Class: \|	\)' >extra.txt || true
+	[ ! -s extra.txt ]
+}
+
+# gone PID: the process ended (a zombie no reaper collects counts), in
+# at most 5 s.
+gone() {
+	local i
+	for i in $(seq 50); do
+		[ -e "/proc/$1" ] || return 0
+		[ "$(sed 's/.*) //; s/ .*//' "/proc/$1/stat" 2>/dev/null)" != Z ] ||
+		    return 0
+		sleep 0.1
+	done
+	echo "process $1 still runs" >&2
+	return 1
+}
+
+# wait_for FILE: until a stage has written it (at most 10 s).
+wait_for() {
+	local i
+	for i in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done
+	return 1
+}
+
+@test "filter adds the verdict headers and keeps every other byte" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out
+	grep -q '^X-Spam-Status: No, score=' out
+	grep -q '^X-XD-Class: ham$' out
+	grep -v '^X-Spam-\|^X-XD-Class' out >stripped
+	cmp m1 stripped
+}
+
+@test "an empty stages = is no failure: a verdict of no checks, nothing on stderr" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	run --separate-stderr xd filter <m1
+	[ "$status" -eq 0 ]
+	[ -z "$stderr" ]
+	printf '%s\n' "$output" >out
+	verdict m1 out
+	grep -q 'tests=none' out
+}
+
+@test "filter delivers the original with X-XD-Unchecked when a stage fails" {
+	ham_msg m1
+	stage broken 'exit 1'
+	run xd filter <m1
+	[ "$status" -eq 0 ]
+	xd filter <m1 2>err >out
+	unchecked m1 out 'failed (xd-broken, status 1)'
+	grep -q 'failed (xd-broken, status 1): message delivered unchecked' err
+}
+
+@test "filter names a stage that crashes, and its signal" {
+	ham_msg m1
+	stage broken 'kill -SEGV $$'
+	xd filter <m1 >out 2>err
+	unchecked m1 out 'crashed (xd-broken, signal 11)'
+}
+
+@test "filter delivers the original when a stage swallows the stream" {
+	ham_msg m1
+	stage broken 'cat >/dev/null'
+	xd filter <m1 >out 2>err
+	unchecked m1 out 'failed (xd-act, status 1)'
+}
+
+@test "filter passes binary junk through, marked unchecked" {
+	# Every byte but line ends: no line of it is a header's end.
+	head -c 20000 /dev/urandom | tr -d '\n\r' | LC_ALL=C fold -b -w 70 >junk
+	echo >>junk
+	echo 'stages =' >"$XD_CONF"
+	xd filter <junk >out 2>err
+	unchecked junk out 'failed (xd-parse, status 1)'
+}
+
+@test "a stage past filter_timeout is killed, with what it started" {
+	ham_msg m1
+	stage sleepy 'sleep 60 & echo $! >sleeper; wait'
+	echo 'filter_timeout = 1' >>"$XD_CONF"
+	SECONDS=0
+	xd filter <m1 >out 2>err
+	[ "$SECONDS" -lt 10 ]
+	unchecked m1 out 'timeout (xd-sleepy)'
+	gone "$(cat sleeper)"
+}
+
+@test "a stage past filter_cpu is stopped" {
+	ham_msg m1
+	stage spin 'while :; do :; done'
+	printf 'filter_cpu = 1\nfilter_timeout = 60\n' >>"$XD_CONF"
+	xd filter <m1 >out 2>err
+	unchecked m1 out 'cpu (xd-spin)'
+}
+
+@test "a parse past filter_memory is stopped: a message of 200000 Received: lines" {
+	awk 'BEGIN { for (i = 0; i < 200000; i++) print "Received: from h" i " by mx"
+	    print "Subject: many hops\n\nbody" }' >m1
+	printf 'stages =\nfilter_memory = 48M\n' >"$XD_CONF"
+	xd filter <m1 >out 2>err
+	unchecked m1 out 'memory (xd-parse)'
+	# The same message within the default budget gets its verdict.
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out 2>err
+	verdict m1 out
+}
+
+@test "a stage killed with kill -9 is named, the original delivered" {
+	ham_msg m1
+	stage victim 'echo $$ >victim; exec sleep 60'
+	xd filter <m1 >out 2>err &
+	wait_for victim
+	kill -9 "$(cat victim)"
+	wait $!
+	unchecked m1 out 'crashed (xd-victim, signal 9)'
+}
+
+@test "kill -9 after spooling: the tools die too, the next run removes the leftover once an hour old" {
+	ham_msg m1
+	mkdir spool
+	stage victim 'echo $$ >victim; exec sleep 60'
+	TMPDIR=$PWD/spool xd filter <m1 >out 2>err &
+	wait_for victim
+	kill -9 $!	# xd-filter: bin/xd execs it
+	wait $! || true
+	left=$(echo spool/xd-filter.*)
+	[ -f "$left/msg" ]
+	cmp m1 "$left/msg"
+	gone "$(cat victim)"
+	# Younger than an hour: it may be a run in progress.
+	echo 'stages =' >"$XD_CONF"
+	TMPDIR=$PWD/spool xd filter <m1 >/dev/null
+	[ -d "$left" ]
+	# Not this user's: never touched.
+	mkdir spool/xd-filter.other
+	chown nobody spool/xd-filter.other
+	touch -d '2 hours ago' "$left"/* "$left" spool/xd-filter.other
+	TMPDIR=$PWD/spool xd filter <m1 >/dev/null
+	[ ! -e "$left" ]
+	[ "$(ls spool)" = xd-filter.other ]
+}
+
+@test "filter cleans up its spool" {
+	ham_msg m1
+	mkdir spool
+	echo 'stages =' >"$XD_CONF"
+	TMPDIR=$PWD/spool xd filter <m1 >/dev/null
+	[ -z "$(ls -A spool)" ]
+}
+
+@test "filter exits 75 when it cannot spool the message, and writes nothing" {
+	ham_msg m1
+	run --separate-stderr env TMPDIR=/nonexistent/dir xd filter <m1
+	[ "$status" -eq 75 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"cannot make a spool directory (in /nonexistent/dir)"*"exit 75"* ]]
+}
+
+# A small file system for TMPDIR; skipped where mounting is not allowed.
+small_tmpdir() {
+	mkdir small
+	mount -t tmpfs -o "size=$1" tmpfs small 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+}
+
+teardown() {
+	if mountpoint -q "$BATS_TEST_TMPDIR/small" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/small"
+	fi
+}
+
+@test "no space for the spool and the output: exit 75 before anything is written" {
+	small_tmpdir 256k
+	echo 'stages =' >"$XD_CONF"
+	# 150 kB fits once, not twice.
+	{ ham_msg /dev/stdout; head -c 150000 /dev/zero | tr '\0' 'x' | fold -w 72; } >m1
+	run --separate-stderr env TMPDIR="$PWD/small" xd filter <m1
+	[ "$status" -eq 75 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"no room for the output in the spool"*"No space left on device"* ]]
+	[ -z "$(ls -A small)" ]
+	# Not even the spool fits.
+	{ cat m1 m1; } >m2
+	run --separate-stderr env TMPDIR="$PWD/small" xd filter <m2
+	[ "$status" -eq 75 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"cannot write the spool"* ]]
+	# A small message fits.
+	ham_msg m3
+	TMPDIR=$PWD/small xd filter <m3 >out
+	verdict m3 out
+}
+
+@test "a stage that points the line at another file: xd-act refuses it" {
+	ham_msg m1
+	printf 'From: boss@example.net\nSubject: not yours\n\nforged\n' >other
+	stage relocate "sed 's|^/[^	]*|$PWD/other|'"
+	xd filter <m1 >out 2>err
+	unchecked m1 out 'failed (xd-act, status 1)'
+	grep -q "other: not the message this filter was handed" err
+	lacks forged out
+}
+
+@test "an output cut short is detected and the original delivered" {
+	ham_msg m1
+	echo 'stages =' >"$XD_CONF"
+	mkdir fake
+	# An xd-act that writes half of the message and says it is done.
+	cat >fake/xd-act <<'SH'
+#!/bin/sh
+f=$(sed -n '/^[^#]/{s/	.*//;p;q}')
+head -c $(($(wc -c <"$f") / 2)) "$f"
+SH
+	chmod +x fake/xd-act
+	PATH=$PWD/fake:$PATH xd-filter <m1 >out 2>err
+	unchecked m1 out 'truncated (xd-act)'
+}
+
+@test "big forged X-Spam fields, which xd-act drops, are no truncation" {
+	{ printf 'X-Spam-Report: '; head -c 3000 /dev/zero | tr '\0' 'y'; printf '\n\tmore\n'; ham_msg /dev/stdout; } >m1
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out 2>err
+	grep -q '^X-XD-Class: ham' out
+	lacks 'X-Spam-Report\|X-XD-Unchecked' out
+}
+
+@test "a broken configuration gives X-XD-Unchecked: config, never a silent tests=none" {
+	ham_msg m1
+	echo 'bogus = 1' >"$XD_CONF"
+	run xd filter <m1
+	[ "$status" -eq 0 ]
+	xd filter <m1 >out 2>err
+	unchecked m1 out config
+	grep -q 'xd.conf:1: unknown key' err
+	echo 'stages = Heur' >"$XD_CONF"
+	xd filter <m1 >out 2>err
+	unchecked m1 out config
+	grep -q "stage 'Heur' in the configuration is not a tool name" err
+}
+
+@test "a configured stage that is not installed is skipped with a note" {
+	ham_msg m1
+	echo 'stages = nosuchcheck' >"$XD_CONF"
+	xd filter <m1 >out 2>err
+	verdict m1 out
+	grep -q "stage 'nosuchcheck': xd-nosuchcheck is not built yet; skipped" err
+	xd -q filter <m1 >out 2>err
+	lacks 'not built yet' err
+}
+
+@test "filter -r names the recipient for policy rules" {
+	ham_msg m1
+	printf 'block rcpt boss@example.net\n' >pol
+	printf 'stages =\npolicy = %s\n' "$PWD/pol" >"$XD_CONF"
+	xd filter -r boss@example.net <m1 >out
+	grep -q '^X-XD-Class: surespam$' out
+	xd filter -r other@example.net <m1 >out
+	grep -q '^X-XD-Class: ham$' out
+}
+
+@test "filter keeps a body that looks like an mbox: an inline patch is not cut" {
+	printf 'From s@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\nSubject: p\n\nSee below.\n\nFrom 3f2a1b0c Mon Sep 17 00:00:00 2001\nSubject: [PATCH] fix\n\n+the patch\n' >m1
+	echo 'stages =' >"$XD_CONF"
+	xd filter <m1 >out
+	grep -q '^+the patch$' out
+	grep -q '^X-XD-Class: ' out
+	grep -v '^X-Spam-\|^X-XD-Class' out | cmp m1 -
+}
+
+# listen SOCKET FILE: keep the first datagram sent to SOCKET in FILE.
+listen() {
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(20)
+try:
+    open(sys.argv[2], "wb").write(s.recv(4096))
+except socket.timeout:
+    pass
+PY
+	listener=$!
+	for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+
+@test "each failure is one syslog line naming the stage, on by default" {
+	ham_msg m1
+	stage broken 'exit 3'
+	listen "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	unchecked m1 out 'failed (xd-broken, status 3)'
+	grep -q '^<20>... .. ..:..:.. xd-filter\[[0-9]*\]: failed (xd-broken, status 3): message delivered unchecked$' syslog.txt
+}
+
+@test "syslog_facility names the facility; none turns the log off" {
+	ham_msg m1
+	stage broken 'exit 3'
+	echo 'syslog_facility = local3' >>"$XD_CONF"
+	listen "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd -s filter <m1 >out 2>err
+	wait "$listener"
+	grep -q '^<156>' syslog.txt	# local3.warning: 19 * 8 + 4
+	rm log.sock
+	echo 'syslog_facility = none' >>"$XD_CONF"
+	listen "$PWD/log.sock" syslog2.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	kill "$listener"
+	[ ! -s syslog2.txt ]
+	grep -q 'delivered unchecked' err
+}
+
+@test "usage and help" {
+	run xd-filter -x
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"usage: xd-filter"* ]]
+	run xd-filter --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--rcpt"* ]]
+}
