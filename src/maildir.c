@@ -5,7 +5,8 @@
  * A message is written to DIR/tmp/NAME, fsync'd, and given its place in
  * DIR/new/ by link(2), which fails rather than replace a file that is
  * already there; then the directory is fsync'd.  Only after all of that
- * succeeded may a caller remove the source (maildir_move).
+ * succeeded may a caller remove the source (maildir_move, which within
+ * one file system renames instead).
  */
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -445,13 +446,122 @@ same_file(const struct stat *a, const struct stat *b)
 	    a->st_size == b->st_size && a->st_mtime == b->st_mtime;
 }
 
+/* Sync the directory that holds path; a warning is all a failure gets. */
+static void
+sync_parent(const char *path)
+{
+	char *parent, *slash;
+
+	parent = xstrdup(path);
+	if ((slash = strrchr(parent, '/')) == NULL)
+		strcpy(parent, ".");
+	else if (slash == parent)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	if (xd_fsync_dir(parent) == -1)
+		xd_warn("%s", parent);
+	free(parent);
+}
+
+/* Whether the file starts with an mbox From_ line, which a copy drops. */
+static int
+starts_from_line(const char *path)
+{
+	char head[5];
+	int fd;
+	ssize_t r;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return 0;
+	do
+		r = pread(fd, head, sizeof(head), 0);
+	while (r == -1 && errno == EINTR);
+	close(fd);
+	return r == 5 && memcmp(head, "From ", 5) == 0;
+}
+
 /*
- * Move the file path into the maildir dir: deliver a copy, and remove
- * path only once the copy is safely in place, and only if path is still
- * the file that was copied (a mail program may rename or rewrite files
- * of a maildir meanwhile).  Returns 0, or -1 with *why set; *newpath is
- * the copy when it was made (also when the source was kept: then the
- * message exists twice, never zero times).
+ * Give path the name dst without ever replacing a file: renameat2 with
+ * RENAME_NOREPLACE, or where the file system does not have it, link(2)
+ * and unlink(2).  Returns 0, or -1 with errno (EEXIST: dst is taken).
+ * After a link whose unlink failed, *both is set: the file has two
+ * names.
+ */
+static int
+rename_noreplace(const char *path, const char *dst, int *both)
+{
+	*both = 0;
+	if (renameat2(AT_FDCWD, path, AT_FDCWD, dst, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(path, dst) == -1)
+		return -1;
+	if (unlink(path) == -1)
+		*both = 1;
+	return 0;
+}
+
+/*
+ * Move path into dir/new within one file system: one rename, so the
+ * message is in one place or the other whenever the process dies.
+ * Returns 0 or -1 as maildir_move does, or 1 when it cannot be done
+ * so (another file system, no such rename, a From_ line to drop): then
+ * the caller copies.
+ */
+static int
+move_by_rename(const char *dir, const char *path, char **newpath,
+    const char **why)
+{
+	char *adir, *name, *dst = NULL, *newdir;
+	int i, both = 0, rc = -1;
+
+	if (starts_from_line(path))
+		return 1;
+	adir = absolute(dir);
+	for (i = 0; i < NAME_TRIES && rc == -1; i++) {
+		free(dst);
+		name = unique_name();
+		xasprintf(&dst, "%s/new/%s", adir, name);
+		free(name);
+		if ((rc = rename_noreplace(path, dst, &both)) == -1 &&
+		    errno != EEXIST)
+			break;
+	}
+	if (rc == -1) {
+		free(dst);
+		free(adir);
+		return 1;	/* the copy says what is wrong, if anything */
+	}
+	*newpath = dst;
+	xasprintf(&newdir, "%s/new", adir);
+	rc = 0;
+	if (xd_fsync_dir(newdir) == -1) {
+		xd_warn("%s: moved but not synced", dst);
+		*why = "cannot-sync";
+		rc = -1;
+	} else if (both) {
+		*why = "cannot-remove";
+		rc = -1;
+	}
+	free(newdir);
+	free(adir);
+	if (!both)
+		sync_parent(path);
+	return rc;
+}
+
+/*
+ * Move the file path into the maildir dir.  Within one file system it
+ * is renamed into dir/new (move_by_rename).  Across file systems a copy
+ * is delivered, and path removed only once the copy is safely in place,
+ * and only if path is still the file that was copied (a mail program
+ * may rename or rewrite files of a maildir meanwhile): a kill between
+ * the two leaves the message in both places, never in neither.
+ * Returns 0, or -1 with *why set; *newpath is the message's new path
+ * when it got one (also when the source was kept: then the message
+ * exists twice, never zero times).
  */
 int
 maildir_move(const char *dir, const char *path, char **newpath,
@@ -459,13 +569,16 @@ maildir_move(const char *dir, const char *path, char **newpath,
 {
 	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
 	struct stat before, after;
-	char *parent, *slash;
+	int rc;
 
 	*newpath = NULL;
 	if (lstat(path, &before) == -1) {
 		*why = "unreadable";
 		return -1;
 	}
+	if (S_ISREG(before.st_mode) &&
+	    (rc = move_by_rename(dir, path, newpath, why)) != 1)
+		return rc;
 	*newpath = maildir_deliver(dir, &loc, why);
 	if (*newpath == NULL)
 		return -1;
@@ -477,15 +590,6 @@ maildir_move(const char *dir, const char *path, char **newpath,
 		*why = "cannot-remove";
 		return -1;
 	}
-	parent = xstrdup(path);
-	if ((slash = strrchr(parent, '/')) == NULL)
-		strcpy(parent, ".");
-	else if (slash == parent)
-		slash[1] = '\0';
-	else
-		*slash = '\0';
-	if (xd_fsync_dir(parent) == -1)
-		xd_warn("%s", parent);
-	free(parent);
+	sync_parent(path);
 	return 0;
 }

@@ -195,6 +195,34 @@ EOF
 	only_new q/.Spam
 }
 
+@test "batch: --move within one file system renames: the same file, never a copy" {
+	plain_msg m
+	cp m orig
+	ino=$(stat -c %i m)
+	run xd-act --move -d inbox <<<"$(line m class=ham)"
+	[ "$status" -eq 0 ]
+	[ ! -e m ]
+	got=$(only_new inbox)
+	[ "$(stat -c %i "$got")" = "$ino" ]
+	cmp orig "$got"
+	[ -z "$(ls inbox/tmp)" ]
+}
+
+@test "batch: --move across file systems copies through tmp/, then removes the source" {
+	mkdir other
+	mount -t tmpfs -o size=1m tmpfs other 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+	plain_msg other/m
+	cp other/m orig
+	run xd-act --move -d inbox <<<"$(line other/m class=ham)"
+	left=$(ls other)
+	umount other
+	[ "$status" -eq 0 ]
+	[ -z "$left" ]
+	cmp orig "$(only_new inbox)"
+	[ -z "$(ls inbox/tmp)" ]
+}
+
 @test "batch: a message already in its destination maildir is kept, not copied twice" {
 	plain_msg m
 	mkmaildir inbox
