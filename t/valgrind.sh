@@ -151,6 +151,20 @@ if built xd-act; then
 	    >/dev/null
 fi
 
+# The supervisor itself; its tools run natively beside it, from $PATH.
+if built xd-filter; then
+	m=$(ls "$S"/ham/cur/* | head -n 1)
+	path=$PATH
+	PATH=$bindir:$PATH
+	vg "xd-filter: a sample message, every stage" xd-filter -q \
+	    <"$m" >/dev/null
+	printf 'stages = Heur\n' >"$tmp/broken.conf"
+	XD_CONF=$tmp/broken.conf
+	vg "xd-filter: a broken configuration" xd-filter <"$m" >/dev/null
+	XD_CONF=$tmp/xd.conf
+	PATH=$path
+fi
+
 # The network checks with no DNS (resolver none: every lookup fails at
 # once), so the runner, the lists and the symbols run without a server;
 # t/xd-dns.bats runs the hostile answers under ASan.

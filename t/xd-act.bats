@@ -195,6 +195,13 @@ EOF
 	only_new q/.Spam
 }
 
+# The tests that mount a tmpfs on other/ leave none behind.
+teardown() {
+	if mountpoint -q "$BATS_TEST_TMPDIR/other" 2>/dev/null; then
+		umount "$BATS_TEST_TMPDIR/other"
+	fi
+}
+
 @test "batch: --move within one file system renames: the same file, never a copy" {
 	plain_msg m
 	cp m orig
@@ -215,12 +222,26 @@ EOF
 	plain_msg other/m
 	cp other/m orig
 	run xd-act --move -d inbox <<<"$(line other/m class=ham)"
-	left=$(ls other)
-	umount other
 	[ "$status" -eq 0 ]
-	[ -z "$left" ]
+	[ -z "$(ls other)" ]
 	cmp orig "$(only_new inbox)"
 	[ -z "$(ls inbox/tmp)" ]
+}
+
+@test "batch: killed while it writes into tmp/, nothing is in new/ and the source stays" {
+	{ plain_msg /dev/stdout; head -c 300000 /dev/zero | tr '\0' x | fold -w 72; } >big
+	cp big orig
+	mkdir other
+	mount -t tmpfs -o size=4m tmpfs other 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+	mv big other/big	# another file system: the move is a copy
+	mkmaildir inbox
+	# A file size limit kills it (SIGXFSZ) 100 kB into the copy.
+	run bash -c 'ulimit -f 100; exec xd-act --move -d inbox' <<<"$(line other/big class=ham)"
+	cmp orig other/big
+	[ "$status" -eq $((128 + 25)) ]
+	[ -z "$(ls inbox/new)" ]
+	[ "$(ls inbox/tmp | wc -l)" -eq 1 ]	# maildir readers never look there
 }
 
 @test "batch: a message already in its destination maildir is kept, not copied twice" {
