@@ -229,7 +229,8 @@ teardown() {
 }
 
 @test "batch: killed while it writes into tmp/, nothing is in new/ and the source stays" {
-	{ plain_msg /dev/stdout; head -c 300000 /dev/zero | tr '\0' x | fold -w 72; } >big
+	plain_msg big
+	head -c 300000 /dev/zero | tr '\0' x | fold -w 72 >>big
 	cp big orig
 	mkdir other
 	mount -t tmpfs -o size=4m tmpfs other 2>/dev/null ||

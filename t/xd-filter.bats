@@ -229,7 +229,8 @@ teardown() {
 	small_tmpdir 256k
 	echo 'stages =' >"$XD_CONF"
 	# 150 kB fits once, not twice.
-	{ ham_msg /dev/stdout; head -c 150000 /dev/zero | tr '\0' 'x' | fold -w 72; } >m1
+	ham_msg m1
+	head -c 150000 /dev/zero | tr '\0' x | fold -w 72 >>m1
 	run --separate-stderr env TMPDIR="$PWD/small" xd filter <m1
 	[ "$status" -eq 75 ]
 	[ -z "$output" ]
@@ -292,7 +293,8 @@ SH
 }
 
 @test "big forged X-Spam fields, which xd-act drops, are no truncation" {
-	{ printf 'X-Spam-Report: '; head -c 3000 /dev/zero | tr '\0' 'y'; printf '\n\tmore\n'; ham_msg /dev/stdout; } >m1
+	ham_msg m0
+	{ printf 'X-Spam-Report: '; head -c 3000 /dev/zero | tr '\0' y; printf '\n\tmore\n'; cat m0; } >m1
 	echo 'stages =' >"$XD_CONF"
 	xd filter <m1 >out 2>err
 	grep -q '^X-XD-Class: ham' out
