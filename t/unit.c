@@ -1,7 +1,8 @@
 /*
  * unit.c - C unit tests of the library's small pieces: escaping, line
  * bounds, field editing, CIDR matching and number parsing; the
- * Received: parser, UTF-8 cleaning and MIME text parts.
+ * Received: parser, UTF-8 cleaning and MIME text parts; the counts and
+ * the reasons of xd-filter's supervisor.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -841,6 +843,93 @@ test_registered_domains(void)
 	url_shutdown();
 }
 
+/* spool_forged_bytes() of the message text s. */
+static off_t
+forged_in(const char *s, size_t n)
+{
+	char path[] = "/tmp/xd-unit.XXXXXX";
+	int fd = mkstemp(path);
+	off_t r;
+
+	CHECK(fd != -1 && write(fd, s, n) == (ssize_t)n);
+	unlink(path);
+	r = spool_forged_bytes(fd, (off_t)n);
+	close(fd);
+	return r;
+}
+
+/* The X-Spam-* and X-XD-* bytes of a header, continuations and all. */
+static void
+test_forged_bytes(void)
+{
+	static const char m1[] = "X-Spam-A: 1\nFrom: a\nx-xd-class: ham\n"
+	    "\tmore\n\nX-Spam-B: in the body\n";
+	static const char m2[] = "From: a\nX-Spam-C: no end";
+	size_t fill = 65536 - 3;	/* the next name is cut by the buffer */
+	char *big = xmalloc(fill + 64);
+
+	CHECK(forged_in(m1, sizeof(m1) - 1) == 12 + 16 + 6);
+	CHECK(forged_in(m2, sizeof(m2) - 1) == 16);
+	CHECK(forged_in("", 0) == 0);
+	memset(big, 'x', fill);
+	memcpy(big, "A: ", 3);
+	big[fill - 1] = '\n';
+	memcpy(big + fill, "X-Spam-D: 1\n\nbody\n", 19);
+	CHECK(forged_in(big, fill + 19) == 12);
+	free(big);
+}
+
+static void
+set_children(struct child *c, const int *status)
+{
+	static const char *const names[] = { "a", "b", "c" };
+	int i;
+
+	memset(c, 0, 3 * sizeof(*c));
+	for (i = 0; i < 3; i++) {
+		c[i].name = names[i];
+		c[i].max_ok = i < 2 ? 1 : 0;
+		c[i].reaped = 1;
+		c[i].status = status[i];
+	}
+}
+
+/* Which tool a pipeline's failure is put down to. */
+static void
+test_supervise_failure(void)
+{
+	struct budget b = { 1, 1 << 20, 0 };
+	struct child c[3];
+	char why[100];
+	const char *r;
+
+	set_children(c, (int[]){ 0, 1 << 8, 0 });
+	CHECK(supervise_failure(c, 3, &b, why, sizeof(why)) == NULL);
+	/* b stopped reading: a's broken pipe and c's empty input follow. */
+	set_children(c, (int[]){ 1 << 8, 1 << 8, 1 << 8 });
+	c[0].said_epipe = 1;
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "failed (b, status 1)") == 0);
+	set_children(c, (int[]){ SIGPIPE, SIGSEGV, 1 << 8 });
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "crashed (b, signal 11)") == 0);
+	set_children(c, (int[]){ 0, SIGKILL, SIGKILL });
+	c[1].late = c[2].late = 1;
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "timeout (b)") == 0);
+	set_children(c, (int[]){ 0, SIGXCPU, 1 << 8 });
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "cpu (b)") == 0);
+	set_children(c, (int[]){ SIGABRT, 0, 1 << 8 });
+	c[0].said_memory = 1;
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "memory (a)") == 0);
+	/* Only broken pipes: the first is named all the same. */
+	set_children(c, (int[]){ SIGPIPE, 0, 0 });
+	r = supervise_failure(c, 3, &b, why, sizeof(why));
+	CHECK(r != NULL && strcmp(r, "crashed (a, signal 13)") == 0);
+}
+
 int
 main(void)
 {
@@ -861,6 +950,8 @@ main(void)
 	test_dnsbl();
 	test_dns_contexts();
 	test_registered_domains();
+	test_forged_bytes();
+	test_supervise_failure();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;
