@@ -151,11 +151,16 @@ add_stages(struct child *c, size_t *n, char (*tools)[STAGE_NAME_MAX + 4],
 	const char *const *items;
 	size_t i, k = conf_list("stages", &items);
 
+	/* Room for xd-parse, xd-score and xd-act besides. */
+	if (k > SUPERVISE_MAX - 3) {
+		xd_warnx("more than %d stages in the configuration",
+		    SUPERVISE_MAX - 3);
+		return -1;
+	}
 	for (i = 0; i < k; i++) {
-		if (!stage_name_ok(items[i]) || *n + 2 >= SUPERVISE_MAX) {
-			xd_warnx("stage '%s' in the configuration is %s",
-			    items[i], stage_name_ok(items[i]) ?
-			    "one too many" : "not a tool name");
+		if (!stage_name_ok(items[i])) {
+			xd_warnx("stage '%s' in the configuration is not a "
+			    "tool name", items[i]);
 			return -1;
 		}
 		snprintf(tools[i], sizeof(tools[i]), "xd-%s", items[i]);
