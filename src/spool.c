@@ -23,7 +23,7 @@
 
 #define SPOOL_PREFIX	"xd-filter."
 #define COPY_CHUNK	65536
-#define SWEEP_FILES	16	/* a spool holds two files; more is not ours */
+#define SWEEP_FILES	16	/* a spool has two files; more is not ours */
 
 static void
 spool_zero(struct spool *s)

@@ -20,8 +20,8 @@
 
 #include "xd.h"
 
-#define RELAY_MAX	65536	/* stderr passed on per child; the rest dropped */
-#define GRACE_MS	5000	/* after SIGKILL, how long to wait for the dead */
+#define RELAY_MAX	65536	/* stderr passed on per child, the rest dropped */
+#define GRACE_MS	5000	/* how long the killed may take to end */
 
 volatile sig_atomic_t supervise_group;	/* the running pipeline's group */
 
@@ -173,7 +173,8 @@ relay(struct child *c, int errout)
 		if ((r = read(c->errfd, buf, sizeof(buf))) <= 0) {
 			if (r == -1 && errno == EINTR)
 				continue;
-			if (r == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			if (r == 0 ||
+			    (errno != EAGAIN && errno != EWOULDBLOCK)) {
 				close(c->errfd);
 				c->errfd = -1;
 			}
@@ -220,7 +221,8 @@ kill_late(struct child *c, size_t n, pid_t pgid)
 	for (i = 0; i < n; i++)
 		if (c[i].pid > 0 && !c[i].reaped) {
 			c[i].late = 1;
-			kill(c[i].pid, SIGKILL);	/* even if it left the group */
+			/* Even one that left the group. */
+			kill(c[i].pid, SIGKILL);
 		}
 	kill(-pgid, SIGKILL);
 }
@@ -345,7 +347,7 @@ supervise_run(struct child *c, size_t n, int in, int out,
 	e = errno;
 	if (c[n - 1].pid <= 0) {
 		rc = -1;
-		deadline = xd_now_ms();	/* kill those that were started */
+		deadline = xd_now_ms();	/* kill those that did start */
 	}
 	if (pgid != 0) {
 		sigset_t wait_mask = old_mask;

@@ -128,7 +128,8 @@ stage_name_ok(const char *s)
 	size_t i;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]))
+		if (!islower((unsigned char)s[i]) &&
+		    !isdigit((unsigned char)s[i]))
 			return 0;
 	return i > 0 && i <= STAGE_NAME_MAX;
 }
@@ -201,7 +202,8 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 {
 	struct budget b;
 	struct child c[SUPERVISE_MAX];
-	char tools[SUPERVISE_MAX][STAGE_NAME_MAX + 4], *stage_argv[SUPERVISE_MAX][2];
+	char tools[SUPERVISE_MAX][STAGE_NAME_MAX + 4];
+	char *stage_argv[SUPERVISE_MAX][2];
 	char id[80], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
 	char *score[] = { "xd-score", NULL };
