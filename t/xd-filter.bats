@@ -196,6 +196,21 @@ wait_for() {
 	[ "$(ls spool)" = xd-filter.other ]
 }
 
+@test "SIGTERM: the tools are killed, the spool removed, exit 75 for the caller to keep the message" {
+	ham_msg m1
+	mkdir spool
+	stage victim 'echo $$ >victim; exec sleep 60'
+	TMPDIR=$PWD/spool xd filter <m1 >out 2>err &
+	wait_for victim
+	kill -TERM $!
+	status=0
+	wait $! || status=$?
+	[ "$status" -eq 75 ]
+	[ ! -s out ]
+	gone "$(cat victim)"
+	[ -z "$(ls -A spool)" ]
+}
+
 @test "filter cleans up its spool" {
 	ham_msg m1
 	mkdir spool
