@@ -176,10 +176,15 @@ fresh() {
 	# in the middle of writing the marked message.
 	{ cat m; head -c 1000000 /dev/zero | tr '\0' x | fold -w 72; echo; } >big
 	# A stage that takes a second, for procmail to be stopped meanwhile.
+	# In a directory of links to every other tool, which xd puts first
+	# on PATH.
 	mkdir stagebin
-	printf '#!/bin/sh\nsleep 1\nexec cat\n' >stagebin/xd-slow
-	chmod +x stagebin/xd-slow
-	echo 'stages = slow' >>"$XD_CONF"
+	for t in "$XD_BIN"/*; do
+		[ "${t##*/}" = xd-heur ] || ln -s "$t" stagebin/
+	done
+	printf '#!/bin/sh\nsleep 1\nexec cat\n' >stagebin/xd-heur
+	chmod +x stagebin/xd-heur
+	echo 'stages = heur' >>"$XD_CONF"
 	PATH=$PWD/stagebin:$PATH procmail -p -m ./rc <big &
 	pm=$!
 	for _ in $(seq 100); do
