@@ -185,7 +185,9 @@ fresh() {
 	printf '#!/bin/sh\nsleep 1\nexec cat\n' >stagebin/xd-heur
 	chmod +x stagebin/xd-heur
 	echo 'stages = heur' >>"$XD_CONF"
-	PATH=$PWD/stagebin:$PATH procmail -p -m ./rc <big &
+	mkdir spool
+	{ echo "TMPDIR=$PWD/spool"; cat rc; } >rc.spool
+	PATH=$PWD/stagebin:$PATH procmail -p -m ./rc.spool <big &
 	pm=$!
 	for _ in $(seq 100); do
 		kids=$(pgrep -d, -P "$pm") &&
@@ -205,6 +207,9 @@ fresh() {
 	# What procmail kept, as when xd cannot run at all.
 	cmp big "$(delivered Maildir)"
 	grep -q 'Rescue of unfiltered data succeeded' procmail.log
+	# The killed filter's spool, for a later run to remove: what procmail
+	# gave the filter.
+	cmp "$(plain big)" spool/xd-filter.*/msg
 }
 
 @test "procmail: the README shows share/procmailrc as it is, less its comments" {
