@@ -235,40 +235,38 @@ forged_at(int fd, const char *buf, ssize_t avail, off_t off, off_t len)
 }
 
 /*
- * How many bytes of the header of the message at fd are X-Spam-* and
- * X-XD-* fields, which xd-act drops.  Counted generously (up to the
- * first empty LF line, so into the body of a CRLF message): the result
- * only bounds how much shorter than the original a marked copy may be.
+ * How many bytes of the message at fd are in X-Spam-* and X-XD-* fields,
+ * with their continuation lines, which xd-act drops.  Counted
+ * generously, since the result only bounds how much shorter than the
+ * original a marked copy may be: lines end at LF or at a lone CR,
+ * whatever the message uses, and the whole message is read, body and
+ * all, so that no way of ending the header is missed.
  */
 off_t
 spool_forged_bytes(int fd, off_t len)
 {
 	char *buf = xmalloc(COPY_CHUNK);
-	off_t pos = 0, forged = 0, line = 0;
-	int start = 1, in_forged = 0;
+	off_t pos = 0, forged = 0, start = 0, at;
+	int prev = '\n', in_forged = 0;
 	ssize_t r, i;
 
 	while (pos < len && (r = pread(fd, buf, COPY_CHUNK, pos)) > 0) {
 		for (i = 0; i < r && pos + i < len; i++) {
-			if (start && buf[i] == '\n')
-				goto done;
-			if (start && buf[i] != ' ' && buf[i] != '\t')
-				in_forged = forged_at(fd, buf + i, r - i,
-				    pos + i, len);
-			start = 0;
-			line++;
-			if (buf[i] == '\n') {
+			at = pos + i;
+			if (prev == '\n' || (prev == '\r' && buf[i] != '\n')) {
 				if (in_forged)
-					forged += line;
-				line = 0;
-				start = 1;
+					forged += at - start;
+				start = at;
+				if (buf[i] != ' ' && buf[i] != '\t')
+					in_forged = forged_at(fd, buf + i, r - i,
+					    at, len);
 			}
+			prev = (unsigned char)buf[i];
 		}
 		pos += r;
 	}
 	if (in_forged)
-		forged += line;
-done:
+		forged += (pos < len ? pos : len) - start;
 	free(buf);
 	return forged;
 }

@@ -858,18 +858,23 @@ forged_in(const char *s, size_t n)
 	return r;
 }
 
-/* The X-Spam-* and X-XD-* bytes of a header, continuations and all. */
+/* The X-Spam-* and X-XD-* bytes of a message, continuations and all. */
 static void
 test_forged_bytes(void)
 {
 	static const char m1[] = "X-Spam-A: 1\nFrom: a\nx-xd-class: ham\n"
 	    "\tmore\n\nX-Spam-B: in the body\n";
 	static const char m2[] = "From: a\nX-Spam-C: no end";
+	static const char crlf[] = "X-Spam-A: 1\r\nFrom: a\r\n\r\nx\r\n";
+	static const char cr[] = "From: a\rX-Spam-C: 1\r\tmore\r\rbody\r";
 	size_t fill = 65536 - 3;	/* the next name is cut by the buffer */
 	char *big = xmalloc(fill + 64);
 
-	CHECK(forged_in(m1, sizeof(m1) - 1) == 12 + 16 + 6);
+	/* The body too: counted generously. */
+	CHECK(forged_in(m1, sizeof(m1) - 1) == 12 + 16 + 6 + 22);
 	CHECK(forged_in(m2, sizeof(m2) - 1) == 16);
+	CHECK(forged_in(crlf, sizeof(crlf) - 1) == 13);
+	CHECK(forged_in(cr, sizeof(cr) - 1) == 12 + 6);
 	CHECK(forged_in("", 0) == 0);
 	memset(big, 'x', fill);
 	memcpy(big, "A: ", 3);

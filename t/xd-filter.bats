@@ -324,6 +324,11 @@ SH
 	xd filter <m1 >out 2>err
 	grep -q '^X-XD-Class: ham' out
 	lacks 'X-Spam-Report\|X-XD-Unchecked' out
+	# The same in a message whose lines end at CR, the field further down.
+	{ head -n 1 m0; sed -n 1,2p m1; tail -n +2 m0; } | tr '\n' '\r' >cr
+	xd filter <cr | tr '\r' '\n' >out
+	grep -q '^X-XD-Class: ham' out
+	lacks 'X-Spam-Report\|X-XD-Unchecked' out
 }
 
 @test "a broken configuration gives X-XD-Unchecked: config, never a silent tests=none" {
