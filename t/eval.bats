@@ -195,7 +195,7 @@ fold_of() {
 
 @test "nothing is written outside -o and the temporary directory" {
 	corpus c 8 8
-	mkdir tmp
+	mkdir -p tmp
 	TMPDIR=$PWD/tmp xd eval --no-peers -k 2 -o out c >/dev/null
 	[ -z "$(ls -A tmp)" ]
 	[ -z "$(ls -A "$HOME")" ]

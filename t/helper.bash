@@ -18,6 +18,10 @@ setup() {
 	# No DNS unless a test starts its own server (t/dns.bash): never
 	# the system resolver, never the network.
 	export XD_RESOLVER=none
+	# Spools and temporary files of the tools stay in the test's own
+	# directory too, never in the machine's /tmp.
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$TMPDIR"
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
