@@ -41,6 +41,7 @@ static struct key keys[] = {
 	{ "max_line",		T_SIZE,   "1M", NULL, NULL, 0, 0 },
 	{ "max_message_size",	T_SIZE,   "20M", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
+	{ "internal_networks",	T_CIDRS,  "", NULL, NULL, 0, 0 },
 	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
 	{ "weights",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "policy",		T_STR,    "", NULL, NULL, 0, 0 },

@@ -1686,7 +1686,7 @@ relays(struct view *v, int trusted, struct buf *out)
 
 	while ((val = message_header_next(v->m, "Received", &pos)) != NULL &&
 	    n++ < RELAY_MAX_HEADERS) {
-		if (received_parse(val, &r) != 0)
+		if (received_parse(val, &r) != 0 || r.local)
 			continue;
 		in = received_trusted(&r.addr) || ip_is_special(&r.addr);
 		if (in != trusted)
@@ -1955,7 +1955,8 @@ arrival(struct view *v)
 			newest = t;
 			have = 1;
 		}
-		if (received_parse(val, &r) == 0 && !received_trusted(&r.addr) &&
+		if (received_parse(val, &r) == 0 && !r.local &&
+		    !received_trusted(&r.addr) &&
 		    !ip_is_special(&r.addr))
 			return t;
 	}

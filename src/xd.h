@@ -264,10 +264,14 @@ struct relay {
 	char	 ip[RELAY_MAX_IP];	/* canonical text of addr */
 	char	 helo[RELAY_MAX_NAME];	/* "" when not said */
 	char	 rdns[RELAY_MAX_NAME];	/* "" when unknown */
+	int	 no_rdns;		/* the MTA wrote that it had none */
+	int	 local;			/* POP/IMAP retrieval, LMTP delivery */
 };
 struct relays {
 	struct relay first;		/* the first untrusted relay */
 	int	 have_first;
+	int	 first_external;	/* first is the last external hop */
+	char	 lastext[RELAY_MAX_IP];	/* else the trusted one that is */
 	unsigned hops;			/* Received: headers, all of them */
 	size_t	 nips;
 	char	 ips[RELAY_MAX_RELAYS][RELAY_MAX_IP];	/* untrusted, in order */
@@ -275,6 +279,7 @@ struct relays {
 int	 received_parse(const char *, struct relay *);
 int	 received_walk(const struct message *, struct relays *);
 int	 received_trusted(const struct cidr *);
+int	 received_internal(const struct cidr *);
 void	 received_reset(void);
 
 /* weights.c: weights files, see xd-weights(5) */
