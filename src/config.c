@@ -89,6 +89,8 @@ static struct key keys[] = {
 	{ "rblwl",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "rhsbl",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "rhswl",		T_LINES,  "", NULL, NULL, 0, 0 },
+	{ "dnslists",		T_STR,    "", NULL, NULL, 0, 0 },
+	{ "dnslists_drop",	T_LIST,   "", NULL, NULL, 0, 0 },
 	{ "rbl_all_relays",	T_STR,    "no", NULL, NULL, 0, 0 },
 	{ "rdns_check",		T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "rdns_dynamic",	T_STR,    "", NULL, NULL, 0, 0 },

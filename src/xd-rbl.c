@@ -67,6 +67,7 @@ struct state {
 struct lq {
 	const struct list *l;
 	size_t		 order;
+	int		 last;		/* asked of the last external hop */
 	char		 evidence[DNS_MAX_NAME + 2];	/* domain, or "@ip" */
 };
 
@@ -172,9 +173,11 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 		h.order = q->order;
 		h.value = v.s;
 		h.prefix = q->evidence[0] == '@' ? l->bl.prefix : NULL;
-		switch (dnsbl_code(&l->bl, a->rr[i].addr, hit_symbol, &h)) {
+		switch (dnsbl_code_hop(&l->bl, a->rr[i].addr, q->last,
+		    hit_symbol, &h)) {
 		case DNSBL_BLOCKED:
 			add_finding(s, q->order, "RBL_BLOCKED", l->bl.zone);
+			dnsbl_blocked(&l->bl, a->rr[i].text);
 			break;
 		case DNSBL_IGNORED:
 			if (!l->bl.warned++)
@@ -192,7 +195,7 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 
 static void
 ask(struct dns_line *dl, const struct list *l, size_t order,
-    const char *name, const char *evidence)
+    const char *name, const char *evidence, int last)
 {
 	struct lq *q;
 	char *qname;
@@ -205,14 +208,20 @@ ask(struct dns_line *dl, const struct list *l, size_t order,
 	q = xmalloc(sizeof(*q));
 	q->l = l;
 	q->order = order;
+	q->last = last;
 	snprintf(q->evidence, sizeof(q->evidence), "%s", evidence);
 	dns_line_query(dl, qname, DNS_A, list_answer, q);
 	free(qname);
 }
 
-/* Ask every IP list about ip; deep relays say which in the evidence. */
+/*
+ * Ask every IP list about ip; deep relays say which in the evidence.
+ * last: ip is the last external hop, where end-user addresses (the
+ * PBL) may be judged.
+ */
 static void
-ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep)
+ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep,
+    int last)
 {
 	char rev[DNS_MAX_NAME + 2], evidence[RELAY_MAX_IP + 2];
 	struct cidr ip;
@@ -230,7 +239,7 @@ ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep)
 		    !(l->bl.flags & (ip.family == AF_INET ? DNSBL_V4 :
 		    DNSBL_V6)))
 			continue;
-		ask(dl, l, i, rev, evidence);
+		ask(dl, l, i, rev, evidence, last);
 	}
 }
 
@@ -301,7 +310,7 @@ ask_domains(struct dns_line *dl, struct state *s, struct rec *rec)
 				    strcmp(dom[k], dom[j]) == 0)
 					break;
 			if (k == j)
-				ask(dl, l, i, dom[j], dom[j]);
+				ask(dl, l, i, dom[j], dom[j], 1);
 		}
 	}
 }
@@ -441,7 +450,7 @@ start(struct dns_line *dl, struct rec *rec, void *st, void *arg)
 	rec_drop_prefixes(rec, owned);
 	buf_init(&v);
 	if (rec_get(rec, "ip", &v) && v.s != NULL)
-		ask_ip(dl, s, v.s, 0);
+		ask_ip(dl, s, v.s, 0, !rec_has(rec, "lastext"));
 	if (r->all_relays && rec_get(rec, "relays", &v) && v.s != NULL) {
 		struct buf first;
 
@@ -451,7 +460,7 @@ start(struct dns_line *dl, struct rec *rec, void *st, void *arg)
 		for (tok = strtok_r(copy, ",", &save); tok != NULL &&
 		    n < RELAY_MAX_RELAYS; tok = strtok_r(NULL, ",", &save), n++)
 			if (first.s == NULL || strcmp(tok, first.s) != 0)
-				ask_ip(dl, s, tok, 1);
+				ask_ip(dl, s, tok, 1, 0);
 		free(copy);
 		buf_free(&first);
 	}

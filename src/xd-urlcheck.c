@@ -286,8 +286,11 @@ on_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	for (i = 0; i < a->n; i++) {
 		l.place = q->place + i;
 		if (dnsbl_code(bl, a->rr[i].addr, listed_as, &l) ==
-		    DNSBL_BLOCKED)
+		    DNSBL_BLOCKED) {
 			add_finding(s, q->place, "URIBL_BLOCKED", bl->zone);
+			dnsbl_blocked((struct dnsbl *)(uintptr_t)bl,
+			    a->rr[i].text);
+		}
 	}
 }
 

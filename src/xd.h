@@ -576,6 +576,7 @@ struct dnsbl_code {
 	uint32_t	 lo, hi;	/* an address range, or */
 	uint32_t	 mask;		/* any of these bits (SURBL style) */
 	char		*suffix;	/* symbol = list symbol + "_" + suffix */
+	int		 last;		/* for the last external hop only */
 };
 struct dnsbl {
 	char		*name;		/* upper case */
@@ -583,11 +584,14 @@ struct dnsbl {
 	char		*symbol;	/* prefix + name: "RBL_ZEN" */
 	const char	*prefix;	/* "RBL_" */
 	unsigned	 flags;		/* DNSBL_* */
-	struct dnsbl_code *codes, *blocked;
-	size_t		 ncodes, nblocked;
+	struct dnsbl_code *codes, *blocked, *ignored;
+	size_t		 ncodes, nblocked, nignored;
+	char		**last;		/* last=SUFFIX options */
+	size_t		 nlast;
 	int		 warned;	/* the caller's */
+	int		 told_blocked;	/* dnsbl_blocked() said so */
 };
-enum dnsbl_meaning { DNSBL_LISTED, DNSBL_BLOCKED, DNSBL_IGNORED };
+enum dnsbl_meaning { DNSBL_LISTED, DNSBL_BLOCKED, DNSBL_IGNORED, DNSBL_UNLISTED };
 int	 dnsbl_parse(struct dnsbl *, const char *, const char *, unsigned,
 	    const char **);
 int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
@@ -596,6 +600,17 @@ void	 dnsbl_free(struct dnsbl *);
 const char *dnsbl_check_conf(const char *, const char *);
 enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 	    void (*)(const char *, void *), void *);
+enum dnsbl_meaning dnsbl_code_hop(const struct dnsbl *, const unsigned char *,
+	    int, void (*)(const char *, void *), void *);
+/* dnslists.c: the lists xd ships, merged with xd.conf's */
+struct dnslist_line {
+	const char	*line;
+	const char	*file;		/* NULL: xd.conf */
+	unsigned long	 lineno;
+};
+void	 dnsbl_blocked(struct dnsbl *, const char *);
+ssize_t	 dnslists_lines(const char *, struct dnslist_line **);
+void	 dnslists_reset(void);
 int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
 
 /* store.c: the learning store, LMDB or Redis behind one interface */

@@ -18,6 +18,9 @@ setup() {
 	# No DNS unless a test starts its own server (t/dns.bash): never
 	# the system resolver, never the network.
 	export XD_RESOLVER=none
+	# The lists xd ships (share/dnslists) only where a test asks for
+	# them, pointed at test zones (t/dnslists.bats).
+	export XD_DNSLISTS=none
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
