@@ -1997,7 +1997,16 @@ check_date(struct view *v)
 	}
 }
 
-/* The relay: a HELO that lies about its address or claims to be us. */
+static void
+relay_mark(void *arg, const char *name, const char *evidence)
+{
+	add_symbol(arg, name, evidence);
+}
+
+/*
+ * The relay: a HELO that lies about its address or claims to be us,
+ * and what our MTA recorded of it (relaymarks.c).
+ */
 static void
 check_relays(struct view *v)
 {
@@ -2013,6 +2022,7 @@ check_relays(struct view *v)
 		buf_printf(&v->val, "%u", rs.hops);
 		add_symbol(v, "HEUR_MANY_HOPS", v->val.s);
 	}
+	relay_marks(v->m, &rs, relay_mark, v);
 	if (!rs.have_first || rs.first.helo[0] == '\0')
 		return;
 	snprintf(tmp, sizeof(tmp), "%s", rs.first.helo);

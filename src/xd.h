@@ -281,6 +281,8 @@ int	 received_walk(const struct message *, struct relays *);
 int	 received_trusted(const struct cidr *);
 int	 received_internal(const struct cidr *);
 void	 received_reset(void);
+void	 relay_marks(const struct message *, const struct relays *,
+	    void (*)(void *, const char *, const char *), void *);
 
 /* weights.c: weights files, see xd-weights(5) */
 struct weights;
