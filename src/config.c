@@ -85,6 +85,7 @@ static struct key keys[] = {
 	{ "dns_tries",		T_INT,    "2", NULL, NULL, 0, 0 },
 	{ "dns_window",		T_INT,    "64", NULL, NULL, 0, 0 },
 	{ "dns_cache",		T_INT,    "10000", NULL, NULL, 0, 0 },
+	{ "dns_breaker",	T_STR,    "", NULL, NULL, 0, 0 },
 	{ "rbl",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "rblwl",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "rhsbl",		T_LINES,  "", NULL, NULL, 0, 0 },

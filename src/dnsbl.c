@@ -32,7 +32,7 @@ static const struct {
 
 /* Names a list may not have: the symbols of their own they would hide. */
 static const char *const reserved[] = {
-	"BLOCKED", "TEMPFAIL", "CHECKED", "DEEP", NULL
+	"BLOCKED", "TEMPFAIL", "CHECKED", "DEEP", "SKIPPED", NULL
 };
 
 static int

@@ -162,6 +162,7 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 
 	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD)
 		list_failed(s, l, q->order);
+	dns_break_result(l->bl.zone, a);
 	buf_init(&v);
 	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
 		buf_reset(&v);
@@ -200,6 +201,13 @@ ask(struct dns_line *dl, const struct list *l, size_t order,
 	struct lq *q;
 	char *qname;
 
+	if (dns_break_open(l->bl.zone)) {
+		char sym[32];
+
+		snprintf(sym, sizeof(sym), "%sSKIPPED", l->bl.prefix);
+		add_finding(dns_line_state(dl), order, sym, l->bl.zone);
+		return;
+	}
 	xasprintf(&qname, "%s.%s", name, l->bl.zone);
 	if (strlen(qname) > DNS_MAX_NAME) {
 		free(qname);
@@ -338,6 +346,8 @@ ptr_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	size_t i;
 
 	(void)arg;
+	dns_break_result(s->ip.family == AF_INET ? "in-addr.arpa" :
+	    "ip6.arpa", a);
 	if (a->status == DNS_NXDOMAIN || a->status == DNS_NODATA) {
 		s->rdns = R_NONE;
 		return;
@@ -367,6 +377,14 @@ ask_rdns(struct dns_line *dl, struct state *s, struct rec *rec)
 	if (rec_get(rec, "ip", &v) && v.s != NULL &&
 	    ip_parse(v.s, &s->ip) == 0 && !ip_is_special(&s->ip) &&
 	    dns_reverse(&s->ip, NULL, rev, sizeof(rev)) == 0) {
+		const char *zone = s->ip.family == AF_INET ? "in-addr.arpa" :
+		    "ip6.arpa";
+
+		if (dns_break_open(zone)) {
+			add_finding(s, s->r->nlists, "RBL_SKIPPED", zone);
+			buf_free(&v);
+			return;
+		}
 		snprintf(s->iptext, sizeof(s->iptext), "%s", v.s);
 		s->rdns = R_ASKED;
 		dns_line_query(dl, rev, DNS_PTR, ptr_answer, NULL);
@@ -701,6 +719,7 @@ main(int argc, char *argv[])
 		status = dns_run(d, stdin, stdout, &run);
 	}
 	dns_free(d);
+	dns_break_save();
 	unload(&r);
 	return status;
 }

@@ -95,6 +95,7 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 	struct spf_query q;
 	enum spf_result r;
 	const char *why;
+	long long left;
 	int bad = 0;
 
 	buf_init(&ip);
@@ -106,12 +107,24 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 	q.best_guess = o->guess;
 	q.debug = o->verbose > 1;
 	q.timeout = o->timeout;
+	/* in xd filter, what the stages before left of the budget */
+	if ((left = dns_message_left()) >= 0 && left < q.timeout)
+		q.timeout = left > 0 ? left : 1;
 	if (rec_get(rec, "ip", &ip)) {
 		q.ip = ip.s ? ip.s : "";
 		q.mailfrom = rec_get(rec, "mailfrom", &from) ?
 		    (from.s ? from.s : "") : NULL;
 		q.helo = rec_get(rec, "helo", &helo) && helo.s ? helo.s : NULL;
+		if (dns_break_open("spf")) {
+			rec_add(rec, "SPF_SKIPPED", "");
+			goto done;
+		}
 		r = spf_check(spf, &q, &domain, &why);
+		/* no time left at the start says nothing of the resolver */
+		if (r != SPFR_BADIP && left != 0)
+			dns_break_spf(r == SPFR_TEMPERROR &&
+			    (strcmp(why, "time bound") == 0 ||
+			    strncmp(why, "DNS error", 9) == 0));
 		if (r == SPFR_BADIP) {
 			/* As the stream has it: no newline gets out raw. */
 			xd_warnx("<stdin>:%lu: ip=%s: %s", lineno,
@@ -128,6 +141,7 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 		}
 	}
 	/* Without ip= (local mail) there is nothing to check. */
+done:
 	buf_free(&ip);
 	buf_free(&from);
 	buf_free(&helo);
@@ -468,5 +482,7 @@ main(int argc, char *argv[])
 		if (window > MAX_WINDOW)
 			window = MAX_WINDOW;
 	}
-	return run_all(&o, (size_t)window, stats);
+	c = run_all(&o, (size_t)window, stats);
+	dns_break_save();
+	return c;
 }
