@@ -32,6 +32,7 @@ struct slot {
 struct opts {
 	const char	*resolver;
 	int		 keep, guess, verbose;
+	int		 none;		/* resolver "none": no breaker */
 	long long	 timeout;	/* ms */
 };
 
@@ -120,8 +121,9 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 			goto done;
 		}
 		r = spf_check(spf, &q, &domain, &why);
-		/* no time left at the start says nothing of the resolver */
-		if (r != SPFR_BADIP && left != 0)
+		/* no time left at the start, or no resolver at all, says
+		 * nothing of the resolver's health */
+		if (r != SPFR_BADIP && left != 0 && !o->none)
 			dns_break_spf(r == SPFR_TEMPERROR &&
 			    (strcmp(why, "time bound") == 0 ||
 			    strncmp(why, "DNS error", 9) == 0));
@@ -466,6 +468,7 @@ main(int argc, char *argv[])
 		exit(XD_EXIT_USAGE);
 	if (noguess)
 		o.guess = 0;
+	o.none = dns_resolver_none(o.resolver);
 	if (timeout != NULL) {
 		if (xd_parse_double(timeout, &t) != 0)
 			xd_errx(XD_EXIT_USAGE, "--timeout %s: not a number",

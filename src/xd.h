@@ -492,7 +492,8 @@ void	 dns_line_query(struct dns_line *, const char *, int, dns_line_fn,
 struct rec *dns_line_rec(struct dns_line *);
 void	*dns_line_state(struct dns_line *);
 int	 dns_run(struct dns *, FILE *, FILE *, const struct dns_runner *);
-long long dns_message_left(void);	/* ms of XD_DNS_START's budget */
+long long dns_message_left(void);
+int	 dns_resolver_none(const char *);	/* ms of XD_DNS_START's budget */
 /* dnsbreak.c: lists skipped while their lookups time out */
 int	 dns_break_open(const char *);
 void	 dns_break_result(const char *, const struct dns_answer *);

@@ -120,3 +120,14 @@ ms() {
 	[ ! -e "$HOME/.xd/dns-breaker" ]
 	[[ "$(cat out)" != *SKIPPED* ]]
 }
+
+@test "resolver none is no time-out: nothing is skipped, nothing kept" {
+	export XD_RESOLVER=none
+	for i in 1 2 3 4; do
+		xd-parse m | xd-rbl | xd-spf | xd-urlcheck >out 2>err
+	done
+	[[ "$(cat out)" == *SPF_TEMPERROR* ]]
+	[[ "$(cat out)" == *RBL_TEMPFAIL=zen.spamhaus.org* ]]
+	[[ "$(cat out)" != *SKIPPED* ]]
+	[ ! -s "$HOME/.xd/dns-breaker" ]
+}
