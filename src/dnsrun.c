@@ -155,15 +155,13 @@ static void
 line_fail(struct dns_line *l, const char *name, int type, dns_line_fn fn,
     void *arg)
 {
-	const char *why = l->spent ? "no-time-left" : "line-timeout";
-
 	struct dns_answer a;
 
 	memset(&a, 0, sizeof(a));
 	a.name = (char *)(uintptr_t)name;
 	a.type = type;
 	a.status = DNS_TEMPFAIL;
-	a.why = why;
+	a.why = l->spent ? "no-time-left" : "line-timeout";
 	a.refs = 1;
 	fn(l, &a, arg);
 }
