@@ -1187,6 +1187,13 @@ resolver_spec(const char *opt)
 	return "system";
 }
 
+/* Whether the resolver a context would get is "none": no DNS at all. */
+int
+dns_resolver_none(const char *opt)
+{
+	return strcmp(resolver_spec(opt), "none") == 0;
+}
+
 static int
 timing(long long *timeout_ms, int *tries, size_t *cache, const char **why)
 {

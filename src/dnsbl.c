@@ -2,6 +2,7 @@
  * dnsbl.c - DNS lists as xd.conf describes them, one list per line:
  *
  *	NAME ZONE [ADDR[-ADDR]=SUFFIX | &MASK=SUFFIX | blocked=ADDR[-ADDR]
+ *	    | ignore=ADDR[-ADDR] | last=SUFFIX
  *	    | ipv4 | ipv6 | mailfrom | from | helo | trust] ...
  *
  * and what an answer address means: a listing under which symbol, a
@@ -31,7 +32,7 @@ static const struct {
 
 /* Names a list may not have: the symbols of their own they would hide. */
 static const char *const reserved[] = {
-	"BLOCKED", "TEMPFAIL", "CHECKED", "DEEP", NULL
+	"BLOCKED", "TEMPFAIL", "CHECKED", "DEEP", "SKIPPED", NULL
 };
 
 static int
@@ -120,6 +121,19 @@ parse_option(struct dnsbl *l, char *tok, unsigned allowed)
 		return parse_range(eq + 1, strlen(eq + 1), c) == 0 ? NULL :
 		    "blocked= needs ADDR or ADDR-ADDR";
 	}
+	if (strncasecmp(tok, "ignore=", 7) == 0) {
+		c = push(&l->ignored, &l->nignored);
+		return parse_range(eq + 1, strlen(eq + 1), c) == 0 ? NULL :
+		    "ignore= needs ADDR or ADDR-ADDR";
+	}
+	if (strncasecmp(tok, "last=", 5) == 0) {
+		if (!valid_name(eq + 1))
+			return "last= needs a SUFFIX of letters, digits and _";
+		l->last = xrealloc(l->last, (l->nlast + 1) * sizeof(char *));
+		l->last[l->nlast] = xstrdup(eq + 1);
+		upcase(l->last[l->nlast++]);
+		return NULL;
+	}
 	if (!valid_name(eq + 1))
 		return "a return code needs a SUFFIX of letters, digits and _";
 	c = push(&l->codes, &l->ncodes);
@@ -133,6 +147,24 @@ parse_option(struct dnsbl *l, char *tok, unsigned allowed)
 	}
 	return parse_range(tok, (size_t)(eq - tok), c) == 0 ? NULL :
 	    "expected ADDR=SUFFIX, ADDR-ADDR=SUFFIX or &MASK=SUFFIX";
+}
+
+/* Codes whose suffix a last= option names count on the last hop only. */
+static const char *
+mark_last(struct dnsbl *l)
+{
+	size_t i, j;
+	int found;
+
+	for (j = 0; j < l->nlast; j++) {
+		found = 0;
+		for (i = 0; i < l->ncodes; i++)
+			if (strcmp(l->codes[i].suffix, l->last[j]) == 0)
+				l->codes[i].last = found = 1;
+		if (!found)
+			return "last= names no return code of the list";
+	}
+	return NULL;
 }
 
 /*
@@ -171,6 +203,8 @@ dnsbl_parse(struct dnsbl *l, const char *prefix, const char *line,
 	free(copy);
 	if (*why == NULL && n < 2)
 		*why = "expected NAME ZONE [options]";
+	if (*why == NULL)
+		*why = mark_last(l);
 	if (*why != NULL) {
 		dnsbl_free(l);
 		return -1;
@@ -194,43 +228,67 @@ dnsbl_free(struct dnsbl *l)
 		free(l->codes[i].suffix);
 	free(l->codes);
 	free(l->blocked);
+	free(l->ignored);
+	for (i = 0; i < l->nlast; i++)
+		free(l->last[i]);
+	free(l->last);
 	free(l->name);
 	free(l->zone);
 	free(l->symbol);
 	memset(l, 0, sizeof(*l));
 }
 
+/* "file:line: " of a list line, for messages. */
+static void
+where(const struct dnslist_line *dl, char *out, size_t cap)
+{
+	if (dl->file != NULL)
+		snprintf(out, cap, "%s:%lu", dl->file, dl->lineno);
+	else
+		snprintf(out, cap, "%s", conf_path() ? conf_path() :
+		    "xd.conf");
+}
+
 /*
- * Load every list of an xd.conf key.  On a bad line, a message naming
- * the key and the line is printed and -1 returned.
+ * Load every list of an xd.conf key, the shipped ones first (see
+ * dnslists.c).  On a bad line, a message naming where it was written
+ * and the line is printed and -1 returned.
  */
 int
 dnsbl_load(const char *key, const char *prefix, unsigned allowed,
     struct dnsbl **out, size_t *nout)
 {
-	const char *const *lines;
+	struct dnslist_line *lines;
 	const char *why;
-	size_t i, j, n = conf_list(key, &lines);
+	char at[1024];
+	ssize_t n = dnslists_lines(key, &lines);
+	size_t i, j;
+	int rc = 0;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; n > 0 && i < (size_t)n && rc == 0; i++) {
 		*out = xrealloc(*out, (*nout + 1) * sizeof(**out));
-		if (dnsbl_parse(&(*out)[*nout], prefix, lines[i], allowed,
+		where(&lines[i], at, sizeof(at));
+		if (dnsbl_parse(&(*out)[*nout], prefix, lines[i].line, allowed,
 		    &why) != 0) {
-			xd_warnx("%s: %s = %s: %s", conf_path() ? conf_path() :
-			    "xd.conf", key, lines[i], why);
-			return -1;
+			xd_warnx("%s: %s = %s: %s", at, key, lines[i].line,
+			    why);
+			rc = -1;
+			break;
 		}
 		for (j = 0; j < *nout; j++)
 			if (strcmp((*out)[j].symbol, (*out)[*nout].symbol) == 0) {
 				xd_warnx("%s: %s = %s: a second list named %s",
-				    conf_path() ? conf_path() : "xd.conf", key,
-				    lines[i], (*out)[*nout].name);
+				    at, key, lines[i].line,
+				    (*out)[*nout].name);
 				dnsbl_free(&(*out)[*nout]);
-				return -1;
+				rc = -1;
+				break;
 			}
-		(*nout)++;
+		if (rc == 0)
+			(*nout)++;
 	}
-	return 0;
+	free(lines);
+	return n < 0 ? -1 : rc;
 }
 
 /* The xd.conf keys that define DNS lists, and the options each takes. */
@@ -285,10 +343,13 @@ in_ranges(const struct dnsbl_code *c, size_t n, uint32_t a)
  * a listing, fn is called with each symbol name it stands for: the
  * list's symbol and the suffix of every return code that matches, or
  * the list's symbol alone when none does.  DNSWL-style trust levels
- * (option trust) name the last octet: NONE LOW MED HI.
+ * (option trust) name the last octet: NONE LOW MED HI.  Codes of a
+ * last= option count only when last is set (the address asked about is
+ * the last external hop); an answer that only they match, or that
+ * ignore= names, is no listing.
  */
 enum dnsbl_meaning
-dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
+dnsbl_code_hop(const struct dnsbl *l, const unsigned char *addr, int last,
     void (*fn)(const char *, void *), void *arg)
 {
 	static const char *const trust[] = { "NONE", "LOW", "MED", "HI" };
@@ -303,16 +364,20 @@ dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
 		return DNSBL_BLOCKED;
 	if (addr[0] != 127)
 		return DNSBL_IGNORED;
+	if (in_ranges(l->ignored, l->nignored, a))
+		return DNSBL_UNLISTED;
 	buf_init(&b);
 	for (i = 0; i < l->ncodes; i++) {
 		const struct dnsbl_code *c = &l->codes[i];
 
 		if (c->mask ? (a & c->mask) == 0 : a < c->lo || a > c->hi)
 			continue;
+		named = 1;
+		if (c->last && !last)
+			continue;
 		buf_reset(&b);
 		buf_printf(&b, "%s_%s", l->symbol, c->suffix);
 		fn(b.s, arg);
-		named = 1;
 	}
 	if (!named && (l->flags & DNSBL_TRUST) && addr[3] < 4) {
 		buf_printf(&b, "%s_%s", l->symbol, trust[addr[3]]);
@@ -323,6 +388,27 @@ dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
 		fn(l->symbol, arg);
 	buf_free(&b);
 	return DNSBL_LISTED;
+}
+
+/*
+ * A list said "you may not query me": once a run, say so on stderr
+ * (syslog in filter mode), for the symbol alone goes unseen.
+ */
+void
+dnsbl_blocked(struct dnsbl *l, const char *answer)
+{
+	if (l->told_blocked++)
+		return;
+	xd_warnx("%s refuses this resolver (answer %s): ask it through a "
+	    "resolver of your own, or drop it with dnslists_drop", l->zone,
+	    answer);
+}
+
+enum dnsbl_meaning
+dnsbl_code(const struct dnsbl *l, const unsigned char *addr,
+    void (*fn)(const char *, void *), void *arg)
+{
+	return dnsbl_code_hop(l, addr, 1, fn, arg);
 }
 
 /* --- --test: RFC 5782 section 5 ----------------------------------------- */

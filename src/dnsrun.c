@@ -38,6 +38,7 @@ struct dns_line {
 	int		 started;	/* start() ran: finish() is due */
 	int		 status;
 	int		 cut;		/* past its bound: no more lookups */
+	int		 spent;		/* the message's budget was gone at start */
 	long long	 deadline;	/* ms, monotonic */
 	struct line_query *lq;
 };
@@ -160,7 +161,7 @@ line_fail(struct dns_line *l, const char *name, int type, dns_line_fn fn,
 	a.name = (char *)(uintptr_t)name;
 	a.type = type;
 	a.status = DNS_TEMPFAIL;
-	a.why = "line-timeout";
+	a.why = l->spent ? "no-time-left" : "line-timeout";
 	a.refs = 1;
 	fn(l, &a, arg);
 }
@@ -222,16 +223,50 @@ dns_line_state(struct dns_line *l)
 	return l->state;
 }
 
+/*
+ * What is left of the DNS budget of the message, in ms: xd(1) sets
+ * XD_DNS_START to the wall-clock ms at which it took the message, and
+ * every DNS stage together may wait dns_timeout x dns_tries from then.
+ * -1 without XD_DNS_START.
+ */
+long long
+dns_message_left(void)
+{
+	const char *v = getenv("XD_DNS_START"), *errstr;
+	struct timespec ts;
+	long long start, budget, now;
+
+	if (v == NULL || *v == '\0')
+		return -1;
+	start = xd_strtonum(v, 0, (long long)1 << 50, &errstr);
+	if (errstr != NULL)
+		return -1;
+	budget = (long long)(conf_double("dns_timeout") * 1000 + 0.5) *
+	    conf_int("dns_tries");
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (now < start)	/* the clock stepped back: start afresh */
+		now = start;
+	return start + budget > now ? start + budget - now : 0;
+}
+
 static void
 line_start(const struct dns_runner *run, struct dns_line *l,
     const struct reader *r, size_t state_size, long long bound)
 {
+	long long left;
+
 	l->pending = 0;
 	l->status = 0;
 	l->started = 0;
 	l->cut = 0;
+	l->spent = 0;
 	l->lq = NULL;
 	l->deadline = xd_now_ms() + bound;
+	if ((left = dns_message_left()) >= 0 && left < bound) {
+		l->deadline = xd_now_ms() + left;
+		l->cut = l->spent = left == 0;
+	}
 	if (l->rec.bad != NULL) {
 		xd_warnx("<stdin>:%lu: %s", r->lineno, l->rec.bad);
 		rec_drop_own_errors(&l->rec, run->tool);

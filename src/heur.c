@@ -1686,7 +1686,7 @@ relays(struct view *v, int trusted, struct buf *out)
 
 	while ((val = message_header_next(v->m, "Received", &pos)) != NULL &&
 	    n++ < RELAY_MAX_HEADERS) {
-		if (received_parse(val, &r) != 0)
+		if (received_parse(val, &r) != 0 || r.local)
 			continue;
 		in = received_trusted(&r.addr) || ip_is_special(&r.addr);
 		if (in != trusted)
@@ -1955,7 +1955,8 @@ arrival(struct view *v)
 			newest = t;
 			have = 1;
 		}
-		if (received_parse(val, &r) == 0 && !received_trusted(&r.addr) &&
+		if (received_parse(val, &r) == 0 && !r.local &&
+		    !received_trusted(&r.addr) &&
 		    !ip_is_special(&r.addr))
 			return t;
 	}
@@ -1996,7 +1997,16 @@ check_date(struct view *v)
 	}
 }
 
-/* The relay: a HELO that lies about its address or claims to be us. */
+static void
+relay_mark(void *arg, const char *name, const char *evidence)
+{
+	add_symbol(arg, name, evidence);
+}
+
+/*
+ * The relay: a HELO that lies about its address or claims to be us,
+ * and what our MTA recorded of it (relaymarks.c).
+ */
 static void
 check_relays(struct view *v)
 {
@@ -2012,6 +2022,7 @@ check_relays(struct view *v)
 		buf_printf(&v->val, "%u", rs.hops);
 		add_symbol(v, "HEUR_MANY_HOPS", v->val.s);
 	}
+	relay_marks(v->m, &rs, relay_mark, v);
 	if (!rs.have_first || rs.first.helo[0] == '\0')
 		return;
 	snprintf(tmp, sizeof(tmp), "%s", rs.first.helo);

@@ -18,6 +18,12 @@
  *
  * "unknown" and "unverified" mean no reverse DNS.  In "from NAME ([IP])"
  * NAME is taken as the HELO name, and the reverse DNS as unknown.
+ *
+ * A hop is a relay only if a host handed the message on by SMTP: the
+ * lines that fetchmail and getmail write when they fetch mail by POP or
+ * IMAP ("from pop.isp.example [IP] by localhost with POP3"), and LMTP
+ * delivery to the mail store, name the user's own mail server, not
+ * where the mail came from, and are passed over.
  */
 #include <sys/socket.h>
 #include <arpa/inet.h>
@@ -30,42 +36,66 @@
 
 #define RCVD_MAX_COMMENTS	16	/* comments read in one from-clause */
 
-static struct cidr *trusted;
-static size_t ntrusted;
+static struct cidr *trusted, *internal;
+static size_t ntrusted, ninternal;
 static int trusted_loaded;
 
-/* trusted_networks, read once; entries config.c accepted parse here too. */
+static struct cidr *
+load_networks(const char *key, size_t *count)
+{
+	const char *const *items;
+	struct cidr *v;
+	size_t i, n;
+
+	n = conf_list(key, &items);
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	for (*count = 0, i = 0; i < n; i++)
+		if (cidr_parse(items[i], &v[*count]) == 0)
+			(*count)++;
+	return v;
+}
+
+/*
+ * trusted_networks and internal_networks, read once; entries config.c
+ * accepted parse here too.  As in SpamAssassin, internal networks are
+ * trusted too, and with none configured they are the trusted ones.
+ */
 static void
 load_trusted(void)
 {
-	const char *const *items;
-	size_t i, n;
-
 	if (trusted_loaded)
 		return;
 	trusted_loaded = 1;
-	n = conf_list("trusted_networks", &items);
-	trusted = xcalloc(n ? n : 1, sizeof(*trusted));
-	for (i = 0; i < n; i++)
-		if (cidr_parse(items[i], &trusted[ntrusted]) == 0)
-			ntrusted++;
+	trusted = load_networks("trusted_networks", &ntrusted);
+	internal = load_networks("internal_networks", &ninternal);
 }
 
-/* Forget the trusted networks read so far, so the next walk rereads them. */
+/* Forget the networks read so far, so the next walk rereads them. */
 void
 received_reset(void)
 {
 	free(trusted);
-	trusted = NULL;
-	ntrusted = 0;
+	free(internal);
+	trusted = internal = NULL;
+	ntrusted = ninternal = 0;
 	trusted_loaded = 0;
+}
+
+int
+received_internal(const struct cidr *ip)
+{
+	load_trusted();
+	if (ninternal == 0)
+		return cidr_list_match(trusted, ntrusted, ip);
+	return cidr_list_match(internal, ninternal, ip);
 }
 
 int
 received_trusted(const struct cidr *ip)
 {
 	load_trusted();
-	return cidr_list_match(trusted, ntrusted, ip);
+	return cidr_list_match(trusted, ntrusted, ip) ||
+	    cidr_list_match(internal, ninternal, ip);
 }
 
 static int
@@ -123,6 +153,8 @@ struct clause {
 	struct cidr addr;
 	int	 have_ip;		/* from brackets or a comment */
 	int	 helo_said;		/* helo= or HELO in a comment */
+	int	 no_rdns;		/* "unknown" where the name would be */
+	int	 bare_brackets;		/* a comment of "[IP]" alone */
 };
 
 static int
@@ -148,6 +180,10 @@ comment_rdns(struct clause *c, const char *s, size_t n)
 	for (w = s + n; w > s && !is_space(w[-1]) && w[-1] != '@'; w--)
 		;
 	n -= (size_t)(w - s);
+	if (n == 0 && w == s)
+		c->bare_brackets = 1;
+	if (n > 0 && no_rdns(w, n))
+		c->no_rdns = 1;
 	if (n == 0 || no_rdns(w, n) || c->rdns[0] != '\0')
 		return;
 	copy_token(tmp, sizeof(tmp), w, n);
@@ -248,6 +284,54 @@ read_comment(const char *p, char *out, size_t cap, size_t *outlen)
 	return p;
 }
 
+/* Protocols of retrieval by the user's client and of final delivery. */
+static int
+local_protocol(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"POP", "POP3", "POP3S", "IMAP", "IMAP4", "IMAPS", "IMAP4S",
+		"LMTP", "LMTPA", "LMTPS", "LMTPSA", NULL
+	};
+	const char *const *w;
+
+	for (w = words; *w != NULL; w++)
+		if (strlen(*w) == n && strncasecmp(s, *w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * A hop "with" a retrieval or delivery protocol, as fetchmail and
+ * getmail write them: no relay.  Only words after "by" and before the
+ * date are read: a HELO name is one word and cannot make a hop local.
+ */
+static int
+local_hop(const char *v)
+{
+	const char *p, *end = strrchr(v, ';'), *w;
+	size_t n;
+	int by = 0;
+
+	if (end == NULL)
+		end = v + strlen(v);
+	for (p = v; p + 6 <= end; p++) {
+		if (!is_space(*p))
+			continue;
+		if (strncasecmp(p + 1, "by", 2) == 0 && is_space(p[3]))
+			by = 1;
+		if (!by || strncasecmp(p + 1, "with", 4) != 0 ||
+		    !is_space(p[5]))
+			continue;
+		for (w = p + 5; w < end && is_space(*w); w++)
+			;
+		for (n = 0; w + n < end && !is_space(w[n]) && w[n] != '('; n++)
+			;
+		if (local_protocol(w, n))
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Read the from-clause of one Received: value into r.  Returns 0 if it
  * names the connecting host's address, -1 if not (no from-clause, as
@@ -305,6 +389,9 @@ received_parse(const char *v, struct relay *r)
 	}
 	if (!c.have_ip)
 		return -1;
+	/* exim writes "from [IP] (helo=h)" when it found no name */
+	if (no_rdns(c.first, strlen(c.first)) || (ip_is_first && c.helo_said))
+		c.no_rdns = 1;
 	if (no_rdns(c.first, strlen(c.first)))
 		c.first[0] = '\0';
 	/* with helo= or HELO said, the first word is the reverse DNS name */
@@ -317,6 +404,14 @@ received_parse(const char *v, struct relay *r)
 	memcpy(r->ip, c.ip, sizeof(r->ip));
 	memcpy(r->helo, c.helo, sizeof(r->helo));
 	memcpy(r->rdns, c.rdns, sizeof(r->rdns));
+	/*
+	 * sendmail's "from h ([IP])" says it found no name; exim writes
+	 * so when the name is the HELO, and Microsoft's never have one.
+	 */
+	r->no_rdns = r->rdns[0] == '\0' && (c.no_rdns || (c.bare_brackets &&
+	    !c.helo_said && strstr(v, "Microsoft") == NULL &&
+	    strcasestr(v, "exim") == NULL));
+	r->local = local_hop(v);
 	return 0;
 }
 
@@ -334,18 +429,22 @@ add_relay_ip(struct relays *rs, const char *ip)
 
 /*
  * Walk the Received: headers from the top (the newest).  Relays inside
- * trusted_networks and headers without an address are passed over; the
- * first relay outside them is rs->first.  rs->ips lists every
- * untrusted relay address once, in order.  At most RELAY_MAX_HEADERS
- * headers are read; rs->hops counts them all.  Returns 0 if an
- * untrusted relay was found, -1 if not.
+ * trusted_networks or internal_networks, local retrieval and delivery
+ * hops and headers without an address are passed over; the first relay
+ * outside them is rs->first, SpamAssassin's first untrusted relay.  It
+ * is also the last external one, the host that connected to our border
+ * (rs->first_external), unless a trusted relay outside
+ * internal_networks came before it.  rs->ips lists every untrusted
+ * relay address once, in order.  At most RELAY_MAX_HEADERS headers are
+ * read; rs->hops counts them all.  Returns 0 if an untrusted relay was
+ * found, -1 if not.
  */
 int
 received_walk(const struct message *m, struct relays *rs)
 {
 	struct relay r;
 	const char *v;
-	int pos = 0;
+	int pos = 0, external = 0;
 
 	memset(rs, 0, sizeof(*rs));
 	while ((v = message_header_next(m, "Received", &pos)) != NULL) {
@@ -353,12 +452,21 @@ received_walk(const struct message *m, struct relays *rs)
 			continue;
 		/* Private and loopback space cannot reach us from outside:
 		 * such a hop is inside our network or inside the sender's. */
-		if (received_parse(v, &r) != 0 || received_trusted(&r.addr) ||
+		if (received_parse(v, &r) != 0 || r.local ||
 		    ip_is_special(&r.addr))
 			continue;
+		if (received_trusted(&r.addr)) {
+			if (!rs->have_first && !external &&
+			    !received_internal(&r.addr)) {
+				external = 1;
+				memcpy(rs->lastext, r.ip, sizeof(r.ip));
+			}
+			continue;
+		}
 		if (!rs->have_first) {
 			rs->first = r;
 			rs->have_first = 1;
+			rs->first_external = !external;
 		}
 		add_relay_ip(rs, r.ip);
 	}

@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xd.h"
@@ -204,7 +205,7 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	struct child c[SUPERVISE_MAX];
 	char tools[SUPERVISE_MAX][STAGE_NAME_MAX + 4];
 	char *stage_argv[SUPERVISE_MAX][2];
-	char id[80], *parse[] = { "xd-parse", "--single", "--rcpt",
+	char id[80], start[32], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
 	char *score[] = { "xd-score", NULL };
 	char *act[] = { "xd-act", "--filter", "--spool", id, NULL };
@@ -212,6 +213,7 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	long long deadline;
 	const char *r;
 	struct stat st;
+	struct timespec now;
 	size_t n = 0;
 
 	if (timeout < 0)
@@ -234,6 +236,13 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	snprintf(id, sizeof(id), "%ju:%ju:%jd", (uintmax_t)s->st.st_dev,
 	    (uintmax_t)s->st.st_ino, (intmax_t)s->st.st_size);
 	add_child(c, &n, "xd-act", 0, act);
+	/* The DNS stages together wait at most dns_timeout x dns_tries
+	 * for this message, counted from now (dnsrun.c). */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(start, sizeof(start), "%lld", (long long)now.tv_sec * 1000 +
+	    now.tv_nsec / 1000000);
+	if (setenv("XD_DNS_START", start, 1) == -1)
+		return "cannot run the checks";
 	if (supervise_run(c, n, null, s->outfd, &b, deadline, 2) == -1) {
 		xd_warn("cannot run the checks");
 		return "cannot run the checks";

@@ -94,6 +94,8 @@ add_relays(const struct message *m)
 		add("ip", rs.first.ip);
 		add_text("helo", rs.first.helo);
 		add_text("rdns", rs.first.rdns);
+		if (!rs.first_external)
+			add("lastext", rs.lastext);
 		buf_reset(&val);
 		for (i = 0; i < rs.nips; i++) {
 			if (i > 0)

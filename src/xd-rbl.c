@@ -67,6 +67,7 @@ struct state {
 struct lq {
 	const struct list *l;
 	size_t		 order;
+	int		 last;		/* asked of the last external hop */
 	char		 evidence[DNS_MAX_NAME + 2];	/* domain, or "@ip" */
 };
 
@@ -161,6 +162,7 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 
 	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD)
 		list_failed(s, l, q->order);
+	dns_break_result(l->bl.zone, a);
 	buf_init(&v);
 	for (i = 0; a->status == DNS_OK && i < a->n; i++) {
 		buf_reset(&v);
@@ -172,9 +174,11 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 		h.order = q->order;
 		h.value = v.s;
 		h.prefix = q->evidence[0] == '@' ? l->bl.prefix : NULL;
-		switch (dnsbl_code(&l->bl, a->rr[i].addr, hit_symbol, &h)) {
+		switch (dnsbl_code_hop(&l->bl, a->rr[i].addr, q->last,
+		    hit_symbol, &h)) {
 		case DNSBL_BLOCKED:
 			add_finding(s, q->order, "RBL_BLOCKED", l->bl.zone);
+			dnsbl_blocked(&l->bl, a->rr[i].text);
 			break;
 		case DNSBL_IGNORED:
 			if (!l->bl.warned++)
@@ -192,11 +196,18 @@ list_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 
 static void
 ask(struct dns_line *dl, const struct list *l, size_t order,
-    const char *name, const char *evidence)
+    const char *name, const char *evidence, int last)
 {
 	struct lq *q;
 	char *qname;
 
+	if (dns_break_open(l->bl.zone)) {
+		char sym[32];
+
+		snprintf(sym, sizeof(sym), "%sSKIPPED", l->bl.prefix);
+		add_finding(dns_line_state(dl), order, sym, l->bl.zone);
+		return;
+	}
 	xasprintf(&qname, "%s.%s", name, l->bl.zone);
 	if (strlen(qname) > DNS_MAX_NAME) {
 		free(qname);
@@ -205,14 +216,20 @@ ask(struct dns_line *dl, const struct list *l, size_t order,
 	q = xmalloc(sizeof(*q));
 	q->l = l;
 	q->order = order;
+	q->last = last;
 	snprintf(q->evidence, sizeof(q->evidence), "%s", evidence);
 	dns_line_query(dl, qname, DNS_A, list_answer, q);
 	free(qname);
 }
 
-/* Ask every IP list about ip; deep relays say which in the evidence. */
+/*
+ * Ask every IP list about ip; deep relays say which in the evidence.
+ * last: ip is the last external hop, where end-user addresses (the
+ * PBL) may be judged.
+ */
 static void
-ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep)
+ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep,
+    int last)
 {
 	char rev[DNS_MAX_NAME + 2], evidence[RELAY_MAX_IP + 2];
 	struct cidr ip;
@@ -230,7 +247,7 @@ ask_ip(struct dns_line *dl, struct state *s, const char *iptext, int deep)
 		    !(l->bl.flags & (ip.family == AF_INET ? DNSBL_V4 :
 		    DNSBL_V6)))
 			continue;
-		ask(dl, l, i, rev, evidence);
+		ask(dl, l, i, rev, evidence, last);
 	}
 }
 
@@ -301,7 +318,7 @@ ask_domains(struct dns_line *dl, struct state *s, struct rec *rec)
 				    strcmp(dom[k], dom[j]) == 0)
 					break;
 			if (k == j)
-				ask(dl, l, i, dom[j], dom[j]);
+				ask(dl, l, i, dom[j], dom[j], 1);
 		}
 	}
 }
@@ -329,6 +346,8 @@ ptr_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	size_t i;
 
 	(void)arg;
+	dns_break_result(s->ip.family == AF_INET ? "in-addr.arpa" :
+	    "ip6.arpa", a);
 	if (a->status == DNS_NXDOMAIN || a->status == DNS_NODATA) {
 		s->rdns = R_NONE;
 		return;
@@ -358,6 +377,14 @@ ask_rdns(struct dns_line *dl, struct state *s, struct rec *rec)
 	if (rec_get(rec, "ip", &v) && v.s != NULL &&
 	    ip_parse(v.s, &s->ip) == 0 && !ip_is_special(&s->ip) &&
 	    dns_reverse(&s->ip, NULL, rev, sizeof(rev)) == 0) {
+		const char *zone = s->ip.family == AF_INET ? "in-addr.arpa" :
+		    "ip6.arpa";
+
+		if (dns_break_open(zone)) {
+			add_finding(s, s->r->nlists, "RBL_SKIPPED", zone);
+			buf_free(&v);
+			return;
+		}
 		snprintf(s->iptext, sizeof(s->iptext), "%s", v.s);
 		s->rdns = R_ASKED;
 		dns_line_query(dl, rev, DNS_PTR, ptr_answer, NULL);
@@ -441,7 +468,7 @@ start(struct dns_line *dl, struct rec *rec, void *st, void *arg)
 	rec_drop_prefixes(rec, owned);
 	buf_init(&v);
 	if (rec_get(rec, "ip", &v) && v.s != NULL)
-		ask_ip(dl, s, v.s, 0);
+		ask_ip(dl, s, v.s, 0, !rec_has(rec, "lastext"));
 	if (r->all_relays && rec_get(rec, "relays", &v) && v.s != NULL) {
 		struct buf first;
 
@@ -451,7 +478,7 @@ start(struct dns_line *dl, struct rec *rec, void *st, void *arg)
 		for (tok = strtok_r(copy, ",", &save); tok != NULL &&
 		    n < RELAY_MAX_RELAYS; tok = strtok_r(NULL, ",", &save), n++)
 			if (first.s == NULL || strcmp(tok, first.s) != 0)
-				ask_ip(dl, s, tok, 1);
+				ask_ip(dl, s, tok, 1, 0);
 		free(copy);
 		buf_free(&first);
 	}
@@ -692,6 +719,7 @@ main(int argc, char *argv[])
 		status = dns_run(d, stdin, stdout, &run);
 	}
 	dns_free(d);
+	dns_break_save();
 	unload(&r);
 	return status;
 }

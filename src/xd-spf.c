@@ -32,6 +32,7 @@ struct slot {
 struct opts {
 	const char	*resolver;
 	int		 keep, guess, verbose;
+	int		 none;		/* resolver "none": no breaker */
 	long long	 timeout;	/* ms */
 };
 
@@ -95,6 +96,7 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 	struct spf_query q;
 	enum spf_result r;
 	const char *why;
+	long long left;
 	int bad = 0;
 
 	buf_init(&ip);
@@ -106,12 +108,25 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 	q.best_guess = o->guess;
 	q.debug = o->verbose > 1;
 	q.timeout = o->timeout;
+	/* in xd filter, what the stages before left of the budget */
+	if ((left = dns_message_left()) >= 0 && left < q.timeout)
+		q.timeout = left > 0 ? left : 1;
 	if (rec_get(rec, "ip", &ip)) {
 		q.ip = ip.s ? ip.s : "";
 		q.mailfrom = rec_get(rec, "mailfrom", &from) ?
 		    (from.s ? from.s : "") : NULL;
 		q.helo = rec_get(rec, "helo", &helo) && helo.s ? helo.s : NULL;
+		if (dns_break_open("spf")) {
+			rec_add(rec, "SPF_SKIPPED", "");
+			goto done;
+		}
 		r = spf_check(spf, &q, &domain, &why);
+		/* no time left at the start, or no resolver at all, says
+		 * nothing of the resolver's health */
+		if (r != SPFR_BADIP && left != 0 && !o->none)
+			dns_break_spf(r == SPFR_TEMPERROR &&
+			    (strcmp(why, "time bound") == 0 ||
+			    strncmp(why, "DNS error", 9) == 0));
 		if (r == SPFR_BADIP) {
 			/* As the stream has it: no newline gets out raw. */
 			xd_warnx("<stdin>:%lu: ip=%s: %s", lineno,
@@ -128,6 +143,7 @@ check(struct spf *spf, struct rec *rec, const struct opts *o,
 		}
 	}
 	/* Without ip= (local mail) there is nothing to check. */
+done:
 	buf_free(&ip);
 	buf_free(&from);
 	buf_free(&helo);
@@ -452,6 +468,7 @@ main(int argc, char *argv[])
 		exit(XD_EXIT_USAGE);
 	if (noguess)
 		o.guess = 0;
+	o.none = dns_resolver_none(o.resolver);
 	if (timeout != NULL) {
 		if (xd_parse_double(timeout, &t) != 0)
 			xd_errx(XD_EXIT_USAGE, "--timeout %s: not a number",
@@ -468,5 +485,7 @@ main(int argc, char *argv[])
 		if (window > MAX_WINDOW)
 			window = MAX_WINDOW;
 	}
-	return run_all(&o, (size_t)window, stats);
+	c = run_all(&o, (size_t)window, stats);
+	dns_break_save();
+	return c;
 }

@@ -275,6 +275,7 @@ on_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	size_t i;
 
 	(void)dl;
+	dns_break_result(bl->zone, a);
 	if (a->status == DNS_TEMPFAIL || a->status == DNS_BAD) {
 		add_finding(s, q->place, "URIBL_TEMPFAIL", bl->zone);
 		return;
@@ -286,8 +287,11 @@ on_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	for (i = 0; i < a->n; i++) {
 		l.place = q->place + i;
 		if (dnsbl_code(bl, a->rr[i].addr, listed_as, &l) ==
-		    DNSBL_BLOCKED)
+		    DNSBL_BLOCKED) {
 			add_finding(s, q->place, "URIBL_BLOCKED", bl->zone);
+			dnsbl_blocked((struct dnsbl *)(uintptr_t)bl,
+			    a->rr[i].text);
+		}
 	}
 }
 
@@ -354,6 +358,10 @@ ask(struct dns_line *dl, struct state *s)
 		} else if ((size_t)snprintf(name, sizeof(name), "%s.%s",
 		    q->what, bl->zone) >= sizeof(name) || !dns_name_ok(name))
 			continue;	/* too long to ask: not listed */
+		if (dns_break_open(bl->zone)) {
+			add_finding(s, q->place, "URIBL_SKIPPED", bl->zone);
+			continue;
+		}
 		dns_line_query(dl, name, DNS_A, on_answer, q);
 	}
 }
@@ -734,6 +742,7 @@ main(int argc, char *argv[])
 	run.finish = finish;
 	run.arg = &c;
 	status = dns_run(d, stdin, stdout, &run);
+	dns_break_save();
 	dns_free(d);
 	unload(&c);
 	return status;

@@ -264,10 +264,14 @@ struct relay {
 	char	 ip[RELAY_MAX_IP];	/* canonical text of addr */
 	char	 helo[RELAY_MAX_NAME];	/* "" when not said */
 	char	 rdns[RELAY_MAX_NAME];	/* "" when unknown */
+	int	 no_rdns;		/* the MTA wrote that it had none */
+	int	 local;			/* POP/IMAP retrieval, LMTP delivery */
 };
 struct relays {
 	struct relay first;		/* the first untrusted relay */
 	int	 have_first;
+	int	 first_external;	/* first is the last external hop */
+	char	 lastext[RELAY_MAX_IP];	/* else the trusted one that is */
 	unsigned hops;			/* Received: headers, all of them */
 	size_t	 nips;
 	char	 ips[RELAY_MAX_RELAYS][RELAY_MAX_IP];	/* untrusted, in order */
@@ -275,7 +279,10 @@ struct relays {
 int	 received_parse(const char *, struct relay *);
 int	 received_walk(const struct message *, struct relays *);
 int	 received_trusted(const struct cidr *);
+int	 received_internal(const struct cidr *);
 void	 received_reset(void);
+void	 relay_marks(const struct message *, const struct relays *,
+	    void (*)(void *, const char *, const char *), void *);
 
 /* weights.c: weights files, see xd-weights(5) */
 struct weights;
@@ -528,6 +535,13 @@ void	 dns_line_query(struct dns_line *, const char *, int, dns_line_fn,
 struct rec *dns_line_rec(struct dns_line *);
 void	*dns_line_state(struct dns_line *);
 int	 dns_run(struct dns *, FILE *, FILE *, const struct dns_runner *);
+long long dns_message_left(void);
+int	 dns_resolver_none(const char *);	/* ms of XD_DNS_START's budget */
+/* dnsbreak.c: lists skipped while their lookups time out */
+int	 dns_break_open(const char *);
+void	 dns_break_result(const char *, const struct dns_answer *);
+void	 dns_break_spf(int);
+void	 dns_break_save(void);
 
 /* spfrec.c: SPF records (RFC 7208): which TXT is one, syntax, macros */
 /* @@spf@@ */
@@ -614,6 +628,7 @@ struct dnsbl_code {
 	uint32_t	 lo, hi;	/* an address range, or */
 	uint32_t	 mask;		/* any of these bits (SURBL style) */
 	char		*suffix;	/* symbol = list symbol + "_" + suffix */
+	int		 last;		/* for the last external hop only */
 };
 struct dnsbl {
 	char		*name;		/* upper case */
@@ -621,11 +636,14 @@ struct dnsbl {
 	char		*symbol;	/* prefix + name: "RBL_ZEN" */
 	const char	*prefix;	/* "RBL_" */
 	unsigned	 flags;		/* DNSBL_* */
-	struct dnsbl_code *codes, *blocked;
-	size_t		 ncodes, nblocked;
+	struct dnsbl_code *codes, *blocked, *ignored;
+	size_t		 ncodes, nblocked, nignored;
+	char		**last;		/* last=SUFFIX options */
+	size_t		 nlast;
 	int		 warned;	/* the caller's */
+	int		 told_blocked;	/* dnsbl_blocked() said so */
 };
-enum dnsbl_meaning { DNSBL_LISTED, DNSBL_BLOCKED, DNSBL_IGNORED };
+enum dnsbl_meaning { DNSBL_LISTED, DNSBL_BLOCKED, DNSBL_IGNORED, DNSBL_UNLISTED };
 int	 dnsbl_parse(struct dnsbl *, const char *, const char *, unsigned,
 	    const char **);
 int	 dnsbl_load(const char *, const char *, unsigned, struct dnsbl **,
@@ -634,6 +652,17 @@ void	 dnsbl_free(struct dnsbl *);
 const char *dnsbl_check_conf(const char *, const char *);
 enum dnsbl_meaning dnsbl_code(const struct dnsbl *, const unsigned char *,
 	    void (*)(const char *, void *), void *);
+enum dnsbl_meaning dnsbl_code_hop(const struct dnsbl *, const unsigned char *,
+	    int, void (*)(const char *, void *), void *);
+/* dnslists.c: the lists xd ships, merged with xd.conf's */
+struct dnslist_line {
+	const char	*line;
+	const char	*file;		/* NULL: xd.conf */
+	unsigned long	 lineno;
+};
+void	 dnsbl_blocked(struct dnsbl *, const char *);
+ssize_t	 dnslists_lines(const char *, struct dnslist_line **);
+void	 dnslists_reset(void);
 int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
 
 /* store.c: the learning store, LMDB or Redis behind one interface */

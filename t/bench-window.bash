@@ -32,6 +32,8 @@ bench_setup() {
 	mkdir "$tmp/home"
 	export HOME=$tmp/home XD_SHARE=$repo/share XD_CONF=$tmp/xd.conf
 	export XD_RESOLVER=$DNSSERVER_RESOLVER
+	# the lists of the benchmark's configuration, not the shipped ones
+	export XD_DNSLISTS=none
 }
 
 # run LABEL FILE WINDOW: seconds and peak KB into $secs, $kb

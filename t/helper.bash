@@ -22,6 +22,9 @@ setup() {
 	# directory too, never in the machine's /tmp.
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir -p "$TMPDIR"
+	# The lists xd ships (share/dnslists) only where a test asks for
+	# them, pointed at test zones (t/dnslists.bats).
+	export XD_DNSLISTS=none
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 

@@ -330,6 +330,35 @@ test_received_parse(void)
 	CHECK(relay_is("", NULL, NULL, NULL));
 }
 
+/* What the receiving MTA says of the relay's name, and local hops. */
+static void
+test_received_marks(void)
+{
+	struct relay r;
+
+	CHECK(received_parse("from h (unknown [192.0.2.1]) by mx", &r) == 0 &&
+	    r.no_rdns && !r.local);
+	CHECK(received_parse("from unknown (HELO h) (192.0.2.1) by mx", &r) ==
+	    0 && r.no_rdns);
+	CHECK(received_parse("from [192.0.2.1] (helo=h) by mx with esmtp "
+	    "(Exim 4.96)", &r) == 0 && r.no_rdns);
+	CHECK(received_parse("from h ([192.0.2.1]) by mx (8.11.6/8.11.6)",
+	    &r) == 0 && r.no_rdns);
+	CHECK(received_parse("from h ([192.0.2.1]) by mx with esmtp (Exim "
+	    "4.96)", &r) == 0 && !r.no_rdns);
+	CHECK(received_parse("from h ([192.0.2.1]) by mx with Microsoft "
+	    "SMTPSVC", &r) == 0 && !r.no_rdns);
+	CHECK(received_parse("from h (r.example [192.0.2.1]) by mx", &r) ==
+	    0 && !r.no_rdns);
+	CHECK(received_parse("from h [192.0.2.1] by localhost with POP3 "
+	    "(fetchmail-5.9.0) for u; 1 Jan 2002", &r) == 0 && r.local);
+	CHECK(received_parse("from h (h [192.0.2.1]) by store with LMTPA; x",
+	    &r) == 0 && r.local);
+	/* a HELO is one word: it cannot make our MX's line local */
+	CHECK(received_parse("from POP3 (r [192.0.2.1]) by mx with ESMTP; x",
+	    &r) == 0 && !r.local);
+}
+
 static void
 test_utf8(void)
 {
@@ -946,6 +975,7 @@ main(void)
 	test_weights();
 	test_policy_append();
 	test_received_parse();
+	test_received_marks();
 	test_utf8();
 	test_message_parts();
 	test_date_syntax();

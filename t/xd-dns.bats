@@ -319,14 +319,18 @@ lines() {
 	cmp one conf1
 }
 
-@test "a list that never answers: one line per message, in order, each with RBL_TEMPFAIL" {
+@test "a list that never answers: one line per message, in order, each with RBL_TEMPFAIL or RBL_SKIPPED" {
 	conf "rbl = DEAD silent.test" "rbl = L listed.test" "rdns_check = no" \
 	    "dns_timeout = 0.2" "dns_tries = 2"
 	lines $(seq 1 40) >in
-	XD_RESOLVER=$DNSSERVER_RESOLVER run xd-rbl -w 8 <in
+	XD_RESOLVER=$DNSSERVER_RESOLVER run --separate-stderr xd-rbl -w 8 <in
 	[ "$status" -eq 0 ]
 	[ "$(grep -vc '^#' <<<"$output")" -eq 40 ]
-	[ "$(grep -c 'RBL_TEMPFAIL=silent.test' <<<"$output")" -eq 40 ]
+	# the lines in flight time out; then the circuit breaker skips it
+	[ "$(grep -c 'RBL_TEMPFAIL=silent.test' <<<"$output")" -ge 3 ]
+	[ "$(grep -c 'RBL_SKIPPED=silent.test' <<<"$output")" -ge 24 ]
+	[ "$(grep -Ec 'RBL_(TEMPFAIL|SKIPPED)=silent.test' <<<"$output")" -eq 40 ]
+	[[ "$stderr" == *"silent.test: 3 lookups in a row timed out"* ]]
 	[ "$(grep -v '^#' <<<"$output" | cut -f1 | tr '\n' ' ')" = \
 	    "$(seq -f 'm%g' 1 40 | tr '\n' ' ')" ]
 	# the other list still answers: even addresses are listed there

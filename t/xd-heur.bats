@@ -315,6 +315,81 @@ Received: from mail.example.net (mail.example.net [198.51.100.23])
 	hasnt HEUR_HELO_OURS
 }
 
+@test "HEUR_RCVD_NO_RDNS: our MTA recorded no reverse name, in each MTA's words" {
+	local v
+	for v in \
+	    "from bulk.example (unknown [203.0.113.9]) by mx.example.org (Postfix) with ESMTP id 1" \
+	    "from unknown (HELO bulk.example) (203.0.113.9) by mx.example.org with SMTP" \
+	    "from [203.0.113.9] (helo=bulk.example) by mx.example.org with esmtp (Exim 4.96) id 1" \
+	    "from bulk.example ([203.0.113.9]) by mx.example.org (8.17.1/8.17.1) with ESMTP id 1"; do
+		mail m "Received: $v; Tue, 14 Nov 2023 22:14:58 +0000"
+		heur m
+		has HEUR_RCVD_NO_RDNS=203.0.113.9
+	done
+	# a name recorded; Exchange and exim's "from NAME ([IP])", which are no verdict
+	for v in \
+	    "from bulk.example (bulk.example [203.0.113.9]) by mx.example.org (Postfix) with ESMTP id 1" \
+	    "from bulk.example ([203.0.113.9]) by EX1.example.org with Microsoft SMTPSVC(6.0.3790.4675)" \
+	    "from bulk.example ([203.0.113.9]) by mx.example.org with esmtp (Exim 4.96) id 1"; do
+		mail m "Received: $v; Tue, 14 Nov 2023 22:14:58 +0000"
+		heur m
+		hasnt HEUR_RCVD_NO_RDNS
+	done
+}
+
+@test "HEUR_RCVD_NO_RDNS: the relay that counts is below fetchmail's line" {
+	mail m "Received: from pop.isp.example [198.51.100.20]
+	by localhost with POP3 (fetchmail-6.4.37) for <bob@localhost> (single-drop); Tue, 14 Nov 2023 22:15:00 +0000" \
+	    "Received: from bulk.example (unknown [203.0.113.9])
+	by pop.isp.example (Postfix) with ESMTP id 2; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has HEUR_RCVD_NO_RDNS=203.0.113.9
+}
+
+@test "HEUR_HELO_NOT_RDNS: a HELO of another domain than the recorded name" {
+	mail m "Received: from mail.shop.example (host7.hosting.example [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has HEUR_HELO_NOT_RDNS=mail.shop.example/host7.hosting.example
+	hasnt HEUR_RCVD_NO_RDNS
+	mail m "Received: from mx1.shop.example (out3.shop.example [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	hasnt HEUR_HELO_NOT_RDNS
+}
+
+@test "HEUR_HELO_FORGED_BIG: HELO as a big provider from a host that is not theirs" {
+	mail m "Received: from mail.yahoo.com (dsl-9.pool.example [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has HEUR_HELO_FORGED_BIG=mail.yahoo.com/dsl-9.pool.example
+	hasnt HEUR_HELO_NOT_RDNS
+	mail m "Received: from gmail.com (unknown [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has HEUR_HELO_FORGED_BIG=gmail.com/203.0.113.9
+	# Google's own host, by a name of the family
+	mail m "Received: from mail-wr1-f41.google.com (mail-wr1-f41.google.com [209.85.221.41])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	hasnt HEUR_HELO_FORGED_BIG
+}
+
+@test "relay marks: mail from a list server is exempt" {
+	local h
+	for h in "List-Id: <users.lists.example.net>" "X-Mailman-Version: 2.1.39" \
+	    "Mailing-List: contact users-help@lists.example.net; run by ezmlm"; do
+		mail m "Received: from lists.example.net (unknown [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000" "$h"
+		heur m
+		hasnt HEUR_RCVD_NO_RDNS
+	done
+	mail m "Received: from lists.example.net (unknown [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+	heur m
+	has HEUR_RCVD_NO_RDNS
+}
+
 @test "HEUR_MANY_HOPS: more Received: headers than max_hops" {
 	local r="" i
 	for i in $(seq 1 22); do

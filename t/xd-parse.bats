@@ -353,6 +353,83 @@ EOF
 	has hops=3
 }
 
+@test "fetchmail's POP3 and IMAP lines name the user's mail server, not a relay" {
+	cat >m <<'EOF'
+Received: from localhost (localhost [127.0.0.1]) by home.example.org (Postfix) with ESMTP id 1
+Received: from pop.isp.example [198.51.100.20] by localhost with POP3 (fetchmail-6.4.37) for <me@localhost> (single-drop); Mon, 7 Dec 2026 10:00:00 +0000
+Received: from spammer.example (dsl-7.pool.example [192.0.2.7]) by pop.isp.example (Postfix) with ESMTP id 2
+Subject: fetched
+
+x
+EOF
+	parse m
+	has ip=192.0.2.7
+	has helo=spammer.example
+	has rdns=dsl-7.pool.example
+	has relays=192.0.2.7
+	sed -i 's/with POP3 (fetchmail-6.4.37)/with IMAP (fetchmail-6.4.37)/' m
+	parse m
+	has ip=192.0.2.7
+}
+
+@test "getmail's POP3S line, LMTP delivery and local submissions are not relays" {
+	cat >m <<'EOF'
+Received: from mx.isp.example (mx.isp.example [198.51.100.21]) by store.isp.example (Cyrus v3.4) with LMTPA; Mon, 7 Dec 2026 10:00:02 +0000
+Received: from pop.isp.example (pop.isp.example [198.51.100.20]) by laptop with POP3S (getmail 6.18); Mon, 7 Dec 2026 10:00:01 +0000
+Received: by laptop (Postfix, from userid 1000) id 9; Mon, 7 Dec 2026 10:00:00 +0000
+Received: (qmail 4242 invoked by uid 89); 7 Dec 2026 10:00:00 -0000
+Received: from unknown (HELO bulk.example) (203.0.113.9) by mx.isp.example with SMTP; 7 Dec 2026 09:59:59 -0000
+Subject: fetched
+
+x
+EOF
+	parse m
+	has ip=203.0.113.9
+	has helo=bulk.example
+	hasnt rdns
+	has hops=5
+}
+
+@test "Received: lines of each MTA give the sending relay's address, HELO and reverse name" {
+	# Postfix, Exim, Sendmail, qmail, Exchange: each as the top line
+	for l in \
+	    'from helo.example (rdns.example [192.0.2.1]) by mx (Postfix) with ESMTPS id 1|192.0.2.1|helo.example|rdns.example' \
+	    'from rdns.example ([192.0.2.1]:4242 helo=helo.example) by mx with esmtps (Exim 4.96) id 1|192.0.2.1|helo.example|rdns.example' \
+	    'from helo.example (rdns.example [192.0.2.1]) by mx (8.17.1/8.17.1) with ESMTP id 1|192.0.2.1|helo.example|rdns.example' \
+	    'from rdns.example (HELO helo.example) (192.0.2.1) by mx with SMTP; 7 Dec 2026|192.0.2.1|helo.example|rdns.example' \
+	    'from helo.example (192.0.2.1) by EX01.corp.example (10.0.0.1) with Microsoft SMTP Server id 15.1|192.0.2.1|helo.example|'; do
+		IFS='|' read -r v ip helo rdns <<<"$l"
+		printf 'Received: %s\nSubject: t\n\nx\n' "$v" >m
+		parse m
+		has "ip=$ip"
+		has "helo=$helo"
+		if [ -n "$rdns" ]; then has "rdns=$rdns"; else hasnt rdns; fi
+	done
+}
+
+@test "internal_networks: a trusted relay outside them is the last external hop, lastext=" {
+	cat >m <<'EOF'
+Received: from backup.friend.example (backup.friend.example [198.51.100.7]) by mx.example.org (Postfix) id 1
+Received: from client.example.com (dsl.example.com [192.0.2.9]) by backup.friend.example (Postfix) id 2
+Subject: chain
+
+x
+EOF
+	printf 'trusted_networks = 127.0.0.0/8 198.51.100.7\ninternal_networks = 127.0.0.0/8\n' >"$XD_CONF"
+	parse m
+	has ip=192.0.2.9
+	has lastext=198.51.100.7
+	# with no internal_networks, the trusted ones are internal
+	echo 'trusted_networks = 127.0.0.0/8 198.51.100.7' >"$XD_CONF"
+	parse m
+	has ip=192.0.2.9
+	hasnt lastext
+	: >"$XD_CONF"
+	parse m
+	has ip=198.51.100.7
+	hasnt lastext
+}
+
 @test "a message from trusted relays only has no ip, helo, rdns or relays" {
 	printf 'Received: from localhost (localhost [127.0.0.1]) by mx (Postfix) id 1\nSubject: local\n\nx\n' >m
 	parse m

@@ -208,7 +208,7 @@ sym() {
 
 # --- time bounds ---------------------------------------------------------
 
-@test "a server that never answers: SPF_TEMPERROR within the bound, one line each" {
+@test "a server that never answers: SPF_TEMPERROR within the bound, then SPF_SKIPPED, one line each" {
 	printf '%s\n' "dns_timeout = 0.3" "dns_tries = 1" >"$XD_CONF"
 	for i in $(seq 1 20); do
 		printf 'm%d\tip=192.0.2.7\tmailfrom=bob@%d.silent.test\n' "$i" "$i"
@@ -216,7 +216,12 @@ sym() {
 	run --separate-stderr timeout 30 xd-spf -r "$DNSSERVER_RESOLVER" -w 4 <in
 	[ "$status" -eq 0 ]
 	[ "$(wc -l <<<"$output")" -eq 20 ]
-	[ "$(grep -c 'SPF_TEMPERROR=[0-9]*\.silent\.test$' <<<"$output")" -eq 20 ]
+	# three time-outs in a row open the circuit breaker: the lines in
+	# flight then time out, the rest are skipped at once
+	[ "$(grep -c 'SPF_TEMPERROR=[0-9]*\.silent\.test$' <<<"$output")" -ge 3 ]
+	[ "$(grep -c 'SPF_SKIPPED=$' <<<"$output")" -ge 8 ]
+	[ "$(grep -Ec 'SPF_(TEMPERROR|SKIPPED)=' <<<"$output")" -eq 20 ]
+	[[ "$stderr" == *"spf: 3 lookups in a row timed out: skipped for 300 s"* ]]
 	[ "$(cut -f1 <<<"$output" | tr '\n' ' ')" = "$(cut -f1 in | tr '\n' ' ')" ]
 }
 
