@@ -25,6 +25,7 @@
 #include <archive_entry.h>
 
 #include "xd.h"
+#include "checks.h"
 
 #define PART_MAX	(256 * 1024)	/* decoded bytes of one text part */
 #define BODY_MAX	(1024 * 1024)	/* rendered text of one message */
@@ -2290,6 +2291,20 @@ check_size(struct view *v)
 	}
 }
 
+/* GTUBE in the text a reader sees, or in the decoded parts. */
+static void
+check_gtube(struct view *v)
+{
+	int g;
+
+	if ((g = gtube_find(v->rawbody.s, v->rawbody.len)) == GTUBE_NONE)
+		g = gtube_find(v->body.s, v->body.len);
+	if (g == GTUBE_STANDARD)
+		add_symbol(v, "HEUR_GTUBE", NULL);
+	else if (g == GTUBE_ADD_HEADER)
+		add_symbol(v, "HEUR_GTUBE_ADD_HEADER", NULL);
+}
+
 /* --- one message ----------------------------------------------------------- */
 
 static void
@@ -2435,6 +2450,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	check_reply(v);
 	check_parts(v);
 	check_size(v);
+	check_gtube(v);
 	if (rs != NULL) {
 		memset(&rm, 0, sizeof(rm));
 		rm.header = view_header;

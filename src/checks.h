@@ -1,0 +1,14 @@
+/*
+ * checks.h - built-in checks of xd-heur that live outside heur.c.  Each
+ * works on plain text given to it, so that it can be tested alone.
+ */
+#ifndef XD_CHECKS_H
+#define XD_CHECKS_H
+
+#include <stddef.h>
+
+/* check_gtube.c: the GTUBE test strings */
+enum { GTUBE_NONE, GTUBE_STANDARD, GTUBE_ADD_HEADER };
+int	gtube_find(const char *, size_t);
+
+#endif
