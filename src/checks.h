@@ -6,9 +6,13 @@
 #define XD_CHECKS_H
 
 #include <stddef.h>
+#include <time.h>
 
 /* check_gtube.c: the GTUBE test strings */
 enum { GTUBE_NONE, GTUBE_STANDARD, GTUBE_ADD_HEADER };
 int	gtube_find(const char *, size_t);
+
+/* check_msgid_time.c: Outlook's Message-ID, its time against Date: */
+int	msgid_outlook_time_bad(const char *, time_t, time_t);
 
 #endif

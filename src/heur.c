@@ -1963,8 +1963,21 @@ arrival(struct view *v)
 	return have ? newest : (time_t)-1;
 }
 
+/* An Outlook Message-ID whose time is neither the Date: nor arrival. */
+static void
+check_msgid_time(struct view *v, time_t date, time_t arrived)
+{
+	const char *id;
+	int pos = 0;
+
+	if ((id = message_header_next(v->m, "Message-ID", &pos)) != NULL &&
+	    msgid_outlook_time_bad(id, date, arrived))
+		add_symbol(v, "HEUR_MSGID_OUTLOOK_TIME", id);
+}
+
 #define DATE_FUTURE	(12 * 3600)	/* ahead of arrival, zones and all */
 #define DATE_PAST	(4 * 86400)	/* before arrival */
+#define DATE_AHEAD	(6 * 3600)	/* more than any zone's mistake */
 
 static void
 check_date(struct view *v)
@@ -1983,9 +1996,16 @@ check_date(struct view *v)
 		add_symbol(v, "HEUR_DATE_BAD", v->tmp.s);
 	if (message_date_parse(v->tmp.s, &t) != 0)
 		return;
-	if ((ref = arrival(v)) == (time_t)-1)
+	ref = arrival(v);
+	check_msgid_time(v, t, ref);
+	if (ref == (time_t)-1)
 		return;
 	d = (long long)t - (long long)ref;
+	if (d > DATE_AHEAD && d <= DATE_FUTURE) {
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%lldh", d / 3600);
+		add_symbol(v, "HEUR_DATE_AHEAD", v->val.s);
+	}
 	if (d > DATE_FUTURE) {
 		buf_reset(&v->val);
 		buf_printf(&v->val, "%lldh", d / 3600);
