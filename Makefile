@@ -6,6 +6,7 @@
 #   make check-asan make check-valgrind make bench make install
 #   make fuzz       AFL++ on the parsers, FUZZ_S seconds each (fuzz/run.sh)
 #   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
+#   make rule-stats each rule's hits on ham and spam, untrained (CORPUS=dir)
 
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
@@ -131,6 +132,11 @@ accuracy: deps
 	@$(MAKE) --no-print-directory all
 	@sh t/accuracy.sh $(B) $(O)/accuracy
 
+# Each symbol's hits on ham and spam, untrained and offline, to set the
+# hand-set weights of share/weights by (CORPUS=dir for another pair).
+rule-stats: all
+	@sh t/rule-stats.sh $(B) $(CORPUS)
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
@@ -143,5 +149,5 @@ clean:
 	rm -rf build build-asan build-fuzz $(BINS)
 
 .PHONY: all deps demo test test-times check-asan check-valgrind fuzz bench \
-	accuracy install clean
+	accuracy rule-stats install clean
 .SECONDARY:
