@@ -40,3 +40,13 @@ setup_file() {
 	fires XD_HTML_ONLY_NO_LIST html-only-no-list.spam
 	quiet XD_HTML_ONLY_NO_LIST html-only-list.ham
 }
+
+@test "XD_UCE_BULK: an offer sent in bulk by no list; not the same from a list" {
+	fires XD_UCE_BULK uce-bulk.spam
+	quiet XD_UCE_BULK uce-bulk-list.ham
+}
+
+@test "XD_FREEMAIL_BULK: bulk from a free mail address not relayed by its service" {
+	fires XD_FREEMAIL_BULK freemail-bulk.spam
+	quiet XD_FREEMAIL_BULK freemail-real.ham
+}
