@@ -20,7 +20,8 @@ O	?= build
 B	?= bin
 
 # libspf2 ships no pkg-config file.
-PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive
+PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
+	   icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 
@@ -55,7 +56,7 @@ $(B)/%: $(O)/%.o $(LIB)
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
-	   libhiredis-dev libarchive-dev bats procmail maildrop time valgrind \
+	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
 	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel
 PEER_PKGS = bogofilter spamassassin
 

@@ -15,4 +15,10 @@ int	gtube_find(const char *, size_t);
 /* check_msgid_time.c: Outlook's Message-ID, its time against Date: */
 int	msgid_outlook_time_bad(const char *, time_t, time_t);
 
+/* check_lookalike.c: hosts that look like a brand's, by ICU's skeletons */
+struct lookalike;
+struct lookalike *lookalike_new(void);	/* NULL when ICU cannot open */
+void	 lookalike_free(struct lookalike *);
+const char *lookalike_host(struct lookalike *, const char *);
+
 #endif

@@ -75,6 +75,8 @@ struct heur {
 	struct store *store;		/* the index of sent mail */
 	struct view *v;			/* the message being checked */
 	int	 store_state;		/* 0 not opened yet, 1 open, -1 none */
+	struct lookalike *look;		/* ICU's spoof checker, when needed */
+	int	 look_state;		/* as store_state */
 };
 
 /* One message as the checks and rules see it. */
@@ -346,6 +348,7 @@ heur_free(struct heur *h)
 	if (h == NULL)
 		return;
 	store_close(h->store);
+	lookalike_free(h->look);
 	view_free(h->v);
 	strset_free(&h->users);
 	strset_free(&h->userdomains);
@@ -2311,6 +2314,36 @@ check_size(struct view *v)
 	}
 }
 
+/* Links and the sender's domain that look like a brand's and are not. */
+static void
+check_lookalike(struct view *v)
+{
+	struct heur *h = v->h;
+	const char *brand;
+	size_t i;
+
+	if (v->urls.n == 0 && message_header_next(v->m, "From", &(int){0}) == NULL)
+		return;
+	if (h->look_state == 0)
+		h->look_state = (h->look = lookalike_new()) != NULL ? 1 : -1;
+	if (h->look_state < 0)
+		return;
+	for (i = 0; i < v->urls.n; i++) {
+		if ((brand = lookalike_host(h->look, v->urls.v[i].host)) == NULL)
+			continue;
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%s:%s", brand, v->urls.v[i].host);
+		add_symbol(v, "HEUR_URL_LOOKALIKE", v->val.s);
+		break;
+	}
+	if (message_addrs(v->m, "From", &v->tmp, &v->text, 1, 1000) > 0 &&
+	    (brand = lookalike_host(h->look, domain_of(v->tmp.s))) != NULL) {
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%s:%s", brand, domain_of(v->tmp.s));
+		add_symbol(v, "HEUR_FROM_LOOKALIKE", v->val.s);
+	}
+}
+
 /* GTUBE in the text a reader sees, or in the decoded parts. */
 static void
 check_gtube(struct view *v)
@@ -2471,6 +2504,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	check_parts(v);
 	check_size(v);
 	check_gtube(v);
+	check_lookalike(v);
 	if (rs != NULL) {
 		memset(&rm, 0, sizeof(rm));
 		rm.header = view_header;

@@ -19,3 +19,20 @@ setup_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "HEUR_URL_LOOKALIKE: a Cyrillic a, a digit, rn for m; not the brands' own hosts" {
+	fires HEUR_URL_LOOKALIKE lookalike-cyrillic.spam
+	fires HEUR_URL_LOOKALIKE lookalike-digit.spam
+	fires HEUR_URL_LOOKALIKE lookalike-rn.spam
+	quiet HEUR_URL_LOOKALIKE lookalike-real.ham
+	quiet HEUR_FROM_LOOKALIKE lookalike-real.ham
+}
+
+@test "HEUR_URL_LOOKALIKE: words that hold a brand or its look (purchase, modern, applebees) are not look-alikes" {
+	quiet HEUR_URL_LOOKALIKE lookalike-words.ham
+}
+
+@test "HEUR_FROM_LOOKALIKE: From: a domain spelt like a brand's" {
+	fires HEUR_FROM_LOOKALIKE lookalike-digit.spam
+	[ "$(field HEUR_FROM_LOOKALIKE "$(example_line lookalike-digit.spam)")" = microsoft:rnicrosoft.example ]
+}
