@@ -31,6 +31,12 @@ setup_file() {
 	quiet XD_FREEMAIL_FORGED freemail-real.ham
 }
 
+@test "XD_FREEMAIL_FORGED: the other services by the relays they write; never on mail a list passed on" {
+	fires XD_FREEMAIL_FORGED freemail-other-forged.spam
+	quiet XD_FREEMAIL_FORGED freemail-other-real.ham
+	quiet XD_FREEMAIL_FORGED freemail-via-list.ham
+}
+
 @test "XD_UNSUB_NO_LIST: removal text without list headers; not a list's" {
 	fires XD_UNSUB_NO_LIST unsub-no-list.spam
 	quiet XD_UNSUB_NO_LIST unsub-list.ham
