@@ -36,3 +36,11 @@ setup_file() {
 	fires HEUR_FROM_LOOKALIKE lookalike-digit.spam
 	[ "$(field HEUR_FROM_LOOKALIKE "$(example_line lookalike-digit.spam)")" = microsoft:rnicrosoft.example ]
 }
+
+@test "XD_PHISH_LURE: a declined payment, a wallet's recovery phrase, a QR code for the account" {
+	fires XD_PHISH_LURE phish-payment.spam
+	fires XD_PHISH_PRESSURE phish-payment.spam
+	fires XD_PHISH_LURE phish-wallet.spam
+	fires XD_PHISH_LURE phish-qr.spam
+	quiet XD_PHISH_LURE XD_PHISH_LURE.ham
+}
