@@ -21,4 +21,7 @@ struct lookalike *lookalike_new(void);	/* NULL when ICU cannot open */
 void	 lookalike_free(struct lookalike *);
 const char *lookalike_host(struct lookalike *, const char *);
 
+/* check_attach.c: attachments by name */
+int	attach_macro_name(const char *);
+
 #endif

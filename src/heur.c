@@ -100,6 +100,7 @@ struct view {
 	size_t		 letters;
 	struct buf	 restricted, zipped, encrypted, charset;
 	char		 webpage[EVID_MAX + 1];	/* an attached web page */
+	char		 macro[EVID_MAX + 1];	/* a document with macros */
 };
 
 /* --- small things -------------------------------------------------- */
@@ -1461,6 +1462,8 @@ check_attachment(struct view *v, const struct msgpart *p)
 
 	if (v->webpage[0] == '\0' && name != NULL && webpage_name(name))
 		snprintf(v->webpage, sizeof(v->webpage), "%s", name);
+	if (v->macro[0] == '\0' && attach_macro_name(name))
+		snprintf(v->macro, sizeof(v->macro), "%s", name);
 	if (v->restricted.len == 0 && ((name != NULL &&
 	    restricted_name(v->h, name)) || restricted_type(p->type)))
 		buf_adds(&v->restricted, name != NULL ? name : p->type);
@@ -2281,6 +2284,8 @@ check_parts(struct view *v)
 		add_symbol(v, "HEUR_ATTACH_ZIP_RESTRICTED", v->zipped.s);
 	if (v->webpage[0] != '\0')
 		add_symbol(v, "HEUR_ATTACH_WEBPAGE", v->webpage);
+	if (v->macro[0] != '\0')
+		add_symbol(v, "HEUR_ATTACH_MACRO", v->macro);
 	if (v->encrypted.len > 0)
 		add_symbol(v, "HEUR_ATTACH_ZIP_ENCRYPTED", v->encrypted.s);
 	if (v->charset.len > 0)
@@ -2375,6 +2380,7 @@ view_reset(struct view *v)
 	v->chars = v->images = v->hidden = v->tiny = v->samecolor = 0;
 	v->qp_line = 0;
 	v->webpage[0] = '\0';
+	v->macro[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }

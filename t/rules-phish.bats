@@ -44,3 +44,12 @@ setup_file() {
 	fires XD_PHISH_LURE phish-qr.spam
 	quiet XD_PHISH_LURE XD_PHISH_LURE.ham
 }
+
+@test "HEUR_ATTACH_MACRO: a document with macros; not a plain .docx" {
+	fires HEUR_ATTACH_MACRO attach-macro.spam
+	quiet HEUR_ATTACH_MACRO attach-docx.ham
+}
+
+@test "HEUR_ATTACH_RESTRICTED: a disk image (.iso) is restricted by default" {
+	fires HEUR_ATTACH_RESTRICTED attach-iso.spam
+}
