@@ -19,3 +19,9 @@ setup_file() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+@test "more of their words: pounds with decimals, a gift card to claim, link exchanges" {
+	fires XD_DIET diet-decimal.spam
+	fires XD_REWARD_LURE reward-claim.spam
+	fires XD_SEO_OFFER seo-links.spam
+}
