@@ -6,6 +6,7 @@
 #   make check-asan make check-valgrind make bench make install
 #   make fuzz       AFL++ on the parsers, FUZZ_S seconds each (fuzz/run.sh)
 #   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
+#   make rule-stats each rule's hits on ham and spam, untrained (CORPUS=dir)
 
 PREFIX	?= /usr/local
 BINDIR	 = $(PREFIX)/bin
@@ -19,7 +20,8 @@ O	?= build
 B	?= bin
 
 # libspf2 ships no pkg-config file.
-PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive
+PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
+	   icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 
@@ -54,7 +56,7 @@ $(B)/%: $(O)/%.o $(LIB)
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
-	   libhiredis-dev libarchive-dev bats procmail maildrop time valgrind \
+	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
 	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel
 PEER_PKGS = bogofilter spamassassin
 
@@ -131,6 +133,11 @@ accuracy: deps
 	@$(MAKE) --no-print-directory all
 	@sh t/accuracy.sh $(B) $(O)/accuracy
 
+# Each symbol's hits on ham and spam, untrained and offline, to set the
+# hand-set weights of share/weights by (CORPUS=dir for another pair).
+rule-stats: all
+	@sh t/rule-stats.sh $(B) $(CORPUS)
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
@@ -143,5 +150,5 @@ clean:
 	rm -rf build build-asan build-fuzz $(BINS)
 
 .PHONY: all deps demo test test-times check-asan check-valgrind fuzz bench \
-	accuracy install clean
+	accuracy rule-stats install clean
 .SECONDARY:

@@ -18,6 +18,7 @@ export LC_ALL
 
 usage() {
 	echo "usage: xd eval [-j jobs] [-k folds] [-o dir] [--fit options] [--no-peers] [--sa-folds n] dir" >&2
+	echo "       xd eval --untrained [-o dir] [--no-peers] [--sa-sample n] dir" >&2
 	exit 2
 }
 
@@ -399,6 +400,10 @@ K=10
 out=xd-eval
 peers=1
 sa_folds=
+# The untrained row is a run of its own: no folds, no fits.
+for a in "$@"; do
+	[ "$a" = --untrained ] && exec sh "$(dirname -- "$0")/eval-untrained.sh" "$@"
+done
 # Thresholds where the calibrated prob= is 0.9 and 0.999, and surespam
 # above every training ham.  --ham-loss is not used: when many messages
 # share a score it must jump over all of them, spam and all.

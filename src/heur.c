@@ -25,6 +25,7 @@
 #include <archive_entry.h>
 
 #include "xd.h"
+#include "checks.h"
 
 #define PART_MAX	(256 * 1024)	/* decoded bytes of one text part */
 #define BODY_MAX	(1024 * 1024)	/* rendered text of one message */
@@ -74,6 +75,8 @@ struct heur {
 	struct store *store;		/* the index of sent mail */
 	struct view *v;			/* the message being checked */
 	int	 store_state;		/* 0 not opened yet, 1 open, -1 none */
+	struct lookalike *look;		/* ICU's spoof checker, when needed */
+	int	 look_state;		/* as store_state */
 };
 
 /* One message as the checks and rules see it. */
@@ -97,6 +100,7 @@ struct view {
 	size_t		 letters;
 	struct buf	 restricted, zipped, encrypted, charset;
 	char		 webpage[EVID_MAX + 1];	/* an attached web page */
+	char		 macro[EVID_MAX + 1];	/* a document with macros */
 };
 
 /* --- small things -------------------------------------------------- */
@@ -345,6 +349,7 @@ heur_free(struct heur *h)
 	if (h == NULL)
 		return;
 	store_close(h->store);
+	lookalike_free(h->look);
 	view_free(h->v);
 	strset_free(&h->users);
 	strset_free(&h->userdomains);
@@ -1457,6 +1462,8 @@ check_attachment(struct view *v, const struct msgpart *p)
 
 	if (v->webpage[0] == '\0' && name != NULL && webpage_name(name))
 		snprintf(v->webpage, sizeof(v->webpage), "%s", name);
+	if (v->macro[0] == '\0' && attach_macro_name(name))
+		snprintf(v->macro, sizeof(v->macro), "%s", name);
 	if (v->restricted.len == 0 && ((name != NULL &&
 	    restricted_name(v->h, name)) || restricted_type(p->type)))
 		buf_adds(&v->restricted, name != NULL ? name : p->type);
@@ -1963,8 +1970,21 @@ arrival(struct view *v)
 	return have ? newest : (time_t)-1;
 }
 
+/* An Outlook Message-ID whose time is neither the Date: nor arrival. */
+static void
+check_msgid_time(struct view *v, time_t date, time_t arrived)
+{
+	const char *id;
+	int pos = 0;
+
+	if ((id = message_header_next(v->m, "Message-ID", &pos)) != NULL &&
+	    msgid_outlook_time_bad(id, date, arrived))
+		add_symbol(v, "HEUR_MSGID_OUTLOOK_TIME", id);
+}
+
 #define DATE_FUTURE	(12 * 3600)	/* ahead of arrival, zones and all */
 #define DATE_PAST	(4 * 86400)	/* before arrival */
+#define DATE_AHEAD	(6 * 3600)	/* more than any zone's mistake */
 
 static void
 check_date(struct view *v)
@@ -1983,9 +2003,16 @@ check_date(struct view *v)
 		add_symbol(v, "HEUR_DATE_BAD", v->tmp.s);
 	if (message_date_parse(v->tmp.s, &t) != 0)
 		return;
-	if ((ref = arrival(v)) == (time_t)-1)
+	ref = arrival(v);
+	check_msgid_time(v, t, ref);
+	if (ref == (time_t)-1)
 		return;
 	d = (long long)t - (long long)ref;
+	if (d > DATE_AHEAD && d <= DATE_FUTURE) {
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%lldh", d / 3600);
+		add_symbol(v, "HEUR_DATE_AHEAD", v->val.s);
+	}
 	if (d > DATE_FUTURE) {
 		buf_reset(&v->val);
 		buf_printf(&v->val, "%lldh", d / 3600);
@@ -2268,6 +2295,8 @@ check_parts(struct view *v)
 		add_symbol(v, "HEUR_ATTACH_ZIP_RESTRICTED", v->zipped.s);
 	if (v->webpage[0] != '\0')
 		add_symbol(v, "HEUR_ATTACH_WEBPAGE", v->webpage);
+	if (v->macro[0] != '\0')
+		add_symbol(v, "HEUR_ATTACH_MACRO", v->macro);
 	if (v->encrypted.len > 0)
 		add_symbol(v, "HEUR_ATTACH_ZIP_ENCRYPTED", v->encrypted.s);
 	if (v->charset.len > 0)
@@ -2301,6 +2330,50 @@ check_size(struct view *v)
 	}
 }
 
+/* Links and the sender's domain that look like a brand's and are not. */
+static void
+check_lookalike(struct view *v)
+{
+	struct heur *h = v->h;
+	const char *brand;
+	size_t i;
+
+	if (v->urls.n == 0 && message_header_next(v->m, "From", &(int){0}) == NULL)
+		return;
+	if (h->look_state == 0)
+		h->look_state = (h->look = lookalike_new()) != NULL ? 1 : -1;
+	if (h->look_state < 0)
+		return;
+	for (i = 0; i < v->urls.n; i++) {
+		if ((brand = lookalike_host(h->look, v->urls.v[i].host)) == NULL)
+			continue;
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%s:%s", brand, v->urls.v[i].host);
+		add_symbol(v, "HEUR_URL_LOOKALIKE", v->val.s);
+		break;
+	}
+	if (message_addrs(v->m, "From", &v->tmp, &v->text, 1, 1000) > 0 &&
+	    (brand = lookalike_host(h->look, domain_of(v->tmp.s))) != NULL) {
+		buf_reset(&v->val);
+		buf_printf(&v->val, "%s:%s", brand, domain_of(v->tmp.s));
+		add_symbol(v, "HEUR_FROM_LOOKALIKE", v->val.s);
+	}
+}
+
+/* GTUBE in the text a reader sees, or in the decoded parts. */
+static void
+check_gtube(struct view *v)
+{
+	int g;
+
+	if ((g = gtube_find(v->rawbody.s, v->rawbody.len)) == GTUBE_NONE)
+		g = gtube_find(v->body.s, v->body.len);
+	if (g == GTUBE_STANDARD)
+		add_symbol(v, "HEUR_GTUBE", NULL);
+	else if (g == GTUBE_ADD_HEADER)
+		add_symbol(v, "HEUR_GTUBE_ADD_HEADER", NULL);
+}
+
 /* --- one message ----------------------------------------------------------- */
 
 static void
@@ -2318,6 +2391,7 @@ view_reset(struct view *v)
 	v->chars = v->images = v->hidden = v->tiny = v->samecolor = 0;
 	v->qp_line = 0;
 	v->webpage[0] = '\0';
+	v->macro[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }
@@ -2446,6 +2520,8 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	check_reply(v);
 	check_parts(v);
 	check_size(v);
+	check_gtube(v);
+	check_lookalike(v);
 	if (rs != NULL) {
 		memset(&rm, 0, sizeof(rm));
 		rm.header = view_header;

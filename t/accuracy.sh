@@ -7,7 +7,8 @@
 #
 # The corpus is ../shared/corpus beside the repository, or $XD_CORPUS.
 # The report is printed and kept in outdir (default build/accuracy) with
-# the plot accuracy.png.  Extra options for xd eval: $XD_EVAL_OPTS, such
+# the plot accuracy.png, then the untrained row (xd eval --untrained).
+# Extra options for xd eval: $XD_EVAL_OPTS, such
 # as "--no-peers" or "--sa-folds 2".
 
 repo=$(cd "$(dirname "$0")/.." && pwd) || exit 2
@@ -34,3 +35,12 @@ PATH=$bindir:$repo/bin:$PATH
 export HOME XD_CONF XD_SHARE PATH
 # shellcheck disable=SC2086 # options, split on purpose
 "$repo/bin/xd" eval ${XD_EVAL_OPTS:-} -o "$out" "$C"
+status=$?
+# The untrained row: the shipped rules and weights alone, for xd and
+# for SpamAssassin's rules, on every message (its verdicts are cached
+# in the output directory).
+untrained=
+case " ${XD_EVAL_OPTS:-} " in *" --no-peers "*) untrained=--no-peers ;; esac
+echo
+"$repo/bin/xd" eval --untrained $untrained -o "$out" "$C" || status=$?
+exit "$status"

@@ -60,5 +60,21 @@ END {
 	close("sort")
 	printf "%d messages, %d with error=\n", total, errors + 0
 }' "$out"
+# Every sample spam is caught, no sample ham lost: the shipped rules and
+# weights alone must do it, untrained and offline.
+missed=$(awk -F'\t' '!/^#/ {
+	label = ""; class = ""
+	for (i = 2; i <= NF; i++) {
+		if ($i ~ /^label=/) label = substr($i, 7)
+		if ($i ~ /^class=/) class = substr($i, 7)
+	}
+	if ((label == "spam" && class == "ham") ||
+	    (label == "ham" && class != "ham"))
+		print $1
+}' "$out")
+if [ -n "$missed" ]; then
+	echo "demo: sorted wrongly:" $missed >&2
+	exit 1
+fi
 # The malformed samples are expected to carry error=; anything worse fails.
 [ "$status" -le 1 ]

@@ -201,3 +201,27 @@ fold_of() {
 	[ -z "$(ls -A "$HOME")" ]
 	[ "$(ls)" = "$(printf 'c\nhome\nout\ntmp\nxd.conf')" ]
 }
+
+@test "--untrained: the default setup on every message, no folds, xd beside spamassassin" {
+	corpus c 6 6
+	run xd eval --untrained -o out c
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"the default configuration, an empty store, offline"* ]]
+	# Every spam of these shouts, sells and links to an address.
+	[[ "$output" =~ xd\ +6/6\ +100\.0%\ +0/6 ]]
+	[ "$(grep -vc '^#' out/untrained.ham)" -eq 6 ]
+	[ "$(grep -vc '^#' out/untrained.spam)" -eq 6 ]
+	if perl -MMail::SpamAssassin -e 1 2>/dev/null; then
+		[[ "$output" == *"spamassassin -L"* ]]
+		[ "$(wc -l <out/sa-untrained.cache)" -eq 12 ]
+	fi
+}
+
+@test "--untrained --no-peers: xd alone, and a site's configuration is not used" {
+	corpus c 3 3
+	printf 'weights = %s/none\n' "$BATS_TEST_TMPDIR" >"$XD_CONF"
+	run xd eval --untrained --no-peers -o out c
+	[ "$status" -eq 0 ]
+	[[ "$output" != *spamassassin* ]]
+	[[ "$output" =~ xd\ +3/3 ]]
+}
