@@ -123,3 +123,66 @@ score_by_contribution(struct score *s)
 {
 	qsort(s->sym, s->nsym, sizeof(*s->sym), by_contribution);
 }
+
+/*
+ * Symbols the store learned, which autolearn leaves out of its score,
+ * as SpamAssassin's leaves out Bayes and AWL: what was learned must
+ * not decide what is learned next.
+ */
+static int
+learned_symbol(const struct sym *y)
+{
+	static const char *const learned[] = { "BAYES", "AWL", "CKSUM_" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(learned) / sizeof(learned[0]); i++) {
+		n = strlen(learned[i]);
+		if (y->namelen >= n && memcmp(y->field, learned[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A listing in an allow list that counted toward ham. */
+static int
+allow_symbol(const struct sym *y)
+{
+	if (y->how != COUNTED || y->weight >= 0)
+		return 0;
+	return (y->namelen > 6 && (memcmp(y->field, "RBLWL_", 6) == 0 ||
+	    memcmp(y->field, "RHSWL_", 6) == 0)) ||
+	    (y->namelen == 3 && memcmp(y->field, "AWL", 3) == 0);
+}
+
+/*
+ * What autolearn makes of a line score_line() scored: "spam" or "ham"
+ * to learn it as, or why not ("unchecked", "policy", "allowlist",
+ * "disagree", "no"); the score without the learned symbols in *at.
+ */
+const char *
+score_autolearn(const struct score *s, const struct rec *rec, double spam,
+    double ham, double *at)
+{
+	double sum = 0;
+	size_t i;
+	int allowed = 0;
+
+	for (i = 0; i < s->nsym; i++) {
+		if (allow_symbol(&s->sym[i]))
+			allowed = 1;
+		if (s->sym[i].how == COUNTED && !learned_symbol(&s->sym[i]))
+			sum += s->sym[i].weight;
+	}
+	*at = round(sum * 100) / 100 + 0.0;
+	if (rec_raw(rec, "error") != NULL)
+		return "unchecked";
+	if (s->rule != NULL && s->rule->action != POLICY_CRITICAL)
+		return "policy";
+	if (allowed)
+		return "allowlist";
+	if (*at >= spam)
+		return strcmp(s->class, "ham") != 0 ? "spam" : "disagree";
+	if (*at <= ham)
+		return strcmp(s->class, "ham") == 0 ? "ham" : "disagree";
+	return "no";
+}

@@ -30,6 +30,8 @@ struct score {
 /* score.c */
 void	 score_line(struct score *, struct rec *);
 void	 score_by_contribution(struct score *);
+const char *score_autolearn(const struct score *, const struct rec *,
+	    double, double, double *);
 
 /* report.c: what people read, on stdout */
 #define SCORE_EXIT_SPAM		1	/* --spamc, --report: spam or surespam */

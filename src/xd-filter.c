@@ -207,7 +207,7 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	char *stage_argv[SUPERVISE_MAX][2];
 	char id[80], start[32], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
-	char *score[] = { "xd-score", NULL };
+	char **score = autolearn_score_argv();
 	char *act[] = { "xd-act", "--filter", "--spool", id, NULL };
 	double timeout = conf_double("filter_timeout");
 	long long deadline;
@@ -352,7 +352,8 @@ main(int argc, char *argv[])
 		if (copy_out(&s) == -1) {
 			report(3, "cannot write the message out (exit 75)");
 			rc = EX_TEMPFAIL;
-		}
+		} else if ((c = autolearn(&s, text, sizeof(text))) >= 0)
+			report(c, text);
 	} else {
 		const char *e;
 

@@ -16,7 +16,8 @@
 #define TOOL	"xd-score"
 
 static const char synopsis[] =
-    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] < stream\n"
+    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file]\n"
+    "    < stream\n"
     "--describe symbol ...\n"
     "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
     "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
@@ -31,6 +32,9 @@ static const char options[] =
     "  -d, --describe      print the description of each symbol named\n"
     "  -n, --check         check the weights and policy files, read no stream\n"
     "      --progress N    show progress on stderr for a stream of N messages\n"
+    "      --autolearn FILE  write to FILE, for each line, whether xd-filter(1)\n"
+    "                      learns its message, and its score without the\n"
+    "                      learned symbols\n"
     "      --fit           fit weights to the labelled stream, write a weights file\n"
     "  -o, --output FILE   --fit: write the weights to FILE, not stdout\n"
     "      --lambda L      --fit: L2 penalty on the weights (default 1)\n"
@@ -50,12 +54,37 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
+static FILE *autolearn_fp;	/* --autolearn */
+
+/*
+ * --autolearn: what xd-filter learns the message as.  A failure here
+ * is only a message not learned: it never fails the stream.
+ */
+static void
+autolearn_line(const struct score *s, const struct rec *rec)
+{
+	const char *what;
+	double at;
+
+	if (autolearn_fp == NULL)
+		return;
+	what = score_autolearn(s, rec, conf_double("autolearn_spam"),
+	    conf_double("autolearn_ham"), &at);
+	if (fprintf(autolearn_fp, "%s %.2f\n", what, at) < 0 ||
+	    fflush(autolearn_fp) == EOF) {
+		xd_warn("--autolearn");
+		fclose(autolearn_fp);
+		autolearn_fp = NULL;
+	}
+}
+
 static int
 stream_line(struct rec *rec, void *arg)
 {
 	struct score *s = arg;
 
 	score_line(s, rec);
+	autolearn_line(s, rec);
 	rec_addf(rec, "score", "%.2f", s->score);
 	rec_addf(rec, "prob", "%.4f", weights_prob(s->w, s->score));
 	rec_add(rec, "class", s->class);
@@ -355,6 +384,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "autolearn", required_argument, NULL, 'A' },
 		{ "check", no_argument, NULL, 'n' },
 		{ "describe", no_argument, NULL, 'd' },
 		{ "explain", no_argument, NULL, 'e' },
@@ -377,7 +407,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct fit_opts fo;
-	const char *wfile = NULL, *pfile = NULL, *out = NULL;
+	const char *wfile = NULL, *pfile = NULL, *out = NULL, *al = NULL;
 	enum show show = STREAM;
 	int c, check = 0, describing = 0, fitting = 0, status;
 	struct weights *w;
@@ -387,6 +417,7 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "cdehno:p:RVw:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
+		case 'A': al = optarg; break;
 		case 'c': set_show(&show, SPAMC); break;
 		case 'd': describing = 1; break;
 		case 'e': set_show(&show, EXPLAIN); break;
@@ -423,6 +454,7 @@ main(int argc, char *argv[])
 	}
 	if ((optind != argc) != describing ||
 	    ((out != NULL || fo.keep_unseen) && !fitting) ||
+	    (al != NULL && (fitting || describing || show != STREAM)) ||
 	    (fitting && (show != STREAM || check || pfile != NULL)) ||
 	    (describing && (fitting || show != STREAM || check ||
 	    pfile != NULL || wfile != NULL)))
@@ -431,6 +463,8 @@ main(int argc, char *argv[])
 		return XD_EXIT_USAGE;
 	if (describing)
 		return describe_run(argv + optind, argc - optind);
+	if (al != NULL && !check && (autolearn_fp = fopen(al, "w")) == NULL)
+		xd_warn("--autolearn %s", al);
 	if (!fitting)
 		return score_run(wfile, pfile, check, show);
 	/* The weights only say which values have entries of their own. */

@@ -432,6 +432,8 @@ int	 supervise_run(struct child *, size_t, int, int, const struct budget *,
 	    long long, int);
 const char *supervise_failure(const struct child *, size_t,
 	    const struct budget *, char *, size_t);
+char	**autolearn_score_argv(void);
+int	 autolearn(const struct spool *, char *, size_t);
 int	 xdlog_facility(const char *);
 int	 xdlog(int, int, const char *);
 
