@@ -9,6 +9,7 @@
  */
 #include <sys/file.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -110,8 +111,12 @@ counter_path(void)
 	const char *url = conf_str("store");
 	char *file, *path;
 
-	if (strncmp(url, "redis://", 8) == 0)
+	if (strncmp(url, "redis://", 8) == 0) {
+		path = xd_expand_home("~/.xd");
+		(void)mkdir(path, 0700);	/* an error shows at open */
+		free(path);
 		return xd_expand_home("~/.xd/autolearn");
+	}
 	if (strncmp(url, "lmdb:", 5) == 0)
 		url += 5;
 	file = xd_expand_home(url);

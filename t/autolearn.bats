@@ -167,20 +167,49 @@ SH
 	[ "$(learned spam)" = 0 ]
 }
 
-@test "a learner that hangs is killed at filter_timeout; the message is out, exit 0" {
-	mail spam.eml carol@example.com 'buy zqxspam now'
+# learner_hangs: xd-bayes --learn writes its pid into ./learning, and
+# sleeps.
+learner_hangs() {
 	mkdir -p hangbin
 	for t in "$XD_BIN"/*; do
 		[ "${t##*/}" = xd-bayes ] || ln -sf "$t" hangbin/
 	done
-	printf '#!/bin/sh\ncase " $* " in *" --learn "*) exec sleep 30 ;; esac\nexec %s/xd-bayes "$@"\n' \
-	    "$XD_BIN" >hangbin/xd-bayes
+	printf '#!/bin/sh\ncase " $* " in *" --learn "*) echo $$ >%s/learning; exec sleep 30 ;; esac\nexec %s/xd-bayes "$@"\n' \
+	    "$PWD" "$XD_BIN" >hangbin/xd-bayes
 	chmod +x hangbin/xd-bayes
+}
+
+@test "a learner that hangs is killed at filter_timeout; the message is out, exit 0" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	learner_hangs
 	echo 'filter_timeout = 2' >>"$XD_CONF"
 	run --separate-stderr env PATH="$PWD/hangbin:$PATH" xd filter <spam.eml
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"X-XD-Class: spam"* ]]
 	[[ "$stderr" == *"autolearn as spam: timeout (xd-bayes)"* ]]
+}
+
+@test "SIGTERM while learning: the learner is killed, the spool removed, exit 0 (the message is out)" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	learner_hangs
+	mkdir tmp
+	TMPDIR=$PWD/tmp PATH="$PWD/hangbin:$PATH" xd filter <spam.eml >out.eml &
+	pid=$!
+	for i in $(seq 100); do [ -e learning ] && break; sleep 0.1; done
+	[ -s learning ]
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	grep -q '^X-XD-Class: spam' out.eml
+	grep -q 'zqxspam now' out.eml
+	[ -z "$(ls tmp)" ]
+	# the learner went too
+	for i in $(seq 50); do
+		[ -e "/proc/$(cat learning)" ] || break
+		sleep 0.1
+	done
+	[ ! -e "/proc/$(cat learning)" ]
 }
 
 # --- what xd-score --autolearn says of a line -------------------------
