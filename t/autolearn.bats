@@ -69,6 +69,15 @@ SH
 	[ "$(cut -d' ' -f2 store.lmdb.autolearn)" = 1 ]
 }
 
+@test "GTUBE through xd filter with the shipped weights and rules: learned as spam" {
+	printf 'stages = heur bayes\nstore = %s/store.lmdb\n' "$PWD" >"$XD_CONF"
+	mail gtube.eml carol@example.com \
+	    'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X'
+	xd filter <gtube.eml >out.eml
+	grep -q '^X-XD-Class: surespam' out.eml
+	[ "$(learned spam)" = 1 ]
+}
+
 @test "clear ham (score at most 0.1) is learned as ham" {
 	mail ham.eml carol@example.com 'see you at lunch'
 	xd filter <ham.eml >out.eml
