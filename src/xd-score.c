@@ -16,8 +16,7 @@
 #define TOOL	"xd-score"
 
 static const char synopsis[] =
-    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file]\n"
-    "    < stream\n"
+    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file] < stream\n"
     "--describe symbol ...\n"
     "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
     "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
@@ -32,9 +31,9 @@ static const char options[] =
     "  -d, --describe      print the description of each symbol named\n"
     "  -n, --check         check the weights and policy files, read no stream\n"
     "      --progress N    show progress on stderr for a stream of N messages\n"
-    "      --autolearn FILE  write to FILE, for each line, whether xd-filter(1)\n"
-    "                      learns its message, and its score without the\n"
-    "                      learned symbols\n"
+    "      --autolearn FILE  write to FILE, for each line, what\n"
+    "                      xd-filter(1) learns its message as, and its score\n"
+    "                      without the learned symbols\n"
     "      --fit           fit weights to the labelled stream, write a weights file\n"
     "  -o, --output FILE   --fit: write the weights to FILE, not stdout\n"
     "      --lambda L      --fit: L2 penalty on the weights (default 1)\n"
