@@ -207,7 +207,8 @@ EOF
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
 	grep -q '^HEUR_A ' out.w
-	[ "$(ls)" = "$(printf 'home\nin\nout.w\nxd.conf')" ]
+	[ "$(ls)" = "$(printf 'home\nin\nout.w\ntmp\nxd.conf')" ]
+	[ -z "$(ls -A tmp)" ]
 }
 
 @test "without ham or without spam there is nothing to fit: exit 2, -o file untouched" {
