@@ -7,8 +7,10 @@
 #   sh t/gen-hostile.sh list          the kinds
 #
 # Every kind is deterministic except junk (random bytes).
+# bigmessage is BIG_MIB MiB (default 54), over the default max_message_size.
 
 MIB=1048576
+ZIP="python3 $(dirname "$0")/gen-zip.py"
 
 usage() {
 	echo "usage: gen-hostile.sh kind [file] | all dir | list" >&2
@@ -17,7 +19,8 @@ usage() {
 
 kinds="empty junk longsubject longheader manyparts deepnest truncated
 nul manyreceived hugebody streamlong streamnul streamcr streamescape
-streamempty streambadfield"
+streamempty streambadfield zipentries zipnested zipmulti zipchain
+tinyparts millionreceived bigmessage"
 
 # N bytes of the letter a, with no newline.
 repeat_a() {
@@ -90,6 +93,29 @@ gen() {
 		headers hugebody
 		printf 'Subject: a big body\n\n'
 		awk 'BEGIN { for (i = 0; i < 3 * 16384; i++)
+			printf "%063d\n", i }' ;;
+	zipentries)	# one zip of 60,000 empty entries
+		$ZIP entries 60000 ;;
+	zipnested)	# 900 entries NNNN.zip of 10 MiB of zeros: 9 GiB to inflate
+		$ZIP nested 900 10 ;;
+	zipmulti)	# 12 zips of 100 such entries: 12 GiB to inflate
+		$ZIP multi 12 100 10 ;;
+	zipchain)	# a zip in a zip, 8 deep
+		$ZIP chain 8 ;;
+	tinyparts)	# 100,000 tiny parts
+		headers tinyparts
+		printf 'Subject: a hundred thousand parts\nMIME-Version: 1.0\n'
+		printf 'Content-Type: multipart/mixed; boundary="b"\n\n'
+		awk 'BEGIN { for (i = 0; i < 100000; i++) print "--b\n"
+			print "--b--" }' ;;
+	millionreceived)	# a million short Received: lines
+		awk 'BEGIN { for (i = 0; i < 1000000; i++) print "Received: x" }'
+		headers millionreceived
+		printf 'Subject: a million hops\n\nbody\n' ;;
+	bigmessage)	# BIG_MIB MiB of body
+		headers bigmessage
+		printf 'Subject: a very big body\n\n'
+		awk -v n="${BIG_MIB:-54}" 'BEGIN { for (i = 0; i < n * 16384; i++)
 			printf "%063d\n", i }' ;;
 	streamlong)	# a 2 MiB stream line: locator, facts, one long field
 		printf 'cur/long\tsubject=x\tzz_long='
