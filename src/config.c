@@ -40,6 +40,11 @@ struct key {
 static struct key keys[] = {
 	{ "max_line",		T_SIZE,   "1M", NULL, NULL, 0, 0 },
 	{ "max_message_size",	T_SIZE,   "20M", NULL, NULL, 0, 0 },
+	{ "max_header_fields",	T_INT,    "1000", NULL, NULL, 0, 0 },
+	{ "max_header_size",	T_SIZE,   "1M", NULL, NULL, 0, 0 },
+	{ "archive_max_entries", T_INT,   "10000", NULL, NULL, 0, 0 },
+	{ "archive_max_bytes",	T_SIZE,   "32M", NULL, NULL, 0, 0 },
+	{ "archive_max_time",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
 	{ "internal_networks",	T_CIDRS,  "", NULL, NULL, 0, 0 },
 	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },

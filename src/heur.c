@@ -21,11 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "xd.h"
 #include "checks.h"
+#include "limits.h"
 
 #define PART_MAX	(256 * 1024)	/* decoded bytes of one text part */
 #define BODY_MAX	(1024 * 1024)	/* rendered text of one message */
@@ -36,7 +34,6 @@
 #define RAWURI_MAX	200		/* links kept as written, for uri rules */
 #define RAWURI_LEN	2048		/* bytes of one */
 #define ZIP_MAX		(10 * 1024 * 1024)	/* bytes of an archive read */
-#define ZIP_ENTRIES	1000		/* entries of an archive looked at */
 #define ZIP_DEPTH	2		/* archives inside archives */
 #define REFS_MAX	50		/* ids of References looked up */
 #define RCPT_MAX	100		/* recipients compared with users */
@@ -101,6 +98,7 @@ struct view {
 	struct buf	 restricted, zipped, encrypted, charset;
 	char		 webpage[EVID_MAX + 1];	/* an attached web page */
 	char		 macro[EVID_MAX + 1];	/* a document with macros */
+	struct archive_budget zipbudget;	/* of every zip attached */
 };
 
 /* --- small things -------------------------------------------------- */
@@ -1409,50 +1407,26 @@ is_zip(const char *type, const char *name)
 	    (n > 4 && strcasecmp(name + n - 4, ".zip") == 0);
 }
 
-/* Entries of a zip archive in memory, and zips inside it. */
-static void
-check_zip(struct view *v, const char *zipname, const char *data, size_t n,
-    int depth)
+/* One entry of an attached zip: a program in it, or a zip to open. */
+struct zipwalk {
+	struct view	*v;
+	const char	*zipname;
+};
+
+static int
+zip_entry(const char *path, int encrypted, int depth, void *arg)
 {
-	struct archive *a;
-	struct archive_entry *e;
-	struct buf inner;
-	const char *path;
-	unsigned entries = 0;
-	ssize_t got;
+	struct zipwalk *zw = arg;
+	struct view *v = zw->v;
 
-	if ((a = archive_read_new()) == NULL)
-		return;
-	archive_read_support_format_zip(a);
-	if (archive_read_open_memory(a, data, n) != ARCHIVE_OK) {
-		archive_read_free(a);
-		return;
+	(void)depth;
+	if (encrypted && v->encrypted.len == 0)
+		buf_adds(&v->encrypted, zw->zipname);
+	if (restricted_name(v->h, path) && v->zipped.len == 0) {
+		buf_printf(&v->zipped, "%s:%s", zw->zipname, path);
+		return 0;
 	}
-	buf_init(&inner);
-	while (entries++ < ZIP_ENTRIES &&
-	    archive_read_next_header(a, &e) == ARCHIVE_OK) {
-		if ((path = archive_entry_pathname(e)) == NULL)
-			continue;
-		if (archive_entry_is_encrypted(e) && v->encrypted.len == 0)
-			buf_adds(&v->encrypted, zipname);
-		if (restricted_name(v->h, path) && v->zipped.len == 0) {
-			buf_printf(&v->zipped, "%s:%s", zipname, path);
-			continue;
-		}
-		if (depth + 1 < ZIP_DEPTH && is_zip("", path) &&
-		    !archive_entry_is_encrypted(e)) {
-			char tmp[8192];
-
-			buf_reset(&inner);
-			while (inner.len < ZIP_MAX && (got = archive_read_data(a,
-			    tmp, sizeof(tmp))) > 0)
-				buf_add(&inner, tmp, (size_t)got);
-			check_zip(v, zipname, inner.s ? inner.s : "",
-			    inner.len, depth + 1);
-		}
-	}
-	buf_free(&inner);
-	archive_read_free(a);
+	return is_zip("", path) && !encrypted;
 }
 
 static void
@@ -1469,9 +1443,12 @@ check_attachment(struct view *v, const struct msgpart *p)
 		buf_adds(&v->restricted, name != NULL ? name : p->type);
 	if (is_zip(p->type, name) && v->zipped.len == 0) {
 		buf_reset(&v->tmp);
-		if (msgpart_data(p, &v->tmp, ZIP_MAX) == 0)
-			check_zip(v, name != NULL ? name : p->type,
-			    v->tmp.s ? v->tmp.s : "", v->tmp.len, 0);
+		if (msgpart_data(p, &v->tmp, ZIP_MAX) == 0) {
+			struct zipwalk zw = { v, name != NULL ? name : p->type };
+
+			archive_walk(&v->zipbudget, v->tmp.s ? v->tmp.s : "",
+			    v->tmp.len, ZIP_DEPTH, zip_entry, &zw);
+		}
 	}
 }
 
@@ -2293,6 +2270,8 @@ check_parts(struct view *v)
 		add_symbol(v, "HEUR_ATTACH_RESTRICTED", v->restricted.s);
 	if (v->zipped.len > 0)
 		add_symbol(v, "HEUR_ATTACH_ZIP_RESTRICTED", v->zipped.s);
+	if (v->zipbudget.hit != NULL)
+		add_symbol(v, "HEUR_ARCHIVE_LIMIT", v->zipbudget.hit);
 	if (v->webpage[0] != '\0')
 		add_symbol(v, "HEUR_ATTACH_WEBPAGE", v->webpage);
 	if (v->macro[0] != '\0')
@@ -2386,6 +2365,7 @@ view_reset(struct view *v)
 	buf_reset(&v->restricted);
 	buf_reset(&v->zipped);
 	buf_reset(&v->encrypted);
+	archive_budget_reset(&v->zipbudget);
 	buf_reset(&v->charset);
 	v->plain = v->html = v->attach = 0;
 	v->chars = v->images = v->hidden = v->tiny = v->samecolor = 0;
