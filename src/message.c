@@ -22,6 +22,7 @@
 #include <gmime/gmime.h>
 
 #include "xd.h"
+#include "limits.h"
 
 /*
  * Lines starting "--" GMime may see.  Every part needs one, and a
@@ -90,6 +91,7 @@ struct scan {
 	char	 envelope[MSG_MAX_ENVELOPE];
 	int	 flags;
 	int	 bare_cr;	/* lines end in CR alone, as eol.c reads them */
+	struct hdrlimit hdr;	/* where the header is cut */
 };
 
 static void
@@ -106,15 +108,26 @@ scan_envelope(struct scan *sc, const char *line, size_t n)
 	sc->envelope[j] = '\0';
 }
 
+/* A header line from line to next; 1 when it is the empty one. */
+static int
+header_line(struct hdrlimit *h, off_t line, off_t next, int first)
+{
+	off_t len = next - 1 - line;
+
+	return hdrlimit_line(h, line, next, first,
+	    len == 0 || (len == 1 && first == '\r'));
+}
+
 static int
 scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 {
 	char buf[SCAN_CHUNK];
 	off_t pos = start, linestart = start, stop;
 	size_t dashlines = 0;
-	int bol = 1, dashes = 0, in_from = 0;
+	int bol = 1, dashes = 0, in_from = 0, first = -1, in_header = 1;
 
 	sc->start = start;
+	hdrlimit_start(&sc->hdr, start);
 	sc->envelope[0] = '\0';
 	sc->flags = 0;
 	sc->bare_cr = 0;
@@ -143,6 +156,8 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 			scan_envelope(sc, buf, (size_t)n);
 		}
 		while (i < (size_t)n) {
+			if (bol && dashes == 0)
+				first = (unsigned char)buf[i];
 			if (bol && buf[i] == '-') {
 				if (++dashes == 2) {
 					bol = 0;
@@ -159,12 +174,17 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 			if ((nl = memchr(buf + i, '\n', (size_t)n - i)) == NULL)
 				break;
 			i = (size_t)(nl - buf) + 1;
+			if (in_header && !in_from)
+				in_header = !header_line(&sc->hdr, linestart,
+				    pos + (off_t)i, first);
 			bol = 1;
 			dashes = 0;
+			first = -1;
 			linestart = pos + (off_t)i;
 			if (in_from) {
 				in_from = 0;
 				sc->start = linestart;
+				hdrlimit_start(&sc->hdr, linestart);
 			}
 		}
 		pos += n;
@@ -180,6 +200,7 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 		sc->end = sc->start + (off_t)max;
 		sc->flags |= MSG_TRUNCATED;
 	}
+	hdrlimit_end(&sc->hdr, sc->end);
 	if (sc->start < sc->end) {
 		/* old Mac mail ends its lines in CR alone (eol.c) */
 		int mode;
@@ -308,7 +329,10 @@ message_open(const struct locator *loc, const char **why)
 		m->stream = bare_cr_stream(fd, &sc);
 		m->flags |= sc.flags;
 		close(fd);
-	} else
+	} else if ((m->stream = hdrlimit_stream(&sc.hdr, fd, sc.start,
+	    sc.end)) != NULL)
+		m->flags |= sc.hdr.why;
+	else
 		m->stream = g_mime_stream_fs_new_with_bounds(fd, sc.start,
 		    sc.end);
 	parser = g_mime_parser_new_with_stream(m->stream);

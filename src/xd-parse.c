@@ -208,6 +208,26 @@ add_label(const char *path)
 		add("label", label);
 }
 
+/*
+ * The bounds the message went over, as symbols with weights: a message
+ * over a bound must never score less than the same message cut there.
+ */
+static void
+add_limits(const struct message *m, int flags)
+{
+	if (flags & MSG_TRUNCATED)
+		rec_addf(&rec, "MIME_LIMIT_SIZE", "%lld",
+		    (long long)message_size(m));
+	if (flags & MSG_MANY_PARTS)
+		rec_addf(&rec, "MIME_LIMIT_PARTS", "%d", MSG_MAX_PARTS);
+	if (flags & MSG_TOO_DEEP)
+		rec_addf(&rec, "MIME_LIMIT_DEPTH", "%d", MSG_MAX_DEPTH);
+	if (flags & MSG_MANY_FIELDS)
+		add("HDR_LIMIT", "fields");
+	else if (flags & MSG_BIG_HEADER)
+		add("HDR_LIMIT", "bytes");
+}
+
 /* Say what went wrong with one message, on its line and on stderr. */
 static void
 fail(const struct locator *loc, const char *why, int errnum)
@@ -264,6 +284,7 @@ emit(const char *path, off_t offset, off_t length)
 			add("limit", "parts");
 		else if (flags & MSG_TOO_DEEP)
 			add("limit", "depth");
+		add_limits(m, flags);
 		message_free(m);
 	}
 	if (rec_write(&rec, stdout) != 0)

@@ -199,6 +199,8 @@ char	*xd_expand_home(const char *);
 #define MSG_TRUNCATED	0x01	/* over max_message_size: parsed in part */
 #define MSG_MANY_PARTS	0x02	/* over MSG_MAX_PARTS parts */
 #define MSG_TOO_DEEP	0x04	/* nested over MSG_MAX_DEPTH */
+#define MSG_MANY_FIELDS	0x08	/* header cut at max_header_fields */
+#define MSG_BIG_HEADER	0x10	/* header cut at max_header_size */
 struct message;			/* opaque: a parsed message */
 struct msgpart {		/* one part, as message_parts() shows it */
 	char	 type[64];	/* "text/plain", lower case */

@@ -4,8 +4,9 @@
 # run of zeros is reused for every entry: a bomb of gigabytes is made
 # in a fraction of a second.
 #
-#   gen-zip.py entries N            one zip of N empty entries
-#   gen-zip.py nested N MIB         one zip of N entries NNN.zip of MIB MiB of zeros each
+#   gen-zip.py entries N [NAME]     one zip of N empty entries, then NAME
+#   gen-zip.py nested N MIB [NAME]  one zip of N entries NNNN.zip of MIB MiB
+#                                   of zeros each, then NAME
 #   gen-zip.py multi K N MIB        K such zips, each of N entries
 #   gen-zip.py chain DEPTH          a zip in a zip ... DEPTH deep
 import base64
@@ -53,10 +54,15 @@ def zipfile(entries):
     return b"".join(body) + cd + eocd
 
 
-def nested(count, mib):
+def last(argv, i):
+    """A last, empty entry named on the command line, if any."""
+    return [(argv[i], 0, 0, 0, b"")] if len(argv) > i else []
+
+
+def nested(count, mib, tail=()):
     data, crc = deflate_zeros(mib << 20)
     return zipfile([("%04d.zip" % i, 8, crc, mib << 20, data)
-                    for i in range(count)])
+                    for i in range(count)] + list(tail))
 
 
 def chain(depth):
@@ -89,9 +95,9 @@ def main(argv):
     if kind == "entries":
         n = int(argv[2])
         message([zipfile([("f%06d.txt" % i, 0, 0, 0, b"")
-                          for i in range(n)])])
+                          for i in range(n)] + last(argv, 3))])
     elif kind == "nested":
-        message([nested(int(argv[2]), int(argv[3]))])
+        message([nested(int(argv[2]), int(argv[3]), last(argv, 4))])
     elif kind == "multi":
         z = nested(int(argv[3]), int(argv[4]))
         message([z] * int(argv[2]))
