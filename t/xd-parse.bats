@@ -771,9 +771,18 @@ one_line() {
 }
 
 @test "a 2 MiB header line gives one line with a bounded value" {
+	echo 'max_header_size = 4M' >"$XD_CONF"
 	{ printf 'From: a@example.com\nSubject: '; head -c 2097152 /dev/zero | tr '\0' a; printf '\n\nx\n'; } >m
 	one_line m
 	[ "$(field subject "$line" | wc -c)" -eq 1001 ]
+}
+
+@test "a header line past max_header_size is cut with HDR_LIMIT=bytes" {
+	{ printf 'From: a@example.com\nSubject: '; head -c 2097152 /dev/zero | tr '\0' a; printf '\n\nx\n'; } >m
+	one_line m
+	has from=a@example.com
+	has HDR_LIMIT=bytes
+	[ -z "$(field subject "$line")" ]
 }
 
 @test "10,000 MIME parts give one line with limit=parts and no error" {
@@ -784,6 +793,7 @@ one_line() {
 	one_line m
 	[ "$status" -eq 0 ]
 	has limit=parts
+	has MIME_LIMIT_PARTS=1000
 	hasnt error
 	has parts=1000
 	has from=a@example.com
@@ -798,6 +808,7 @@ one_line() {
 	one_line m
 	[ "$status" -eq 0 ]
 	has limit=depth
+	has MIME_LIMIT_DEPTH=64
 	hasnt error
 }
 
