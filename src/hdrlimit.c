@@ -3,27 +3,40 @@
  *
  * GMime builds an object for every header field it reads, some five
  * hundred bytes for the shortest: a million lines of "Received: x"
- * cost half a gigabyte in every tool that opens the message.  The scan
- * in message.c hands every header line to hdrlimit_line(), which finds
- * where the header goes over max_header_fields fields or
- * max_header_size bytes; hdrlimit_stream() then gives GMime the header
- * up to that field and the body after it, as if the fields past the
- * bound had never been written.
+ * cost half a gigabyte in every tool that opens the message.  So the
+ * header is read once first, line by line, to find where it goes over
+ * max_header_fields fields or max_header_size bytes; GMime is then
+ * given the header up to that field and the body after it, as if the
+ * fields past the bound had never been written.
  */
+#include <string.h>
+
 #include <gmime/gmime.h>
 
 #include "xd.h"
 #include "limits.h"
 
-/* Start counting a header that begins at start. */
-void
-hdrlimit_start(struct hdrlimit *h, off_t start)
+#define CHUNK	(64 * 1024)
+
+struct hdrlimit {
+	long long	 max_fields;
+	gint64		 max_bytes;
+	gint64		 start;		/* first byte of the header */
+	gint64		 field;		/* where the last field started */
+	gint64		 cut;		/* where the header is cut, or -1 */
+	gint64		 body;		/* the empty line after it, or -1 */
+	long long	 fields;
+	int		 why;		/* MSG_MANY_FIELDS or MSG_BIG_HEADER */
+};
+
+static void
+hdrlimit_start(struct hdrlimit *h, gint64 start)
 {
 	long long n = conf_int("max_header_fields");
 	size_t size = conf_size("max_header_size");
 
 	h->max_fields = n > 0 ? n : 1000;
-	h->max_bytes = size > 0 ? (off_t)size : 1024 * 1024;
+	h->max_bytes = size > 0 ? (gint64)size : 1024 * 1024;
 	h->start = h->field = start;
 	h->cut = h->body = -1;
 	h->fields = 0;
@@ -31,7 +44,7 @@ hdrlimit_start(struct hdrlimit *h, off_t start)
 }
 
 static void
-cut_at(struct hdrlimit *h, off_t where, int why)
+cut_at(struct hdrlimit *h, gint64 where, int why)
 {
 	h->cut = where;
 	h->why = why;
@@ -39,16 +52,14 @@ cut_at(struct hdrlimit *h, off_t where, int why)
 
 /*
  * One header line, from line to next (after its LF), whose first byte
- * is first (-1 for none); empty when it is the empty line that ends
- * the header.  Returns 1 once the header has ended.
+ * is first.  Returns 1 once the header has ended.
  */
-int
-hdrlimit_line(struct hdrlimit *h, off_t line, off_t next, int first,
-    int empty)
+static int
+hdrlimit_line(struct hdrlimit *h, gint64 line, gint64 next, int first)
 {
-	if (h->body >= 0)
-		return 1;
-	if (empty) {
+	gint64 len = next - 1 - line;
+
+	if (len == 0 || (len == 1 && first == '\r')) {
 		h->body = line;
 		return 1;
 	}
@@ -67,36 +78,69 @@ hdrlimit_line(struct hdrlimit *h, off_t line, off_t next, int first,
 	return 0;
 }
 
-/* The scan stopped at end: a last line without LF may cross the bound. */
-void
-hdrlimit_end(struct hdrlimit *h, off_t end)
+/* Read the header of st from its start up to the empty line after it. */
+static void
+hdrlimit_scan(struct hdrlimit *h, GMimeStream *st)
 {
-	if (h->body < 0 && h->cut < 0 && end - h->start > h->max_bytes)
+	char buf[CHUNK], *nl;
+	gint64 pos = h->start, line = h->start;
+	ssize_t n;
+	size_t i;
+	int first = -1, bol = 1;
+
+	while ((n = g_mime_stream_read(st, buf, sizeof(buf))) > 0) {
+		for (i = 0; i < (size_t)n; ) {
+			if (bol)
+				first = (unsigned char)buf[i];
+			bol = 0;
+			if ((nl = memchr(buf + i, '\n', (size_t)n - i)) == NULL)
+				break;
+			i = (size_t)(nl - buf) + 1;
+			if (hdrlimit_line(h, line, pos + (gint64)i, first))
+				return;
+			line = pos + (gint64)i;
+			bol = 1;
+		}
+		pos += n;
+	}
+	/* no empty line: a last line without LF may cross the bound */
+	if (h->cut < 0 && pos - h->start > h->max_bytes)
 		cut_at(h, h->field, MSG_BIG_HEADER);
 }
 
-/*
- * The stream GMime parses when the header was cut: the header up to
- * the cut, then the empty line and the body.  NULL when it was not
- * cut; the stream owns fd otherwise.
- */
-GMimeStream *
-hdrlimit_stream(const struct hdrlimit *h, int fd, off_t start, off_t end)
+static void
+add_part(GMimeStream *cat, GMimeStream *st, gint64 start, gint64 end)
 {
-	GMimeStream *fs, *cat, *sub;
+	GMimeStream *sub = g_mime_stream_substream(st, start, end);
 
-	if (h->cut < 0)
-		return NULL;
-	fs = g_mime_stream_fs_new_with_bounds(fd, start, end);
-	cat = g_mime_stream_cat_new();
-	sub = g_mime_stream_substream(fs, start, h->cut < end ? h->cut : end);
 	g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), sub);
 	g_object_unref(sub);
-	if (h->body >= 0 && h->body < end) {
-		sub = g_mime_stream_substream(fs, h->body, end);
-		g_mime_stream_cat_add_source(GMIME_STREAM_CAT(cat), sub);
-		g_object_unref(sub);
-	}
-	g_object_unref(fs);
+}
+
+/*
+ * The stream GMime is to parse for the message in st: st itself, or
+ * when its header goes over a bound, the header up to the field that
+ * does, then the empty line and the body; the bound goes into *flags.
+ * Takes st's reference and returns one.
+ */
+GMimeStream *
+hdrlimit_apply(GMimeStream *st, int *flags)
+{
+	struct hdrlimit h;
+	GMimeStream *cat;
+
+	if (g_mime_stream_reset(st) != 0)
+		return st;
+	hdrlimit_start(&h, st->bound_start);
+	hdrlimit_scan(&h, st);
+	g_mime_stream_reset(st);
+	if (h.cut < 0)
+		return st;
+	*flags |= h.why;
+	cat = g_mime_stream_cat_new();
+	add_part(cat, st, h.start, h.cut);
+	if (h.body >= 0)
+		add_part(cat, st, h.body, st->bound_end);
+	g_object_unref(st);
 	return cat;
 }

@@ -7,7 +7,6 @@
 #define XD_LIMITS_H
 
 #include <stddef.h>
-#include <sys/types.h>
 
 /*
  * archive.c: zip archives read under one budget for a whole message, so
@@ -34,27 +33,12 @@ void	archive_walk(struct archive_budget *, const char *data, size_t n,
 	    int maxdepth, archive_entry_fn, void *arg);
 
 /*
- * hdrlimit.c: the header of a message counted before GMime sees it,
- * cut at max_header_fields fields or max_header_size bytes.  The scan
- * feeds it every line up to the empty one that ends the header.
+ * hdrlimit.c: the header of a message cut at max_header_fields fields or
+ * max_header_size bytes before GMime builds it.  Takes the stream's
+ * reference and returns the stream to parse; MSG_MANY_FIELDS or
+ * MSG_BIG_HEADER go into the flags.
  */
-struct hdrlimit {
-	long long	 max_fields;
-	off_t		 max_bytes;
-	off_t		 start;		/* first byte of the header */
-	off_t		 field;		/* where the last field started */
-	off_t		 cut;		/* where the header is cut, or -1 */
-	off_t		 body;		/* the empty line after it, or -1 */
-	long long	 fields;
-	int		 why;		/* MSG_MANY_FIELDS or MSG_BIG_HEADER */
-};
-
-void	hdrlimit_start(struct hdrlimit *, off_t start);
-int	hdrlimit_line(struct hdrlimit *, off_t line, off_t next, int first,
-	    int empty);
-void	hdrlimit_end(struct hdrlimit *, off_t end);
 struct _GMimeStream;
-struct _GMimeStream *hdrlimit_stream(const struct hdrlimit *, int fd,
-	    off_t start, off_t end);
+struct _GMimeStream *hdrlimit_apply(struct _GMimeStream *, int *flags);
 
 #endif

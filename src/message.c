@@ -91,7 +91,6 @@ struct scan {
 	char	 envelope[MSG_MAX_ENVELOPE];
 	int	 flags;
 	int	 bare_cr;	/* lines end in CR alone, as eol.c reads them */
-	struct hdrlimit hdr;	/* where the header is cut */
 };
 
 static void
@@ -108,26 +107,15 @@ scan_envelope(struct scan *sc, const char *line, size_t n)
 	sc->envelope[j] = '\0';
 }
 
-/* A header line from line to next; 1 when it is the empty one. */
-static int
-header_line(struct hdrlimit *h, off_t line, off_t next, int first)
-{
-	off_t len = next - 1 - line;
-
-	return hdrlimit_line(h, line, next, first,
-	    len == 0 || (len == 1 && first == '\r'));
-}
-
 static int
 scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 {
 	char buf[SCAN_CHUNK];
 	off_t pos = start, linestart = start, stop;
 	size_t dashlines = 0;
-	int bol = 1, dashes = 0, in_from = 0, first = -1, in_header = 1;
+	int bol = 1, dashes = 0, in_from = 0;
 
 	sc->start = start;
-	hdrlimit_start(&sc->hdr, start);
 	sc->envelope[0] = '\0';
 	sc->flags = 0;
 	sc->bare_cr = 0;
@@ -156,8 +144,6 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 			scan_envelope(sc, buf, (size_t)n);
 		}
 		while (i < (size_t)n) {
-			if (bol && dashes == 0)
-				first = (unsigned char)buf[i];
 			if (bol && buf[i] == '-') {
 				if (++dashes == 2) {
 					bol = 0;
@@ -174,17 +160,12 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 			if ((nl = memchr(buf + i, '\n', (size_t)n - i)) == NULL)
 				break;
 			i = (size_t)(nl - buf) + 1;
-			if (in_header && !in_from)
-				in_header = !header_line(&sc->hdr, linestart,
-				    pos + (off_t)i, first);
 			bol = 1;
 			dashes = 0;
-			first = -1;
 			linestart = pos + (off_t)i;
 			if (in_from) {
 				in_from = 0;
 				sc->start = linestart;
-				hdrlimit_start(&sc->hdr, linestart);
 			}
 		}
 		pos += n;
@@ -200,7 +181,6 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 		sc->end = sc->start + (off_t)max;
 		sc->flags |= MSG_TRUNCATED;
 	}
-	hdrlimit_end(&sc->hdr, sc->end);
 	if (sc->start < sc->end) {
 		/* old Mac mail ends its lines in CR alone (eol.c) */
 		int mode;
@@ -329,12 +309,10 @@ message_open(const struct locator *loc, const char **why)
 		m->stream = bare_cr_stream(fd, &sc);
 		m->flags |= sc.flags;
 		close(fd);
-	} else if ((m->stream = hdrlimit_stream(&sc.hdr, fd, sc.start,
-	    sc.end)) != NULL)
-		m->flags |= sc.hdr.why;
-	else
+	} else
 		m->stream = g_mime_stream_fs_new_with_bounds(fd, sc.start,
 		    sc.end);
+	m->stream = hdrlimit_apply(m->stream, &m->flags);
 	parser = g_mime_parser_new_with_stream(m->stream);
 	g_mime_parser_set_persist_stream(parser, TRUE);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
