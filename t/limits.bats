@@ -61,6 +61,14 @@ with_body() {
 	[ "$(field HDR_LIMIT "$(grep -v '^#' line)")" = fields ]
 }
 
+@test "a million Received: lines ending in CR alone cost bounded memory too" {
+	$GEN millionreceived | tr '\n' '\r' >"$PWD/m"
+	for tool in parse heur; do
+		bounded $tool "$PWD/m" 80 5
+	done
+	grep -q '	HDR_LIMIT=fields' line
+}
+
 @test "a header over max_header_fields scores no less than the header cut there" {
 	{ seq -f 'Received: from h%g.example.net by mx.example.org' 1 1000
 	  echo 'From: Bob <bob@example.com>'; } | with_body >over
