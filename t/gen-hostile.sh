@@ -3,8 +3,8 @@
 # that no multi-megabyte file is kept in the repository.
 #
 #   sh t/gen-hostile.sh KIND [FILE]   one input to FILE (default stdout)
-#   sh t/gen-hostile.sh all DIR       every kind, as DIR/KIND
-#   sh t/gen-hostile.sh list          the kinds
+#   sh t/gen-hostile.sh all DIR       every small kind, as DIR/KIND
+#   sh t/gen-hostile.sh list          the kinds, the big ones too
 #
 # Every kind is deterministic except junk (random bytes).
 # bigmessage is BIG_MIB MiB (default 54), over the default max_message_size.
@@ -19,8 +19,9 @@ usage() {
 
 kinds="empty junk longsubject longheader manyparts deepnest truncated
 nul manyreceived hugebody streamlong streamnul streamcr streamescape
-streamempty streambadfield zipentries zipnested zipmulti zipchain
-tinyparts millionreceived bigmessage"
+streamempty streambadfield zipchain tinyparts"
+# Kinds of many megabytes, written only when named.
+bigkinds="zipentries zipnested zipmulti millionreceived bigmessage"
 
 # N bytes of the letter a, with no newline.
 repeat_a() {
@@ -139,7 +140,7 @@ gen() {
 
 case $1 in
 list)
-	for k in $kinds; do echo "$k"; done ;;
+	for k in $kinds $bigkinds; do echo "$k"; done ;;
 all)
 	[ $# -eq 2 ] || usage
 	mkdir -p "$2" || exit 1
