@@ -318,7 +318,9 @@ message_open(const struct locator *loc, const char **why)
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	m->mime = g_mime_parser_construct_message(parser, options);
 	g_object_unref(parser);
-	if (m->mime == NULL || !has_header(m->mime)) {
+	/* a header cut to nothing was a header: that is mail, judged */
+	if (m->mime == NULL || (!has_header(m->mime) &&
+	    !(m->flags & (MSG_MANY_FIELDS | MSG_BIG_HEADER)))) {
 		message_free(m);
 		*why = "not-mail";
 		return NULL;

@@ -96,6 +96,18 @@ with_body() {
 	xd-parse -- over | grep -q '	HDR_LIMIT=bytes'
 }
 
+@test "a first header field over max_header_size leaves mail that is judged" {
+	{ printf 'X-Junk: '; head -c 2000000 /dev/zero | tr '\0' a
+	  printf '\nFrom: a@example.com\n\nbody\n'; } >m
+	xd check -q m >checked
+	! grep -q 'error=' checked
+	grep -q '	HDR_LIMIT=bytes' checked
+	xd filter <m >out
+	sed '/^$/q' out >header
+	grep -q '^X-Spam-Status: .*HDR_LIMIT' header
+	! grep -q '^X-XD-Unchecked' header
+}
+
 @test "the body after a cut header is still read" {
 	echo 'max_header_fields = 3' >"$XD_CONF"
 	{ seq -f 'X-Hop-%g: x' 1 5
