@@ -1,13 +1,18 @@
 /*
- * hdrlimit.c - the header of a message, bounded before GMime sees it.
+ * hdrlimit.c - the headers of a message, bounded before GMime sees them.
  *
  * GMime builds an object for every header field it reads, some five
  * hundred bytes for the shortest: a million lines of "Received: x"
- * cost half a gigabyte in every tool that opens the message.  So the
- * header is read once first, line by line, to find where it goes over
- * max_header_fields fields or max_header_size bytes; GMime is then
- * given the header up to that field and the body after it, as if the
- * fields past the bound had never been written.
+ * cost half a gigabyte in every tool that opens the message, in its
+ * header, in a part's header or in an attached message's.  So the
+ * message is read once first, line by line.  Its own header is cut
+ * before the field that goes over max_header_fields fields or
+ * max_header_size bytes, and GMime is given the header up to there and
+ * the body after it, as if the fields past the bound had never been
+ * written.  In the body, the runs of field lines that GMime would take
+ * for a header (after a line starting "--", or after such a header) are
+ * counted, and the message is cut where one of them goes over
+ * max_header_fields or all of them over HDR_TOTAL_FIELDS times that.
  */
 #include <string.h>
 
@@ -16,16 +21,29 @@
 #include "xd.h"
 #include "limits.h"
 
-#define CHUNK	(64 * 1024)
+#define CHUNK			(64 * 1024)
+#define HDR_TOTAL_FIELDS	20	/* all headers, in max_header_fields */
+
+/* What the first bytes of a line make it. */
+enum kind { K_START, K_NAME, K_NAME_WS, K_FIELD, K_CONT, K_OTHER };
+
+struct line {
+	gint64		 start, next;	/* its first byte, the one after LF */
+	int		 b0, b1;	/* its first two bytes, or -1 */
+	enum kind	 kind;
+};
 
 struct hdrlimit {
-	long long	 max_fields;
+	long long	 max_fields, max_total;
 	gint64		 max_bytes;
 	gint64		 start;		/* first byte of the header */
 	gint64		 field;		/* where the last field started */
 	gint64		 cut;		/* where the header is cut, or -1 */
 	gint64		 body;		/* the empty line after it, or -1 */
-	long long	 fields;
+	gint64		 end;		/* where the message is cut, or -1 */
+	long long	 fields, total;
+	long long	 blkfields;	/* of the header in the body now read */
+	int		 in_blk;	/* in the body: a header may be read */
 	int		 why;		/* MSG_MANY_FIELDS or MSG_BIG_HEADER */
 };
 
@@ -35,12 +53,46 @@ hdrlimit_start(struct hdrlimit *h, gint64 start)
 	long long n = conf_int("max_header_fields");
 	size_t size = conf_size("max_header_size");
 
+	memset(h, 0, sizeof(*h));
 	h->max_fields = n > 0 ? n : 1000;
+	h->max_total = h->max_fields * HDR_TOTAL_FIELDS;
 	h->max_bytes = size > 0 ? (gint64)size : 1024 * 1024;
 	h->start = h->field = start;
-	h->cut = h->body = -1;
-	h->fields = 0;
-	h->why = 0;
+	h->cut = h->body = h->end = -1;
+}
+
+/* The next byte of a line's start, while its kind is undecided. */
+static enum kind
+kind_next(enum kind k, int c)
+{
+	int name = c > ' ' && c < 127 && c != ':';
+
+	switch (k) {
+	case K_START:
+		if (c == ' ' || c == '\t')
+			return K_CONT;
+		return name ? K_NAME : K_OTHER;
+	case K_NAME:
+		if (c == ':')
+			return K_FIELD;
+		if (c == ' ' || c == '\t')
+			return K_NAME_WS;
+		return name ? K_NAME : K_OTHER;
+	case K_NAME_WS:
+		if (c == ':')
+			return K_FIELD;
+		return c == ' ' || c == '\t' ? K_NAME_WS : K_OTHER;
+	default:
+		return k;
+	}
+}
+
+static int
+is_empty(const struct line *l)
+{
+	gint64 len = l->next - 1 - l->start;
+
+	return len == 0 || (len == 1 && l->b0 == '\r');
 }
 
 static void
@@ -50,61 +102,102 @@ cut_at(struct hdrlimit *h, gint64 where, int why)
 	h->why = why;
 }
 
-/*
- * One header line, from line to next (after its LF), whose first byte
- * is first.  Returns 1 once the header has ended.
- */
+/* A line of the message's own header; returns 1 at its end. */
 static int
-hdrlimit_line(struct hdrlimit *h, gint64 line, gint64 next, int first)
+top_line(struct hdrlimit *h, const struct line *l)
 {
-	gint64 len = next - 1 - line;
-
-	if (len == 0 || (len == 1 && first == '\r')) {
-		h->body = line;
+	if (is_empty(l)) {
+		h->body = l->start;
+		h->total = h->fields < h->max_fields ? h->fields :
+		    h->max_fields;
+		h->in_blk = 1;	/* the body may be a message/rfc822 */
 		return 1;
 	}
 	if (h->cut >= 0)
 		return 0;	/* past the bound: look for the end only */
-	if (first != ' ' && first != '\t') {
-		h->field = line;
+	if (l->b0 != ' ' && l->b0 != '\t') {
+		h->field = l->start;
 		if (++h->fields > h->max_fields) {
-			cut_at(h, line, MSG_MANY_FIELDS);
+			cut_at(h, l->start, MSG_MANY_FIELDS);
 			return 0;
 		}
 	}
 	/* a field that crosses the bound goes whole, continuations too */
-	if (next - h->start > h->max_bytes)
+	if (l->next - h->start > h->max_bytes)
 		cut_at(h, h->field, MSG_BIG_HEADER);
 	return 0;
 }
 
-/* Read the header of st from its start up to the empty line after it. */
+/* A line of the body; returns 1 where the message is cut. */
+static int
+body_line(struct hdrlimit *h, const struct line *l)
+{
+	if (l->b0 == '-' && l->b1 == '-') {
+		h->in_blk = 1;		/* a boundary, perhaps: a header next */
+		h->blkfields = 0;
+		return 0;
+	}
+	if (!h->in_blk)
+		return 0;
+	if (is_empty(l)) {
+		/* after a header, an attached message's may follow */
+		h->in_blk = h->blkfields > 0;
+		h->blkfields = 0;
+		return 0;
+	}
+	if (l->kind == K_FIELD) {
+		if (++h->blkfields > h->max_fields || ++h->total > h->max_total) {
+			h->end = l->start;
+			h->why |= MSG_MANY_FIELDS;
+			return 1;
+		}
+	} else if (l->kind != K_CONT || h->blkfields == 0)
+		h->in_blk = 0;
+	return 0;
+}
+
+/* Read the message in st line by line, until it ends or is cut. */
 static void
 hdrlimit_scan(struct hdrlimit *h, GMimeStream *st)
 {
 	char buf[CHUNK], *nl;
-	gint64 pos = h->start, line = h->start;
+	struct line l = { h->start, 0, -1, -1, K_START };
+	gint64 pos = h->start;
 	ssize_t n;
-	size_t i;
-	int first = -1, bol = 1;
+	size_t i, j;
+	int top = 1;
 
 	while ((n = g_mime_stream_read(st, buf, sizeof(buf))) > 0) {
 		for (i = 0; i < (size_t)n; ) {
-			if (bol)
-				first = (unsigned char)buf[i];
-			bol = 0;
-			if ((nl = memchr(buf + i, '\n', (size_t)n - i)) == NULL)
+			/* the first bytes decide what the line is, where
+			 * it may be a header's */
+			for (j = i; j < (size_t)n && buf[j] != '\n' &&
+			    (l.b1 == -1 || ((top || h->in_blk) &&
+			    l.kind < K_FIELD)); j++) {
+				if (l.b0 == -1)
+					l.b0 = (unsigned char)buf[j];
+				else if (l.b1 == -1)
+					l.b1 = (unsigned char)buf[j];
+				l.kind = kind_next(l.kind, (unsigned char)buf[j]);
+			}
+			if ((nl = memchr(buf + j, '\n', (size_t)n - j)) == NULL)
 				break;
 			i = (size_t)(nl - buf) + 1;
-			if (hdrlimit_line(h, line, pos + (gint64)i, first))
+			l.next = pos + (gint64)i;
+			if (l.kind < K_FIELD)
+				l.kind = K_OTHER;
+			if (top)
+				top = !top_line(h, &l);
+			else if (body_line(h, &l))
 				return;
-			line = pos + (gint64)i;
-			bol = 1;
+			l.start = l.next;
+			l.b0 = l.b1 = -1;
+			l.kind = K_START;
 		}
 		pos += n;
 	}
 	/* no empty line: a last line without LF may cross the bound */
-	if (h->cut < 0 && pos - h->start > h->max_bytes)
+	if (top && h->cut < 0 && pos - h->start > h->max_bytes)
 		cut_at(h, h->field, MSG_BIG_HEADER);
 }
 
@@ -119,28 +212,33 @@ add_part(GMimeStream *cat, GMimeStream *st, gint64 start, gint64 end)
 
 /*
  * The stream GMime is to parse for the message in st: st itself, or
- * when its header goes over a bound, the header up to the field that
- * does, then the empty line and the body; the bound goes into *flags.
- * Takes st's reference and returns one.
+ * when a header goes over a bound, the message cut as said above; the
+ * bound goes into *flags.  Takes st's reference and returns one.
  */
 GMimeStream *
 hdrlimit_apply(GMimeStream *st, int *flags)
 {
 	struct hdrlimit h;
-	GMimeStream *cat;
+	GMimeStream *cut;
+	gint64 end;
 
 	if (g_mime_stream_reset(st) != 0)
 		return st;
 	hdrlimit_start(&h, st->bound_start);
 	hdrlimit_scan(&h, st);
 	g_mime_stream_reset(st);
-	if (h.cut < 0)
+	if (h.why == 0)
 		return st;
 	*flags |= h.why;
-	cat = g_mime_stream_cat_new();
-	add_part(cat, st, h.start, h.cut);
-	if (h.body >= 0)
-		add_part(cat, st, h.body, st->bound_end);
+	end = h.end >= 0 ? h.end : st->bound_end;
+	if (h.cut < 0)
+		cut = g_mime_stream_substream(st, h.start, end);
+	else {
+		cut = g_mime_stream_cat_new();
+		add_part(cut, st, h.start, h.cut);
+		if (h.body >= 0)
+			add_part(cut, st, h.body, end);
+	}
 	g_object_unref(st);
-	return cat;
+	return cut;
 }

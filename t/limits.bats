@@ -108,6 +108,48 @@ with_body() {
 	! grep -q '^X-XD-Unchecked' header
 }
 
+# inner P [M]: a message whose part's header has P fields, and whose
+# attached message's header has M (or P).
+inner() {
+	printf 'From: a@example.com\nSubject: inner\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+	seq -f 'X-Part-%g: x' 1 "$1"
+	printf 'Content-Type: text/plain\n\nhello\n--b\n'
+	printf 'Content-Type: message/rfc822\n\n'
+	seq -f 'Received: from h%g.example.net' 1 "${2:-$1}"
+	printf 'Subject: VIAGRA CIALIS cheap meds\n\nhttp://pills.example.com/\n--b--\n'
+}
+
+@test "a million fields in a part's header cost every tool bounded memory" {
+	inner 1000000 >m
+	for tool in parse heur bayes cksum urlcheck; do
+		bounded $tool "$PWD/m" 40 5
+	done
+	grep -q '	HDR_LIMIT=fields' line
+	grep -q '	subject=inner' line
+}
+
+@test "a million fields in an attached message's header cost bounded memory" {
+	{ printf 'From: a@example.com\nContent-Type: message/rfc822\n\n'
+	  awk 'BEGIN { for (i = 0; i < 1000000; i++) print "Received: x" }'
+	  printf 'Subject: inner\n\nhello\n'; } >m
+	bounded parse "$PWD/m" 40 5
+	bounded heur "$PWD/m" 40 5
+	grep -q '	HDR_LIMIT=fields' line
+}
+
+@test "a part's header over max_header_fields scores no less than the message cut there" {
+	echo 'max_header_fields = 20' >"$XD_CONF"
+	inner 5 30 >over
+	# the message up to the 21st field of the attached message's header
+	awk '/^Received: from h21\./ { exit } { print }' over >cut
+	over_scores_at_least over cut HDR_LIMIT
+	# the part's header
+	inner 25 5 >over
+	awk '/^X-Part-21:/ { exit } { print }' over >cut
+	over_scores_at_least over cut HDR_LIMIT
+}
+
 @test "the body after a cut header is still read" {
 	echo 'max_header_fields = 3' >"$XD_CONF"
 	{ seq -f 'X-Hop-%g: x' 1 5
