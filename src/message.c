@@ -7,7 +7,9 @@
  * cheap scan finds the mbox From_ line and cuts the stream where the
  * message gets too big or has too many boundary-like lines: GMime
  * builds an object of about a kilobyte for every part it finds, and
- * nothing else would stop a hostile message of tiny parts.
+ * nothing else would stop a hostile message of tiny parts.  Then
+ * hdrlimit.c bounds the header fields GMime is given, for the same
+ * reason.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -54,7 +54,7 @@ with_body() {
 @test "a million Received: lines cost every tool bounded memory and time" {
 	$GEN millionreceived "$PWD/m"
 	for tool in parse heur bayes cksum urlcheck; do
-		bounded $tool "$PWD/m" 40 5
+		bounded $tool "$PWD/m" 64 5
 	done
 	xd-parse -- "$PWD/m" >line
 	[ "$(field hops "$(grep -v '^#' line)")" -eq 1000 ]
@@ -123,7 +123,7 @@ inner() {
 @test "a million fields in a part's header cost every tool bounded memory" {
 	inner 1000000 >m
 	for tool in parse heur bayes cksum urlcheck; do
-		bounded $tool "$PWD/m" 40 5
+		bounded $tool "$PWD/m" 64 5
 	done
 	grep -q '	HDR_LIMIT=fields' line
 	grep -q '	subject=inner' line
@@ -133,8 +133,8 @@ inner() {
 	{ printf 'From: a@example.com\nContent-Type: message/rfc822\n\n'
 	  awk 'BEGIN { for (i = 0; i < 1000000; i++) print "Received: x" }'
 	  printf 'Subject: inner\n\nhello\n'; } >m
-	bounded parse "$PWD/m" 40 5
-	bounded heur "$PWD/m" 40 5
+	bounded parse "$PWD/m" 64 5
+	bounded heur "$PWD/m" 64 5
 	grep -q '	HDR_LIMIT=fields' line
 }
 
@@ -174,7 +174,7 @@ parts() {
 @test "100,000 tiny parts cost every tool bounded memory and time" {
 	$GEN tinyparts "$PWD/m"
 	for tool in parse heur bayes cksum urlcheck; do
-		bounded $tool "$PWD/m" 40 5
+		bounded $tool "$PWD/m" 64 5
 	done
 }
 
