@@ -12,7 +12,10 @@
  * written.  In the body, the runs of field lines that GMime would take
  * for a header (after a line starting "--", or after such a header) are
  * counted, and the message is cut where one of them goes over
- * max_header_fields or all of them over HDR_TOTAL_FIELDS times that.
+ * max_header_fields or all of them over HDR_TOTAL_FIELDS times that,
+ * or where it has too many lines starting "--" (the scan in message.c
+ * cuts the message itself there already; an attached message that was
+ * sent encoded is cut here).
  */
 #include <string.h>
 
@@ -43,6 +46,7 @@ struct hdrlimit {
 	gint64		 end;		/* where the message is cut, or -1 */
 	long long	 fields, total;
 	long long	 blkfields;	/* of the header in the body now read */
+	long long	 dashes;	/* lines starting "--" in the body */
 	int		 in_blk;	/* in the body: a header may be read */
 	int		 why;		/* MSG_MANY_FIELDS or MSG_BIG_HEADER */
 };
@@ -133,6 +137,11 @@ static int
 body_line(struct hdrlimit *h, const struct line *l)
 {
 	if (l->b0 == '-' && l->b1 == '-') {
+		if (++h->dashes > MSG_MAX_DASH_LINES) {
+			h->end = l->start;
+			h->why |= MSG_MANY_PARTS;
+			return 1;
+		}
 		h->in_blk = 1;		/* a boundary, perhaps: a header next */
 		h->blkfields = 0;
 		return 0;

@@ -33,10 +33,16 @@ void	archive_walk(struct archive_budget *, const char *data, size_t n,
 	    int maxdepth, archive_entry_fn, void *arg);
 
 /*
+ * Lines starting "--" GMime may see.  Every part needs one, and a
+ * legitimate message rarely has more than a few hundred.
+ */
+#define MSG_MAX_DASH_LINES	(5 * MSG_MAX_PARTS)
+
+/*
  * hdrlimit.c: the header of a message cut at max_header_fields fields or
  * max_header_size bytes before GMime builds it.  Takes the stream's
- * reference and returns the stream to parse; MSG_MANY_FIELDS or
- * MSG_BIG_HEADER go into the flags.
+ * reference and returns the stream to parse; MSG_MANY_FIELDS,
+ * MSG_BIG_HEADER or MSG_MANY_PARTS go into the flags.
  */
 struct _GMimeStream;
 struct _GMimeStream *hdrlimit_apply(struct _GMimeStream *, int *flags);

@@ -26,11 +26,6 @@
 #include "xd.h"
 #include "limits.h"
 
-/*
- * Lines starting "--" GMime may see.  Every part needs one, and a
- * legitimate message rarely has more than a few hundred.
- */
-#define MSG_MAX_DASH_LINES	(5 * MSG_MAX_PARTS)
 #define MSG_MAX_ENVELOPE	512
 #define SCAN_CHUNK		(64 * 1024)
 
@@ -819,7 +814,7 @@ is_encoded_message(GMimeObject *o)
  * outer message and a second walk finds it parsed.
  */
 static GMimeMessage *
-encoded_message(GMimeObject *o, int depth)
+encoded_message(GMimeObject *o, int depth, int *flags)
 {
 	static const char key[] = "xd-encoded-message";
 	struct msgpart p;
@@ -836,6 +831,7 @@ encoded_message(GMimeObject *o, int depth)
 	msgpart_data(&p, &data, max > 0 ? max : XD_MAX_MESSAGE);
 	st = g_mime_stream_mem_new_with_buffer(data.s ? data.s : "", data.len);
 	buf_free(&data);
+	st = hdrlimit_apply(st, flags);	/* its headers and parts too */
 	parser = g_mime_parser_new_with_stream(st);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	inner = g_mime_parser_construct_message(parser, options);
@@ -873,7 +869,8 @@ walk_object(struct walk *w, GMimeObject *o, int depth)
 		p.is_message = 1;
 		if (w->fn(&p, w->arg) != 0)
 			w->stop = 1;
-		else if ((inner = encoded_message(o, depth)) != NULL)
+		else if ((inner = encoded_message(o, depth,
+		    &w->m->flags)) != NULL)
 			walk_object(w, g_mime_message_get_mime_part(inner),
 			    depth + 1);
 		return;

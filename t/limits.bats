@@ -138,6 +138,30 @@ inner() {
 	grep -q '	HDR_LIMIT=fields' line
 }
 
+# encoded: the message on standard input attached to another in base64.
+encoded() {
+	printf 'From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\n'
+	printf 'Content-Type: multipart/mixed; boundary="b"\n\n--b\n'
+	printf 'Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\n'
+	base64
+	printf -- '--b--\n'
+}
+
+@test "an attached message sent in base64 is bounded as one sent plain" {
+	{ awk 'BEGIN { for (i = 0; i < 1000000; i++) print "Received: x" }'
+	  printf 'Subject: inner\n\nhello\n'; } | encoded >fields
+	bounded parse "$PWD/fields" 64 5
+	bounded heur "$PWD/fields" 64 5
+	grep -q '	HDR_LIMIT=fields' line
+	{ printf 'Subject: inner\nMIME-Version: 1.0\n'
+	  printf 'Content-Type: multipart/mixed; boundary="c"\n\n'
+	  awk 'BEGIN { for (i = 0; i < 100000; i++) print "--c\n"; print "--c--" }'
+	} | encoded >parts
+	bounded parse "$PWD/parts" 64 5
+	bounded heur "$PWD/parts" 64 5
+	grep -q '	MIME_LIMIT_PARTS=1000' line
+}
+
 @test "a part's header over max_header_fields scores no less than the message cut there" {
 	echo 'max_header_fields = 20' >"$XD_CONF"
 	inner 5 30 >over
