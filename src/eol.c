@@ -7,7 +7,8 @@
  * Lines end at LF, and a CR just before the LF belongs to the ending.
  * Only a message with no LF before its first empty line ends its lines
  * at CR: old Mac mail.  The header ends at the first empty line so
- * read.  An mbox From_ line, first and ended by LF, is no header line.
+ * read.  An mbox From_ line, first and ended by the message's line end,
+ * is no header line.
  * Every read is bounded: a chunk at a time, from a file.
  */
 #include <errno.h>
@@ -110,23 +111,29 @@ eol_mode_fd(int fd, off_t start, off_t len, int *mode)
 }
 
 /*
- * The From_ line: "From " first and ended by LF within MSG_MAX_FROM_LINE
- * bytes, as message.c finds it; its length, or 0.
+ * The From_ line: "From " first and ended, within MSG_MAX_FROM_LINE
+ * bytes, by the line end of the message's mode (in a message whose
+ * lines end in CR alone, by CR): its length, or 0; and that mode.
  */
-static int
-from_line(int fd, off_t start, off_t len, off_t *from)
+int
+eol_from_line(int fd, off_t start, off_t len, off_t *from, int *mode)
 {
 	char buf[MSG_MAX_FROM_LINE];
 	size_t got, want = len < (off_t)sizeof(buf) ? (size_t)len :
 	    sizeof(buf);
-	char *nl;
+	char *end;
 
 	*from = 0;
+	*mode = EOL_LF;
 	if (read_at(fd, buf, want, start, &got) == -1)
 		return -1;
-	if (got >= 5 && memcmp(buf, "From ", 5) == 0 &&
-	    (nl = memchr(buf, '\n', got)) != NULL)
-		*from = nl - buf + 1;
+	if (got < 5 || memcmp(buf, "From ", 5) != 0)
+		return 0;
+	if (memchr(buf, '\n', got) == NULL &&
+	    eol_mode_fd(fd, start, len, mode) == -1)
+		return -1;
+	if ((end = memchr(buf, *mode == EOL_CR ? '\r' : '\n', got)) != NULL)
+		*from = end - buf + 1;
 	return 0;
 }
 
@@ -221,8 +228,10 @@ int
 eol_header(int fd, off_t start, off_t len, struct eol_header *h,
     eol_line_fn fn, void *arg)
 {
+	int mode;
+
 	memset(h, 0, sizeof(*h));
-	if (from_line(fd, start, len, &h->from) == -1 ||
+	if (eol_from_line(fd, start, len, &h->from, &mode) == -1 ||
 	    eol_mode_fd(fd, start + h->from, len - h->from, &h->mode) == -1 ||
 	    walk_header(fd, start, len, h, fn, arg) == -1)
 		return -1;

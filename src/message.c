@@ -104,6 +104,28 @@ scan_envelope(struct scan *sc, const char *line, size_t n)
 	sc->envelope[j] = '\0';
 }
 
+/*
+ * Where the From_ line of a message whose lines end in CR alone ends,
+ * as eol.c reads it: the scan below only knows LF.  -1 if the message
+ * is no such message or has no From_ line.
+ */
+static off_t
+cr_from_line(int fd, off_t start, off_t end, struct scan *sc)
+{
+	char buf[MSG_MAX_ENVELOPE];
+	off_t from;
+	ssize_t n;
+	int mode;
+
+	if (eol_from_line(fd, start, end - start, &from, &mode) == -1 ||
+	    mode != EOL_CR || from == 0)
+		return -1;
+	if ((n = pread(fd, buf, (size_t)from < sizeof(buf) ? (size_t)from :
+	    sizeof(buf), start)) > 0)
+		scan_envelope(sc, buf, (size_t)n);
+	return start + from;
+}
+
 static int
 scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 {
@@ -112,8 +134,10 @@ scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
 	size_t dashlines = 0;
 	int bol = 1, dashes = 0, in_from = 0;
 
-	sc->start = start;
 	sc->envelope[0] = '\0';
+	if ((stop = cr_from_line(fd, start, end, sc)) > 0)
+		start = pos = linestart = stop;
+	sc->start = start;
 	sc->flags = 0;
 	sc->bare_cr = 0;
 	for (;;) {

@@ -378,6 +378,7 @@ int	 eol_probe_feed(struct eol_probe *, const char *, size_t);
 int	 eol_probe_end(const struct eol_probe *);
 const char *eol_find(const char *, size_t, int);
 int	 eol_mode_fd(int, off_t, off_t, int *);
+int	 eol_from_line(int, off_t, off_t, off_t *, int *);
 int	 eol_header(int, off_t, off_t, struct eol_header *, eol_line_fn,
 	    void *);
 
