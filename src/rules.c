@@ -44,6 +44,7 @@
 #define DEPTH_LIMIT	5000	/* backtracking depth without JIT */
 #define HEAP_LIMIT	8192	/* KiB of backtracking heap without JIT */
 #define JIT_STACK	(1024 * 1024)
+#define JIT_AFTER	2	/* JIT-compile a pattern on its second use */
 #define MAX_HITS	1000	/* counted by tflags multiple */
 #define EVIDENCE_MAX	60	/* bytes of a match put on the line */
 
@@ -130,6 +131,8 @@ struct rule {
 	const char	*dfile;		/* where score/describe came, for errors */
 	size_t		*lits;		/* one of them must be in the text */
 	size_t		 nlits;
+	unsigned	 runs;		/* messages matched on, up to JIT_AFTER */
+	uint64_t	 jitgen;	/* the last of them */
 };
 
 struct tag {
@@ -172,6 +175,7 @@ struct ruleset {
 	double		*stk;		/* values of metas being run */
 	size_t		 stkcap, sp;
 	size_t		 limited;	/* rules stopped by a limit */
+	unsigned	 nojit;		/* patterns PCRE2 could not JIT-compile */
 	const char	*limited_name;
 	char		**warned;	/* rules whose limit was reported */
 	size_t		 nwarned;
@@ -1973,9 +1977,6 @@ finish(struct ruleset *rs)
 	}
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
-		if (r->needed && r->re != NULL &&
-		    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
-			rs->st.nojit++;
 		if (r->needed && r->re != NULL && (r->type == R_BODY ||
 		    r->type == R_RAWBODY || r->type == R_URI))
 			prefilter(rs, r);
@@ -2141,6 +2142,13 @@ match(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 
 	if (s == NULL)
 		s = "", n = 0;
+	if (r->jitgen != rs->gen && r->runs < JIT_AFTER) {
+		/* a process that checks one message does not pay for JIT */
+		r->jitgen = rs->gen;
+		if (++r->runs == JIT_AFTER &&
+		    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
+			rs->nojit++;
+	}
 	while (hits < r->maxhits && start <= n) {
 		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, start, 0, rs->md,
 		    rs->mctx);
@@ -2499,6 +2507,27 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 		*limit_rule = rs->limited_name;
 	rs->msg = NULL;
 	return rs->limited;
+}
+
+/*
+ * JIT-compile every pattern that can run, as matching would on a
+ * pattern's second message; how many PCRE2 could not.  For -n.
+ */
+unsigned
+rules_jit_all(struct ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rule *r = &rs->r[i];
+
+		if (r->needed && r->re != NULL && r->runs < JIT_AFTER) {
+			r->runs = JIT_AFTER;
+			if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
+				rs->nojit++;
+		}
+	}
+	return rs->nojit;
 }
 
 /* Is name one this set can write? For dropping its own earlier fields. */

@@ -165,6 +165,8 @@ main(int argc, char *argv[])
 		status = XD_EXIT_USAGE;
 		goto done;
 	}
+	if (mode == 'n' && s.rs != NULL)
+		st.nojit = rules_jit_all(s.rs);
 	report(&st, verbose, mode == 'n');
 	status = XD_EXIT_OK;
 	if (mode == 'n')

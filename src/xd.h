@@ -876,6 +876,7 @@ size_t	 rules_eval(struct ruleset *, const struct rulemsg *, rulehit_fn,
 	    void *, const char **);
 int	 rules_owns(const struct ruleset *, const char *, size_t);
 int	 rules_foreign(const char *, size_t);
+unsigned rules_jit_all(struct ruleset *);
 extern int rules_verbose;		/* name what is too big */
 void	 rules_weights(const struct ruleset *, FILE *,
 	    int (*)(void *, const char *), void *);
