@@ -1704,6 +1704,8 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "tags nested too deep or too long", NULL);
 		return -1;
 	}
+	if ((r->re = rules_cache_take(rs->cache, r)) != NULL)
+		return 0;
 	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt, &err,
 	    &off, rs->cctx);
 	if (r->re == NULL && err == PCRE2_ERROR_CODE_POINT_TOO_BIG)
@@ -1731,6 +1733,7 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "bad pattern: ", where);
 		return -1;
 	}
+	rules_cache_compiled(rs->cache);
 	return 0;
 }
 
@@ -1858,6 +1861,7 @@ finish(struct ruleset *rs)
 	struct rule *r;
 	size_t i;
 
+	rs->cache = rules_cache_open(rs);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
 		if (r->type == R_NONE || r->state != S_OK)
@@ -1865,6 +1869,8 @@ finish(struct ruleset *rs)
 		if (r->type != R_META && r->type != R_EXISTS)
 			compile(rs, r);
 	}
+	rules_cache_close(rs->cache, rs);
+	rs->cache = NULL;
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
 		if (r->type == R_META && r->state == S_OK)

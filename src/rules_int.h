@@ -144,6 +144,7 @@ struct ruleset {
 	int		 ifdepth, ifskip;
 	unsigned long	 ifline[RULES_MAX_IF];
 	char		*ifcond[RULES_MAX_IF];	/* for the report */
+	struct rcache	*cache;		/* while compiling */
 	struct note	*notes;
 	size_t		 nnotes;
 	/* matching */
@@ -171,6 +172,14 @@ struct ruleset {
 
 /* rules.c */
 int	 rules_usable(const struct ruleset *, const char *);
+
+/* rules_cache.c */
+struct rcache;
+struct rcache *rules_cache_open(const struct ruleset *);
+pcre2_code *rules_cache_take(struct rcache *, const struct rule *);
+void	 rules_cache_compiled(struct rcache *);
+void	 rules_cache_close(struct rcache *, const struct ruleset *);
+uint64_t rules_cache_hash(const struct rule *);
 
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);
