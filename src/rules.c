@@ -1682,9 +1682,13 @@ replace_tags(struct ruleset *rs, struct rule *r)
 static void
 rule_error(struct ruleset *rs, struct rule *r, const char *fmt, const char *s)
 {
-	xd_warnx("%s:%lu: %s: %s%s", r->file ? r->file : "?", r->line,
-	    r->name, fmt, s ? s : "");
-	rules_note(rs, r->name, r->file, r->line, "error", fmt);
+	char *why;
+
+	xasprintf(&why, "%s%s", fmt, s ? s : "");
+	xd_warnx("%s:%lu: %s: %s", r->file ? r->file : "?", r->line,
+	    r->name, why);
+	rules_note(rs, r->name, r->file, r->line, "error", why);
+	free(why);
 	r->state = S_SKIPPED;
 	rs->st.errors++;
 }
@@ -1704,8 +1708,10 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "tags nested too deep or too long", NULL);
 		return -1;
 	}
-	if ((r->re = rules_cache_take(rs->cache, r)) != NULL)
+	if ((r->re = rules_cache_take(rs->cache, r)) != NULL) {
+		rs->st.cached++;
 		return 0;
+	}
 	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt, &err,
 	    &off, rs->cctx);
 	if (r->re == NULL && err == PCRE2_ERROR_CODE_POINT_TOO_BIG)

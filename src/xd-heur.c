@@ -83,9 +83,10 @@ report(const struct rules_stats *st, int verbose, int always)
 		    "onto built-in checks), %u in false "
 		    "if/ifplugin blocks, %u other directives, %u names not for "
 		    "the stream, %u metas of missing rules, %u patterns too "
-		    "big for PCRE2; %u patterns not JIT-compiled\n",
+		    "big for PCRE2; %u patterns not JIT-compiled, %u from the "
+		    "cache\n",
 		    xd_progname, st->eval, st->mapped, st->blocks, st->other, st->badname,
-		    st->unresolved, st->toobig, st->nojit);
+		    st->unresolved, st->toobig, st->nojit, st->cached);
 }
 
 /* weights_symbol() for "NAME=": listed by name, not only by a prefix. */
@@ -173,12 +174,12 @@ main(int argc, char *argv[])
 		st.nojit = rules_jit_all(s.rs);
 	report(&st, verbose, mode == 'n');
 	status = XD_EXIT_OK;
-	if (mode == 'n')
+	if (mode == 'R' && s.rs != NULL)
+		rules_report(s.rs, stdout);
+	if (mode == 'n' || mode == 'R')
 		status = st.errors > 0 ? XD_EXIT_SOME : XD_EXIT_OK;
 	else if (mode == 'l' && s.rs != NULL)
 		rules_list(s.rs, stdout);
-	else if (mode == 'R' && s.rs != NULL)
-		rules_report(s.rs, stdout);
 	else if (mode == 'w' && s.rs != NULL) {
 		w = weights_load(NULL);
 		rules_weights(s.rs, stdout, w != NULL ? listed : NULL, w);

@@ -850,6 +850,7 @@ struct rules_stats {
 	unsigned	 toobig;	/*   patterns too big for PCRE2 */
 	unsigned	 errors;	/* mistakes, each reported as file:line */
 	unsigned	 nojit;		/* patterns PCRE2 could not JIT-compile */
+	unsigned	 cached;	/* patterns from the cache, not compiled */
 };
 /*
  * What rules see of one message, made once by the caller: header()
