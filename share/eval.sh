@@ -450,6 +450,10 @@ trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 mkdir "$T/log" "$T/cls" "$T/fit" "$T/res" "$T/store" "$T/bogo" "$T/sa"
 export T K FIT_OPTS TAB
+# xd-heur's compiled rules are cached for the folds in the temporary
+# directory, not the user's: nothing is written outside it and -o.
+XDG_CACHE_HOME=$T/cache
+export XDG_CACHE_HOME
 
 # The check stages as configured, offline.  Stages that only ask DNS
 # are left out; a stage that learns gets a store of its own per fold.

@@ -23,7 +23,9 @@ explain_symbol(const struct score *s, const struct sym *y)
 		n = (int)y->namelen;	/* no evidence: the name alone */
 	printf("  %-7s %+8.2f  %.*s", y->how == COUNTED ? "symbol" : "ignored",
 	    y->weight, n, y->field);
-	if (y->rule != NULL)
+	if (y->rule != NULL && y->line == 0)
+		printf("  (the score line of rule %s)", y->rule);
+	else if (y->rule != NULL)
 		printf("  (%s:%lu: %s)", weights_path(s->w), y->line, y->rule);
 	else
 		printf("  (not in %s)", weights_path(s->w));

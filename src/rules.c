@@ -25,156 +25,11 @@
 #include <string.h>
 #include <strings.h>
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include "xd.h"
-
-#define RULES_LINE	65536	/* longest line of a rule file */
-#define RULES_MAX	200000	/* rules and names in one set */
-#define RULES_MAX_FILES	1000
-#define RULES_MAX_IF	32	/* nesting of if and ifplugin */
-#define RULES_MAX_TAGS	4096
-#define TAG_DEPTH	8	/* tags inside tags */
-#define PATTERN_MAX	(256 * 1024)	/* a pattern after its tags */
-#define META_DEPTH	32	/* meta of meta of ... */
-#define META_NEST	64	/* parentheses and unary operators */
-#define META_OPS	4096	/* operations in one expression */
-#define MATCH_LIMIT	500000	/* PCRE2 match() calls per match */
-#define DEPTH_LIMIT	5000	/* backtracking depth without JIT */
-#define HEAP_LIMIT	8192	/* KiB of backtracking heap without JIT */
-#define JIT_STACK	(1024 * 1024)
-#define MAX_HITS	1000	/* counted by tflags multiple */
-#define EVIDENCE_MAX	60	/* bytes of a match put on the line */
-
-enum rtype {
-	R_NONE,		/* only named by score, describe or tflags */
-	R_HEADER, R_EXISTS, R_BODY, R_RAWBODY, R_URI, R_FULL, R_META
-};
+#include "rules_int.h"
 
 static const char *const rtype_name[] = {
 	"none", "header", "header", "body", "rawbody", "uri", "full", "meta"
-};
-
-/* How a header rule sees its header: decoded or raw, and what part. */
-enum hhow { H_VALUE, H_ADDR, H_NAME, H_HOST, H_DOMAIN, H_COUNT };
-
-struct hsrc {
-	char		*name;
-	enum hhow	 how;
-	int		 raw;
-	uint64_t	 gen;		/* message the cache is for */
-	size_t		 count;		/* headers of that name */
-	struct buf	 val;
-};
-
-/* One operation of a meta expression, in postfix order. */
-enum mopk {
-	M_NUM, M_RULE, M_EXT, M_NOT, M_NEG, M_ADD, M_SUB, M_MUL, M_DIV,
-	M_LT, M_GT, M_LE, M_GE, M_EQ, M_NE, M_ANDJ, M_ORJ
-};
-
-struct mop {
-	enum mopk	 k;
-	double		 num;
-	size_t		 idx;		/* rule, or jump target */
-	char		*name;		/* M_RULE before resolving, M_EXT */
-};
-
-enum rstate { S_OK, S_SKIPPED };
-
-/* Literals some rules need, and where to find them fast (see below). */
-struct lit {
-	char		*s;		/* lower case */
-	size_t		 n;
-	uint32_t	 key;		/* its first four bytes */
-	size_t		 next;		/* the next with that key, + 1 */
-	uint64_t	 gen;		/* the message it was last seen in */
-};
-
-struct littab {
-	struct lit	*l;
-	size_t		 n, cap;
-	size_t		*head;		/* key slot -> first literal + 1 */
-	size_t		 kcap;
-	uint64_t	 filter[1024];	/* a bit per hashed key */
-};
-
-
-struct rule {
-	char		*name;
-	enum rtype	 type;
-	enum rstate	 state;
-	const char	*file;
-	unsigned long	 line;
-	char		*pattern;	/* as written, before compiling */
-	size_t		 patlen;
-	uint32_t	 options;	/* PCRE2 compile options */
-	pcre2_code	*re;
-	int		 negate;	/* header !~ */
-	size_t		 src;		/* header source */
-	char		*unset;		/* header [if-unset: TEXT] */
-	struct mop	*ops;
-	size_t		 nops, stack;
-	double		 score;
-	int		 has_score;
-	char		*describe;
-	unsigned	 maxhits;	/* 1, or more with tflags multiple */
-	int		 nice, replace, net;
-	int		 needed, depth;
-	/* the current message */
-	uint64_t	 gen;		/* message value is for */
-	int		 busy;
-	double		 value;
-	size_t		 evoff, evlen;
-	const char	*dfile;		/* where score/describe came, for errors */
-	size_t		*lits;		/* one of them must be in the text */
-	size_t		 nlits;
-};
-
-struct tag {
-	char		 kind;		/* 't' tag, 'p' pre, 'i' inter, 's' post */
-	char		*name;
-	char		*value;
-};
-
-struct ruleset {
-	struct rule	*r;
-	size_t		 n, cap;
-	size_t		*tab;		/* name -> index + 1, open addressing */
-	size_t		 tabcap;
-	struct hsrc	*src;
-	size_t		 nsrc;
-	struct tag	*tags;
-	size_t		 ntags;
-	char		**files;
-	size_t		 nfiles;
-	struct rules_stats st;
-	/* reading */
-	const char	*file;
-	int		 ifstack[RULES_MAX_IF];	/* 1 true, 0 false */
-	int		 ifdepth, ifskip;
-	unsigned long	 ifline[RULES_MAX_IF];
-	/* matching */
-	pcre2_compile_context *cctx;
-	pcre2_match_context *mctx;
-	pcre2_match_data *md;
-	pcre2_jit_stack	*jit;
-	uint64_t	 gen;		/* messages run, never 0 again */
-	const struct rulemsg *msg;
-	struct buf	 ev;		/* evidence of this message's hits */
-	struct buf	 full, tmp;
-	int		 have_full;
-	struct littab	 lt[3];		/* literals of body, rawbody, uri rules */
-	size_t		*run;		/* the rules written, in order */
-	size_t		 nrun;
-	struct buf	 lower;		/* text in lower case, to find them */
-	double		*stk;		/* values of metas being run */
-	size_t		 stkcap, sp;
-	size_t		 limited;	/* rules stopped by a limit */
-	const char	*limited_name;
-	char		**warned;	/* rules whose limit was reported */
-	size_t		 nwarned;
 };
 
 /* Name each rule left out because PCRE2 cannot hold its pattern. */
@@ -788,7 +643,7 @@ plugin_known(const char *name)
 	for (k = known; *k != NULL; k++)
 		if (strcmp(name, *k) == 0)
 			return 1;
-	return 0;
+	return rules_eval_plugin(name);
 }
 
 /* One condition term at *s: 1 true, 0 false, -1 not understood. */
@@ -896,22 +751,29 @@ directive_if(struct ruleset *rs, const char *word, char *rest,
     unsigned long lineno)
 {
 	const char *s = rest;
+	char *cond;
 	int v;
 
 	if (strcmp(word, "else") == 0) {
 		if (rs->ifdepth == 0)
 			return "else without if";
 		rs->ifstack[rs->ifdepth - 1] = !rs->ifstack[rs->ifdepth - 1];
+		cond = rs->ifcond[rs->ifdepth - 1];
+		xasprintf(&rs->ifcond[rs->ifdepth - 1], "else of %s", cond);
+		free(cond);
 		return NULL;
 	}
 	if (strcmp(word, "endif") == 0) {
 		if (rs->ifdepth == 0)
 			return "endif without if";
 		rs->ifdepth--;
+		free(rs->ifcond[rs->ifdepth]);
+		rs->ifcond[rs->ifdepth] = NULL;
 		return NULL;
 	}
 	if (rs->ifdepth >= RULES_MAX_IF)
 		return "if nested too deep";
+	xasprintf(&cond, "%s %s", word, rest);
 	if (strcmp(word, "ifplugin") == 0)
 		v = plugin_known(next_word(&rest));
 	else {
@@ -922,6 +784,8 @@ directive_if(struct ruleset *rs, const char *word, char *rest,
 			v = 0;	/* not understood: the block is left out */
 	}
 	rs->ifline[rs->ifdepth] = lineno;
+	free(rs->ifcond[rs->ifdepth]);
+	rs->ifcond[rs->ifdepth] = cond;
 	rs->ifstack[rs->ifdepth++] = v;
 	return NULL;
 }
@@ -935,6 +799,18 @@ if_false(const struct ruleset *rs)
 		if (!rs->ifstack[i])
 			return 1;
 	return 0;
+}
+
+/* The condition of the outermost false block, for the report. */
+static const char *
+if_false_cond(const struct ruleset *rs)
+{
+	int i;
+
+	for (i = 0; i < rs->ifdepth; i++)
+		if (!rs->ifstack[i])
+			return rs->ifcond[i];
+	return NULL;
 }
 
 static const char *
@@ -984,9 +860,13 @@ set_score(struct rule *r, char *rest)
 	}
 	if (n != 1 && n != 4)
 		return "expected one score or four";
-	/* four scores: without and with network tests, without and with
-	 * Bayes; xd has both, so the last one */
-	r->score = v[n - 1];
+	/*
+	 * Four scores are SpamAssassin's sets: 0 without Bayes and network
+	 * tests, 1 with network tests, 2 with Bayes, 3 with both.  Set 0:
+	 * the others make room for SpamAssassin's own Bayes and network
+	 * rules, which xd does not run; xd's stages weigh by their own.
+	 */
+	r->score = v[0];
 	r->has_score = 1;
 	return NULL;
 }
@@ -1022,20 +902,22 @@ define(struct ruleset *rs, const char *kind, char *rest, unsigned long lineno)
 	char *name = next_word(&rest);
 	const char *why;
 
+	const char *sym = NULL, *fn;
+
 	if (!valid_rule_name(name))
 		return "expected a rule name of letters, digits and _";
 	if (*rest == '\0')
 		return "the rule has no test";
-	if (strncmp(rest, "eval:", 5) == 0) {
+	if (strncmp(rest, "eval:", 5) == 0 &&
+	    (sym = rules_eval_symbol(rest + 5, &fn)) == NULL) {
+		rules_note(rs, name, rs->file, lineno, "eval", fn);
 		skip(rs, &rs->st.eval);
 		return NULL;
 	}
-	if (name[0] != '_' && !isupper((unsigned char)name[0])) {
-		skip(rs, &rs->st.badname);
-		return NULL;
-	}
-	if (strncmp(name, "HEUR_", 5) == 0 || rules_foreign(name,
-	    strlen(name))) {
+	if ((name[0] != '_' && !isupper((unsigned char)name[0])) ||
+	    strncmp(name, "HEUR_", 5) == 0 ||
+	    rules_foreign(name, strlen(name))) {
+		rules_note(rs, name, rs->file, lineno, "name", NULL);
 		skip(rs, &rs->st.badname);
 		return NULL;
 	}
@@ -1044,6 +926,17 @@ define(struct ruleset *rs, const char *kind, char *rest, unsigned long lineno)
 	rule_reset(r);
 	r->file = rs->file;
 	r->line = lineno;
+	if (sym != NULL) {
+		/* a meta of one name: the built-in check's symbol */
+		r->type = R_META;
+		r->ops = xcalloc(1, sizeof(*r->ops));
+		r->ops[0].k = M_EXT;
+		r->ops[0].name = xstrdup(sym);
+		r->nops = r->stack = 1;
+		rules_note(rs, name, rs->file, lineno, "mapped", sym);
+		rs->st.mapped++;
+		return NULL;
+	}
 	if (strcmp(kind, "header") == 0)
 		why = parse_header(rs, r, rest);
 	else if (strcmp(kind, "meta") == 0)
@@ -1059,6 +952,14 @@ define(struct ruleset *rs, const char *kind, char *rest, unsigned long lineno)
 	return why;
 }
 
+static int
+is_rule_kind(const char *word)
+{
+	return strcmp(word, "header") == 0 || strcmp(word, "body") == 0 ||
+	    strcmp(word, "rawbody") == 0 || strcmp(word, "uri") == 0 ||
+	    strcmp(word, "full") == 0 || strcmp(word, "meta") == 0;
+}
+
 static const char *
 directive(struct ruleset *rs, char *line, unsigned long lineno)
 {
@@ -1072,12 +973,14 @@ directive(struct ruleset *rs, char *line, unsigned long lineno)
 	    strcmp(word, "else") == 0 || strcmp(word, "endif") == 0)
 		return directive_if(rs, word, rest, lineno);
 	if (if_false(rs)) {
+		if (is_rule_kind(word) && valid_rule_name(name =
+		    next_word(&rest)))
+			rules_note(rs, name, rs->file, lineno, "block",
+			    if_false_cond(rs));
 		skip(rs, &rs->st.blocks);
 		return NULL;
 	}
-	if (strcmp(word, "header") == 0 || strcmp(word, "body") == 0 ||
-	    strcmp(word, "rawbody") == 0 || strcmp(word, "uri") == 0 ||
-	    strcmp(word, "full") == 0 || strcmp(word, "meta") == 0)
+	if (is_rule_kind(word))
 		return define(rs, word, rest, lineno);
 	if (strcmp(word, "replace_tag") == 0)
 		return add_tag(rs, 't', rest);
@@ -1779,8 +1682,13 @@ replace_tags(struct ruleset *rs, struct rule *r)
 static void
 rule_error(struct ruleset *rs, struct rule *r, const char *fmt, const char *s)
 {
-	xd_warnx("%s:%lu: %s: %s%s", r->file ? r->file : "?", r->line,
-	    r->name, fmt, s ? s : "");
+	char *why;
+
+	xasprintf(&why, "%s%s", fmt, s ? s : "");
+	xd_warnx("%s:%lu: %s: %s", r->file ? r->file : "?", r->line,
+	    r->name, why);
+	rules_note(rs, r->name, r->file, r->line, "error", why);
+	free(why);
 	r->state = S_SKIPPED;
 	rs->st.errors++;
 }
@@ -1800,6 +1708,10 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "tags nested too deep or too long", NULL);
 		return -1;
 	}
+	if ((r->re = rules_cache_take(rs->cache, r)) != NULL) {
+		rs->st.cached++;
+		return 0;
+	}
 	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt, &err,
 	    &off, rs->cctx);
 	if (r->re == NULL && err == PCRE2_ERROR_CODE_POINT_TOO_BIG)
@@ -1814,6 +1726,7 @@ compile(struct ruleset *rs, struct rule *r)
 		if (rules_verbose)
 			xd_warnx("%s:%lu: %s: left out: too big for PCRE2",
 			    r->file, r->line, r->name);
+		rules_note(rs, r->name, r->file, r->line, "toobig", NULL);
 		r->state = S_SKIPPED;
 		rs->st.toobig++;
 		rs->st.skipped++;
@@ -1826,6 +1739,7 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "bad pattern: ", where);
 		return -1;
 	}
+	rules_cache_compiled(rs->cache);
 	return 0;
 }
 
@@ -1867,6 +1781,8 @@ resolve(struct ruleset *rs, struct rule *r, int depth)
 			r->busy = 0;
 			r->state = S_SKIPPED;
 			r->depth = -1;
+			rules_note(rs, r->name, r->file, r->line, "meta",
+			    o->name);
 			rs->st.unresolved++;
 			rs->st.skipped++;
 			return -1;
@@ -1879,6 +1795,8 @@ resolve(struct ruleset *rs, struct rule *r, int depth)
 				r->busy = 0;
 				if (r->state == S_OK) {
 					r->state = S_SKIPPED;
+					rules_note(rs, r->name, r->file,
+					    r->line, "meta", d->name);
 					rs->st.unresolved++;
 					rs->st.skipped++;
 				}
@@ -1949,6 +1867,7 @@ finish(struct ruleset *rs)
 	struct rule *r;
 	size_t i;
 
+	rs->cache = rules_cache_open(rs);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
 		if (r->type == R_NONE || r->state != S_OK)
@@ -1956,6 +1875,8 @@ finish(struct ruleset *rs)
 		if (r->type != R_META && r->type != R_EXISTS)
 			compile(rs, r);
 	}
+	rules_cache_close(rs->cache, rs);
+	rs->cache = NULL;
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
 		if (r->type == R_META && r->state == S_OK)
@@ -1973,9 +1894,6 @@ finish(struct ruleset *rs)
 	}
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
-		if (r->needed && r->re != NULL &&
-		    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
-			rs->st.nojit++;
 		if (r->needed && r->re != NULL && (r->type == R_BODY ||
 		    r->type == R_RAWBODY || r->type == R_URI))
 			prefilter(rs, r);
@@ -2023,6 +1941,17 @@ ruleset_new(void)
 struct ruleset *
 rules_load(const char *const *paths, size_t npaths, struct rules_stats *st)
 {
+	return rules_load_flags(paths, npaths, st, 0);
+}
+
+/*
+ * RULES_SCORES: only read the files, for the rules' scores; nothing is
+ * compiled, and the set cannot run.
+ */
+struct ruleset *
+rules_load_flags(const char *const *paths, size_t npaths,
+    struct rules_stats *st, int flags)
+{
 	struct ruleset *rs = ruleset_new();
 	struct stat sb;
 	size_t i;
@@ -2038,7 +1967,8 @@ rules_load(const char *const *paths, size_t npaths, struct rules_stats *st)
 		rules_free(rs);
 		return NULL;
 	}
-	finish(rs);
+	if (!(flags & RULES_SCORES))
+		finish(rs);
 	if (st != NULL)
 		*st = rs->st;
 	return rs;
@@ -2071,6 +2001,9 @@ rules_free(struct ruleset *rs)
 		free(rs->tags[i].name);
 		free(rs->tags[i].value);
 	}
+	for (i = 0; i < RULES_MAX_IF; i++)
+		free(rs->ifcond[i]);
+	rules_notes_free(rs);
 	for (i = 0; i < rs->nfiles; i++)
 		free(rs->files[i]);
 	for (i = 0; i < rs->nwarned; i++)
@@ -2141,6 +2074,13 @@ match(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 
 	if (s == NULL)
 		s = "", n = 0;
+	if (r->jitgen != rs->gen && r->runs < JIT_AFTER) {
+		/* a process that checks one message does not pay for JIT */
+		r->jitgen = rs->gen;
+		if (++r->runs == JIT_AFTER &&
+		    pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
+			rs->nojit++;
+	}
 	while (hits < r->maxhits && start <= n) {
 		rc = pcre2_match(r->re, (PCRE2_SPTR)s, n, start, 0, rs->md,
 		    rs->mctx);
@@ -2501,6 +2441,36 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	return rs->limited;
 }
 
+/*
+ * JIT-compile every pattern that can run, as matching would on a
+ * pattern's second message; how many PCRE2 could not.  For -n.
+ */
+unsigned
+rules_jit_all(struct ruleset *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		struct rule *r = &rs->r[i];
+
+		if (r->needed && r->re != NULL && r->runs < JIT_AFTER) {
+			r->runs = JIT_AFTER;
+			if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
+				rs->nojit++;
+		}
+	}
+	return rs->nojit;
+}
+
+/* Is name a rule of this set that can run? */
+int
+rules_usable(const struct ruleset *rs, const char *name)
+{
+	ssize_t i = find(rs, name, strlen(name));
+
+	return i >= 0 && rs->r[i].type != R_NONE && rs->r[i].state == S_OK;
+}
+
 /* Is name one this set can write? For dropping its own earlier fields. */
 int
 rules_owns(const struct ruleset *rs, const char *name, size_t n)
@@ -2557,6 +2527,18 @@ rules_weights(const struct ruleset *rs, FILE *fp,
 		else
 			fprintf(fp, "%s\t%g\n", r->name, weight_of(r));
 	}
+}
+
+/* The weight of every rule this set writes, for xd-score. */
+void
+rules_each_score(const struct ruleset *rs,
+    void (*fn)(void *, const char *, double), void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (reported(&rs->r[i]))
+			fn(arg, rs->r[i].name, weight_of(&rs->r[i]));
 }
 
 /* Every usable rule: name, kind, weight, whether it is written, text. */

@@ -9,13 +9,13 @@
 
 /*
  * The rule files: paths when n > 0, else xd.conf "rules", else the
- * shipped ones.  "none" in the list stands for no file; a list of only
+ * shipped ones, loaded with rules_load_flags().  "none" in the list stands for no file; a list of only
  * "none" loads no rules at all: NULL with *none set.  Otherwise NULL is
  * a failure that rules_load() has reported.
  */
 struct ruleset *
 rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
-    int *none)
+    int *none, int flags)
 {
 	const char *const *items;
 	const char **use;
@@ -25,7 +25,7 @@ rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
 
 	*none = 0;
 	if (n > 0)
-		return rules_load(paths, n, st);
+		return rules_load_flags(paths, n, st, flags);
 	n = conf_list("rules", &items);
 	use = xcalloc(n + 1, sizeof(*use));
 	for (i = 0; i < n; i++)
@@ -39,7 +39,7 @@ rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
 	}
 	if (k == 0)
 		use[k++] = def = xd_sharepath("rules");
-	rs = rules_load(use, k, st);
+	rs = rules_load_flags(use, k, st, flags);
 	free(def);
 	free(use);
 	return rs;

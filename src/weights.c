@@ -29,6 +29,7 @@ struct wentry {
 	unsigned long	 line;
 	unsigned char	 listed;	/* NAME has a weight of its own */
 	unsigned char	 values;	/* some NAME=value has one */
+	unsigned char	 rule;		/* weight is a rule's score */
 };
 
 struct wprefix {
@@ -353,6 +354,21 @@ weights_free(struct weights *w)
 	free(w);
 }
 
+/*
+ * A rule's score as the weight of its symbol, where the file names it
+ * neither by name nor by a PREFIX* pattern: the file wins.
+ */
+void
+weights_add_rule(struct weights *w, const char *name, double weight)
+{
+	struct wentry *e = insert(w, name, strlen(name));
+
+	if (e->listed)
+		return;
+	e->rule = 1;
+	e->weight = weight;
+}
+
 const char *
 weights_path(const struct weights *w)
 {
@@ -414,7 +430,7 @@ weights_class(const struct weights *w, double score)
 /*
  * The weight of one stream field "NAME=value" (value escaped, as in the
  * stream) whose name is namelen long: NAME=value, else NAME, else the
- * longest NAME* pattern, else 0.  *rule and *line, when asked for, say
+ * longest NAME* pattern, else a rule's score, else 0.  *rule and *line, when asked for, say
  * which line of the file gave it (NULL and 0: none did).
  */
 double
@@ -451,6 +467,11 @@ weights_symbol(const struct weights *w, const char *field, size_t namelen,
 			*line = w->pre[i].line;
 			return w->pre[i].weight;
 		}
+	if (e != NULL && e->rule) {
+		*rule = e->key;
+		*line = 0;	/* not a line of the file */
+		return e->weight;
+	}
 	*rule = NULL;
 	*line = 0;
 	return 0;

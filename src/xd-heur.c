@@ -17,7 +17,7 @@ struct state {
 
 static const char synopsis[] =
     "[-v] [-r rules]... [--progress N] < stream\n"
-    "-n | -l | -w [-v] [-r rules]...\n"
+    "-n | -l | -w | --report [-v] [-r rules]...\n"
     "--learn-sent maildir|mbox|file ...";
 static const char options[] =
     "  -r, --rules PATH     a rule file, or a directory of *.cf files, instead of\n"
@@ -26,6 +26,8 @@ static const char options[] =
     "  -l, --list           list the rules that can run: name, kind, weight,\n"
     "                       file:line, description\n"
     "  -w, --weights        print weights-file lines for the rules' symbols\n"
+    "      --report         what was loaded, and each rule left out or mapped\n"
+    "                       onto a built-in check, with why\n"
     "  -v, --verbose        also say each kind of line that was left out\n"
     "      --learn-sent     add the Message-IDs of sent mail to the index\n"
     "      --progress N     show progress on stderr for a stream of N messages\n"
@@ -77,12 +79,14 @@ report(const struct rules_stats *st, int verbose, int always)
 	    "symbols), %u lines or rules skipped, %u errors\n", xd_progname,
 	    st->loaded, st->files, st->reported, st->skipped, st->errors);
 	if (verbose)
-		fprintf(stderr, "%s: skipped: %u eval tests, %u in false "
+		fprintf(stderr, "%s: skipped: %u eval tests (%u more mapped "
+		    "onto built-in checks), %u in false "
 		    "if/ifplugin blocks, %u other directives, %u names not for "
 		    "the stream, %u metas of missing rules, %u patterns too "
-		    "big for PCRE2; %u patterns not JIT-compiled\n",
-		    xd_progname, st->eval, st->blocks, st->other, st->badname,
-		    st->unresolved, st->toobig, st->nojit);
+		    "big for PCRE2; %u patterns not JIT-compiled, %u from the "
+		    "cache\n",
+		    xd_progname, st->eval, st->mapped, st->blocks, st->other, st->badname,
+		    st->unresolved, st->toobig, st->nojit, st->cached);
 }
 
 /* weights_symbol() for "NAME=": listed by name, not only by a prefix. */
@@ -110,6 +114,7 @@ main(int argc, char *argv[])
 		{ "learn-sent", no_argument, NULL, 'L' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "progress", required_argument, NULL, 'P' },
+		{ "report", no_argument, NULL, 'R' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "version", no_argument, NULL, 'V' },
@@ -127,7 +132,7 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "hlnr:vVw", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'l': case 'n': case 'w': case 'L':
+		case 'l': case 'n': case 'w': case 'L': case 'R':
 			if (mode != 0 && mode != c)
 				usage();
 			mode = c;
@@ -160,14 +165,18 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	rules_verbose = verbose || mode == 'n';
-	s.rs = rules_load_conf(paths, npaths, &st, &none);
+	s.rs = rules_load_conf(paths, npaths, &st, &none, 0);
 	if (s.rs == NULL && !none) {
 		status = XD_EXIT_USAGE;
 		goto done;
 	}
+	if (mode == 'n' && s.rs != NULL)
+		st.nojit = rules_jit_all(s.rs);
 	report(&st, verbose, mode == 'n');
 	status = XD_EXIT_OK;
-	if (mode == 'n')
+	if (mode == 'R' && s.rs != NULL)
+		rules_report(s.rs, stdout);
+	if (mode == 'n' || mode == 'R')
 		status = st.errors > 0 ? XD_EXIT_SOME : XD_EXIT_OK;
 	else if (mode == 'l' && s.rs != NULL)
 		rules_list(s.rs, stdout);

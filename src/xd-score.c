@@ -217,9 +217,33 @@ load_descriptions(struct ruleset **rs)
 
 	if ((d = descriptions_load(NULL)) == NULL)
 		return NULL;
-	*rs = rules_load_conf(NULL, 0, &st, &none);
+	*rs = rules_load_conf(NULL, 0, &st, &none, 0);
 	descriptions_rules(d, *rs);
 	return d;
+}
+
+static void
+add_rule_weight(void *w, const char *name, double weight)
+{
+	weights_add_rule(w, name, weight);
+}
+
+/*
+ * The score lines of the rules xd-heur runs weigh their symbols where
+ * the weights file does not name them.  The files are only read: a
+ * rule that cannot run never reaches the stream.
+ */
+static void
+add_rule_weights(struct weights *w)
+{
+	struct rules_stats st;
+	struct ruleset *rs;
+	int none;
+
+	rs = rules_load_conf(NULL, 0, &st, &none, RULES_SCORES);
+	if (rs != NULL)
+		rules_each_score(rs, add_rule_weight, w);
+	rules_free(rs);
 }
 
 /* Write the fitted weights to path through a temporary file and rename. */
@@ -343,7 +367,8 @@ score_run(const char *wfile, const char *pfile, int check, enum show show)
 	int status;
 
 	memset(&s, 0, sizeof(s));
-	s.w = weights_load(wfile);
+	if ((s.w = weights_load(wfile)) != NULL)
+		add_rule_weights(s.w);
 	s.p = policy_load(pfile);	/* report both files' errors at once */
 	if (show == REPORT || show == WHY)
 		s.d = load_descriptions(&rs);

@@ -293,6 +293,7 @@ double	 weights_threshold(const struct weights *, const char *);
 void	 weights_free(struct weights *);
 /* @@weights@@ */
 const char *weights_path(const struct weights *);
+void	 weights_add_rule(struct weights *, const char *, double);
 double	 weights_symbol(const struct weights *, const char *, size_t,
 	    const char **, unsigned long *);	/* field "NAME=value", namelen */
 double	 weights_prob(const struct weights *, double);	/* calibrated */
@@ -843,7 +844,8 @@ struct rules_stats {
 	unsigned	 loaded;	/* rules that can run */
 	unsigned	 reported;	/* of those, written to the stream */
 	unsigned	 skipped;	/* lines and rules left out, of which: */
-	unsigned	 eval;		/*   eval: tests */
+	unsigned	 eval;		/*   eval: tests not mapped */
+	unsigned	 mapped;	/* eval: tests run as xd-heur's checks */
 	unsigned	 blocks;	/*   in if/ifplugin blocks that are false */
 	unsigned	 other;		/*   directives of no rule */
 	unsigned	 badname;	/*   names the stream cannot take */
@@ -851,6 +853,7 @@ struct rules_stats {
 	unsigned	 toobig;	/*   patterns too big for PCRE2 */
 	unsigned	 errors;	/* mistakes, each reported as file:line */
 	unsigned	 nojit;		/* patterns PCRE2 could not JIT-compile */
+	unsigned	 cached;	/* patterns from the cache, not compiled */
 };
 /*
  * What rules see of one message, made once by the caller: header()
@@ -874,19 +877,27 @@ struct rulemsg {
 struct ruleset;
 typedef void (*rulehit_fn)(void *, const char *, const char *, size_t);
 struct ruleset *rules_load(const char *const *, size_t, struct rules_stats *);
+#define RULES_SCORES	1		/* read for the scores, compile nothing */
+struct ruleset *rules_load_flags(const char *const *, size_t,
+	    struct rules_stats *, int);
 void	 rules_free(struct ruleset *);
 size_t	 rules_eval(struct ruleset *, const struct rulemsg *, rulehit_fn,
 	    void *, const char **);
 int	 rules_owns(const struct ruleset *, const char *, size_t);
 int	 rules_foreign(const char *, size_t);
+unsigned rules_jit_all(struct ruleset *);
 extern int rules_verbose;		/* name what is too big */
 void	 rules_weights(const struct ruleset *, FILE *,
 	    int (*)(void *, const char *), void *);
 void	 rules_list(const struct ruleset *, FILE *);
 const char *rules_describe(const struct ruleset *, const char *, size_t);
+void	 rules_each_score(const struct ruleset *,
+	    void (*)(void *, const char *, double), void *);
+/* rules_report.c: what was loaded and left out, by reason and rule */
+void	 rules_report(const struct ruleset *, FILE *);
 /* rulesconf.c: the configured rule files */
 struct ruleset *rules_load_conf(const char *const *, size_t,
-	    struct rules_stats *, int *);
+	    struct rules_stats *, int *, int);
 
 /* describe.c: a line for people about each symbol, see xd-score(1) */
 struct descriptions;

@@ -12,6 +12,7 @@ setup() {
 	export PATH="$XD_BIN:$REPO/bin:$PATH"
 	export XD_SHARE="$REPO/share"
 	export HOME="$BATS_TEST_TMPDIR/home"
+	unset XDG_CACHE_HOME	# the compiled rules go under $HOME too
 	mkdir -p "$HOME"
 	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
 	: >"$XD_CONF"

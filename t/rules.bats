@@ -12,6 +12,7 @@ setup() {
 	export PATH="$XD_BIN:$REPO/bin:$PATH"
 	export XD_SHARE="$REPO/share"
 	export HOME="$BATS_TEST_TMPDIR/home"
+	unset XDG_CACHE_HOME
 	mkdir -p "$HOME"
 	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
 	printf 'store = %s/store.lmdb\n' "$BATS_TEST_TMPDIR" >"$XD_CONF"
@@ -324,12 +325,14 @@ hasnt() {
 @test "__ rules are never written; score 0 turns a rule off but metas still see it" {
 	message
 	rules 'body __SUB /watches/' 'body OFF /watches/' 'score OFF 0' \
-	    'meta ON_OFF OFF' 'body ON /watches/' 'score ON 0 0 0 2.5'
+	    'meta ON_OFF OFF' 'body ON /watches/' 'score ON 2.5 0 0 0' \
+	    'body NET_ONLY /watches/' 'score NET_ONLY 0 2.5 0 2.5'
 	check
 	hasnt __SUB
 	hasnt OFF
 	has ON_OFF
 	has ON
+	hasnt NET_ONLY
 }
 
 @test "a rule defined again is the last definition" {
@@ -427,7 +430,7 @@ hasnt() {
 	[ "$(printf '%s\n' "$err" | grep -c .)" -eq 1 ]
 	[[ "$err" == "xd-heur: rules: 1 loaded from 1 files (1 write symbols), 7 lines or rules skipped, 0 errors" ]]
 	check -n -v
-	[[ "$err" == *"2 eval tests, 1 in false if/ifplugin blocks, 4 other directives"* ]]
+	[[ "$err" == *"2 eval tests (0 more mapped onto built-in checks), 1 in false if/ifplugin blocks, 4 other directives"* ]]
 }
 
 @test "if, else and endif: version, can() and plugin()" {
