@@ -88,19 +88,3 @@ setup() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"FAILED: GMime counts other fields" ]]
 }
-
-@test "a message whose lines end in CR alone may start with a From_ line" {
-	printf 'From a@example.com Mon Nov 20 08:01:11 2023\rFrom: a@example.com\rX-XD-Class: ham\rSubject: cr\r\rbuy now\r' >m
-	line=$(xd-parse --single m | grep -v '^#')
-	[[ "$line" != *error=* ]]
-	[ "$(field mailfrom "$line")" = a@example.com ]
-	[ "$(field subject "$line")" = cr ]
-	echo 'stages =' >"$XD_CONF"
-	xd filter <m >out
-	# the From_ line first, then xd's class, then the message less the forged field
-	[ "$(head -c 44 out | od -An -c | tr -d ' \n')" = "$(printf 'From a@example.com Mon Nov 20 08:01:11 2023\r' | od -An -c | tr -d ' \n')" ]
-	tr '\r' '\n' <out | sed -n 2p | grep -qx 'X-XD-Class: ham'
-	[ "$(tr '\r' '\n' <out | grep -c '^X-XD-Class')" -eq 1 ]
-	tr '\r' '\n' <out | grep -qx 'buy now'
-	! grep -q X-XD-Unchecked out
-}
