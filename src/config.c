@@ -53,7 +53,7 @@ static struct key keys[] = {
 	{ "maildir",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
 	{ "quarantine",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
 	{ "spam_folder",	T_STR,    ".Spam", NULL, NULL, 0, 0 },
-	{ "surespam_folder",	T_STR,    ".SureSpam", NULL, NULL, 0, 0 },
+	{ "surespam_folder",	T_STR,    ".Quarantine", NULL, NULL, 0, 0 },
 	{ "subject_tag",	T_STR,    "", NULL, NULL, 0, 0 },
 	{ "upstream_spam_headers", T_STR, "drop", NULL, NULL, 0, 0 },
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },

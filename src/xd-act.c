@@ -34,7 +34,7 @@ static const char synopsis[] =
     "-r [-D] [-d dir] file ...";
 static const char options[] =
     "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
-    "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.SureSpam\n"
+    "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.Quarantine\n"
     "      --spam-folder NAME    the spam folder under the quarantine maildir\n"
     "      --surespam-folder NAME  the surespam folder\n"
     "  -m, --move                remove each source once its copy is safe\n"

@@ -69,12 +69,12 @@ EOF
 	[[ "$name" =~ ^[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\..+$ ]]
 }
 
-@test "batch: spam and surespam go to the .Spam and .SureSpam folders of --quarantine" {
+@test "batch: spam and surespam go to the .Spam and .Quarantine folders of --quarantine" {
 	plain_msg m
 	{ line m class=spam score=6.4; line m class=surespam score=20; } |
 	    xd-act --quarantine q >out
 	spam=$(only_new q/.Spam)
-	sure=$(only_new q/.SureSpam)
+	sure=$(only_new q/.Quarantine)
 	[ "$(sed -n 1p out)" = "$(line m class=spam score=6.4 "action=quarantine:$spam")" ]
 	[ "$(sed -n 2p out)" = "$(line m class=surespam score=20 "action=quarantine:$sure")" ]
 	cmp m "$spam"
@@ -129,7 +129,7 @@ EOF
 	plain_msg m
 	{ line m class=ham; line m class=surespam; } | xd-act >/dev/null
 	only_new "$HOME/Maildir"
-	only_new "$HOME/Maildir/.SureSpam"
+	only_new "$HOME/Maildir/.Quarantine"
 }
 
 @test "batch: a class with no destination is kept where it is" {
@@ -158,7 +158,7 @@ EOF
 @test "batch: maildirs are made only when a message goes there" {
 	plain_msg m
 	xd-act -d inbox -q q <<<"$(line m class=spam)" >/dev/null
-	[ ! -e inbox ] && [ ! -e q/.SureSpam ] && [ -d q/.Spam/new ]
+	[ ! -e inbox ] && [ ! -e q/.Quarantine ] && [ -d q/.Spam/new ]
 }
 
 @test "batch: a line already delivered is passed unchanged; --force delivers again" {
