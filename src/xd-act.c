@@ -31,7 +31,8 @@ struct batch {
 static const char synopsis[] =
     "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
     "-F [-t tag] [--spool dev:ino:size] < stream > message\n"
-    "-r [-D] [-d dir] file ...";
+    "-r [-D] [-d dir] file ...\n"
+    "-l [dir]";
 static const char options[] =
     "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
     "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.Quarantine\n"
@@ -45,6 +46,8 @@ static const char options[] =
     "  -r, --release             move quarantined files back to the inbox,\n"
     "                            learn them as ham and allow their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
+    "  -l, --list                the quarantine folder of dir (or of quarantine\n"
+    "                            in xd.conf), one message a line\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version";
 
@@ -501,6 +504,32 @@ conf_dir(const char *key)
 	return xd_expand_home(v);
 }
 
+static void
+list_warn(const char *path, const char *why)
+{
+	xd_warnx("%s: %s", path, why);
+}
+
+/* The messages of the surespam folder of dir, as quarantine_list has it. */
+static int
+list(const char *dir)
+{
+	char *top = dir ? xstrdup(dir) : conf_dir("quarantine");
+	char *q;
+	int bad;
+
+	xasprintf(&q, "%s/%s", top, conf_str("surespam_folder"));
+	bad = quarantine_list(q, stdout, list_warn);
+	if (bad == -1)
+		xd_warnx("%s: no quarantine maildir (nothing quarantined yet)",
+		    q);
+	free(q);
+	free(top);
+	if (fflush(stdout) == EOF)
+		xd_err(XD_EXIT_SOME, "write error");
+	return bad == 0 || bad == -1 ? XD_EXIT_OK : XD_EXIT_SOME;
+}
+
 static int
 batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 {
@@ -539,6 +568,7 @@ main(int argc, char *argv[])
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "release", no_argument, NULL, 'r' },
 		{ "domain", no_argument, NULL, 'D' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -547,17 +577,19 @@ main(int argc, char *argv[])
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
 	const struct spool_id *spool = NULL;
-	int c, filter_mode = 0, release_mode = 0, domain = 0, rc;
+	int c, filter_mode = 0, release_mode = 0, list_mode = 0, domain = 0;
+	int rc;
 
 	xd_setprogname(argv[0]);
 	memset(&b, 0, sizeof(b));
-	while ((c = getopt_long(argc, argv, "Dd:fFhmq:rt:V", longopts,
+	while ((c = getopt_long(argc, argv, "Dd:fFhlmq:rt:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'D': domain = 1; break;
 		case 'd': deliver_dir = optarg; break;
 		case 'f': b.force = 1; break;
 		case 'F': filter_mode = 1; break;
+		case 'l': list_mode = 1; break;
 		case 'm': b.move = 1; break;
 		case 'q': quarantine_dir = optarg; break;
 		case 'r': release_mode = 1; break;
@@ -572,6 +604,18 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (list_mode) {
+		if (argc > 1 || filter_mode || release_mode || deliver_dir ||
+		    quarantine_dir || b.move || b.force || tag || spool ||
+		    domain || spam_folder)
+			usage();
+		if (conf_load(NULL) != 0)
+			return XD_EXIT_USAGE;
+		if (surespam_folder != NULL)
+			conf_set("surespam_folder", surespam_folder);
+		check_folder("surespam_folder", conf_str("surespam_folder"));
+		return list(argc ? argv[0] : NULL);
+	}
 	if (filter_mode + release_mode > 1 || (argc > 0) != release_mode)
 		usage();
 	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
