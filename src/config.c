@@ -57,6 +57,7 @@ static struct key keys[] = {
 	{ "subject_tag",	T_STR,    "", NULL, NULL, 0, 0 },
 	{ "upstream_spam_headers", T_STR, "drop", NULL, NULL, 0, 0 },
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
+	{ "syslog_results",	T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "filter_timeout",	T_DOUBLE, "60", NULL, NULL, 0, 0 },
 	{ "filter_cpu",		T_INT,    "30", NULL, NULL, 0, 0 },
 	{ "filter_memory",	T_SIZE,   "512M", NULL, NULL, 0, 0 },

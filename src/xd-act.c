@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ struct batch {
 
 static const char synopsis[] =
     "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
-    "-F [-t tag] [--spool dev:ino:size] < stream > message\n"
+    "-F [-t tag] [--spool dev:ino:size] [--result file] < stream > message\n"
     "-r [-D] [-d dir] file ...\n"
     "-l [dir]";
 static const char options[] =
@@ -43,6 +44,7 @@ static const char options[] =
     "  -F, --filter              write the message of one line with X-Spam headers\n"
     "  -t, --tag TEXT            a subject tag for spam in filter mode (none by default)\n"
     "      --spool DEV:INO:SIZE  filter mode: the line must name this file, whole\n"
+    "      --result FILE         filter mode: the verdict line into FILE, made new\n"
     "  -r, --release             move quarantined files back to the inbox,\n"
     "                            learn them as ham and allow their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
@@ -317,12 +319,37 @@ is_spool(int fd, const struct locator *loc, off_t len,
 }
 
 /*
+ * The verdict line, for xd-filter(1)'s syslog line: into a file that
+ * must not exist yet, so that no link there points the write elsewhere.
+ */
+static int
+write_result(const char *path, const struct rec *rec)
+{
+	FILE *fp;
+	int fd, rc;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		xd_warn("%s", path);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rc = rec_write(rec, fp);
+	if (fclose(fp) == EOF || rc == -1) {
+		xd_warn("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Filter mode: one verdict line in, its message out on stdout with the
  * verdict in the header.  Any failure exits non-zero so that the caller
  * delivers the original instead.
  */
 static int
-filter(const char *tag, const struct spool_id *spool)
+filter(const char *tag, const struct spool_id *spool, const char *result)
 {
 	struct rec rec;
 	struct buf cls, score;
@@ -376,7 +403,7 @@ filter(const char *tag, const struct spool_id *spool)
 	m.rename_upstream = upstream;
 	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
 		xd_warn("%s: %s", loc.path, why);
-	else
+	else if (result == NULL || write_result(result, &rec) == 0)
 		rc = XD_EXIT_OK;
 done:
 	if (fd != -1)
@@ -555,7 +582,7 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SPAM = 256, OPT_SURESPAM, OPT_SPOOL };
+	enum { OPT_SPAM = 256, OPT_SURESPAM, OPT_SPOOL, OPT_RESULT };
 	static const struct option longopts[] = {
 		{ "deliver", required_argument, NULL, 'd' },
 		{ "quarantine", required_argument, NULL, 'q' },
@@ -566,6 +593,7 @@ main(int argc, char *argv[])
 		{ "filter", no_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 't' },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
+		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "release", no_argument, NULL, 'r' },
 		{ "domain", no_argument, NULL, 'D' },
 		{ "list", no_argument, NULL, 'l' },
@@ -576,6 +604,7 @@ main(int argc, char *argv[])
 	struct batch b;
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
+	const char *result = NULL;
 	const struct spool_id *spool = NULL;
 	int c, filter_mode = 0, release_mode = 0, list_mode = 0, domain = 0;
 	int rc;
@@ -597,6 +626,7 @@ main(int argc, char *argv[])
 		case OPT_SPAM: spam_folder = optarg; break;
 		case OPT_SURESPAM: surespam_folder = optarg; break;
 		case OPT_SPOOL: spool = parse_spool_id(optarg); break;
+		case OPT_RESULT: result = optarg; break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
@@ -607,7 +637,7 @@ main(int argc, char *argv[])
 	if (list_mode) {
 		if (argc > 1 || filter_mode || release_mode || deliver_dir ||
 		    quarantine_dir || b.move || b.force || tag || spool ||
-		    domain || spam_folder)
+		    result || domain || spam_folder)
 			usage();
 		if (conf_load(NULL) != 0)
 			return XD_EXIT_USAGE;
@@ -621,7 +651,7 @@ main(int argc, char *argv[])
 	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
 	    b.force || spam_folder || surespam_folder))
 		usage();
-	if ((filter_mode && deliver_dir) || (!filter_mode && (tag || spool)) ||
+	if ((filter_mode && deliver_dir) || (!filter_mode && (tag || spool || result)) ||
 	    (domain && !release_mode))
 		usage();
 	if (conf_load(NULL) != 0)
@@ -635,7 +665,7 @@ main(int argc, char *argv[])
 
 	if (filter_mode)
 		return filter(check_tag(tag ? tag : conf_str("subject_tag")),
-		    spool);
+		    spool, result);
 	if (release_mode) {
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");

@@ -363,6 +363,7 @@ void	 log_escape(const char *, size_t, struct buf *);
 void	 log_escapes(const char *, struct buf *);
 int	 quarantine_list(const char *, FILE *,
 	    void (*)(const char *, const char *));
+int	 result_line(struct rec *, long long, struct buf *, const char **);
 
 /* eol.c: where lines and the header end, one reading for all of xd */
 #define EOL_LF	0	/* lines end at LF, a CR just before it included */
