@@ -504,17 +504,63 @@ rename_noreplace(const char *path, const char *dst, int *both)
 }
 
 /*
- * Move path into dir/new within one file system: one rename, so the
- * message is in one place or the other whenever the process dies.
- * Returns 0 or -1 as maildir_move does, or 1 when it cannot be done
- * so (another file system, no such rename, a From_ line to drop): then
- * the caller copies.
+ * Where a moved message goes in dir: a file of a maildir's new/ or cur/
+ * keeps its unique name and its flags (":2,S") and goes to the same
+ * subdirectory, so a mail reader sees it as it was; any other file gets
+ * a new name in new/.  The name is tried first, a fresh one after.
+ */
+static char *
+move_target(const char *adir, const char *path, int try)
+{
+	const char *base = strrchr(path, '/'), *sub = "new", *info = "";
+	char *dst, *name;
+	size_t n;
+
+	base = base != NULL ? base + 1 : path;
+	n = (size_t)(base - path);
+	if (n >= 4 && (n == 4 || path[n - 5] == '/') &&
+	    (strncmp(path + n - 4, "new/", 4) == 0 ||
+	    strncmp(path + n - 4, "cur/", 4) == 0) && base[0] != '.' &&
+	    base[0] != '\0') {
+		sub = path[n - 4] == 'c' ? "cur" : "new";
+		if (try == 0) {
+			xasprintf(&dst, "%s/%s/%s", adir, sub, base);
+			return dst;
+		}
+		if ((info = strstr(base, ":2,")) == NULL)
+			info = "";
+	}
+	name = unique_name();
+	xasprintf(&dst, "%s/%s/%s%s", adir, sub, name, info);
+	free(name);
+	return dst;
+}
+
+/* Sync the subdirectory of dir that holds dst. */
+static int
+sync_target(const char *dst)
+{
+	char *parent = xstrdup(dst);
+	int rc;
+
+	*strrchr(parent, '/') = '\0';
+	rc = xd_fsync_dir(parent);
+	free(parent);
+	return rc;
+}
+
+/*
+ * Move path into dir within one file system (move_target says where):
+ * one rename, so the message is in one place or the other whenever the
+ * process dies.  Returns 0 or -1 as maildir_move does, or 1 when it
+ * cannot be done so (another file system, no such rename, a From_ line
+ * to drop): then the caller copies.
  */
 static int
 move_by_rename(const char *dir, const char *path, char **newpath,
     const char **why)
 {
-	char *adir, *name, *dst = NULL, *newdir;
+	char *adir, *dst = NULL;
 	int i, both = 0, rc = -1;
 
 	if (starts_from_line(path))
@@ -522,22 +568,19 @@ move_by_rename(const char *dir, const char *path, char **newpath,
 	adir = absolute(dir);
 	for (i = 0; i < NAME_TRIES && rc == -1; i++) {
 		free(dst);
-		name = unique_name();
-		xasprintf(&dst, "%s/new/%s", adir, name);
-		free(name);
+		dst = move_target(adir, path, i);
 		if ((rc = rename_noreplace(path, dst, &both)) == -1 &&
 		    errno != EEXIST)
 			break;
 	}
+	free(adir);
 	if (rc == -1) {
 		free(dst);
-		free(adir);
 		return 1;	/* the copy says what is wrong, if anything */
 	}
 	*newpath = dst;
-	xasprintf(&newdir, "%s/new", adir);
 	rc = 0;
-	if (xd_fsync_dir(newdir) == -1) {
+	if (sync_target(dst) == -1) {
 		xd_warn("%s: moved but not synced", dst);
 		*why = "cannot-sync";
 		rc = -1;
@@ -545,16 +588,36 @@ move_by_rename(const char *dir, const char *path, char **newpath,
 		*why = "cannot-remove";
 		rc = -1;
 	}
-	free(newdir);
-	free(adir);
 	if (!both)
 		sync_parent(path);
 	return rc;
 }
 
 /*
+ * A copy delivered into dir/new takes the name and place the original
+ * had (move_target); where it cannot, it stays as delivered.
+ */
+static void
+settle_copy(const char *dir, const char *path, char **newpath)
+{
+	char *adir = absolute(dir), *dst;
+	int both;
+
+	dst = move_target(adir, path, 0);
+	free(adir);
+	if (strcmp(dst, *newpath) != 0 &&
+	    rename_noreplace(*newpath, dst, &both) == 0 && !both &&
+	    sync_target(dst) == 0) {
+		sync_parent(*newpath);
+		free(*newpath);
+		*newpath = dst;
+	} else
+		free(dst);
+}
+
+/*
  * Move the file path into the maildir dir.  Within one file system it
- * is renamed into dir/new (move_by_rename).  Across file systems a copy
+ * is renamed into dir/new or dir/cur (move_by_rename).  Across file systems a copy
  * is delivered, and path removed only once the copy is safely in place,
  * and only if path is still the file that was copied (a mail program
  * may rename or rewrite files of a maildir meanwhile): a kill between
@@ -582,6 +645,8 @@ maildir_move(const char *dir, const char *path, char **newpath,
 	*newpath = maildir_deliver(dir, &loc, why);
 	if (*newpath == NULL)
 		return -1;
+	if (!starts_from_line(path))
+		settle_copy(dir, path, newpath);
 	if (lstat(path, &after) == -1 || !same_file(&before, &after)) {
 		*why = "source-changed";
 		return -1;

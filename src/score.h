@@ -1,6 +1,7 @@
 /*
  * score.h - one line scored, as score.c makes it for xd-score(1) and
- * report.c prints it for people.  Nothing but those includes it.
+ * report.c prints it for people, result.c for syslog.  Nothing but
+ * those and xd-score.c includes it.
  */
 #ifndef XD_SCORE_H
 #define XD_SCORE_H

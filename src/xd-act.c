@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,11 +31,12 @@ struct batch {
 
 static const char synopsis[] =
     "[-fm] [-d dir] [-q dir] [--spam-folder name] [--surespam-folder name] < stream\n"
-    "-F [-t tag] [--spool dev:ino:size] < stream > message\n"
-    "-r [-D] [-d dir] file ...";
+    "-F [-t tag] [--spool dev:ino:size] [--result file] < stream > message\n"
+    "-r [-D] [-d dir] file ...\n"
+    "-l [dir]";
 static const char options[] =
     "  -d, --deliver DIR         deliver ham into the maildir DIR (release: the inbox)\n"
-    "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.SureSpam\n"
+    "  -q, --quarantine DIR      spam into DIR/.Spam, surespam into DIR/.Quarantine\n"
     "      --spam-folder NAME    the spam folder under the quarantine maildir\n"
     "      --surespam-folder NAME  the surespam folder\n"
     "  -m, --move                remove each source once its copy is safe\n"
@@ -42,9 +44,12 @@ static const char options[] =
     "  -F, --filter              write the message of one line with X-Spam headers\n"
     "  -t, --tag TEXT            a subject tag for spam in filter mode (none by default)\n"
     "      --spool DEV:INO:SIZE  filter mode: the line must name this file, whole\n"
+    "      --result FILE         filter mode: the verdict line into FILE, made new\n"
     "  -r, --release             move quarantined files back to the inbox,\n"
     "                            learn them as ham and allow their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
+    "  -l, --list                the quarantine folder of dir (or of quarantine\n"
+    "                            in xd.conf), one message a line\n"
     "  -h, --help                this help\n"
     "  -V, --version             the version";
 
@@ -314,12 +319,37 @@ is_spool(int fd, const struct locator *loc, off_t len,
 }
 
 /*
+ * The verdict line, for xd-filter(1)'s syslog line: into a file that
+ * must not exist yet, so that no link there points the write elsewhere.
+ */
+static int
+write_result(const char *path, const struct rec *rec)
+{
+	FILE *fp;
+	int fd, rc;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		xd_warn("%s", path);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	rc = rec_write(rec, fp);
+	if (fclose(fp) == EOF || rc == -1) {
+		xd_warn("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * Filter mode: one verdict line in, its message out on stdout with the
  * verdict in the header.  Any failure exits non-zero so that the caller
  * delivers the original instead.
  */
 static int
-filter(const char *tag, const struct spool_id *spool)
+filter(const char *tag, const struct spool_id *spool, const char *result)
 {
 	struct rec rec;
 	struct buf cls, score;
@@ -373,7 +403,7 @@ filter(const char *tag, const struct spool_id *spool)
 	m.rename_upstream = upstream;
 	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
 		xd_warn("%s: %s", loc.path, why);
-	else
+	else if (result == NULL || write_result(result, &rec) == 0)
 		rc = XD_EXIT_OK;
 done:
 	if (fd != -1)
@@ -501,6 +531,32 @@ conf_dir(const char *key)
 	return xd_expand_home(v);
 }
 
+static void
+list_warn(const char *path, const char *why)
+{
+	xd_warnx("%s: %s", path, why);
+}
+
+/* The messages of the surespam folder of dir, as quarantine_list has it. */
+static int
+list(const char *dir)
+{
+	char *top = dir ? xstrdup(dir) : conf_dir("quarantine");
+	char *q;
+	int bad;
+
+	xasprintf(&q, "%s/%s", top, conf_str("surespam_folder"));
+	bad = quarantine_list(q, stdout, list_warn);
+	if (bad == -1)
+		xd_warnx("%s: no quarantine maildir (nothing quarantined yet)",
+		    q);
+	free(q);
+	free(top);
+	if (fflush(stdout) == EOF)
+		xd_err(XD_EXIT_SOME, "write error");
+	return bad == 0 || bad == -1 ? XD_EXIT_OK : XD_EXIT_SOME;
+}
+
 static int
 batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 {
@@ -526,7 +582,7 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SPAM = 256, OPT_SURESPAM, OPT_SPOOL };
+	enum { OPT_SPAM = 256, OPT_SURESPAM, OPT_SPOOL, OPT_RESULT };
 	static const struct option longopts[] = {
 		{ "deliver", required_argument, NULL, 'd' },
 		{ "quarantine", required_argument, NULL, 'q' },
@@ -537,8 +593,10 @@ main(int argc, char *argv[])
 		{ "filter", no_argument, NULL, 'F' },
 		{ "tag", required_argument, NULL, 't' },
 		{ "spool", required_argument, NULL, OPT_SPOOL },
+		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "release", no_argument, NULL, 'r' },
 		{ "domain", no_argument, NULL, 'D' },
+		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -546,18 +604,21 @@ main(int argc, char *argv[])
 	struct batch b;
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
+	const char *result = NULL;
 	const struct spool_id *spool = NULL;
-	int c, filter_mode = 0, release_mode = 0, domain = 0, rc;
+	int c, filter_mode = 0, release_mode = 0, list_mode = 0, domain = 0;
+	int rc;
 
 	xd_setprogname(argv[0]);
 	memset(&b, 0, sizeof(b));
-	while ((c = getopt_long(argc, argv, "Dd:fFhmq:rt:V", longopts,
+	while ((c = getopt_long(argc, argv, "Dd:fFhlmq:rt:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'D': domain = 1; break;
 		case 'd': deliver_dir = optarg; break;
 		case 'f': b.force = 1; break;
 		case 'F': filter_mode = 1; break;
+		case 'l': list_mode = 1; break;
 		case 'm': b.move = 1; break;
 		case 'q': quarantine_dir = optarg; break;
 		case 'r': release_mode = 1; break;
@@ -565,6 +626,7 @@ main(int argc, char *argv[])
 		case OPT_SPAM: spam_folder = optarg; break;
 		case OPT_SURESPAM: surespam_folder = optarg; break;
 		case OPT_SPOOL: spool = parse_spool_id(optarg); break;
+		case OPT_RESULT: result = optarg; break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
@@ -572,12 +634,24 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (list_mode) {
+		if (argc > 1 || filter_mode || release_mode || deliver_dir ||
+		    quarantine_dir || b.move || b.force || tag || spool ||
+		    result || domain || spam_folder)
+			usage();
+		if (conf_load(NULL) != 0)
+			return XD_EXIT_USAGE;
+		if (surespam_folder != NULL)
+			conf_set("surespam_folder", surespam_folder);
+		check_folder("surespam_folder", conf_str("surespam_folder"));
+		return list(argc ? argv[0] : NULL);
+	}
 	if (filter_mode + release_mode > 1 || (argc > 0) != release_mode)
 		usage();
 	if ((filter_mode || release_mode) && (quarantine_dir || b.move ||
 	    b.force || spam_folder || surespam_folder))
 		usage();
-	if ((filter_mode && deliver_dir) || (!filter_mode && (tag || spool)) ||
+	if ((filter_mode && deliver_dir) || (!filter_mode && (tag || spool || result)) ||
 	    (domain && !release_mode))
 		usage();
 	if (conf_load(NULL) != 0)
@@ -591,7 +665,7 @@ main(int argc, char *argv[])
 
 	if (filter_mode)
 		return filter(check_tag(tag ? tag : conf_str("subject_tag")),
-		    spool);
+		    spool, result);
 	if (release_mode) {
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");

@@ -49,6 +49,8 @@ static int facility = 2;	/* mail; -1: syslog_facility = none */
 
 /* The spool's paths for the signal handler, which cannot use malloc. */
 static char dead_msg[PATH_MAX], dead_out[PATH_MAX], dead_dir[PATH_MAX];
+/* Where xd-act leaves the verdict line, for the result line. */
+static char verdict_path[PATH_MAX];
 
 /* Killed: take the tools and the spool along, give the message back. */
 static void
@@ -60,6 +62,7 @@ on_term(int sig)
 	if (dead_dir[0] != '\0') {
 		unlink(dead_msg);
 		unlink(dead_out);
+		unlink(verdict_path);
 		rmdir(dead_dir);
 	}
 	_exit(EX_TEMPFAIL);
@@ -89,6 +92,46 @@ set_facility(void)
 		    name);
 		facility = 2;
 	}
+}
+
+/*
+ * The result line of a checked message, one per message, as spamd's:
+ * from the verdict line xd-act left (see result_line()).  Unless
+ * syslog_results = no, or there is no log at all.
+ */
+static void
+log_result(long long started)
+{
+	struct reader r;
+	struct rec rec;
+	struct buf line;
+	const char *why = "no verdict line";
+	FILE *fp;
+	int found = 0;
+
+	if (facility < 0 || strcmp(conf_str("syslog_results"), "no") == 0)
+		return;
+	rec_init(&rec);
+	buf_init(&line);
+	if ((fp = fopen(verdict_path, "re")) != NULL) {
+		reader_init(&r, fp, verdict_path, conf_size("max_line"));
+		while (!found && reader_next(&r, &rec))
+			found = !rec.comment && rec.bad == NULL;
+		reader_free(&r);
+		fclose(fp);
+	}
+	unlink(verdict_path);	/* the spool holds only msg and out again */
+	if (found && result_line(&rec, xd_now_ms() - started, &line,
+	    &why) == 0)
+		xdlog(facility, 6, line.s);
+	else {
+		buf_reset(&line);
+		buf_printf(&line, "result: %s; the message was delivered "
+		    "checked", why);
+		report(4, line.s);
+	}
+	buf_free(&line);
+	rec_free(&rec);
 }
 
 /* Standard input and output must be there; stderr may be /dev/null. */
@@ -208,7 +251,8 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	char id[80], start[32], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
 	char **score = autolearn_score_argv();
-	char *act[] = { "xd-act", "--filter", "--spool", id, NULL };
+	char *act[] = { "xd-act", "--filter", "--spool", id, "--result",
+	    verdict_path, NULL };
 	double timeout = conf_double("filter_timeout");
 	long long deadline;
 	const char *r;
@@ -286,6 +330,8 @@ take_message(struct spool *s, const char *tmpdir)
 		snprintf(dead_msg, sizeof(dead_msg), "%s", s->msg);
 		snprintf(dead_out, sizeof(dead_out), "%s", s->out);
 		snprintf(dead_dir, sizeof(dead_dir), "%s", s->dir);
+		snprintf(verdict_path, sizeof(verdict_path), "%s/verdict",
+		    s->dir);
 		if (spool_fill(s, 0, &why) == 0 &&
 		    spool_reserve(s, OUT_HEADROOM, &why) == 0)
 			return 0;
@@ -312,6 +358,7 @@ main(int argc, char *argv[])
 	char why[REASON_MAX], text[REASON_MAX + 100];
 	int c, null, conf_ok, rc = 0;
 	double timeout;
+	long long started = xd_now_ms();
 
 	xd_setprogname(argv[0]);
 	while ((c = getopt_long(argc, argv, "hqr:sV", longopts, NULL)) != -1) {
@@ -352,8 +399,11 @@ main(int argc, char *argv[])
 		if (copy_out(&s) == -1) {
 			report(3, "cannot write the message out (exit 75)");
 			rc = EX_TEMPFAIL;
-		} else if ((c = autolearn(&s, text, sizeof(text))) >= 0)
-			report(c, text);
+		} else {
+			log_result(started);
+			if ((c = autolearn(&s, text, sizeof(text))) >= 0)
+				report(c, text);
+		}
 	} else {
 		const char *e;
 
@@ -367,6 +417,7 @@ main(int argc, char *argv[])
 		}
 	}
 	dead_dir[0] = '\0';	/* the handler leaves the spool to us now */
+	unlink(verdict_path);
 	spool_remove(&s);
 	return rc;
 }

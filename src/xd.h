@@ -359,6 +359,13 @@ char	*maildir_deliver_fd(const char *, int, off_t, const char **);
 char	*maildir_deliver(const char *, const struct locator *, const char **);
 int	 maildir_move(const char *, const char *, char **, const char **);
 
+/* logtext.c, quarantine.c: mail's text in a log line or a listing */
+void	 log_escape(const char *, size_t, struct buf *);
+void	 log_escapes(const char *, struct buf *);
+int	 quarantine_list(const char *, FILE *,
+	    void (*)(const char *, const char *));
+int	 result_line(struct rec *, long long, struct buf *, const char **);
+
 /* eol.c: where lines and the header end, one reading for all of xd */
 #define EOL_LF	0	/* lines end at LF, a CR just before it included */
 #define EOL_CR	1	/* at CR: no LF came before the first empty line */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # share/mailfilter with the real maildrop(1): xd filter marks the
-# message, surespam becomes exit status 77, spam goes to .Spam.
+# message, surespam is quarantined, spam goes to .Spam;
+# the exit status is 0 for every class.
 
 load helper
 load mda
@@ -91,11 +92,15 @@ with_from() {
 	delivered Maildir/.Spam
 }
 
-@test "maildrop: surespam makes maildrop exit 77 and nothing is delivered" {
+@test "maildrop: surespam is kept in .Quarantine as xd marked it, exit 0, no bounce" {
 	sender_msg spammer@example.com m
 	run maildrop ./mailfilter <m
-	[ "$status" -eq 77 ]
-	[ -z "$(find Maildir -type f)" ]
+	[ "$status" -eq 0 ]
+	got=$(delivered Maildir/.Quarantine)
+	[ -z "$(find Maildir/new Maildir/cur -type f)" ] && [ ! -e Maildir/.Spam ]
+	[ "$(head -n 1 "$got")" = 'X-XD-Class: surespam' ]
+	grep -qx 'X-Spam-Flag: YES' "$got"
+	diff <(unforged "$(plain m)") <(unmark "$got")
 }
 
 @test "maildrop: a forged X-XD-Class: surespam does not get ham refused" {
@@ -160,8 +165,9 @@ with_from() {
 			torture_msg spammer@example.com $e m
 			[ $from = no ] || { with_from m; with_from m.clean; }
 			run maildrop ./mailfilter <m
-			[ "$status" -eq 77 ] || { echo "surespam, $e, From_ $from: status $status"; false; }
-			[ -z "$(find Maildir -type f)" ]
+			[ "$status" -eq 0 ] || { echo "surespam, $e, From_ $from: status $status"; false; }
+			cmp <(marked surespam $e "$(plain m.clean)") "$(delivered Maildir/.Quarantine)"
+			[ -z "$(find Maildir/new -type f)" ]
 		done
 	done
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # share/procmailrc with the real procmail(1): xd filter marks the
-# message, surespam becomes exit status 77, spam goes to .Spam.
+# message, surespam is quarantined, spam goes to .Spam;
+# the exit status is 0 for every class.
 
 load helper
 load mda
@@ -80,11 +81,15 @@ fresh() {
 	diff <(unforged "$(plain m)") <(unmark "$got")
 }
 
-@test "procmail: surespam makes procmail exit 77 and nothing is delivered" {
+@test "procmail: surespam is kept in .Quarantine as xd marked it, exit 0, no bounce" {
 	sender_msg spammer@example.com m
 	run procmail -p -m ./rc <m
-	[ "$status" -eq 77 ]
-	[ -z "$(find Maildir -type f)" ]
+	[ "$status" -eq 0 ]
+	got=$(delivered Maildir/.Quarantine)
+	[ -z "$(find Maildir/new Maildir/cur -type f)" ] && [ ! -e Maildir/.Spam ]
+	[ "$(head -n 1 "$got")" = 'X-XD-Class: surespam' ]
+	grep -qx 'X-Spam-Flag: YES' "$got"
+	diff <(unforged "$(plain m)") <(unmark "$got")
 }
 
 @test "procmail: a forged X-XD-Class: surespam does not get ham refused" {
@@ -138,8 +143,9 @@ fresh() {
 			fresh
 			torture_msg spammer@example.com $e m
 			run procmail -p $from -m ./rc <m
-			[ "$status" -eq 77 ] || { echo "surespam, $e $from: status $status"; false; }
-			[ -z "$(find Maildir -type f)" ]
+			[ "$status" -eq 0 ] || { echo "surespam, $e $from: status $status"; false; }
+			cmp <(marked surespam $e "$(plain m.clean $from)") "$(delivered Maildir/.Quarantine)"
+			[ -z "$(find Maildir/new -type f)" ]
 		done
 	done
 }

@@ -2,7 +2,7 @@
  * unit.c - C unit tests of the library's small pieces: escaping, line
  * bounds, field editing, CIDR matching and number parsing; the
  * Received: parser, UTF-8 cleaning and MIME text parts; the counts and
- * the reasons of xd-filter's supervisor.
+ * the reasons of xd-filter's supervisor; log line escaping.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -52,6 +52,27 @@ test_escape_round_trip(void)
 	CHECK(stream_unescape("bad%ZZ", &back) == -1);
 	buf_free(&esc);
 	buf_free(&back);
+}
+
+/* A log line's text: nothing from mail may break it or end it. */
+static void
+test_log_escape(void)
+{
+	const char raw[] = "a\nb\rc\td\x1b[2J\\e\x7f f\xc3\xa9";
+	struct buf out;
+
+	buf_init(&out);
+	log_escape(raw, sizeof(raw) - 1, &out);
+	CHECK(strcmp(out.s,
+	    "a\\x0ab\\x0dc\\x09d\\x1b[2J\\\\e\\x7f f\xc3\xa9") == 0);
+	buf_reset(&out);
+	log_escape("x\0y", 3, &out);
+	CHECK(strcmp(out.s, "x\\x00y") == 0);
+	buf_reset(&out);
+	log_escapes("", &out);
+	log_escapes(NULL, &out);
+	CHECK(strcmp(out.s, "--") == 0);
+	buf_free(&out);
 }
 
 /* Feed text to reader_next through a memory stream. */
@@ -987,6 +1008,7 @@ main(void)
 	test_registered_domains();
 	test_forged_bytes();
 	test_supervise_failure();
+	test_log_escape();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

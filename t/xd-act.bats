@@ -69,12 +69,12 @@ EOF
 	[[ "$name" =~ ^[0-9]+\.M[0-9]+P[0-9]+Q[0-9]+\..+$ ]]
 }
 
-@test "batch: spam and surespam go to the .Spam and .SureSpam folders of --quarantine" {
+@test "batch: spam and surespam go to the .Spam and .Quarantine folders of --quarantine" {
 	plain_msg m
 	{ line m class=spam score=6.4; line m class=surespam score=20; } |
 	    xd-act --quarantine q >out
 	spam=$(only_new q/.Spam)
-	sure=$(only_new q/.SureSpam)
+	sure=$(only_new q/.Quarantine)
 	[ "$(sed -n 1p out)" = "$(line m class=spam score=6.4 "action=quarantine:$spam")" ]
 	[ "$(sed -n 2p out)" = "$(line m class=surespam score=20 "action=quarantine:$sure")" ]
 	cmp m "$spam"
@@ -129,7 +129,7 @@ EOF
 	plain_msg m
 	{ line m class=ham; line m class=surespam; } | xd-act >/dev/null
 	only_new "$HOME/Maildir"
-	only_new "$HOME/Maildir/.SureSpam"
+	only_new "$HOME/Maildir/.Quarantine"
 }
 
 @test "batch: a class with no destination is kept where it is" {
@@ -158,7 +158,7 @@ EOF
 @test "batch: maildirs are made only when a message goes there" {
 	plain_msg m
 	xd-act -d inbox -q q <<<"$(line m class=spam)" >/dev/null
-	[ ! -e inbox ] && [ ! -e q/.SureSpam ] && [ -d q/.Spam/new ]
+	[ ! -e inbox ] && [ ! -e q/.Quarantine ] && [ -d q/.Spam/new ]
 }
 
 @test "batch: a line already delivered is passed unchanged; --force delivers again" {
@@ -213,6 +213,33 @@ teardown() {
 	[ "$(stat -c %i "$got")" = "$ino" ]
 	cmp orig "$got"
 	[ -z "$(ls inbox/tmp)" ]
+}
+
+@test "batch: --move keeps a maildir message's unique name and flags, in new/ or cur/" {
+	plain_msg m
+	mkmaildir box
+	cp m "box/cur/1700000000.M1P1.host:2,S"
+	cp m box/new/1700000001.M2P2.host
+	run xd-act --move -q q <<EOF
+$(line "box/cur/1700000000.M1P1.host:2,S" class=surespam)
+$(line box/new/1700000001.M2P2.host class=spam)
+EOF
+	[ "$status" -eq 0 ]
+	cmp m "q/.Quarantine/cur/1700000000.M1P1.host:2,S"
+	cmp m q/.Spam/new/1700000001.M2P2.host
+	[ -z "$(find box -type f)" ]
+}
+
+@test "batch: --move across file systems keeps the name and flags too" {
+	mkdir other
+	mount -t tmpfs -o size=1m tmpfs other 2>/dev/null ||
+	    skip "cannot mount a tmpfs here (not root, or no CAP_SYS_ADMIN)"
+	mkmaildir other/box
+	plain_msg "other/box/cur/1700000000.M1P1.host:2,RS"
+	run xd-act --move -q q <<<"$(line "other/box/cur/1700000000.M1P1.host:2,RS" class=surespam)"
+	[ "$status" -eq 0 ]
+	[ -f "q/.Quarantine/cur/1700000000.M1P1.host:2,RS" ]
+	[ -z "$(find other/box q/.Quarantine/new q/.Quarantine/tmp -type f)" ]
 }
 
 @test "batch: --move across file systems copies through tmp/, then removes the source" {
@@ -838,12 +865,26 @@ drop_marks() {
 	cp m "q/.Spam/new/1700000001.M2P2.host"
 	run xd-act --release -d inbox q/.Spam/cur/* q/.Spam/new/*
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 2 ]
+	[ "${lines[0]}" = "$PWD/inbox/cur/1700000000.M1P1.host:2,S" ]
+	[ "${lines[1]}" = "$PWD/inbox/new/1700000001.M2P2.host" ]
 	for p in "${lines[@]}"; do
-		[[ "$p" == "$PWD/inbox/new/"* ]]
 		cmp m "$p"
 	done
 	[ -z "$(find q/.Spam/cur q/.Spam/new inbox/tmp -type f)" ]
+}
+
+@test "release: a name taken in the inbox gets a fresh one, the flags kept" {
+	plain_msg m
+	mkmaildir q/.Quarantine
+	mkmaildir inbox
+	cp m "q/.Quarantine/cur/1700000000.M1P1.host:2,S"
+	echo other >"inbox/cur/1700000000.M1P1.host:2,S"
+	run xd-act -r -d inbox "q/.Quarantine/cur/1700000000.M1P1.host:2,S"
+	[ "$status" -eq 0 ]
+	[[ "$output" == "$PWD/inbox/cur/"*":2,S" ]]
+	[ "$output" != "$PWD/inbox/cur/1700000000.M1P1.host:2,S" ]
+	cmp m "$output"
+	[ "$(cat "inbox/cur/1700000000.M1P1.host:2,S")" = other ]
 }
 
 @test "release: the inbox defaults to maildir in xd.conf" {

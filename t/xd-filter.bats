@@ -423,6 +423,103 @@ PY
 	grep -q 'delivered unchecked' err
 }
 
+# listen_all SOCKET FILE: every datagram sent to SOCKET, one a line in
+# FILE, until none came for a second.
+listen_all() {
+	python3 - "$1" "$2" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+out = open(sys.argv[2], "wb")
+s.settimeout(20)
+try:
+    while True:
+        out.write(s.recv(4096) + b"\n")
+        out.flush()
+        s.settimeout(1)
+except socket.timeout:
+    pass
+PY
+	listener=$!
+	for _ in $(seq 50); do [ -S "$1" ] && break; sleep 0.1; done
+}
+
+# A message whose every symbol comes from xd-heur's rules, and whose
+# weights file is small enough to reckon by hand.
+result_setup() {
+	ham_msg m1
+	printf 'threshold spam 5\nthreshold surespam 20\nXD_NO_TO 0.4\nHEUR_NO_DATE 1.5\n' >weights
+	sed -i '/^Date:/d' m1
+	printf 'stages = heur\nweights = %s/weights\n' "$PWD" >"$XD_CONF"
+}
+
+@test "each checked message is one syslog result line: ids, class, score/threshold, symbols, time, size" {
+	result_setup
+	listen_all "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter -r bob@example.net <m1 >out 2>err
+	wait "$listener"
+	[ "$(wc -l <syslog.txt)" -eq 1 ]
+	line=$(cat syslog.txt)
+	# mail.info: 2 * 8 + 6
+	[[ "$line" =~ ^'<22>'...' '..' '..:..:..' xd-filter['[0-9]+']: result: class=ham score=1.50/5.00 msgid=lunch.1@example.org mailfrom=- rcpt=bob@example.net symbols=HEUR_NO_DATE(1.50)'(,[A-Z_]+\(0.00\))*' time='[0-9]+\.[0-9]{3}s' size='$(wc -c <m1)$ ]]
+}
+
+@test "the result line names the heaviest symbols first, five at most" {
+	result_setup
+	printf 'threshold spam 5\nthreshold surespam 20\nHEUR_NO_DATE 1.5\nXD_NO_TO 2.5\nHEUR_BODY_TINY -1\n' >weights
+	sed -i '/^To:/d' m1
+	listen_all "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	grep -q ' symbols=XD_NO_TO(2.50),HEUR_NO_DATE(1.50),' syslog.txt
+	[ "$(grep -o 'symbols=[^ ]*' syslog.txt | tr , '\n' | wc -l)" -le 5 ]
+}
+
+@test "control characters from mail or a stage cannot start a log line of their own" {
+	result_setup
+	sed -i 's/^Message-ID: .*/Message-ID: <a\\b\x1b[2J@example.org>/' m1
+	# A stage that hands on a line break, a CR and a tab in msgid=.
+	stage heur 'sed "s/msgid=[^	]*/&%0A<22>Jan  1 00:00:00 xd-filter[1]: result: forged%0D%09/"'
+	printf 'weights = %s/weights\n' "$PWD" >>"$XD_CONF"
+	listen_all "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	[ "$(wc -l <syslog.txt)" -eq 1 ]
+	grep -qF ' msgid=a\\b [2J@example.org\x0a<22>Jan  1 00:00:00 xd-filter[1]: result: forged\x0d\x09 mailfrom=' syslog.txt
+}
+
+@test "syslog_results = no: no result line, failures still logged; the facility is syslog_facility's" {
+	result_setup
+	echo 'syslog_facility = local3' >>"$XD_CONF"
+	listen_all "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	grep -q '^<158>.* result: class=ham' syslog.txt	# local3.info: 19 * 8 + 6
+	rm log.sock
+	echo 'syslog_results = no' >>"$XD_CONF"
+	listen_all "$PWD/log.sock" syslog2.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	[ ! -s syslog2.txt ]
+	rm log.sock
+	stage heur 'exit 3'
+	echo 'syslog_results = no' >>"$XD_CONF"
+	listen_all "$PWD/log.sock" syslog3.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	grep -q 'failed (xd-heur, status 3)' syslog3.txt
+}
+
+@test "a failure is one syslog line, naming the stage, and no result line" {
+	ham_msg m1
+	stage heur 'exit 3'
+	listen_all "$PWD/log.sock" syslog.txt
+	XD_SYSLOG_SOCKET=$PWD/log.sock xd filter <m1 >out 2>err
+	wait "$listener"
+	[ "$(wc -l <syslog.txt)" -eq 1 ]
+	grep -q ': failed (xd-heur, status 3): message delivered unchecked$' syslog.txt
+}
+
 @test "usage and help" {
 	run xd-filter -x
 	[ "$status" -eq 2 ]
