@@ -196,3 +196,36 @@ rfc2047_decode(const char *s, struct buf *out)
 	buf_free(&r.bytes);
 	return unknown;
 }
+
+/*
+ * Append s to out with every B word made the Q word of the same bytes
+ * (every byte as =XX); anything else is copied as it is.  For parsers
+ * that decode Q words right and B words wrong: see mimeparam.c.
+ */
+void
+rfc2047_b_to_q(const char *s, struct buf *out)
+{
+	struct buf bytes;
+	struct word w;
+	const char *plain = s;
+	size_t i;
+
+	buf_init(&bytes);
+	while (*s != '\0') {
+		if (!word_at(s, &w) || w.enc != 'B') {
+			s++;
+			continue;
+		}
+		buf_add(out, plain, (size_t)(s - plain));
+		buf_reset(&bytes);
+		decode_b(&w, &bytes);
+		buf_printf(out, "=?%s?Q?", w.charset);
+		for (i = 0; i < bytes.len; i++)
+			buf_printf(out, "=%02X", (unsigned char)bytes.s[i]);
+		buf_adds(out, "?=");
+		s += w.len;
+		plain = s;
+	}
+	buf_adds(out, plain);
+	buf_free(&bytes);
+}

@@ -249,6 +249,7 @@ int	 mbox_next(struct mbox *, off_t *, off_t *);
 void	 mbox_close(struct mbox *);
 /* rfc2047.c */
 int	 rfc2047_decode(const char *, struct buf *);
+void	 rfc2047_b_to_q(const char *, struct buf *);
 /* mimeparam.c: a part's file name, B words read right */
 const char *mime_filename(void *, const char *, struct buf *);
 /* addr.c */
