@@ -121,7 +121,8 @@ by_contribution(const void *a, const void *b)
 void
 score_by_contribution(struct score *s)
 {
-	qsort(s->sym, s->nsym, sizeof(*s->sym), by_contribution);
+	if (s->nsym > 0)	/* sym may be NULL then */
+		qsort(s->sym, s->nsym, sizeof(*s->sym), by_contribution);
 }
 
 /*

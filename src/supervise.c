@@ -20,6 +20,20 @@
 
 #include "xd.h"
 
+/* ASan reserves terabytes of shadow memory: no memory budget holds it. */
+#if defined(__SANITIZE_ADDRESS__)
+#define XD_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XD_ASAN 1
+#endif
+#endif
+#ifdef XD_ASAN
+static const int no_memory_budget = 1;
+#else
+static const int no_memory_budget = 0;
+#endif
+
 #define RELAY_MAX	65536	/* stderr passed on per child, the rest dropped */
 #define GRACE_MS	5000	/* how long the killed may take to end */
 
@@ -77,7 +91,7 @@ child_exec(struct child *c, const struct budget *b, pid_t pgid,
 		lower_limit(RLIMIT_CPU, (rlim_t)b->cpu, (rlim_t)b->cpu + 1);
 	/* The heap is the budget; the address space may hold a store's
 	 * map besides (LMDB maps all of store_size). */
-	if (b->memory > 0) {
+	if (b->memory > 0 && !no_memory_budget) {
 		lower_limit(RLIMIT_DATA, (rlim_t)b->memory, (rlim_t)b->memory);
 		lower_limit(RLIMIT_AS, (rlim_t)(b->memory + b->mapped),
 		    (rlim_t)(b->memory + b->mapped));

@@ -21,14 +21,6 @@
 
 #include "xd.h"
 
-/* ASan reserves terabytes of shadow memory: no memory budget holds it. */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_MEMORY_BUDGET 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NO_MEMORY_BUDGET 1
-#endif
-#endif
 
 #define EX_TEMPFAIL	75
 #define OUT_HEADROOM	65536	/* room for the fields xd-act adds */
@@ -266,9 +258,6 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	b.cpu = conf_int("filter_cpu");
 	b.memory = conf_size("filter_memory");
 	b.mapped = conf_size("store_size");
-#ifdef NO_MEMORY_BUDGET
-	b.memory = 0;
-#endif
 	if ((r = check_config(&b, deadline, null, why)) != NULL)
 		return r;
 	if (rcpt == NULL)
