@@ -10,11 +10,13 @@
 
 static const char synopsis[] =
     "[-c file] [-l] [key ...]\n"
-    "[-c file] -n";
+    "[-c file] -n | -p";
 static const char options[] =
-    "  -c FILE        read FILE, not $XD_CONF, ~/.xd/xd.conf or /etc/xd/xd.conf\n"
+    "  -c FILE        read FILE alone, not $XD_CONF or the site file and\n"
+    "                 then ~/.xd/xd.conf\n"
     "  -l             print list values one item per line\n"
-    "  -n             only check the file\n"
+    "  -n             only check the files\n"
+    "  -p             print the share directory and the files read\n"
     "  -h, --help     this help\n"
     "  -V, --version  the version";
 
@@ -24,6 +26,18 @@ static void
 usage(int status)
 {
 	xd_usage(status, synopsis, options);
+}
+
+/* -p: where xd finds its data and which files it read, in order. */
+static void
+print_paths(void)
+{
+	const char *const *files;
+	size_t i, n = conf_files(&files);
+
+	printf("share\t%s\n", xd_sharedir());
+	for (i = 0; i < n; i++)
+		printf("file\t%s\n", files[i]);
 }
 
 static int
@@ -55,14 +69,15 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = NULL;
-	int c, as_list = 0, check_only = 0, status = 0;
+	int c, as_list = 0, check_only = 0, paths = 0, status = 0;
 
 	xd_setprogname(argv[0]);
-	while ((c = getopt_long(argc, argv, "c:hlnV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:hlnpV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;
 		case 'l': as_list = 1; break;
 		case 'n': check_only = 1; break;
+		case 'p': paths = 1; break;
 		case 'V': xd_version();
 		case 'h': usage(0);
 		default:  usage(XD_EXIT_USAGE);
@@ -72,8 +87,12 @@ main(int argc, char *argv[])
 	argv += optind;
 	if (conf_load(file) != 0)
 		return XD_EXIT_USAGE;
-	if (check_only)
-		return argc == 0 ? 0 : (usage(XD_EXIT_USAGE), 0);
+	if ((check_only || paths) && argc > 0)
+		usage(XD_EXIT_USAGE);
+	if (paths)
+		print_paths();
+	if (check_only || paths)
+		return 0;
 	if (argc == 0) {
 		conf_dump(stdout);
 		return 0;
