@@ -502,14 +502,6 @@ conf_path(void)
 	return nloaded > 0 ? loaded[nloaded - 1] : NULL;
 }
 
-/* The files read, in order, for xd-conf -p. */
-size_t
-conf_files(const char *const **files)
-{
-	*files = (const char *const *)loaded;
-	return nloaded;
-}
-
 static struct key *
 must_key(const char *name)
 {

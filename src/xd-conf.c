@@ -16,7 +16,7 @@ static const char options[] =
     "                 then ~/.xd/xd.conf\n"
     "  -l             print list values one item per line\n"
     "  -n             only check the files\n"
-    "  -p             print the share directory and the files read\n"
+    "  -p             print the share directory and the files to read\n"
     "  -h, --help     this help\n"
     "  -V, --version  the version";
 
@@ -28,16 +28,27 @@ usage(int status)
 	xd_usage(status, synopsis, options);
 }
 
-/* -p: where xd finds its data and which files it read, in order. */
+/*
+ * -p: where xd finds its data, and the configuration files it reads in
+ * order, whether or not they exist: where to put one.
+ */
 static void
-print_paths(void)
+print_paths(const char *file)
 {
-	const char *const *files;
-	size_t i, n = conf_files(&files);
+	const char *env = getenv("XD_CONF");
+	char *user;
 
 	printf("share\t%s\n", xd_sharedir());
-	for (i = 0; i < n; i++)
-		printf("file\t%s\n", files[i]);
+	if (file == NULL && env != NULL && *env != '\0')
+		file = env;
+	if (file != NULL) {
+		printf("file\t%s\n", file);
+		return;
+	}
+	printf("site\t%s\n", xd_site_conf());
+	if ((user = conf_user_file()) != NULL)
+		printf("user\t%s\n", user);
+	free(user);
 }
 
 static int
@@ -90,7 +101,7 @@ main(int argc, char *argv[])
 	if ((check_only || paths) && argc > 0)
 		usage(XD_EXIT_USAGE);
 	if (paths)
-		print_paths();
+		print_paths(file);
 	if (check_only || paths)
 		return 0;
 	if (argc == 0) {

@@ -172,7 +172,6 @@ int	 ip_is_special(const struct cidr *);
  */
 int	 conf_load(const char *);	/* NULL: $XD_CONF, or site then user */
 const char *conf_path(void);
-size_t	 conf_files(const char *const **);
 char	*conf_user_file(void);
 const char *conf_str(const char *);
 long long conf_int(const char *);

@@ -74,8 +74,8 @@ delivered() {
 	run xd-conf -p
 	[ "$status" -eq 0 ]
 	[ "$output" = "share	$P/share/xd
-file	$P/etc/xd/xd.conf
-file	$HOME/.xd/xd.conf" ]
+site	$P/etc/xd/xd.conf
+user	$HOME/.xd/xd.conf" ]
 	grep -q "^#	INCLUDERC=$P/share/xd/procmailrc$" "$P/share/xd/procmailrc"
 	grep -q "^#	include \"$P/share/xd/mailfilter\"$" "$P/share/xd/mailfilter"
 }
@@ -186,7 +186,7 @@ MF
 	installed "$O"
 	run xd-conf -p
 	[ "${lines[0]}" = "share	$O/share/xd" ]
-	[ "${lines[1]}" = "file	$O/etc/xd/xd.conf" ]
+	[ "${lines[1]}" = "site	$O/etc/xd/xd.conf" ]
 	echo 'spam_folder = .Ours' >"$O/etc/xd/xd.conf"
 	make -C "$S" install PREFIX="$O" >make.log 2>&1
 	[ "$(xd-conf spam_folder)" = .Ours ]
@@ -207,8 +207,21 @@ MF
 	unset XD_SHARE XD_CONF
 	run "$D/usr/bin/xd-conf" -p
 	[ "${lines[0]}" = "share	/usr/share/xd" ]
+	[ "${lines[1]}" = "site	/etc/xd/xd.conf" ]
 	make -C "$S" uninstall DESTDIR="$D" PREFIX=/usr >make.log 2>&1
 	[ -z "$(find "$D" -type f ! -path "$D/etc/xd/xd.conf")" ]
+}
+
+@test "sysconfdir and datadir as packagers give them" {
+	D=$BATS_FILE_TMPDIR/opt
+	make -C "$S" install DESTDIR="$D" PREFIX=/opt/xd sysconfdir=/etc/opt \
+	    datadir=/opt/xd/lib >make.log 2>&1
+	[ -f "$D/etc/opt/xd/xd.conf" ] && [ -f "$D/opt/xd/lib/xd/weights" ]
+	[ -f "$D/opt/xd/lib/man/man1/xd.1" ]
+	unset XD_SHARE XD_CONF
+	run "$D/opt/xd/bin/xd-conf" -p
+	[ "${lines[0]}" = "share	/opt/xd/lib/xd" ]
+	[ "${lines[1]}" = "site	/etc/opt/xd/xd.conf" ]
 }
 
 @test "a broken install is loud: no rules, the original delivered and the reason on stderr" {

@@ -224,5 +224,7 @@ file	$XD_CONF" ]
 	[ "${lines[1]}" = .SureSpam ]
 	[ "${lines[2]}" = "~/my.cf" ]
 	run xd-conf -p
-	[[ "$output" == *"file	$HOME/.xd/xd.conf" ]]
+	[ "${lines[0]}" = "share	$XD_SHARE" ]
+	[[ "${lines[1]}" == "site	/"*/xd/xd.conf ]]
+	[ "${lines[2]}" = "user	$HOME/.xd/xd.conf" ]
 }
