@@ -156,8 +156,10 @@ accuracy: deps
 rule-stats: all
 	@sh t/rule-stats.sh $(B) $(CORPUS)
 
-# The sample recipes name where they are installed; the site
-# configuration is installed once and never overwritten.
+# The man pages and the sample recipes name where they are installed;
+# the site configuration is installed once and never overwritten.
+INSTALL_PATHS = sed -e 's|/usr/local/share/xd|$(SHAREDIR)|g' \
+		    -e 's|/usr/local/etc/xd|$(CONFDIR)|g'
 MAN1	 = $(notdir $(wildcard man/*.1))
 MAN5	 = $(notdir $(wildcard man/*.5))
 
@@ -165,13 +167,11 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(CONFDIR)
 	cp bin/xd $(BINS) $(DESTDIR)$(BINDIR)/
-	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+	for f in $(MAN1:%=man1/%) $(MAN5:%=man5/%); do \
+		$(INSTALL_PATHS) man/$${f#man?/} >$(DESTDIR)$(MANDIR)/$$f || exit 1; done
 	for f in procmailrc mailfilter xd.conf.sample; do \
-		sed -e 's|/usr/local/share/xd|$(SHAREDIR)|g' \
-		    -e 's|/usr/local/etc/xd|$(CONFDIR)|g' \
-		    share/$$f >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
+		$(INSTALL_PATHS) share/$$f >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
 	[ -e $(DESTDIR)$(CONFDIR)/xd.conf ] || \
 		cp $(DESTDIR)$(SHAREDIR)/xd.conf.sample $(DESTDIR)$(CONFDIR)/xd.conf
 

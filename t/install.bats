@@ -78,6 +78,9 @@ site	$P/etc/xd/xd.conf
 user	$HOME/.xd/xd.conf" ]
 	grep -q "^#	INCLUDERC=$P/share/xd/procmailrc$" "$P/share/xd/procmailrc"
 	grep -q "^#	include \"$P/share/xd/mailfilter\"$" "$P/share/xd/mailfilter"
+	grep -q "^\.Pa $P/etc/xd/xd.conf\$" "$P/share/man/man5/xd.conf.5"
+	grep -q "^\.It Pa $P/share/xd/shorteners\$" "$P/share/man/man1/xd-urlcheck.1"
+	! grep -q /usr/local "$P/share/man/man5/xd.conf.5"
 }
 
 @test "procmail with the installed recipe: ham to the inbox, GTUBE as main scores it" {
