@@ -132,6 +132,7 @@ MF
 	[[ "$output" == *"ok      configuration: $P/etc/xd/xd.conf $HOME/.xd/xd.conf"* ]]
 	[[ "$output" == *"ok      share directory $P/share/xd: rules, weights"* ]]
 	[[ "$output" == *"ok      store $HOME/.xd/store.lmdb: not made yet"* ]]
+	[[ "$output" == *"ok      stages: rbl spf urlcheck cksum heur bayes"* ]]
 	[[ "$output" == *"ok      resolver: none"* ]]
 	[[ "$output" == *"ok      ham sample $P/share/xd/samples/ham: ham"* ]]
 	# main's xd knows no GTUBE yet: the one problem, with its fix
@@ -227,17 +228,25 @@ MF
 	[ "${lines[1]}" = "site	/etc/opt/xd/xd.conf" ]
 }
 
-@test "a broken install is loud: no rules, the original delivered and the reason on stderr" {
+@test "a broken install is loud: no rules, the original delivered with X-XD-Unchecked, the reason on stderr" {
 	B=$BATS_FILE_TMPDIR/broken
 	make -C "$S" install PREFIX="$B" >make.log 2>&1
-	rm -r "$B/share/xd/rules"
+	mv "$B/share/xd/rules" "$B/rules"
 	installed "$B"
 	xd filter <"$ham" >out 2>err
 	grep -q "$B/share/xd/rules: No such file or directory" err
+	grep -q 'delivered unchecked' err
+	[ "$(sed '/^$/q' out | grep -c '^X-XD-Unchecked: ')" -eq 1 ]
+	! grep -q '^X-XD-Class:' out
 	diff <(grep -v '^X-XD-Unchecked: ' out) "$ham"
 	run xd selftest
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"PROBLEM share directory $B/share/xd lacks: rules"* ]]
+	mv "$B/rules" "$B/share/xd/rules"
+	rm "$B/bin/xd-heur"
+	run xd selftest
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"PROBLEM stages: not found on PATH: xd-heur"* ]]
 }
 
 @test "a store that cannot be used fails the stages that need it, naming it" {
@@ -250,5 +259,6 @@ MF
 	[[ "$stderr" == *"$HOME/file/store.lmdb"*"Not a directory"* ]]
 	xd filter <"$ham" >out 2>err
 	grep -q "$HOME/file/store.lmdb" err
+	[ "$(sed '/^$/q' out | grep -c '^X-XD-Unchecked: ')" -eq 1 ]
 	diff <(grep -v '^X-XD-Unchecked: ' out) "$ham"
 }
