@@ -172,7 +172,7 @@ CONF
 	grep -qx "spam_folder = \".Junk\"	# $XD_CONF:2" <<<"$output"
 	grep -qx "rbl = \"A a.example\"	# $XD_CONF:3" <<<"$output"
 	grep -qx "rbl = \"B b.example\"	# $XD_CONF:4" <<<"$output"
-	grep -qx 'surespam_folder = ".SureSpam"	# default' <<<"$output"
+	grep -qx 'max_line = "1M"	# default' <<<"$output"
 	[ "$(grep -c '	# ' <<<"$output")" -eq "${#lines[@]}" ]
 }
 
@@ -219,9 +219,9 @@ file	$XD_CONF" ]
 	unset XD_CONF
 	mkdir -p "$HOME/.xd"
 	printf '%s\n' 'spam_folder = .Junk' 'rules += ~/my.cf' >"$HOME/.xd/xd.conf"
-	run xd-conf spam_folder surespam_folder rules
+	run xd-conf spam_folder max_line rules
 	[ "${lines[0]}" = .Junk ]
-	[ "${lines[1]}" = .SureSpam ]
+	[ "${lines[1]}" = 1M ]
 	[ "${lines[2]}" = "~/my.cf" ]
 	run xd-conf -p
 	[ "${lines[0]}" = "share	$XD_SHARE" ]
