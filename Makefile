@@ -8,10 +8,15 @@
 #   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
 #   make rule-stats each rule's hits on ham and spam, untrained (CORPUS=dir)
 
+# Packagers' names: DESTDIR stages the install; datadir and sysconfdir
+# may be given apart from PREFIX (sysconfdir is /etc when PREFIX is /usr).
 PREFIX	?= /usr/local
+datadir	?= $(PREFIX)/share
+sysconfdir ?= $(if $(filter /usr /usr/,$(PREFIX)),/etc,$(PREFIX)/etc)
 BINDIR	 = $(PREFIX)/bin
-MANDIR	 = $(PREFIX)/share/man
-SHAREDIR = $(PREFIX)/share/xd
+MANDIR	 = $(datadir)/man
+SHAREDIR = $(datadir)/xd
+CONFDIR	 = $(sysconfdir)/xd
 DESTDIR	?=
 
 CC	?= cc
@@ -26,8 +31,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 
 CFLAGS	?= -O2 -g
-XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
-	   -DXD_SHAREDIR=\"$(SHAREDIR)\" $(PKG_CFLAGS)
+XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(O) $(PKG_CFLAGS)
 LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
 
 # Every src/xd-*.c is a tool; every other src/*.c belongs to the library.
@@ -43,6 +47,20 @@ all: $(BINS)
 $(O)/%.o: src/%.c $(HDRS)
 	@mkdir -p $(O)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
+
+# The share directory and the site configuration are compiled in, not
+# found from /proc/self/exe: packagers put them apart from the binaries
+# (datadir, sysconfdir), and a binary linked or copied elsewhere still
+# finds them.  $(O)/paths.h is rewritten only when a path changed, so a
+# "make install PREFIX=..." after a plain "make" rebuilds what reads it.
+$(O)/paths.h: FORCE
+	@mkdir -p $(O)
+	@printf '#define XD_SHAREDIR "%s"\n#define XD_SYSCONFDIR "%s"\n' \
+		'$(SHAREDIR)' '$(sysconfdir)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; \
+		echo "paths: share $(SHAREDIR), site configuration $(CONFDIR)/xd.conf"; fi
+
+$(O)/util.o: $(O)/paths.h
 
 $(LIB): $(LIBOBJ:%=$(O)/%.o)
 	rm -f $@
@@ -138,17 +156,35 @@ accuracy: deps
 rule-stats: all
 	@sh t/rule-stats.sh $(B) $(CORPUS)
 
+# The man pages and the sample recipes name where they are installed;
+# the site configuration is installed once and never overwritten.
+INSTALL_PATHS = sed -e 's|/usr/local/share/xd|$(SHAREDIR)|g' \
+		    -e 's|/usr/local/etc/xd|$(CONFDIR)|g'
+MAN1	 = $(notdir $(wildcard man/*.1))
+MAN5	 = $(notdir $(wildcard man/*.5))
+
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR)
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(CONFDIR)
 	cp bin/xd $(BINS) $(DESTDIR)$(BINDIR)/
-	cp man/*.1 $(DESTDIR)$(MANDIR)/man1/
-	cp man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
+	for f in $(MAN1:%=man1/%) $(MAN5:%=man5/%); do \
+		$(INSTALL_PATHS) man/$${f#man?/} >$(DESTDIR)$(MANDIR)/$$f || exit 1; done
+	for f in procmailrc mailfilter xd.conf.sample; do \
+		$(INSTALL_PATHS) share/$$f >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
+	[ -e $(DESTDIR)$(CONFDIR)/xd.conf ] || \
+		cp $(DESTDIR)$(SHAREDIR)/xd.conf.sample $(DESTDIR)$(CONFDIR)/xd.conf
+
+# What install put, less the site configuration, which is the admin's.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/xd $(TOOLS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:%=$(DESTDIR)$(MANDIR)/man1/%) $(MAN5:%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -rf $(DESTDIR)$(SHAREDIR)
+	rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan build-fuzz $(BINS)
 
 .PHONY: all deps demo test test-times check-asan check-valgrind fuzz bench \
-	accuracy rule-stats install clean
+	accuracy rule-stats install uninstall clean FORCE
 .SECONDARY:

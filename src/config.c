@@ -3,8 +3,14 @@
  *
  * Lines are "key = value"; '#' starts a comment; a value may be put in
  * double quotes to keep its spaces.  Keys that take lists accumulate
- * over repeated lines.  Every key is known here with its default, so a
- * typo is an error naming file:line and no file at all is fine.
+ * over repeated lines of one file; "key += value" adds to the list in
+ * force.  Every key is known here with its default, so a typo is an
+ * error naming file:line and no file at all is fine.
+ *
+ * As other daemons read theirs, the site file comes first, then the
+ * user's, each overriding the earlier key by key: a list key's first
+ * line in the later file replaces the list.  $XD_CONF names one file
+ * read alone, so that tests and trials see nothing of the machine's.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -34,7 +40,7 @@ struct key {
 	char		*val;		/* NULL: the default */
 	char		**list;		/* the list types: split value */
 	size_t		 nlist;
-	int		 from_file;	/* a list line was read already */
+	int		 from_file;	/* which file set it; 0: none did */
 };
 
 static struct key keys[] = {
@@ -111,15 +117,34 @@ static struct key keys[] = {
 };
 
 #define CONF_LINE	8192	/* longest line of xd.conf */
+#define NKEYS		(sizeof(keys) / sizeof(keys[0]))
 
-static char *loaded_path;
+/* Where each key's value and each list item come from, for xd-conf. */
+static struct {
+	char	*origin;	/* the file:line that set it last; NULL: default */
+	char	**items;	/* of each list item, likewise */
+} where[NKEYS];
+
+#define ORIGIN(k)	(where[(k) - keys].origin)
+#define ITEM_ORIGIN(k, i) (where[(k) - keys].items[i])
+
+#define CONF_FILES	2	/* the site's and the user's */
+
+static char *loaded[CONF_FILES];	/* the files read, in order */
+static size_t nloaded;
+
+/* The file being read and its place in the order, for parse_line(). */
+struct reading {
+	const char	*path;
+	int		 file;
+};
 
 static struct key *
 find_key(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
@@ -132,40 +157,38 @@ conf_known(const char *name)
 }
 
 static void
-split_list(struct key *k, const char *v, int append)
+clear_list(struct key *k)
 {
-	char *copy, *tok, *save = NULL;
 	size_t i;
 
-	if (!append) {
-		for (i = 0; i < k->nlist; i++)
-			free(k->list[i]);
-		k->nlist = 0;
+	for (i = 0; i < k->nlist; i++) {
+		free(k->list[i]);
+		free(ITEM_ORIGIN(k, i));
 	}
-	copy = xstrdup(v);
-	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
-	    tok = strtok_r(NULL, " \t,", &save)) {
-		k->list = xrealloc(k->list, (k->nlist + 1) * sizeof(char *));
-		k->list[k->nlist++] = xstrdup(tok);
-	}
-	free(copy);
+	k->nlist = 0;
 }
 
-/* A T_LINES key: every line is one item, spaces and all. */
 static void
-add_line(struct key *k, const char *v, int append)
+add_item(struct key *k, const char *item, const char *origin)
 {
-	size_t i;
+	char ***orig = &where[k - keys].items;
 
-	if (!append) {
-		for (i = 0; i < k->nlist; i++)
-			free(k->list[i]);
-		k->nlist = 0;
-	}
-	if (*v == '\0')
-		return;
 	k->list = xrealloc(k->list, (k->nlist + 1) * sizeof(char *));
-	k->list[k->nlist++] = xstrdup(v);
+	*orig = xrealloc(*orig, (k->nlist + 1) * sizeof(char *));
+	k->list[k->nlist] = xstrdup(item);
+	(*orig)[k->nlist++] = origin ? xstrdup(origin) : NULL;
+}
+
+static void
+split_list(struct key *k, const char *v, const char *origin)
+{
+	char *copy, *tok, *save = NULL;
+
+	copy = xstrdup(v);
+	for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
+	    tok = strtok_r(NULL, " \t,", &save))
+		add_item(k, tok, origin);
+	free(copy);
 }
 
 static int
@@ -288,20 +311,37 @@ join_list(struct key *k)
 }
 
 static int
-set_value(struct key *k, const char *v, int from_file)
+is_list(const struct key *k)
+{
+	return k->type == T_LIST || k->type == T_CIDRS ||
+	    k->type == T_STAGES || k->type == T_LINES;
+}
+
+/*
+ * Set k from line origin of file number file (0: the default or the
+ * command line).  A list adds to itself on "+=" and on a second line of
+ * the same file; any other line replaces it.  A T_LINES value is one
+ * item, spaces and all.
+ */
+static void
+set_value(struct key *k, const char *v, int file, int append,
+    const char *origin)
 {
 	free(k->val);
 	k->val = xstrdup(v);
-	if (k->type == T_LIST || k->type == T_CIDRS || k->type == T_STAGES) {
-		split_list(k, v, from_file && k->from_file);
-		k->from_file |= from_file;
-		join_list(k);
-	} else if (k->type == T_LINES) {
-		add_line(k, v, from_file && k->from_file);
-		k->from_file |= from_file;
-		join_list(k);
-	}
-	return 0;
+	free(ORIGIN(k));
+	ORIGIN(k) = origin ? xstrdup(origin) : NULL;
+	if (!is_list(k))
+		return;
+	if (!append && !(file != 0 && k->from_file == file))
+		clear_list(k);
+	k->from_file = file;
+	if (k->type == T_LINES) {
+		if (*v != '\0')
+			add_item(k, v, origin);
+	} else
+		split_list(k, v, origin);
+	join_list(k);
 }
 
 /* Take the quotes off a value; -1 if they do not close. */
@@ -342,21 +382,23 @@ trim(char *s)
 
 /* One line of the file: NULL, or why it is wrong. */
 static const char *
-parse_line(void *unused, char *line, unsigned long lineno)
+parse_line(void *arg, char *line, unsigned long lineno)
 {
 	static char why[2 * CONF_LINE + 256];
+	const struct reading *rd = arg;
 	const char *expected;
-	char *key, *val, *eq;
+	char *key, *val, *eq, *origin;
 	struct key *k;
+	int append = 0;
 
-	(void)unused;
-	(void)lineno;
 	key = trim(line);
 	if (*key == '\0' || *key == '#')
 		return NULL;
 	if ((eq = strchr(key, '=')) == NULL)
 		return "expected 'key = value'";
 	*eq = '\0';
+	if (eq > key && eq[-1] == '+')
+		eq[-1] = '\0', append = 1;
 	key = trim(key);
 	val = trim(eq + 1);
 	if (*val != '"' && (eq = strchr(val, '#')) != NULL)
@@ -367,11 +409,18 @@ parse_line(void *unused, char *line, unsigned long lineno)
 		snprintf(why, sizeof(why), "unknown key '%s'", key);
 		return why;
 	}
+	if (append && !is_list(k)) {
+		snprintf(why, sizeof(why), "%s: '+=' adds to a list, and "
+		    "this key takes one value: use '='", key);
+		return why;
+	}
 	if ((expected = check_value(k, val)) != NULL) {
 		snprintf(why, sizeof(why), "%s: %s", key, expected);
 		return why;
 	}
-	set_value(k, val, 1);
+	xasprintf(&origin, "%s:%lu", rd->path, lineno);
+	set_value(k, val, rd->file, append, origin);
+	free(origin);
 	return NULL;
 }
 
@@ -380,64 +429,77 @@ load_defaults(void)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+	for (i = 0; i < NKEYS; i++)
 		if (keys[i].val == NULL)
-			set_value(&keys[i], keys[i].def, 0);
-}
-
-/* The file to read: $XD_CONF, ~/.xd/xd.conf, /etc/xd/xd.conf, or none. */
-static char *
-find_file(int *required)
-{
-	const char *env = getenv("XD_CONF"), *home = getenv("HOME");
-	char *p;
-
-	*required = 1;
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	*required = 0;
-	if (home != NULL && *home != '\0') {
-		xasprintf(&p, "%s/.xd/xd.conf", home);
-		if (access(p, F_OK) == 0)
-			return p;
-		free(p);
-	}
-	return xstrdup("/etc/xd/xd.conf");
+			set_value(&keys[i], keys[i].def, 0, 0, NULL);
 }
 
 /*
- * Load path, or the first file found.  A missing file is fine unless it
- * was named; a bad line is reported as file:line and makes this -1.
+ * Read one file as the file-th; a missing one is fine unless required.
+ * A bad line is reported as file:line and makes this -1.
+ */
+static int
+read_file(const char *path, int file, int required)
+{
+	struct reading rd = { path, file };
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		if (errno == ENOENT && !required)
+			return 0;
+		xd_warn("%s", path);
+		return -1;
+	}
+	rc = xd_read_lines(fp, path, CONF_LINE, parse_line, &rd);
+	fclose(fp);
+	if (nloaded < CONF_FILES)
+		loaded[nloaded++] = xstrdup(path);
+	return rc;
+}
+
+/* ~/.xd/xd.conf, or NULL without a HOME.  Always malloc'd. */
+char *
+conf_user_file(void)
+{
+	const char *home = getenv("HOME");
+	char *p;
+
+	if (home == NULL || *home == '\0')
+		return NULL;
+	xasprintf(&p, "%s/.xd/xd.conf", home);
+	return p;
+}
+
+/*
+ * Load path alone, or $XD_CONF alone, or the site file and then the
+ * user's.  Every file is read, so that every bad line is named; -1 if
+ * any was bad or a named file cannot be read.
  */
 int
 conf_load(const char *path)
 {
-	FILE *fp;
-	int required = 1, rc;
-	char *p;
+	const char *env = getenv("XD_CONF");
+	char *user;
+	int rc;
 
 	load_defaults();
-	p = path ? xstrdup(path) : find_file(&required);
-	if ((fp = fopen(p, "r")) == NULL) {
-		if (errno == ENOENT && !required) {
-			free(p);
-			return 0;
-		}
-		xd_warn("%s", p);
-		free(p);
-		return -1;
-	}
-	rc = xd_read_lines(fp, p, CONF_LINE, parse_line, NULL);
-	fclose(fp);
-	free(loaded_path);
-	loaded_path = p;
+	if (path == NULL && env != NULL && *env != '\0')
+		path = env;
+	if (path != NULL)
+		return read_file(path, 1, 1);
+	rc = read_file(xd_site_conf(), 1, 0);
+	if ((user = conf_user_file()) != NULL && read_file(user, 2, 0) != 0)
+		rc = -1;
+	free(user);
 	return rc;
 }
 
+/* The last file read, whose word stands: for messages. */
 const char *
 conf_path(void)
 {
-	return loaded_path;
+	return nloaded > 0 ? loaded[nloaded - 1] : NULL;
 }
 
 static struct key *
@@ -448,7 +510,7 @@ must_key(const char *name)
 	if (k == NULL)
 		xd_errx(70, "internal error: no configuration key '%s'", name);
 	if (k->val == NULL)
-		set_value(k, k->def, 0);
+		set_value(k, k->def, 0, 0, NULL);
 	return k;
 }
 
@@ -497,11 +559,11 @@ conf_list(const char *name, const char *const **items)
 void
 conf_set(const char *name, const char *value)
 {
-	set_value(must_key(name), value, 0);
+	set_value(must_key(name), value, 0, 0, "the command line");
 }
 
 static void
-dump_value(FILE *fp, const char *name, const char *v)
+dump_value(FILE *fp, const char *name, const char *v, const char *origin)
 {
 	fprintf(fp, "%s = \"", name);
 	for (; *v != '\0'; v++) {
@@ -509,23 +571,54 @@ dump_value(FILE *fp, const char *name, const char *v)
 			fputc('\\', fp);
 		fputc(*v, fp);
 	}
-	fputs("\"\n", fp);
+	fprintf(fp, "\"\t# %s\n", origin ? origin : "default");
 }
 
+static int
+same_origin(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * A list, one line for the items of each line that gave them, so that
+ * each says where it comes from and the dump reads back as the list.
+ */
+static void
+dump_list(FILE *fp, const struct key *k)
+{
+	struct buf b;
+	size_t i, j;
+
+	if (k->nlist == 0) {
+		dump_value(fp, k->name, "", ORIGIN(k));
+		return;
+	}
+	for (i = 0; i < k->nlist; i = j) {
+		buf_init(&b);
+		buf_adds(&b, k->list[i]);
+		for (j = i + 1; k->type != T_LINES && j < k->nlist &&
+		    same_origin(ITEM_ORIGIN(k, i), ITEM_ORIGIN(k, j)); j++) {
+			buf_addc(&b, ' ');
+			buf_adds(&b, k->list[j]);
+		}
+		dump_value(fp, k->name, b.s, ITEM_ORIGIN(k, i));
+		buf_free(&b);
+	}
+}
+
+/* Every value in force, each with the file:line that set it. */
 void
 conf_dump(FILE *fp)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+	for (i = 0; i < NKEYS; i++) {
 		struct key *k = must_key(keys[i].name);
-		size_t j;
 
-		if (k->type != T_LINES)
-			dump_value(fp, k->name, k->val);
-		else if (k->nlist == 0)
-			dump_value(fp, k->name, "");
-		for (j = 0; k->type == T_LINES && j < k->nlist; j++)
-			dump_value(fp, k->name, k->list[j]);
+		if (is_list(k))
+			dump_list(fp, k);
+		else
+			dump_value(fp, k->name, k->val, ORIGIN(k));
 	}
 }

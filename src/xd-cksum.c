@@ -37,13 +37,23 @@ struct line {
 	long long	 exact, fuzzy;
 };
 
+/*
+ * A check while a learner holds the store may fail for a while: that is
+ * CKSUM_TEMPFAIL.  A store that fails on its own (a directory that
+ * cannot be made, a server that does not answer) fails the check, so
+ * that xd filter delivers the message marked unchecked: a broken store
+ * must not turn bulk detection off unseen.
+ */
+enum { FAILED_NOT, FAILED_BUSY, FAILED_STORE };
+
 struct ck {
 	enum mode	 mode;
 	int		 keep;
 	struct store	*st;
 	struct store_table seen, counts, reports, learned;
 	long long	 window, threshold, fixed, now;
-	int		 failed, warned, busy;
+	int		 failed;	/* FAILED_*: how the batch failed */
+	int		 warned, busy;
 	struct line	**batch;
 	size_t		 nbatch;
 	struct buf	 tmp;
@@ -338,13 +348,14 @@ batch(void *arg)
 	struct ck *c = arg;
 	const char *why;
 	size_t i;
-	int rc;
+	int rc, busy = 0;
 
-	c->failed = 0;
+	c->failed = FAILED_NOT;
 	if (c->nbatch == 0)
 		return;
 	rc = store_run(c->st, &why);
 	if (rc != 0 && c->mode == CHECK && store_busy(c->st)) {
+		busy = 1;
 		/* a learner is writing: the counts as they are, none added */
 		if (!c->busy++)
 			xd_warnx("%s: checked without counting", why);
@@ -355,7 +366,7 @@ batch(void *arg)
 				peeked(c->batch[i]);
 	}
 	if (rc != 0) {
-		c->failed = 1;
+		c->failed = busy ? FAILED_BUSY : FAILED_STORE;
 		if (!c->warned++)
 			xd_warnx("%s", why);
 	} else if (c->mode == CHECK)
@@ -399,13 +410,14 @@ finish(struct rec *rec, void *state, void *arg)
 		return l->bad;
 	if (!l->queued)
 		return 0;
-	if (c->failed && c->mode == CHECK) {
+	if (c->failed == FAILED_BUSY && c->mode == CHECK) {
 		rec_add(rec, "CKSUM_TEMPFAIL", "store");
 		return 0;
 	}
 	if (c->failed) {
-		xd_warnx("%s: not learned: the store failed",
-		    rec_locator(rec));
+		if (c->mode != CHECK)
+			xd_warnx("%s: not learned: the store failed",
+			    rec_locator(rec));
 		rec_error(rec, TOOL, "store");
 		return 1;
 	}

@@ -22,9 +22,6 @@
 #define XD_MAX_LINE	(1024 * 1024)		/* default stream line bound */
 #define XD_MAX_MESSAGE	(20 * 1024 * 1024)	/* default message bound */
 
-#ifndef XD_SHAREDIR
-#define XD_SHAREDIR "/usr/local/share/xd"
-#endif
 #ifndef XD_VERSION
 #define XD_VERSION "0.1"
 #endif
@@ -53,6 +50,7 @@ int	 xd_parse_size(const char *, size_t *);
 int	 xd_parse_double(const char *, double *);
 const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
+const char *xd_site_conf(void);
 void	 xd_version(void) __attribute__((noreturn));
 void	 xd_usage(int, const char *, const char *) __attribute__((noreturn));
 
@@ -172,8 +170,9 @@ int	 ip_is_special(const struct cidr *);
  * config.c: xd.conf(5).  Every key has a default, so everything works
  * with no file at all.  Repeated keys that take lists accumulate.
  */
-int	 conf_load(const char *);	/* NULL: $XD_CONF, ~/.xd, /etc/xd */
+int	 conf_load(const char *);	/* NULL: $XD_CONF, or site then user */
 const char *conf_path(void);
+char	*conf_user_file(void);
 const char *conf_str(const char *);
 long long conf_int(const char *);
 double	 conf_double(const char *);

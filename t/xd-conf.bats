@@ -85,7 +85,7 @@ CONF
 @test "-c reads the named file and the dump can be read back" {
 	printf '%s\n' 'spam_folder = .Junk' 'subject_tag = "[a \"b\"] "' >alt.conf
 	xd-conf -c alt.conf >dump.conf
-	grep -q '^spam_folder = ".Junk"$' dump.conf
+	grep -q '^spam_folder = ".Junk"	# alt.conf:1$' dump.conf
 	run xd-conf -c dump.conf subject_tag
 	[ "$status" -eq 0 ]
 	[ "$output" = '[a "b"] ' ]
@@ -163,4 +163,68 @@ CONF
 	[[ "$output" == *"xd.conf:3: url_list: 'bad-name $PWD/list': NAME must be"* ]]
 	[[ "$output" == *"xd.conf:4: url_list: 'L $PWD/list extra': expected NAME PATH"* ]]
 	[ "${#lines[@]}" -eq 3 ]
+}
+
+@test "xd-conf prints every value with the file:line that set it, or default" {
+	printf '%s\n' '# mine' 'spam_folder = .Junk' 'rbl = A a.example' 'rbl = B b.example' >"$XD_CONF"
+	run xd-conf
+	[ "$status" -eq 0 ]
+	grep -qx "spam_folder = \".Junk\"	# $XD_CONF:2" <<<"$output"
+	grep -qx "rbl = \"A a.example\"	# $XD_CONF:3" <<<"$output"
+	grep -qx "rbl = \"B b.example\"	# $XD_CONF:4" <<<"$output"
+	grep -qx 'max_line = "1M"	# default' <<<"$output"
+	[ "$(grep -c '	# ' <<<"$output")" -eq "${#lines[@]}" ]
+}
+
+@test "KEY += adds to the list in force, the default included; = replaces it" {
+	cat >"$XD_CONF" <<'CONF'
+restricted_attachments += iso img
+trusted_networks = 192.0.2.0/24
+trusted_networks += 198.51.100.0/24
+CONF
+	run xd-conf -l restricted_attachments
+	[ "${lines[0]}" = ade ]
+	[ "${lines[${#lines[@]}-2]}" = iso ]
+	[ "${lines[${#lines[@]}-1]}" = img ]
+	run xd-conf trusted_networks
+	[ "$output" = "192.0.2.0/24 198.51.100.0/24" ]
+	run xd-conf
+	grep -q "^restricted_attachments = \"ade .* wsh\"	# default$" <<<"$output"
+	grep -qx "restricted_attachments = \"iso img\"	# $XD_CONF:1" <<<"$output"
+	xd-conf >dump.conf
+	[ "$(xd-conf -c dump.conf restricted_attachments)" = "$(xd-conf restricted_attachments)" ]
+}
+
+@test "+= on a key of one value is an error naming file:line" {
+	printf '%s\n' 'spam_folder = .Junk' 'subject_tag += "[S] "' >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:2: subject_tag: '+=' adds to a list"* ]]
+}
+
+@test "XD_CONF is read alone: the user's file is not" {
+	mkdir -p "$HOME/.xd"
+	echo 'spam_folder = .Mine' >"$HOME/.xd/xd.conf"
+	echo 'subject_tag = "[S] "' >"$XD_CONF"
+	run xd-conf spam_folder subject_tag
+	[ "${lines[0]}" = .Spam ]
+	[ "${lines[1]}" = "[S] " ]
+	run xd-conf -p
+	[ "$status" -eq 0 ]
+	[ "$output" = "share	$XD_SHARE
+file	$XD_CONF" ]
+}
+
+@test "the user's file overrides the defaults key by key, and -p names it" {
+	unset XD_CONF
+	mkdir -p "$HOME/.xd"
+	printf '%s\n' 'spam_folder = .Junk' 'rules += ~/my.cf' >"$HOME/.xd/xd.conf"
+	run xd-conf spam_folder max_line rules
+	[ "${lines[0]}" = .Junk ]
+	[ "${lines[1]}" = 1M ]
+	[ "${lines[2]}" = "~/my.cf" ]
+	run xd-conf -p
+	[ "${lines[0]}" = "share	$XD_SHARE" ]
+	[[ "${lines[1]}" == "site	/"*/xd/xd.conf ]]
+	[ "${lines[2]}" = "user	$HOME/.xd/xd.conf" ]
 }

@@ -468,7 +468,8 @@ rdns_conf() {
 	run xd-conf -l rbl
 	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
 	xd-conf >dump
-	grep -q '^rblwl = ""$' dump
+	grep -q '^rblwl = ""	# default$' dump
+	grep -q "^rbl = \"B b.example\"	# $XD_CONF:2\$" dump
 	XD_CONF=$PWD/dump run xd-conf -l rbl
 	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
 }
