@@ -367,19 +367,6 @@ unquote(char *v)
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* One line of the file: NULL, or why it is wrong. */
 static const char *
 parse_line(void *arg, char *line, unsigned long lineno)
@@ -391,7 +378,7 @@ parse_line(void *arg, char *line, unsigned long lineno)
 	struct key *k;
 	int append = 0;
 
-	key = trim(line);
+	key = xd_trim(line);
 	if (*key == '\0' || *key == '#')
 		return NULL;
 	if ((eq = strchr(key, '=')) == NULL)
@@ -399,10 +386,10 @@ parse_line(void *arg, char *line, unsigned long lineno)
 	*eq = '\0';
 	if (eq > key && eq[-1] == '+')
 		eq[-1] = '\0', append = 1;
-	key = trim(key);
-	val = trim(eq + 1);
+	key = xd_trim(key);
+	val = xd_trim(eq + 1);
 	if (*val != '"' && (eq = strchr(val, '#')) != NULL)
-		*eq = '\0', val = trim(val);
+		*eq = '\0', val = xd_trim(val);
 	if (unquote(val) != 0)
 		return "unbalanced quotes";
 	if ((k = find_key(key)) == NULL) {

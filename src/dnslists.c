@@ -42,19 +42,6 @@ is_list_key(const char *k)
 	return 0;
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* The NAME of a list line, its first word, upper case; "" if too long. */
 static void
 line_name(const char *line, char out[65])
@@ -75,14 +62,14 @@ ship_line(void *arg, char *line, unsigned long lineno)
 	struct shipped *s;
 
 	(void)arg;
-	key = trim(line);
+	key = xd_trim(line);
 	if (*key == '\0' || *key == '#')
 		return NULL;
 	if ((eq = strchr(key, '=')) == NULL)
 		return "expected 'key = NAME ZONE [options]'";
 	*eq = '\0';
-	key = trim(key);
-	val = trim(eq + 1);
+	key = xd_trim(key);
+	val = xd_trim(eq + 1);
 	if (!is_list_key(key))
 		return "expected rbl, rblwl, rhsbl, rhswl, uribl or uribl_ip";
 	if (*val == '\0')

@@ -48,6 +48,7 @@ uint64_t xd_hash(const void *, size_t);
 long long xd_now_ms(void);
 int	 xd_parse_size(const char *, size_t *);
 int	 xd_parse_double(const char *, double *);
+char	*xd_trim(char *);
 const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
 const char *xd_site_conf(void);

@@ -6,8 +6,13 @@
 load helper
 
 # examples_run SUBJECT [STAGES]: the stream of every example of SUBJECT
-# through xd-heur (or "xd check" with STAGES=check), into $EX_OUT.
+# through xd-heur (or "xd check" with STAGES=check), into $EX_OUT, with
+# the tools under test, the shipped share/, a private HOME, no
+# configuration and no DNS, for the whole file (from setup_file).
 examples_run() {
+	export PATH="$XD_BIN:$REPO/bin:$PATH" XD_SHARE="$REPO/share"
+	export HOME="$BATS_FILE_TMPDIR/home" XD_CONF=/dev/null XD_RESOLVER=none
+	mkdir -p "$HOME"
 	EX_DIR=$REPO/t/examples/$1
 	EX_OUT=$BATS_FILE_TMPDIR/$1.stream
 	export EX_DIR EX_OUT

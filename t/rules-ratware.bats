@@ -8,9 +8,6 @@ load examples
 T=$'\t'
 
 setup_file() {
-	export PATH="$XD_BIN:$REPO/bin:$PATH" XD_SHARE="$REPO/share"
-	export HOME="$BATS_FILE_TMPDIR/home" XD_CONF=/dev/null XD_RESOLVER=none
-	mkdir -p "$HOME"
 	examples_run ratware
 }
 
