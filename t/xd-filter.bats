@@ -5,30 +5,6 @@
 
 load helper
 
-ham_msg() {
-	msg "$1" <<'MSG'
-Received: from mail.example.org (mail.example.org [198.51.100.20])
-	by mx.example.net with ESMTP id 1A2B; Mon, 2 Sep 2002 10:00:00 +0000
-From: Alice <alice@example.org>
-To: bob@example.net
-Subject: lunch on Friday?
-Message-ID: <lunch.1@example.org>
-Date: Mon, 2 Sep 2002 10:00:00 +0000
-
-Shall we try the new place on Friday?
-MSG
-}
-
-# stagebin [TOOL]: links to every tool but TOOL in a directory of their
-# own: xd puts its own directory first on PATH, so a stage is replaced or
-# taken away there.
-stagebin() {
-	mkdir -p stagebin
-	for t in "$XD_BIN"/*; do
-		[ "${t##*/}" = "${1:-}" ] || ln -sf "$t" stagebin/
-	done
-}
-
 # stage NAME SCRIPT: xd's stage NAME, the only one configured, replaced
 # by a script that does what a broken real tool would.
 stage() {

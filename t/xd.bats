@@ -4,32 +4,9 @@
 
 load helper
 
-ham_msg() {
-	msg "$1" <<'MSG'
-Received: from mail.example.org (mail.example.org [198.51.100.20])
-	by mx.example.net with ESMTP id 1A2B; Mon, 2 Sep 2002 10:00:00 +0000
-From: Alice <alice@example.org>
-To: bob@example.net
-Subject: lunch on Friday?
-Message-ID: <lunch.1@example.org>
-Date: Mon, 2 Sep 2002 10:00:00 +0000
-
-Shall we try the new place on Friday?
-MSG
-}
-
-# The tools in a directory of their own, without xd-heur: xd puts its
-# own directory first on PATH, so a stage is replaced or taken away there.
-stagebin() {
-	mkdir -p stagebin
-	for t in "$XD_BIN"/*; do
-		[ "${t##*/}" = xd-heur ] || ln -sf "$t" stagebin/
-	done
-}
-
 # A check stage that fails in a given way, as a real broken tool would.
 broken_stage() {
-	stagebin
+	stagebin xd-heur
 	printf '#!/bin/sh\n%s\n' "$1" >stagebin/xd-heur
 	chmod +x stagebin/xd-heur
 	PATH="$PWD/stagebin:$PATH"
@@ -50,7 +27,7 @@ broken_stage() {
 
 @test "check notes each configured stage whose tool is not built" {
 	ham_msg m1
-	stagebin
+	stagebin xd-heur
 	PATH="$PWD/stagebin:/usr/bin:/bin"
 	echo 'stages = heur' >"$XD_CONF"
 	run stagebin/xd check m1
@@ -128,7 +105,7 @@ broken_stage() {
 }
 
 @test "stages lists the installed stages" {
-	stagebin
+	stagebin xd-heur
 	PATH="$PWD/stagebin:/usr/bin:/bin"
 	echo 'stages = heur bayes' >"$XD_CONF"
 	run stagebin/xd stages
