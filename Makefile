@@ -160,6 +160,10 @@ rule-stats: all
 # the site configuration is installed once and never overwritten.
 INSTALL_PATHS = sed -e 's|/usr/local/share/xd|$(SHAREDIR)|g' \
 		    -e 's|/usr/local/etc/xd|$(CONFDIR)|g'
+# The installed recipes name xd by its full path: procmail and maildrop
+# run filters with a PATH of their own, which PREFIX/bin may not be on.
+INSTALL_RECIPE = $(INSTALL_PATHS) -e 's,^| xd filter$$,| $(BINDIR)/xd filter,' \
+		    -e 's,^xfilter "xd filter"$$,xfilter "$(BINDIR)/xd filter",'
 MAN1	 = $(notdir $(wildcard man/*.1))
 MAN5	 = $(notdir $(wildcard man/*.5))
 
@@ -170,8 +174,9 @@ install: all
 	cp -R share/. $(DESTDIR)$(SHAREDIR)/
 	for f in $(MAN1:%=man1/%) $(MAN5:%=man5/%); do \
 		$(INSTALL_PATHS) man/$${f#man?/} >$(DESTDIR)$(MANDIR)/$$f || exit 1; done
-	for f in procmailrc mailfilter xd.conf.sample; do \
-		$(INSTALL_PATHS) share/$$f >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
+	for f in procmailrc mailfilter; do \
+		$(INSTALL_RECIPE) share/$$f >$(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
+	$(INSTALL_PATHS) share/xd.conf.sample >$(DESTDIR)$(SHAREDIR)/xd.conf.sample
 	[ -e $(DESTDIR)$(CONFDIR)/xd.conf ] || \
 		cp $(DESTDIR)$(SHAREDIR)/xd.conf.sample $(DESTDIR)$(CONFDIR)/xd.conf
 

@@ -86,12 +86,13 @@ user	$HOME/.xd/xd.conf" ]
 }
 
 @test "procmail with the installed recipe: ham to the inbox, GTUBE to the quarantine" {
+	# no PATH to the prefix: the installed recipe names xd by its path
 	command -v procmail >/dev/null || skip "procmail is not installed"
 	installed "$P"
 	mkmaildir Maildir
 	cat >rc <<RC
 HOME=$HOME
-PATH=$P/bin:/usr/bin:/bin
+PATH=/usr/bin:/bin
 MAILDIR=$PWD/Maildir
 DEFAULT=\$MAILDIR/
 LOGFILE=$PWD/procmail.log
@@ -112,7 +113,7 @@ RC
 	mkmaildir Maildir
 	cat >mailfilter <<MF
 HOME="$HOME"
-PATH="$P/bin:/usr/bin:/bin"
+PATH="/usr/bin:/bin"
 MAILDIR="$PWD/Maildir"
 DEFAULT="$PWD/Maildir"
 logfile "$PWD/maildrop.log"
