@@ -138,9 +138,28 @@ fingerprint(struct rec *rec, struct line *l)
 }
 
 /*
- * Count the message once, and read the counts of its digest and bands
- * in this window and the last, and their reports.
+ * Read the counts of the digest and its bands in window w and the one
+ * before, and their reports.
  */
+static void
+queue_reads(struct ck *c, struct line *l, long long w)
+{
+	struct store *st = c->st;
+	const struct cksum *ck = &l->ck;
+	char k[KEYLEN];
+	size_t b;
+
+	store_get(st, &c->counts, xkey(k, ck, w), &l->xcur);
+	store_get(st, &c->counts, xkey(k, ck, w - 1), &l->xprev);
+	store_get(st, &c->reports, xkey(k, ck, -1), &l->xrep);
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
+		store_get(st, &c->counts, fkey(k, ck, b, w), &l->fcur[b]);
+		store_get(st, &c->counts, fkey(k, ck, b, w - 1), &l->fprev[b]);
+		store_get(st, &c->reports, fkey(k, ck, b, -1), &l->frep[b]);
+	}
+}
+
+/* Count the message once, then read its counts (queue_reads). */
 static void
 queue_check(struct ck *c, struct line *l)
 {
@@ -155,14 +174,7 @@ queue_check(struct ck *c, struct line *l)
 	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++)
 		store_add(st, &c->counts, fkey(k, ck, b, w), 1, 0, NULL);
 	store_endif(st);
-	store_get(st, &c->counts, xkey(k, ck, w), &l->xcur);
-	store_get(st, &c->counts, xkey(k, ck, w - 1), &l->xprev);
-	store_get(st, &c->reports, xkey(k, ck, -1), &l->xrep);
-	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
-		store_get(st, &c->counts, fkey(k, ck, b, w), &l->fcur[b]);
-		store_get(st, &c->counts, fkey(k, ck, b, w - 1), &l->fprev[b]);
-		store_get(st, &c->reports, fkey(k, ck, b, -1), &l->frep[b]);
-	}
+	queue_reads(c, l, w);
 }
 
 /*
@@ -172,21 +184,8 @@ queue_check(struct ck *c, struct line *l)
 static void
 queue_peek(struct ck *c, struct line *l)
 {
-	struct store *st = c->st;
-	const struct cksum *ck = &l->ck;
-	long long w = c->now / c->window;
-	char k[KEYLEN];
-	size_t b;
-
-	store_get(st, &c->seen, l->key, &l->claim);
-	store_get(st, &c->counts, xkey(k, ck, w), &l->xcur);
-	store_get(st, &c->counts, xkey(k, ck, w - 1), &l->xprev);
-	store_get(st, &c->reports, xkey(k, ck, -1), &l->xrep);
-	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
-		store_get(st, &c->counts, fkey(k, ck, b, w), &l->fcur[b]);
-		store_get(st, &c->counts, fkey(k, ck, b, w - 1), &l->fprev[b]);
-		store_get(st, &c->reports, fkey(k, ck, b, -1), &l->frep[b]);
-	}
+	store_get(c->st, &c->seen, l->key, &l->claim);
+	queue_reads(c, l, c->now / c->window);
 }
 
 static void
