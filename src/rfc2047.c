@@ -64,15 +64,6 @@ word_at(const char *s, struct word *w)
 	return w->charset[0] != '\0';
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 static void
 decode_q(const struct word *w, struct buf *out)
 {
@@ -85,8 +76,8 @@ decode_q(const struct word *w, struct buf *out)
 		if (c == '_')
 			buf_addc(out, ' ');
 		else if (c == '=' && i + 2 < w->textlen &&
-		    (hi = hexval((unsigned char)w->text[i + 1])) >= 0 &&
-		    (lo = hexval((unsigned char)w->text[i + 2])) >= 0) {
+		    (hi = xd_hexval((unsigned char)w->text[i + 1])) >= 0 &&
+		    (lo = xd_hexval((unsigned char)w->text[i + 2])) >= 0) {
 			buf_addc(out, hi << 4 | lo);
 			i += 2;
 		} else

@@ -31,18 +31,6 @@
  * Hosts.
  */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* One part of a WHATWG IPv4 host: 0x hex, 0 octal, else decimal. */
 static int
 ipv4_number(const char *s, size_t n, unsigned long long *v)
@@ -57,7 +45,7 @@ ipv4_number(const char *s, size_t n, unsigned long long *v)
 		base = 8, s++, n--;
 	*v = 0;
 	for (i = 0; i < n; i++) {
-		if ((d = hexval((unsigned char)s[i])) < 0 || (unsigned)d >= base)
+		if ((d = xd_hexval((unsigned char)s[i])) < 0 || (unsigned)d >= base)
 			return -1;
 		*v = *v * base + (unsigned)d;
 		if (*v > 0xffffffffULL)
@@ -207,8 +195,8 @@ url_host(const char *s, size_t n, struct buf *out, int *is_ip)
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < n && (hi = xd_hexval(s[i + 1])) >= 0 &&
+		    (lo = xd_hexval(s[i + 2])) >= 0) {
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
 		}
@@ -490,8 +478,8 @@ add_path(struct buf *out, const char *s, size_t n, size_t maxlen,
 			query = 1;
 		if (c == '\\' && !query)
 			c = '/';
-		if (c == '%' && i + 2 < n && (hi = hexval(s[i + 1])) >= 0 &&
-		    (lo = hexval(s[i + 2])) >= 0) {
+		if (c == '%' && i + 2 < n && (hi = xd_hexval(s[i + 1])) >= 0 &&
+		    (lo = xd_hexval(s[i + 2])) >= 0) {
 			c = (unsigned char)(hi << 4 | lo);
 			i += 2;
 			if (c > 0x20 && c < 0x7f && c != '%') {
@@ -827,7 +815,7 @@ entity(const char *s, size_t n, unsigned *cp)
 		if (s[i] == 'x' || s[i] == 'X')
 			hex = 1, i++;
 		*cp = 0;
-		for (k = i; i < n && (d = hexval((unsigned char)s[i])) >= 0 &&
+		for (k = i; i < n && (d = xd_hexval((unsigned char)s[i])) >= 0 &&
 		    (hex || d < 10); i++)
 			if (*cp <= 0x10ffff)
 				*cp = *cp * (hex ? 16 : 10) + (unsigned)d;

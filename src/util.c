@@ -322,3 +322,16 @@ xd_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+/* The value of hex digit c, either case, or -1. */
+int
+xd_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -49,6 +49,7 @@ long long xd_now_ms(void);
 int	 xd_parse_size(const char *, size_t *);
 int	 xd_parse_double(const char *, double *);
 char	*xd_trim(char *);
+int	 xd_hexval(int);
 const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
 const char *xd_site_conf(void);
