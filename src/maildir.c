@@ -392,21 +392,16 @@ maildir_deliver_fd(const char *dir, int in, off_t len, const char **why)
 static int
 skip_from_line(int fd, const struct locator *loc, off_t *len)
 {
-	char buf[MSG_MAX_FROM_LINE], *nl;
-	ssize_t r;
 	off_t n;
+	int mode;
 
-	do
-		r = pread(fd, buf, sizeof(buf), loc->offset);
-	while (r == -1 && errno == EINTR);
-	if (r == -1)
+	/* where a From_ line ends is eol.c's to say, as for the parser */
+	if (eol_from_line(fd, loc->offset, *len, &n, &mode) == -1)
 		return -1;
-	if (r < 5 || memcmp(buf, "From ", 5) != 0 ||
-	    (nl = memchr(buf, '\n', (size_t)r)) == NULL)
+	if (n == 0)
 		return 0;
-	n = nl - buf + 1;
-	if (n > *len || lseek(fd, loc->offset + n, SEEK_SET) == -1)
-		return n > *len ? 0 : -1;
+	if (lseek(fd, loc->offset + n, SEEK_SET) == -1)
+		return -1;
 	*len -= n;
 	return 0;
 }
