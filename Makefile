@@ -31,21 +31,23 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
 
 CFLAGS	?= -O2 -g
-XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I$(O) $(PKG_CFLAGS)
+XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$(O) $(PKG_CFLAGS)
 LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
 
-# Every src/xd-*.c is a tool; every other src/*.c belongs to the library.
-TOOLS	 = $(patsubst src/%.c,%,$(wildcard src/xd-*.c))
-LIBOBJ	 = $(filter-out xd-%,$(patsubst src/%.c,%,$(wildcard src/*.c)))
+# src/ is in layers, one folder each (see README, "Source layout");
+# every src/tools/xd-*.c is a tool, every other src/*/*.c belongs to the
+# library.  Objects keep the folders: $(O)/base/util.o.
+TOOLS	 = $(patsubst src/tools/%.c,%,$(wildcard src/tools/xd-*.c))
+LIBOBJ	 = $(patsubst src/%.c,$(O)/%.o,$(filter-out src/tools/%,$(wildcard src/*/*.c)))
 LIB	 = $(O)/libxd.a
 
 BINS	 = $(TOOLS:%=$(B)/%)
-HDRS	 = $(wildcard src/*.h)
+HDRS	 = $(wildcard src/*/*.h)
 
 all: $(BINS)
 
 $(O)/%.o: src/%.c $(HDRS)
-	@mkdir -p $(O)
+	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -c -o $@ $<
 
 # The share directory and the site configuration are compiled in, not
@@ -60,13 +62,13 @@ $(O)/paths.h: FORCE
 	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; \
 		echo "paths: share $(SHAREDIR), site configuration $(CONFDIR)/xd.conf"; fi
 
-$(O)/util.o: $(O)/paths.h
+$(O)/base/util.o: $(O)/paths.h
 
-$(LIB): $(LIBOBJ:%=$(O)/%.o)
+$(LIB): $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/%: $(O)/%.o $(LIB)
+$(B)/%: $(O)/tools/%.o $(LIB)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd

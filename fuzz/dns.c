@@ -7,7 +7,7 @@
  * static, so this harness includes dns.c itself.
  */
 #include "fuzz.h"
-#include "../src/dns.c"
+#include "../src/net/dns.c"
 
 static struct dnsbl list;
 

@@ -1,6 +1,6 @@
 /*
  * eol-test - for each message file, where xd's one reading of line
- * ends (src/eol.c) puts the end of the header, against what GMime makes
+ * ends (src/base/eol.c) puts the end of the header, against what GMime makes
  * of the same file through message_open(), and what mark_message()
  * writes of it.  t/eol.bats drives it; any mail can be given to it.
  *
@@ -26,7 +26,14 @@
 
 #include <gmime/gmime.h>
 
-#include "../src/xd.h"
+#include "../src/base/base.h"
+#include "../src/mime/mime.h"
+#include "../src/url/url.h"
+#include "../src/net/net.h"
+#include "../src/store/store.h"
+#include "../src/policy/policy.h"
+#include "../src/check/check.h"
+#include "../src/verdict/verdict.h"
 
 #define MAX_BODY	(1 << 20)	/* compared with GMime's at most */
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Where lines and the header end (src/eol.c): mark.c, which writes xd's
+# Where lines and the header end (src/base/eol.c): mark.c, which writes xd's
 # verdict into the header, and GMime, which xd-parse reads it with, must
 # agree on every ending, or a forged field below the end one of them sees
 # would reach the recipes.  t/eol-test.c checks each file given to it.

@@ -5,7 +5,7 @@
 load helper
 
 tools() {
-	for t in "$REPO"/src/xd-*.c; do
+	for t in "$REPO"/src/tools/xd-*.c; do
 		basename "$t" .c
 	done
 	echo xd

@@ -33,8 +33,15 @@
 
 #include <lmdb.h>
 
-#include "../src/xd.h"
-#include "../src/store.h"
+#include "../src/base/base.h"
+#include "../src/mime/mime.h"
+#include "../src/url/url.h"
+#include "../src/net/net.h"
+#include "../src/store/store.h"
+#include "../src/policy/policy.h"
+#include "../src/check/check.h"
+#include "../src/verdict/verdict.h"
+#include "../src/store/store_int.h"
 
 #define MAXT	8
 #define MAXRES	10000

@@ -16,7 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../src/xd.h"
+#include "../src/base/base.h"
+#include "../src/mime/mime.h"
+#include "../src/url/url.h"
+#include "../src/net/net.h"
+#include "../src/store/store.h"
+#include "../src/policy/policy.h"
+#include "../src/check/check.h"
+#include "../src/verdict/verdict.h"
 
 static int passed, failed;
 

@@ -1,0 +1,148 @@
+/*
+ * check_lookalike.c - host names that look like a big brand's and are
+ * not: "pаypal" with a Cyrillic a, "paypa1", "rnicrosoft".
+ *
+ * Two strings look alike when Unicode's confusable skeletons of them
+ * (UTS #39, as ICU's spoof checker computes them) are equal: the
+ * skeleton maps every character to the prototype of the characters it
+ * is confused with ("1" and "l" to "l", "rn" and "m" to "rn", Cyrillic
+ * "а" to "a").  A label of a host whose skeleton holds a brand's
+ * skeleton, but whose letters do not spell the brand, is a look-alike.
+ * ICU and its confusables data are opened only when a host is checked.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <idn2.h>
+#include <unicode/uspoof.h>
+
+#include "check/check.h"
+
+#define SKEL_MAX	1024	/* bytes of one skeleton */
+#define LABEL_MAX	64	/* bytes of one DNS label, RFC 1035 */
+#define WHOLE_MIN	5	/* shorter brands must be the whole label */
+
+/* Brands phishing copies, as they spell their names in host names. */
+static const char *const brands[] = {
+	"paypal", "microsoft", "office365", "outlook", "onedrive",
+	"sharepoint", "apple", "icloud", "amazon", "google", "gmail",
+	"netflix", "ebay", "docusign", "dropbox", "linkedin", "facebook",
+	"instagram", "whatsapp", "chase", "wellsfargo", "bankofamerica",
+	"citibank", "hsbc", "barclays", "santander", "americanexpress",
+	"dhl", "fedex", "usps", "coinbase", "binance", "adobe", "yahoo",
+};
+#define NBRANDS	(sizeof(brands) / sizeof(brands[0]))
+
+struct lookalike {
+	USpoofChecker	*sc;
+	char		*skel[NBRANDS];
+};
+
+static void
+lower_ascii(char *s)
+{
+	for (; *s != '\0'; s++)
+		*s = tolower((unsigned char)*s);
+}
+
+/* The lower-cased skeleton of s into out; 0, or -1 when ICU fails. */
+static int
+skeleton(USpoofChecker *sc, const char *s, char *out, size_t cap)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n;
+
+	n = uspoof_getSkeletonUTF8(sc, 0, s, -1, out, (int32_t)cap, &st);
+	if (U_FAILURE(st) || n < 0 || (size_t)n >= cap)
+		return -1;
+	out[n] = '\0';
+	lower_ascii(out);
+	return 0;
+}
+
+struct lookalike *
+lookalike_new(void)
+{
+	struct lookalike *l;
+	UErrorCode st = U_ZERO_ERROR;
+	char buf[SKEL_MAX];
+	size_t i;
+
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return NULL;
+	if ((l->sc = uspoof_open(&st)) == NULL || U_FAILURE(st))
+		goto fail;
+	for (i = 0; i < NBRANDS; i++) {
+		if (skeleton(l->sc, brands[i], buf, sizeof(buf)) != 0 ||
+		    (l->skel[i] = strdup(buf)) == NULL)
+			goto fail;
+	}
+	return l;
+fail:
+	lookalike_free(l);
+	return NULL;
+}
+
+void
+lookalike_free(struct lookalike *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < NBRANDS; i++)
+		free(l->skel[i]);
+	if (l->sc != NULL)
+		uspoof_close(l->sc);
+	free(l);
+}
+
+/* The brand one label (UTF-8, lower case) copies, or NULL. */
+static const char *
+label_brand(struct lookalike *l, const char *label)
+{
+	char skel[SKEL_MAX];
+	size_t i, n;
+
+	if (skeleton(l->sc, label, skel, sizeof(skel)) != 0)
+		return NULL;
+	for (i = 0; i < NBRANDS; i++) {
+		n = strlen(brands[i]);
+		if (strstr(label, brands[i]) != NULL)
+			return NULL;	/* spelt out: the brand, or a name of it */
+		if (n < WHOLE_MIN ? strcmp(skel, l->skel[i]) == 0 :
+		    strstr(skel, l->skel[i]) != NULL)
+			return brands[i];
+	}
+	return NULL;
+}
+
+/*
+ * The brand a host name (ASCII, IDN labels as punycode) looks like
+ * without being it, or NULL.  The last label, the top-level domain, is
+ * not looked at.
+ */
+const char *
+lookalike_host(struct lookalike *l, const char *host)
+{
+	char *u = NULL, label[LABEL_MAX * 4 + 1];
+	const char *p, *dot, *brand = NULL;
+	size_t n;
+
+	if (l == NULL || host == NULL)
+		return NULL;
+	if (idn2_to_unicode_8z8z(host, &u, 0) != IDN2_OK)
+		u = NULL;
+	for (p = u != NULL ? u : host; brand == NULL &&
+	    (dot = strchr(p, '.')) != NULL; p = dot + 1) {
+		if ((n = (size_t)(dot - p)) == 0 || n >= sizeof(label))
+			continue;
+		memcpy(label, p, n);
+		label[n] = '\0';
+		lower_ascii(label);
+		brand = label_brand(l, label);
+	}
+	idn2_free(u);
+	return brand;
+}

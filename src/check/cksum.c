@@ -1,0 +1,633 @@
+/*
+ * cksum.c - what xd-cksum counts: a message's body as a sequence of
+ * normalised words, from which the parts spammers vary per copy are
+ * gone (digits, URL paths and queries, mail addresses, markup), the
+ * MD5 of that sequence, and a min-hash fingerprint of its shingles of
+ * CKSUM_SHINGLE words, cut into CKSUM_BANDS bands of CKSUM_ROWS values
+ * for lookups by key.  Copies that differ in a line share most
+ * shingles, so most min-hash values, so some bands.  xd-cksum(1)
+ * documents the scheme to the byte; change it and every store's
+ * fingerprints change meaning.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <glib.h>
+#include <openssl/evp.h>
+
+#include "base/base.h"
+#include "mime/mime.h"
+#include "check/check.h"
+
+#define MAX_PART_TEXT	(256 * 1024)	/* bytes of one text part */
+#define MAX_TEXT	(1024 * 1024)	/* bytes of text of one message */
+#define MAX_WORDS	20000		/* words of one message */
+#define MAX_WORD	32		/* bytes: longer runs are cut */
+#define MAX_HOST	64		/* bytes of a host name kept */
+#define MAX_BINARY	(1024 * 1024)	/* bytes hashed of one other part */
+#define MAX_BINARIES	(4 * 1024 * 1024)	/* and of all of them */
+#define MIN_BINARY	256		/* smaller parts do not count */
+#define HASHES		(CKSUM_BANDS * CKSUM_ROWS)
+
+struct norm {
+	EVP_MD_CTX	*md;
+	struct buf	*show;		/* the normalised text, or NULL */
+	uint64_t	 win[CKSUM_SHINGLE];	/* the last words' hashes */
+	uint64_t	 min[HASHES];
+	size_t		 words, shingles, binary, text, bintext;
+	int		 any;		/* something was digested */
+	struct buf	 word, part, html;
+};
+
+/* The min-hash functions h_j(x) = a_j * x + b_j (mod 2^64), a_j odd. */
+static uint64_t mul[HASHES], add[HASHES];
+
+/* splitmix64's finaliser: every input bit moves every output bit. */
+static uint64_t
+mix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static void
+seeds(void)
+{
+	size_t j;
+
+	if (mul[0] != 0)
+		return;
+	for (j = 0; j < HASHES; j++) {
+		mul[j] = mix64(2 * j) | 1;
+		add[j] = mix64(2 * j + 1);
+	}
+}
+
+/* FNV-1a over the bytes, then mixed. */
+static uint64_t
+word_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return mix64(h);
+}
+
+static void
+digest(struct norm *n, const char *s, size_t len)
+{
+	if (n->any) {
+		EVP_DigestUpdate(n->md, " ", 1);
+		if (n->show != NULL)
+			buf_addc(n->show, ' ');
+	}
+	EVP_DigestUpdate(n->md, s, len);
+	if (n->show != NULL)
+		buf_add(n->show, s, len);
+	n->any = 1;
+}
+
+static void
+emit_word(struct norm *n, const char *w, size_t len)
+{
+	uint64_t s = 0;
+	size_t j, k = CKSUM_SHINGLE;
+
+	if (len == 0 || n->words >= MAX_WORDS)
+		return;
+	digest(n, w, len);
+	memmove(n->win, n->win + 1, (k - 1) * sizeof(n->win[0]));
+	n->win[k - 1] = word_hash(w, len);
+	if (++n->words < k)
+		return;
+	for (j = 0; j < k; j++)
+		s = mix64(s ^ n->win[j]);
+	for (j = 0; j < HASHES; j++) {
+		uint64_t v = mul[j] * s + add[j];
+
+		if (v < n->min[j])
+			n->min[j] = v;
+	}
+	n->shingles++;
+}
+
+/* Append the UTF-8 of codepoint c. */
+static void
+add_utf8(struct buf *b, gunichar c)
+{
+	char u[6];
+
+	buf_add(b, u, (size_t)g_unichar_to_utf8(c, u));
+}
+
+/* The codepoint at s (valid UTF-8 or not) and its length in bytes. */
+static gunichar
+next_char(const char *s, size_t len, size_t *clen)
+{
+	gunichar c;
+
+	if ((unsigned char)s[0] < 0x80) {
+		*clen = 1;
+		return (unsigned char)s[0];
+	}
+	c = g_utf8_get_char_validated(s, (gssize)len);
+	if (c == (gunichar)-1 || c == (gunichar)-2) {
+		*clen = 1;
+		return 0xfffd;
+	}
+	*clen = (size_t)(g_utf8_next_char(s) - s);
+	return c;
+}
+
+/* Words of a run: letters, lower case; digits dropped; others split. */
+static void
+words(struct norm *n, const char *s, size_t len)
+{
+	struct buf *w = &n->word;
+	size_t i, clen;
+	gunichar c;
+
+	buf_reset(w);
+	for (i = 0; i < len; i += clen) {
+		c = next_char(s + i, len - i, &clen);
+		if (c < 0x80 ? (c >= '0' && c <= '9') : g_unichar_isdigit(c))
+			continue;
+		if (c < 0x80 ? !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') :
+		    !(g_unichar_isalpha(c) || g_unichar_ismark(c))) {
+			emit_word(n, w->s, w->len);
+			buf_reset(w);
+			continue;
+		}
+		if (w->len + clen > MAX_WORD) {
+			emit_word(n, w->s, w->len);
+			buf_reset(w);
+		}
+		if (c < 0x80)
+			buf_addc(w, (int)(c | 0x20));
+		else
+			add_utf8(w, g_unichar_tolower(c));
+	}
+	emit_word(n, w->s, w->len);
+}
+
+/* A host name as one word: lower case, digits dropped, port gone. */
+static void
+host(struct norm *n, const char *h, size_t len)
+{
+	char out[MAX_HOST + 4];
+	size_t i, o = 0;
+	int letters = 0;
+
+	for (i = 0; i < len && h[i] != ':' && o < sizeof(out); i++) {
+		unsigned char c = (unsigned char)h[i] | 0x20;
+
+		if ((c >= 'a' && c <= 'z') || (unsigned char)h[i] >= 0x80)
+			letters = 1;
+		if ((c >= 'a' && c <= 'z') || h[i] == '.' || h[i] == '-')
+			out[o++] = (char)c;
+		else if ((unsigned char)h[i] >= 0x80)
+			out[o++] = h[i];
+	}
+	if (letters)
+		emit_word(n, out, utf8_cut(out, o, MAX_HOST));
+}
+
+static int
+prefix_ci(const char *s, size_t len, const char *p)
+{
+	size_t n = strlen(p);
+
+	return len > n && strncasecmp(s, p, n) == 0;
+}
+
+static const char *
+find_any(const char *s, size_t len, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (strchr(set, s[i]) != NULL)
+			return s + i;
+	return s + len;
+}
+
+static const char *
+find_last(const char *s, size_t len, char c)
+{
+	while (len > 0)
+		if (s[--len] == c)
+			return s + len;
+	return NULL;
+}
+
+/*
+ * One run of text between white space: a URL is its host, a mail
+ * address its domain, anything else its words.
+ */
+static void
+run(struct norm *n, const char *s, size_t len)
+{
+	static const char *const schemes[] = {
+		"http://", "https://", "ftp://", NULL
+	};
+	const char *const *sc;
+	const char *end, *at;
+
+	while (len > 0 && strchr("<([{\"'", *s) != NULL)
+		s++, len--;
+	while (len > 0 && strchr(">)]}\"'.,;:!?", s[len - 1]) != NULL)
+		len--;
+	for (sc = schemes; *sc != NULL; sc++)
+		if (prefix_ci(s, len, *sc)) {
+			s += strlen(*sc);
+			len -= strlen(*sc);
+			break;
+		}
+	if (*sc != NULL || prefix_ci(s, len, "www.")) {
+		end = find_any(s, len, "/?#\\");
+		if ((at = find_last(s, (size_t)(end - s), '@')) != NULL) {
+			len -= (size_t)(at + 1 - s);
+			s = at + 1;
+		}
+		host(n, s, (size_t)(find_any(s, len, "/?#\\") - s));
+		return;
+	}
+	if ((at = find_last(s, len, '@')) != NULL && at > s &&
+	    at + 1 < s + len) {
+		host(n, at + 1, (size_t)(s + len - at - 1));
+		return;
+	}
+	words(n, s, len);
+}
+
+static int
+is_space(gunichar c)
+{
+	return c < 0x80 ? (c == ' ' || (c >= '\t' && c <= '\r')) :
+	    (g_unichar_isspace(c) || c == 0x200b || c == 0xfeff);
+}
+
+static void
+tokens(struct norm *n, const char *s, size_t len)
+{
+	size_t i = 0, start, clen;
+
+	while (i < len && n->words < MAX_WORDS) {
+		while (i < len && is_space(next_char(s + i, len - i, &clen)))
+			i += clen;
+		start = i;
+		while (i < len && !is_space(next_char(s + i, len - i, &clen)))
+			i += clen;
+		if (i > start)
+			run(n, s + start, i - start);
+	}
+}
+
+/*
+ * HTML to text.  Tags go; most become a space, but the ones that only
+ * style text within a line go without a trace, so that a word split by
+ * <b></b> stays one word.  The contents of script and style elements
+ * and comments go; character references are decoded.
+ */
+static int
+inline_tag(const char *name)
+{
+	static const char *const tags[] = {
+		"a", "abbr", "b", "big", "em", "font", "i", "s", "small",
+		"span", "strike", "strong", "sub", "sup", "tt", "u", NULL
+	};
+	const char *const *t;
+
+	for (t = tags; *t != NULL; t++)
+		if (strcmp(name, *t) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+find_ci(const char *s, const char *end, const char *what)
+{
+	size_t n = strlen(what);
+
+	for (; s + n <= end; s++)
+		if (strncasecmp(s, what, n) == 0)
+			return s;
+	return NULL;
+}
+
+/* Past the tag that starts at s (a '<'), quotes respected. */
+static const char *
+tag_end(const char *s, const char *end)
+{
+	char quote = 0;
+
+	for (s++; s < end; s++) {
+		if (quote != 0) {
+			if (*s == quote)
+				quote = 0;
+		} else if (*s == '"' || *s == '\'')
+			quote = *s;
+		else if (*s == '>')
+			return s + 1;
+	}
+	return end;
+}
+
+static const char *
+tag(const char *s, const char *end, struct buf *out)
+{
+	char name[16];
+	const char *p = s + 1, *close;
+	size_t n = 0;
+	int closing = 0;
+
+	if (end - s >= 4 && memcmp(s, "<!--", 4) == 0) {
+		close = find_ci(s + 4, end, "-->");
+		buf_addc(out, ' ');
+		return close != NULL ? close + 3 : end;
+	}
+	if (p < end && *p == '/')
+		closing = 1, p++;
+	while (p < end && n < sizeof(name) - 1 && g_ascii_isalnum(*p))
+		name[n++] = g_ascii_tolower(*p++);
+	name[n] = '\0';
+	p = tag_end(s, end);
+	if (!closing && (strcmp(name, "script") == 0 ||
+	    strcmp(name, "style") == 0)) {
+		close = find_ci(p, end, strcmp(name, "script") == 0 ?
+		    "</script" : "</style");
+		p = close != NULL ? tag_end(close, end) : end;
+	}
+	if (!inline_tag(name))
+		buf_addc(out, ' ');
+	return p;
+}
+
+static const char *
+entity(const char *s, const char *end, struct buf *out)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "apos", '\'' }, { "nbsp", ' ' }, { NULL, 0 }
+	};
+	const char *p = s + 1;
+	unsigned long c = 0;
+	size_t i, n = 0;
+
+	if (p < end && *p == '#') {
+		int hex = ++p < end && (*p == 'x' || *p == 'X');
+
+		p += hex;
+		for (; p < end && n < 8 && (hex ? g_ascii_isxdigit(*p) :
+		    g_ascii_isdigit(*p)); p++, n++)
+			c = c * (hex ? 16 : 10) + (unsigned long)(hex ?
+			    g_ascii_xdigit_value(*p) : g_ascii_digit_value(*p));
+		if (n == 0) {
+			buf_addc(out, '&');
+			return s + 1;
+		}
+		if (p < end && *p == ';')
+			p++;
+		if (c > 0 && c <= 0x10ffff && !(c >= 0xd800 && c <= 0xdfff))
+			add_utf8(out, (gunichar)c);
+		return p;
+	}
+	while (p + n < end && n < 10 && g_ascii_isalpha(p[n]))
+		n++;
+	if (n == 0 || p + n >= end || p[n] != ';') {
+		buf_addc(out, '&');
+		return s + 1;
+	}
+	for (i = 0; named[i].name != NULL; i++)
+		if (strlen(named[i].name) == n &&
+		    strncasecmp(p, named[i].name, n) == 0)
+			break;
+	buf_addc(out, named[i].name != NULL ? named[i].c : ' ');
+	return p + n + 1;
+}
+
+static void
+html_text(const char *s, size_t len, struct buf *out)
+{
+	const char *end = s + len;
+
+	buf_reset(out);
+	while (s < end) {
+		if (*s == '<' && s + 1 < end && (g_ascii_isalpha(s[1]) ||
+		    s[1] == '/' || s[1] == '!' || s[1] == '?'))
+			s = tag(s, end, out);
+		else if (*s == '&')
+			s = entity(s, end, out);
+		else {
+			const char *lt = memchr(s, '<', (size_t)(end - s));
+			const char *amp = memchr(s, '&', (size_t)(end - s));
+			const char *stop = end;
+
+			if (lt != NULL)
+				stop = lt;
+			if (amp != NULL && amp < stop)
+				stop = amp;
+			if (stop == s)
+				stop++;
+			buf_add(out, s, (size_t)(stop - s));
+			s = stop;
+		}
+	}
+}
+
+static void
+norm_init(struct norm *n, struct buf *show)
+{
+	memset(n, 0, sizeof(*n));
+	seeds();
+	memset(n->min, 0xff, sizeof(n->min));
+	n->md = EVP_MD_CTX_new();
+	EVP_DigestInit_ex(n->md, EVP_md5(), NULL);
+	n->show = show;
+	if (show != NULL)
+		buf_reset(show);
+	buf_init(&n->word);
+	buf_init(&n->part);
+	buf_init(&n->html);
+}
+
+static void
+text(struct norm *n, const char *s, size_t len, int is_html)
+{
+	if (is_html) {
+		html_text(s, len, &n->html);
+		tokens(n, n->html.s ? n->html.s : "", n->html.len);
+	} else
+		tokens(n, s, len);
+}
+
+static void
+norm_end(struct norm *n, struct cksum *ck)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	size_t b, r;
+
+	memset(ck, 0, sizeof(*ck));
+	EVP_DigestFinal_ex(n->md, md, &mdlen);
+	EVP_MD_CTX_free(n->md);
+	for (i = 0; i < mdlen && i < 16; i++)
+		snprintf(ck->hex + 2 * i, 3, "%02x", md[i]);
+	ck->words = n->words;
+	ck->shingles = n->shingles;
+	ck->binary = n->binary;
+	ck->fuzzy = n->shingles >= CKSUM_MIN_SHINGLES;
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
+		uint64_t h = b;
+
+		for (r = 0; r < CKSUM_ROWS; r++)
+			h = mix64(h ^ n->min[b * CKSUM_ROWS + r]);
+		ck->band[b] = h;
+	}
+	buf_free(&n->word);
+	buf_free(&n->part);
+	buf_free(&n->html);
+}
+
+/* A part that is no text: the MD5 of its content, as one "#hex" token. */
+static void
+binary(struct norm *n, const struct msgpart *p)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	char tok[2 + 2 * EVP_MAX_MD_SIZE];
+
+	if (n->bintext >= MAX_BINARIES)
+		return;
+	buf_reset(&n->part);
+	if (msgpart_data(p, &n->part, MAX_BINARY) != 0 || n->part.len == 0)
+		return;
+	n->bintext += n->part.len;
+	EVP_Digest(n->part.s, n->part.len, md, &mdlen, EVP_md5(), NULL);
+	tok[0] = '#';
+	for (i = 0; i < mdlen; i++)
+		snprintf(tok + 1 + 2 * i, 3, "%02x", md[i]);
+	digest(n, tok, 1 + 2 * mdlen);
+	if (n->part.len >= MIN_BINARY)
+		n->binary++;
+}
+
+static int
+part(const struct msgpart *p, void *arg)
+{
+	struct norm *n = arg;
+	size_t max;
+
+	if (p->is_message)
+		return 0;
+	if (strncmp(p->type, "text/", 5) != 0) {
+		binary(n, p);
+		return 0;
+	}
+	if (n->text >= MAX_TEXT || n->words >= MAX_WORDS)
+		return 0;
+	max = MAX_TEXT - n->text < MAX_PART_TEXT ? MAX_TEXT - n->text :
+	    MAX_PART_TEXT;
+	if (msgpart_text(p, &n->part, max) != 0)
+		return 0;
+	n->text += n->part.len;
+	text(n, n->part.s ? n->part.s : "", n->part.len,
+	    strcmp(p->type, "text/html") == 0);
+	return 0;
+}
+
+/*
+ * The checksums of a message's body; with show, its normalised text
+ * too (what the MD5 is of).  Bounded: MAX_WORDS words, MAX_TEXT bytes
+ * of text, MAX_BINARIES bytes of other parts.
+ */
+int
+cksum_message(struct message *m, struct cksum *ck, struct buf *show)
+{
+	struct norm n;
+
+	norm_init(&n, show);
+	message_parts(m, part, &n);
+	norm_end(&n, ck);
+	return 0;
+}
+
+/* The checksums of one text, plain or HTML, as if it were a body. */
+void
+cksum_text(const char *s, size_t len, int is_html, struct cksum *ck,
+    struct buf *show)
+{
+	struct norm n;
+
+	norm_init(&n, show);
+	if (len > MAX_TEXT)
+		len = MAX_TEXT;
+	text(&n, s, len, is_html);
+	norm_end(&n, ck);
+}
+
+/* Enough of a body to count: short ones ("thanks!") are everywhere. */
+int
+cksum_counts(const struct cksum *ck)
+{
+	return ck->words >= CKSUM_MIN_WORDS || ck->binary > 0;
+}
+
+void
+cksum_format_fuzzy(const struct cksum *ck, struct buf *out)
+{
+	size_t b;
+
+	buf_reset(out);
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++)
+		buf_printf(out, "%s%016llx", b ? "," : "",
+		    (unsigned long long)ck->band[b]);
+}
+
+/*
+ * Who the message is, for counting it once: its Message-ID, or when it
+ * has none its Date, From and Subject; with its digest, so that two
+ * bodies under one Message-ID are two messages.  MD5 in hex.
+ */
+void
+cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
+{
+	static const char *const ids[] = { "Message-ID", NULL };
+	static const char *const alt[] = { "Date", "From", "Subject", NULL };
+	const char *const *h;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const char *v;
+	int pos, found = 0;
+
+	EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+	for (h = ids; !found && *h != NULL; h++) {
+		pos = 0;
+		if ((v = message_header_next(m, *h, &pos)) != NULL &&
+		    *v != '\0') {
+			EVP_DigestUpdate(ctx, v, strnlen(v, MSG_MAX_VALUE));
+			found = 1;
+		}
+	}
+	for (h = alt; !found && *h != NULL; h++) {
+		pos = 0;
+		v = message_header_next(m, *h, &pos);
+		EVP_DigestUpdate(ctx, *h, strlen(*h));
+		if (v != NULL)
+			EVP_DigestUpdate(ctx, v, strnlen(v, MSG_MAX_VALUE));
+		EVP_DigestUpdate(ctx, "\n", 1);
+	}
+	EVP_DigestUpdate(ctx, "\n", 1);
+	EVP_DigestUpdate(ctx, ck->hex, 32);
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	EVP_MD_CTX_free(ctx);
+	for (i = 0; i < mdlen && i < 16; i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}

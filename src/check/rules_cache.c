@@ -1,0 +1,328 @@
+/*
+ * rules_cache.c - the compiled patterns of a rule set kept on disk, so
+ * that a process that checks one message (xd filter) does not compile
+ * SpamAssassin's two thousand rules again for every delivery.
+ *
+ * The cache is a file of the user's cache directory, named by a digest
+ * of what the patterns depend on: the rule files' paths, sizes, mtimes
+ * and inodes, the PCRE2 version and this format.  It holds the patterns
+ * PCRE2 compiled, serialised (pcre2_serialize_encode), each with a hash
+ * of its text and options, and a SHA-256 of all of it.  PCRE2 does not
+ * check what it decodes, so a cache is used only when it is a regular
+ * file of ours that no one else may write and its digest is right;
+ * anything else is ignored and written anew, through a temporary file
+ * and rename(), mode 0600.  Patterns are still matched to their rules
+ * one by one: a pattern whose hash differs is compiled, never trusted.
+ * Rule files are read as always, so mistakes are still reported.
+ */
+#include <sys/stat.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "base/base.h"
+#include "check/check.h"
+#include "check/rules_int.h"
+
+#define CACHE_MAGIC	"xd-rules-cache 1\n"
+#define CACHE_MAX	(256 * 1024 * 1024)	/* bytes of a cache file */
+#define DIGEST		32			/* SHA-256 */
+
+struct rcache {
+	char		*path;		/* NULL: no cache directory */
+	pcre2_code	**codes;	/* decoded, taken by the rules */
+	uint64_t	*hash;
+	int32_t		 n;
+	int32_t		 next;		/* the next code to hand out */
+	int		 fresh;		/* a pattern was compiled here */
+};
+
+static void
+sha256(const void *p, size_t n, unsigned char out[DIGEST])
+{
+	unsigned int len;
+
+	if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1)
+		memset(out, 0, DIGEST);
+}
+
+/* The cache's name: a digest of everything the patterns depend on. */
+static char *
+cache_path(const struct ruleset *rs)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	unsigned char d[DIGEST];
+	char ver[64], hex[2 * DIGEST + 1], *dir, *path;
+	struct buf key;
+	struct stat sb;
+	size_t i;
+
+	if (xdg != NULL && *xdg == '/')
+		xasprintf(&dir, "%s/xd", xdg);
+	else if (home != NULL && *home == '/')
+		xasprintf(&dir, "%s/.cache/xd", home);
+	else
+		return NULL;
+	buf_init(&key);
+	pcre2_config(PCRE2_CONFIG_VERSION, ver);
+	buf_adds(&key, CACHE_MAGIC);
+	buf_adds(&key, ver);
+	for (i = 0; i < rs->nfiles; i++) {
+		if (stat(rs->files[i], &sb) != 0) {
+			buf_free(&key);
+			free(dir);
+			return NULL;
+		}
+		buf_printf(&key, "\n%s %lld %lld.%09ld %llu", rs->files[i],
+		    (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
+		    sb.st_mtim.tv_nsec, (unsigned long long)sb.st_ino);
+	}
+	sha256(key.s, key.len, d);
+	buf_free(&key);
+	for (i = 0; i < DIGEST / 2; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	xasprintf(&path, "%s/rules-%s", dir, hex);
+	free(dir);
+	return path;
+}
+
+uint64_t
+rules_cache_hash(const struct rule *r)
+{
+	return xd_hash(r->pattern, r->patlen) ^ ((uint64_t)r->options << 8) ^
+	    (uint64_t)r->type;
+}
+
+/* The file, if it is ours alone and of a sane size; else NULL. */
+static unsigned char *
+read_cache(const char *path, size_t *len)
+{
+	unsigned char *p;
+	struct stat sb;
+	ssize_t got;
+	size_t off = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 022) != 0 ||
+	    sb.st_size < 0 || sb.st_size > CACHE_MAX) {
+		close(fd);
+		return NULL;
+	}
+	p = xmalloc((size_t)sb.st_size + 1);
+	while (off < (size_t)sb.st_size && (got = read(fd, p + off,
+	    (size_t)sb.st_size - off)) > 0)
+		off += (size_t)got;
+	close(fd);
+	if (off != (size_t)sb.st_size) {
+		free(p);
+		return NULL;
+	}
+	*len = off;
+	return p;
+}
+
+/*
+ * The layout: magic, SHA-256 of the rest, number of codes n, n hashes,
+ * then what pcre2_serialize_encode() wrote.
+ */
+static int
+decode(struct rcache *c, const unsigned char *p, size_t len)
+{
+	size_t m = strlen(CACHE_MAGIC), hdr;
+	unsigned char d[DIGEST];
+	int32_t n;
+
+	if (len < m + DIGEST + sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
+		return -1;
+	sha256(p + m + DIGEST, len - m - DIGEST, d);
+	if (memcmp(d, p + m, DIGEST) != 0)
+		return -1;
+	memcpy(&n, p + m + DIGEST, sizeof(n));
+	hdr = m + DIGEST + sizeof(n);
+	if (n <= 0 || (size_t)n > (len - hdr) / sizeof(uint64_t))
+		return -1;
+	if (pcre2_serialize_get_number_of_codes(p + hdr + (size_t)n *
+	    sizeof(uint64_t)) != n)
+		return -1;
+	c->hash = xcalloc((size_t)n, sizeof(uint64_t));
+	memcpy(c->hash, p + hdr, (size_t)n * sizeof(uint64_t));
+	c->codes = xcalloc((size_t)n, sizeof(*c->codes));
+	if (pcre2_serialize_decode(c->codes, n, p + hdr + (size_t)n *
+	    sizeof(uint64_t), NULL) != n) {
+		free(c->codes);
+		free(c->hash);
+		c->codes = NULL;
+		c->hash = NULL;
+		return -1;
+	}
+	c->n = n;
+	return 0;
+}
+
+/* Before the patterns are compiled: what the cache has for this set. */
+struct rcache *
+rules_cache_open(const struct ruleset *rs)
+{
+	struct rcache *c = xcalloc(1, sizeof(*c));
+	unsigned char *p;
+	size_t len;
+
+	if ((c->path = cache_path(rs)) == NULL)
+		return c;
+	if ((p = read_cache(c->path, &len)) != NULL) {
+		decode(c, p, len);
+		free(p);
+	}
+	return c;
+}
+
+/* The cached code of r, if the next one is r's; else NULL. */
+pcre2_code *
+rules_cache_take(struct rcache *c, const struct rule *r)
+{
+	pcre2_code *re;
+
+	if (c == NULL || c->next >= c->n ||
+	    c->hash[c->next] != rules_cache_hash(r))
+		return NULL;
+	re = c->codes[c->next];
+	c->codes[c->next++] = NULL;
+	return re;
+}
+
+/* A pattern was compiled, not found: the cache is to be written. */
+void
+rules_cache_compiled(struct rcache *c)
+{
+	if (c != NULL)
+		c->fresh = 1;
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Make the directory of path (and its parent), 0700; 0 if it is there. */
+static int
+make_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash;
+	struct stat sb;
+	int rc;
+
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	if ((slash = strrchr(dir, '/')) != NULL) {
+		*slash = '\0';		/* ~/.cache, then ~/.cache/xd */
+		mkdir(dir, 0700);
+		*slash = '/';
+	}
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		rc = -1;
+	else
+		rc = stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    access(dir, W_OK) == 0 ? 0 : -1;
+	free(dir);
+	return rc;
+}
+
+/* Write the set's patterns through a temporary file and rename(). */
+static int
+write_cache(const char *path, const unsigned char *p, size_t len)
+{
+	char *tmp;
+	int fd, rc = -1;
+
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) != -1) {
+		if (fchmod(fd, 0600) == 0 && write_all(fd, p, len) == 0)
+			rc = 0;
+		if (close(fd) != 0 || (rc == 0 && rename(tmp, path) != 0))
+			rc = -1;
+		if (rc != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	return rc;
+}
+
+static void
+save(const struct rcache *c, const struct ruleset *rs)
+{
+	const pcre2_code **codes;
+	uint8_t *ser = NULL;
+	PCRE2_SIZE size;
+	struct buf out;
+	unsigned char d[DIGEST];
+	int32_t n = 0;
+	size_t i, m = strlen(CACHE_MAGIC);
+	uint64_t h;
+
+	codes = xcalloc(rs->n + 1, sizeof(*codes));
+	buf_init(&out);
+	buf_adds(&out, CACHE_MAGIC);
+	buf_add(&out, (const char *)d, DIGEST);	/* filled in below */
+	buf_add(&out, (const char *)&n, sizeof(n));
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = &rs->r[i];
+
+		if (r->re == NULL || r->type == R_META || r->type == R_EXISTS)
+			continue;
+		codes[n++] = r->re;
+		h = rules_cache_hash(r);
+		buf_add(&out, (const char *)&h, sizeof(h));
+	}
+	if (n > 0 && pcre2_serialize_encode(codes, n, &ser, &size,
+	    NULL) == n) {
+		memcpy(out.s + m + DIGEST, &n, sizeof(n));
+		buf_add(&out, (const char *)ser, size);
+		sha256(out.s + m + DIGEST, out.len - m - DIGEST, d);
+		memcpy(out.s + m, d, DIGEST);
+		write_cache(c->path, (unsigned char *)out.s, out.len);
+	}
+	pcre2_serialize_free(ser);
+	buf_free(&out);
+	free(codes);
+}
+
+/*
+ * After the patterns are compiled: write the cache if a pattern had to
+ * be compiled, or one was left over; free what was not taken.
+ */
+void
+rules_cache_close(struct rcache *c, const struct ruleset *rs)
+{
+	int32_t i;
+
+	if (c == NULL)
+		return;
+	if (c->path != NULL && (c->fresh || c->next != c->n) &&
+	    make_dir(c->path) == 0)
+		save(c, rs);
+	for (i = 0; i < c->n; i++)
+		pcre2_code_free(c->codes[i]);
+	free(c->codes);
+	free(c->hash);
+	free(c->path);
+	free(c);
+}

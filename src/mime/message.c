@@ -1,0 +1,1347 @@
+/*
+ * message.c - open a message by its locator and parse it with GMime.
+ *
+ * The message is read from its file through a bounded GMimeStreamFs
+ * and the parser keeps the stream (persist-stream), so bodies stay on
+ * disk until a caller asks for them.  Before GMime sees the message a
+ * cheap scan finds the mbox From_ line and cuts the stream where the
+ * message gets too big or has too many boundary-like lines: GMime
+ * builds an object of about a kilobyte for every part it finds, and
+ * nothing else would stop a hostile message of tiny parts.  Then
+ * hdrlimit.c bounds the header fields GMime is given, for the same
+ * reason.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gmime/gmime.h>
+
+#include "base/base.h"
+#include "mime/mime.h"
+
+#define MSG_MAX_ENVELOPE	512
+#define SCAN_CHUNK		(64 * 1024)
+
+struct message {
+	GMimeMessage	*mime;
+	GMimeStream	*stream;	/* owns the file descriptor */
+	char		*envelope;	/* sender on the From_ line */
+	off_t		 size;
+	int		 flags;
+};
+
+static GMimeParserOptions *options;
+
+static void
+message_init(void)
+{
+	static const char *fallback[] = {
+		"UTF-8", "windows-1252", "iso-8859-1", NULL
+	};
+
+	if (options != NULL)
+		return;
+	g_mime_init();
+	options = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	g_mime_parser_options_set_address_compliance_mode(options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_rfc2047_compliance_mode(options,
+	    GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_allow_addresses_without_domain(options,
+	    TRUE);
+}
+
+/* Give back what GMime keeps for the whole run: leak checkers stay quiet. */
+void
+message_shutdown(void)
+{
+	if (options == NULL)
+		return;
+	g_mime_parser_options_free(options);
+	options = NULL;
+	g_mime_shutdown();
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/*
+ * The scan before GMime: where the From_ line ends, where the stream
+ * must stop.  Reads the region once, SCAN_CHUNK at a time.
+ */
+struct scan {
+	off_t	 start;		/* first byte after a From_ line */
+	off_t	 end;		/* where GMime stops */
+	char	 envelope[MSG_MAX_ENVELOPE];
+	int	 flags;
+	int	 bare_cr;	/* lines end in CR alone, as eol.c reads them */
+};
+
+static void
+scan_envelope(struct scan *sc, const char *line, size_t n)
+{
+	size_t i, j;
+
+	for (i = 5; i < n && line[i] == ' '; i++)
+		;
+	for (j = 0; i < n && line[i] != ' ' && line[i] != '\t' &&
+	    line[i] != '\r' && line[i] != '\n' &&
+	    j + 1 < sizeof(sc->envelope); i++)
+		sc->envelope[j++] = line[i];
+	sc->envelope[j] = '\0';
+}
+
+/*
+ * Where the From_ line of a message whose lines end in CR alone ends,
+ * as eol.c reads it: the scan below only knows LF.  -1 if the message
+ * is no such message or has no From_ line.
+ */
+static off_t
+cr_from_line(int fd, off_t start, off_t end, struct scan *sc)
+{
+	char buf[MSG_MAX_ENVELOPE];
+	off_t from;
+	ssize_t n;
+	int mode;
+
+	if (eol_from_line(fd, start, end - start, &from, &mode) == -1 ||
+	    mode != EOL_CR || from == 0)
+		return -1;
+	if ((n = pread(fd, buf, (size_t)from < sizeof(buf) ? (size_t)from :
+	    sizeof(buf), start)) > 0)
+		scan_envelope(sc, buf, (size_t)n);
+	return start + from;
+}
+
+static int
+scan_region(int fd, off_t start, off_t end, size_t max, struct scan *sc)
+{
+	char buf[SCAN_CHUNK];
+	off_t pos = start, linestart = start, stop;
+	size_t dashlines = 0;
+	int bol = 1, dashes = 0, in_from = 0;
+
+	sc->envelope[0] = '\0';
+	if ((stop = cr_from_line(fd, start, end, sc)) > 0)
+		start = pos = linestart = stop;
+	sc->start = start;
+	sc->flags = 0;
+	sc->bare_cr = 0;
+	for (;;) {
+		size_t want, i = 0;
+		ssize_t n;
+		char *nl;
+
+		stop = in_from ? start + MSG_MAX_FROM_LINE :
+		    sc->start + (off_t)max;
+		if (stop > end)
+			stop = end;
+		if (pos >= stop)
+			break;
+		want = (size_t)(stop - pos) < sizeof(buf) ?
+		    (size_t)(stop - pos) : sizeof(buf);
+		if ((n = pread(fd, buf, want, pos)) < 0)
+			return -1;
+		if (n == 0) {
+			end = pos;	/* the file shrank */
+			break;
+		}
+		if (pos == start && n >= 5 && memcmp(buf, "From ", 5) == 0) {
+			in_from = 1;
+			bol = 0;
+			scan_envelope(sc, buf, (size_t)n);
+		}
+		while (i < (size_t)n) {
+			if (bol && buf[i] == '-') {
+				if (++dashes == 2) {
+					bol = 0;
+					if (++dashlines > MSG_MAX_DASH_LINES) {
+						sc->end = linestart;
+						sc->flags |= MSG_MANY_PARTS;
+						return 0;
+					}
+				}
+				i++;
+				continue;
+			}
+			bol = 0;
+			if ((nl = memchr(buf + i, '\n', (size_t)n - i)) == NULL)
+				break;
+			i = (size_t)(nl - buf) + 1;
+			bol = 1;
+			dashes = 0;
+			linestart = pos + (off_t)i;
+			if (in_from) {
+				in_from = 0;
+				sc->start = linestart;
+			}
+		}
+		pos += n;
+	}
+	if (in_from) {
+		/* only a From_ line, or one too long to be one */
+		if (pos < end)
+			return -2;
+		sc->start = end;
+	}
+	sc->end = end;
+	if (end - sc->start > (off_t)max) {
+		sc->end = sc->start + (off_t)max;
+		sc->flags |= MSG_TRUNCATED;
+	}
+	if (sc->start < sc->end) {
+		/* old Mac mail ends its lines in CR alone (eol.c) */
+		int mode;
+
+		if (eol_mode_fd(fd, sc->start, sc->end - sc->start,
+		    &mode) == -1)
+			return -1;
+		sc->bare_cr = mode == EOL_CR;
+	}
+	return 0;
+}
+
+/*
+ * A message whose lines end in CR alone, as one that ends them in LF:
+ * GMime knows no other line end.  It is read into memory (at most
+ * max_message_size) with every CR that is not part of a CR LF made LF:
+ * its header has no LF (eol.c), so all of it, and the empty line that
+ * ends it, is read as eol.c reads them.  Cut like any other after too
+ * many "--" lines.
+ */
+static GMimeStream *
+bare_cr_stream(int fd, struct scan *sc)
+{
+	size_t n = (size_t)(sc->end - sc->start), i, dashlines = 0;
+	char *text = xmalloc(n ? n : 1);
+	ssize_t got;
+	GMimeStream *st;
+
+	if ((got = pread(fd, text, n, sc->start)) < 0)
+		got = 0;
+	n = (size_t)got;
+	for (i = 0; i < n; i++) {
+		if (text[i] == '\r' && (i + 1 == n || text[i + 1] != '\n'))
+			text[i] = '\n';
+		if ((i == 0 || text[i - 1] == '\n') && i + 1 < n &&
+		    text[i] == '-' && text[i + 1] == '-' &&
+		    ++dashlines > MSG_MAX_DASH_LINES) {
+			sc->flags |= MSG_MANY_PARTS;
+			n = i;
+			break;
+		}
+	}
+	st = g_mime_stream_mem_new_with_buffer(text, n);
+	free(text);
+	return st;
+}
+
+/*
+ * A header of its own, or one of Content-* fields only: a bare MIME
+ * entity is mail too, or a sender could skip every check by sending
+ * nothing but a Content-Type.
+ */
+static int
+has_header(GMimeMessage *mime)
+{
+	GMimeObject *part = g_mime_message_get_mime_part(mime);
+
+	return g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(GMIME_OBJECT(mime))) > 0 ||
+	    (part != NULL && g_mime_header_list_get_count(
+	    g_mime_object_get_header_list(part)) > 0);
+}
+
+/*
+ * Open the message at loc and parse its headers and structure.  On
+ * failure returns NULL and sets *why to the reason xd-stream(5) errors
+ * carry ("unreadable", "not-a-file", "bad-offset", "empty", "not-mail");
+ * for "unreadable" errno says more.
+ */
+struct message *
+message_open(const struct locator *loc, const char **why)
+{
+	struct message *m;
+	struct scan sc;
+	struct stat st;
+	GMimeParser *parser;
+	size_t max = conf_size("max_message_size");
+	off_t end;
+	int fd, e, rc;
+
+	message_init();
+	if ((fd = open(loc->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
+		*why = "unreadable";
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
+		*why = "unreadable";
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		*why = "not-a-file";
+		return NULL;
+	}
+	if (loc->offset > st.st_size || loc->offset < 0) {
+		close(fd);
+		*why = "bad-offset";
+		return NULL;
+	}
+	end = st.st_size;
+	if (loc->length >= 0 && loc->length < end - loc->offset)
+		end = loc->offset + loc->length;
+	if (max == 0)
+		max = XD_MAX_MESSAGE;
+	if ((rc = scan_region(fd, loc->offset, end, max, &sc)) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		*why = rc == -2 ? "not-mail" : "unreadable";
+		return NULL;
+	}
+	if (sc.start >= end) {
+		close(fd);
+		*why = "empty";
+		return NULL;
+	}
+	m = xcalloc(1, sizeof(*m));
+	m->size = end - sc.start;
+	m->flags = sc.flags;
+	if (sc.envelope[0] != '\0')
+		m->envelope = xstrdup(sc.envelope);
+	if (sc.bare_cr) {
+		m->stream = bare_cr_stream(fd, &sc);
+		m->flags |= sc.flags;
+		close(fd);
+	} else
+		m->stream = g_mime_stream_fs_new_with_bounds(fd, sc.start,
+		    sc.end);
+	m->stream = hdrlimit_apply(m->stream, &m->flags);
+	parser = g_mime_parser_new_with_stream(m->stream);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	m->mime = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	/* a header cut to nothing was a header: that is mail, judged */
+	if (m->mime == NULL || (!has_header(m->mime) &&
+	    !(m->flags & (MSG_MANY_FIELDS | MSG_BIG_HEADER)))) {
+		message_free(m);
+		*why = "not-mail";
+		return NULL;
+	}
+	return m;
+}
+
+void
+message_free(struct message *m)
+{
+	if (m == NULL)
+		return;
+	if (m->mime != NULL)
+		g_object_unref(m->mime);
+	if (m->stream != NULL)
+		g_object_unref(m->stream);
+	free(m->envelope);
+	free(m);
+}
+
+int
+message_flags(const struct message *m)
+{
+	return m->flags;
+}
+
+/* Bytes of the message itself, without a From_ line, even if cut. */
+off_t
+message_size(const struct message *m)
+{
+	return m->size;
+}
+
+/* The sender on the mbox From_ line, or NULL. */
+const char *
+message_envelope(const struct message *m)
+{
+	return m->envelope;
+}
+
+static GMimeHeaderList *
+headers_of(const struct message *m)
+{
+	return g_mime_object_get_header_list(GMIME_OBJECT(m->mime));
+}
+
+/*
+ * The raw (undecoded, folded) value of the next header called name at
+ * or after *pos, from the top; *pos moves past it.  NULL at the end.
+ */
+const char *
+message_header_next(const struct message *m, const char *name, int *pos)
+{
+	GMimeHeaderList *hl = headers_of(m);
+	int n = g_mime_header_list_get_count(hl);
+
+	for (; *pos < n; (*pos)++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, *pos);
+
+		if (strcasecmp(g_mime_header_get_name(h), name) == 0) {
+			const char *v = g_mime_header_get_raw_value(h);
+
+			(*pos)++;
+			return v != NULL ? v : "";
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The header at index i from the top, 0 first: its raw value, its name
+ * in *name; NULL past the last.  For walking every header (xd-heur).
+ */
+const char *
+message_header_at(const struct message *m, int i, const char **name)
+{
+	GMimeHeaderList *hl = headers_of(m);
+	GMimeHeader *h;
+	const char *v;
+
+	if (i < 0 || i >= g_mime_header_list_get_count(hl))
+		return NULL;
+	h = g_mime_header_list_get_header_at(hl, i);
+	*name = g_mime_header_get_name(h);
+	v = g_mime_header_get_raw_value(h);
+	return v != NULL ? v : "";
+}
+
+/*
+ * A raw header value unfolded and decoded (RFC 2047, rfc2047.c) as
+ * clean UTF-8.  Returns 1 when an encoded word named a charset no
+ * converter knows (its bytes are kept, read as undeclared text).
+ */
+int
+message_header_decode(const char *raw, struct buf *out, size_t max)
+{
+	char *unfolded;
+	int unknown;
+
+	message_init();
+	buf_reset(out);
+	unfolded = g_mime_utils_header_unfold(raw);
+	unknown = rfc2047_decode(unfolded, out);
+	g_free(unfolded);
+	text_clean(out, max);
+	return unknown;
+}
+
+/* How many headers are called name. */
+size_t
+message_header_count(const struct message *m, const char *name)
+{
+	int pos = 0;
+	size_t n = 0;
+
+	while (message_header_next(m, name, &pos) != NULL)
+		n++;
+	return n;
+}
+
+/*
+ * The first header called name, decoded (RFC 2047, 8-bit text in a
+ * fallback charset) into out as clean UTF-8 of at most max bytes.
+ * Returns 1 if the header is there, 2 if it is and an encoded word in
+ * it named a charset no converter knows; 0 if it is not.
+ */
+int
+message_header(const struct message *m, const char *name, struct buf *out,
+    size_t max)
+{
+	const char *v;
+	int pos = 0;
+
+	buf_reset(out);
+	if ((v = message_header_next(m, name, &pos)) == NULL)
+		return 0;
+	return message_header_decode(v, out, max) ? 2 : 1;
+}
+
+/* The first Subject:, decoded; GMime's own would be the last one. */
+int
+message_subject(const struct message *m, struct buf *out, size_t max)
+{
+	return message_header(m, "Subject", out, max);
+}
+
+/* Message-ID, In-Reply-To, References: the first id, without <>. */
+int
+message_msgid(const struct message *m, const char *name, struct buf *out,
+    size_t max)
+{
+	GMimeReferences *refs;
+	const char *v;
+
+	buf_reset(out);
+	if ((v = g_mime_object_get_header(GMIME_OBJECT(m->mime), name)) == NULL)
+		return 0;
+	refs = g_mime_references_parse(options, v);
+	if (refs != NULL && g_mime_references_length(refs) > 0)
+		buf_adds(out, g_mime_references_get_message_id(refs, 0));
+	else
+		buf_adds(out, v);
+	if (refs != NULL)
+		g_mime_references_free(refs);
+	text_clean(out, max);
+	return out->len > 0;
+}
+
+/* The addresses of the first header called name; unref them after. */
+static InternetAddressList *
+addrlist(const struct message *m, const char *name)
+{
+	GMimeHeader *h = g_mime_header_list_get_header(headers_of(m), name);
+	InternetAddressList *l;
+	const char *raw;
+	struct buf fixed;
+
+	if (h == NULL || (raw = g_mime_header_get_raw_value(h)) == NULL)
+		return NULL;
+	buf_init(&fixed);
+	addr_list_normalise(raw, &fixed);
+	l = internet_address_list_parse(options, fixed.s != NULL ? fixed.s : "");
+	buf_free(&fixed);
+	return l;
+}
+
+struct addrwalk {
+	struct buf	*addrs;
+	struct buf	*name;
+	size_t		 n, max, maxbytes;
+	struct buf	 one;
+};
+
+static void
+addr_walk(InternetAddressList *l, struct addrwalk *w, int depth)
+{
+	int i, n = internet_address_list_length(l);
+
+	for (i = 0; i < n && w->n < w->max; i++) {
+		InternetAddress *ia = internet_address_list_get_address(l, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			if (depth < 4)
+				addr_walk(internet_address_group_get_members(
+				    INTERNET_ADDRESS_GROUP(ia)), w, depth + 1);
+			continue;
+		}
+		if (!INTERNET_ADDRESS_IS_MAILBOX(ia))
+			continue;
+		buf_reset(&w->one);
+		buf_adds(&w->one, internet_address_mailbox_get_addr(
+		    INTERNET_ADDRESS_MAILBOX(ia)));
+		text_clean(&w->one, w->maxbytes);
+		if (w->one.len == 0)
+			continue;
+		if (w->name != NULL && w->n == 0 &&
+		    internet_address_get_name(ia) != NULL) {
+			buf_adds(w->name, internet_address_get_name(ia));
+			text_clean(w->name, w->maxbytes);
+		}
+		/* whole addresses only: stop before one that does not fit */
+		if (w->addrs->len + w->one.len + 1 > w->maxbytes) {
+			w->max = w->n;
+			break;
+		}
+		if (w->addrs->len > 0)
+			buf_addc(w->addrs, ',');
+		buf_add(w->addrs, w->one.s, w->one.len);
+		w->n++;
+	}
+}
+
+/*
+ * The addresses of an address header (From, Reply-To, To, Cc, Sender,
+ * Bcc), comma-separated into addrs: at most max addresses and maxbytes
+ * bytes.  name, if not NULL, gets the display name of the first one.
+ * Returns how many addresses were put.
+ */
+size_t
+message_addrs(const struct message *m, const char *header, struct buf *addrs,
+    struct buf *name, size_t max, size_t maxbytes)
+{
+	InternetAddressList *l = addrlist(m, header);
+	struct addrwalk w;
+
+	buf_reset(addrs);
+	if (name != NULL)
+		buf_reset(name);
+	if (l == NULL)
+		return 0;
+	w.addrs = addrs;
+	w.name = name;
+	w.n = 0;
+	w.max = max;
+	w.maxbytes = maxbytes;
+	buf_init(&w.one);
+	addr_walk(l, &w, 0);
+	buf_free(&w.one);
+	g_object_unref(l);
+	return w.n;
+}
+
+/*
+ * A date with the year a Y2K bug wrote, tm_year printed raw ("102" or
+ * "0102" for 2002), with the year made "2002"; NULL if it has none.
+ */
+static char *
+fix_year(const char *v)
+{
+	const char *p, *d;
+	char *fixed;
+	size_t n;
+
+	for (p = strchr(v, ' '); p != NULL; p = strchr(p + 1, ' ')) {
+		d = p + 1 + (p[1] == '0');
+		if (d[0] == '1' && is_digit(d[1]) && is_digit(d[2]) &&
+		    (d[3] == ' ' || d[3] == '\0'))
+			break;
+	}
+	if (p == NULL)
+		return NULL;
+	n = (size_t)(p + 1 - v);
+	xasprintf(&fixed, "%.*s20%s", (int)n, v, d + 1);
+	return fixed;
+}
+
+/*
+ * The first Date: header in seconds since the epoch; -1 if absent or
+ * unparseable.
+ */
+int
+message_date(const struct message *m, time_t *t)
+{
+	return message_date_parse(g_mime_object_get_header(
+	    GMIME_OBJECT(m->mime), "Date"), t);
+}
+
+/* A date as RFC 5322 writes it (and as mailers get it wrong); -1 if none. */
+int
+message_date_parse(const char *v, time_t *t)
+{
+	GDateTime *dt;
+	char *fixed;
+
+	if (v == NULL || strlen(v) > 200)
+		return -1;
+	message_init();
+	if ((dt = g_mime_utils_header_decode_date(v)) == NULL) {
+		if ((fixed = fix_year(v)) == NULL)
+			return -1;
+		dt = g_mime_utils_header_decode_date(fixed);
+		free(fixed);
+		if (dt == NULL)
+			return -1;
+	}
+	*t = (time_t)g_date_time_to_unix(dt);
+	g_date_time_unref(dt);
+	return 0;
+}
+
+/* --- the syntax of a date (RFC 5322 3.3 and its obsolete forms, 4.3) --- */
+
+static const char *
+date_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	return p;
+}
+
+/* Digits at p, at least min and at most max of them; NULL if not. */
+static const char *
+date_number(const char *p, size_t min, size_t max, int *value)
+{
+	size_t n = 0;
+
+	*value = 0;
+	while (n < max && is_digit(p[n]))
+		*value = *value * 10 + (p[n++] - '0');
+	return n >= min && !is_digit(p[n]) ? p + n : NULL;
+}
+
+/* One of the words of list (three letters each, any case) at p. */
+static const char *
+date_word(const char *p, const char *const *list)
+{
+	size_t i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strncasecmp(p, list[i], strlen(list[i])) == 0 &&
+		    !isalpha((unsigned char)p[strlen(list[i])]))
+			return p + strlen(list[i]);
+	return NULL;
+}
+
+static const char *
+date_zone(const char *p)
+{
+	static const char *const names[] = { "UT", "GMT", "EST", "EDT",
+	    "CST", "CDT", "MST", "MDT", "PST", "PDT", NULL };
+	const char *q;
+	int v;
+
+	/* real zones run from -1200 to +1400 */
+	if ((*p == '+' || *p == '-') &&
+	    (q = date_number(p + 1, 4, 4, &v)) != NULL)
+		return v / 100 <= 14 && v % 100 < 60 ? q : NULL;
+	if ((q = date_word(p, names)) != NULL)
+		return q;
+	/* a military zone: one letter but J */
+	if (isalpha((unsigned char)p[0]) && tolower((unsigned char)p[0]) != 'j'
+	    && !isalpha((unsigned char)p[1]))
+		return p + 1;
+	return NULL;
+}
+
+/*
+ * Whether v is a date-time as RFC 5322 writes it, its obsolete forms
+ * allowed (a two-digit year, a named zone, no seconds) and a comment
+ * after it: "[Day,] D Mon YYYY HH:MM[:SS] zone".  Mailers that get it
+ * wrong are mostly not mailers people use.
+ */
+int
+message_date_valid(const char *v)
+{
+	static const char *const days[] = { "Mon", "Tue", "Wed", "Thu",
+	    "Fri", "Sat", "Sun", NULL };
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr",
+	    "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec", NULL };
+	const char *p, *q;
+	int day, year, h, m, sec = 0;
+
+	if (v == NULL)
+		return 0;
+	p = date_space(v);
+	if ((q = date_word(p, days)) != NULL) {
+		p = date_space(q);
+		if (*p++ != ',')
+			return 0;
+		p = date_space(p);
+	}
+	if ((p = date_number(p, 1, 2, &day)) == NULL || day < 1 || day > 31)
+		return 0;
+	if ((p = date_word(date_space(p), months)) == NULL)
+		return 0;
+	p = date_space(p);
+	/* two digits, or four from 1900: "102" and "0102" are Y2K bugs */
+	if ((q = date_number(p, 2, 4, &year)) == NULL || q - p == 3 ||
+	    (q - p == 4 && year < 1900))
+		return 0;
+	if ((p = date_number(date_space(q), 1, 2, &h)) == NULL || h > 23 ||
+	    *p++ != ':' || (p = date_number(p, 2, 2, &m)) == NULL || m > 59)
+		return 0;
+	if (*p == ':' && ((p = date_number(p + 1, 2, 2, &sec)) == NULL ||
+	    sec > 60))
+		return 0;
+	if ((p = date_zone(date_space(p))) == NULL)
+		return 0;
+	p = date_space(p);
+	if (*p == '(' && (q = strchr(p, ')')) != NULL)
+		p = date_space(q + 1);
+	return *p == '\0';
+}
+
+/*
+ * Walking the MIME tree: leaves in order, message/rfc822 parts before
+ * their contents, MSG_MAX_DEPTH levels deep and MSG_MAX_PARTS leaves at
+ * most.  The walk reads headers only.
+ */
+struct walk {
+	struct message	*m;
+	msgpart_fn	 fn;
+	void		*arg;
+	size_t		 leaves;
+	int		 stop;
+	struct buf	 name;		/* a file name read again */
+};
+
+static void
+part_describe(GMimeObject *o, struct msgpart *p, int depth,
+    struct buf *name)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	GMimeContentDisposition *cd = g_mime_object_get_content_disposition(o);
+	const char *type = ct ? g_mime_content_type_get_media_type(ct) : NULL;
+	const char *sub = ct ? g_mime_content_type_get_media_subtype(ct) : NULL;
+	size_t i;
+
+	memset(p, 0, sizeof(*p));
+	snprintf(p->type, sizeof(p->type), "%s/%s",
+	    type ? type : "text", sub ? sub : "plain");
+	for (i = 0; p->type[i] != '\0'; i++)
+		if (p->type[i] >= 'A' && p->type[i] <= 'Z')
+			p->type[i] += 'a' - 'A';
+	p->charset = ct ? g_mime_content_type_get_parameter(ct, "charset") :
+	    NULL;
+	if (GMIME_IS_PART(o))
+		p->filename = g_mime_part_get_filename(GMIME_PART(o));
+	else if (cd != NULL)
+		p->filename = g_mime_content_disposition_get_parameter(cd,
+		    "filename");
+	if (name != NULL)	/* B words read right */
+		p->filename = mime_filename(o, p->filename, name);
+	p->attachment = (cd != NULL &&
+	    g_mime_content_disposition_is_attachment(cd)) ||
+	    (p->filename != NULL && *p->filename != '\0');
+	p->depth = depth;
+	p->obj = o;
+}
+
+/*
+ * A message/rfc822 part sent in base64 or quoted-printable: GMime takes
+ * it for an opaque leaf, but mail clients (and mime4j, rspamd) open it.
+ */
+static int
+is_encoded_message(GMimeObject *o)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	GMimeContentEncoding enc;
+
+	if (!GMIME_IS_PART(o) || ct == NULL ||
+	    (!g_mime_content_type_is_type(ct, "message", "rfc822") &&
+	    !g_mime_content_type_is_type(ct, "message", "global")))
+		return 0;
+	enc = g_mime_part_get_content_encoding(GMIME_PART(o));
+	return enc == GMIME_CONTENT_ENCODING_BASE64 ||
+	    enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+	    enc == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
+/*
+ * Such a part decoded (at most max_message_size of it) and parsed, once:
+ * the message is kept on the part, so that it lives as long as the
+ * outer message and a second walk finds it parsed.
+ */
+static GMimeMessage *
+encoded_message(GMimeObject *o, int depth, int *flags)
+{
+	static const char key[] = "xd-encoded-message";
+	struct msgpart p;
+	struct buf data;
+	GMimeStream *st;
+	GMimeParser *parser;
+	GMimeMessage *inner;
+	size_t max = conf_size("max_message_size");
+
+	if ((inner = g_object_get_data(G_OBJECT(o), key)) != NULL)
+		return inner;
+	buf_init(&data);
+	part_describe(o, &p, depth, NULL);	/* for its data alone */
+	msgpart_data(&p, &data, max > 0 ? max : XD_MAX_MESSAGE);
+	st = g_mime_stream_mem_new_with_buffer(data.s ? data.s : "", data.len);
+	buf_free(&data);
+	st = hdrlimit_apply(st, flags);	/* its headers and parts too */
+	parser = g_mime_parser_new_with_stream(st);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	inner = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	g_object_unref(st);
+	if (inner != NULL)
+		g_object_set_data_full(G_OBJECT(o), key, inner,
+		    g_object_unref);
+	return inner;
+}
+
+static void
+walk_object(struct walk *w, GMimeObject *o, int depth)
+{
+	struct msgpart p;
+	GMimeMessage *inner;
+
+	if (o == NULL || w->stop)
+		return;
+	if (depth > MSG_MAX_DEPTH) {
+		w->m->flags |= MSG_TOO_DEEP;
+		return;
+	}
+	if (GMIME_IS_MULTIPART(o)) {
+		GMimeMultipart *mp = GMIME_MULTIPART(o);
+		int i, n = g_mime_multipart_get_count(mp);
+
+		for (i = 0; i < n && !w->stop; i++)
+			walk_object(w, g_mime_multipart_get_part(mp, i),
+			    depth + 1);
+		return;
+	}
+	part_describe(o, &p, depth, &w->name);
+	if (is_encoded_message(o)) {
+		p.is_message = 1;
+		if (w->fn(&p, w->arg) != 0)
+			w->stop = 1;
+		else if ((inner = encoded_message(o, depth,
+		    &w->m->flags)) != NULL)
+			walk_object(w, g_mime_message_get_mime_part(inner),
+			    depth + 1);
+		return;
+	}
+	if (GMIME_IS_MESSAGE_PART(o)) {
+		inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+
+		p.is_message = 1;
+		if (w->fn(&p, w->arg) != 0) {
+			w->stop = 1;
+			return;
+		}
+		if (inner != NULL)
+			walk_object(w, g_mime_message_get_mime_part(inner),
+			    depth + 1);
+		return;
+	}
+	if (w->leaves >= MSG_MAX_PARTS) {
+		w->m->flags |= MSG_MANY_PARTS;
+		w->stop = 1;
+		return;
+	}
+	w->leaves++;
+	if (w->fn(&p, w->arg) != 0)
+		w->stop = 1;
+}
+
+/*
+ * Call fn for every part as described above; fn returning non-zero
+ * stops the walk.  Returns the number of leaves seen.  The walk sets
+ * MSG_TOO_DEEP or MSG_MANY_PARTS in the flags when it hits a bound.
+ */
+size_t
+message_parts(struct message *m, msgpart_fn fn, void *arg)
+{
+	struct walk w;
+
+	w.m = m;
+	w.fn = fn;
+	w.arg = arg;
+	w.leaves = 0;
+	w.stop = 0;
+	buf_init(&w.name);
+	walk_object(&w, g_mime_message_get_mime_part(m->mime), 0);
+	buf_free(&w.name);
+	return w.leaves;
+}
+
+/*
+ * The content of a leaf as it was sent, rewound, and its transfer
+ * encoding; NULL if it has none.
+ */
+static GMimeStream *
+raw_content(const struct msgpart *p, GMimeContentEncoding *enc)
+{
+	GMimeDataWrapper *dw;
+	GMimeStream *src;
+
+	if (p->is_message || !GMIME_IS_PART(p->obj) ||
+	    (dw = g_mime_part_get_content(GMIME_PART(p->obj))) == NULL ||
+	    (src = g_mime_data_wrapper_get_stream(dw)) == NULL)
+		return NULL;
+	*enc = g_mime_data_wrapper_get_encoding(dw);
+	g_mime_stream_reset(src);
+	return src;
+}
+
+/*
+ * The content of a leaf, its transfer encoding undone, at most max
+ * bytes appended to out.  Reads through filters, never the whole part.
+ */
+int
+msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
+{
+	GMimeStream *src, *fs;
+	GMimeContentEncoding enc;
+	char tmp[8192];
+	ssize_t n;
+
+	if (p->is_message || !GMIME_IS_PART(p->obj))
+		return -1;
+	if ((src = raw_content(p, &enc)) == NULL)
+		return 0;
+	fs = g_mime_stream_filter_new(src);
+	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
+	    enc != GMIME_CONTENT_ENCODING_7BIT &&
+	    enc != GMIME_CONTENT_ENCODING_8BIT &&
+	    enc != GMIME_CONTENT_ENCODING_BINARY) {
+		GMimeFilter *f = g_mime_filter_basic_new(enc, FALSE);
+
+		g_mime_stream_filter_add(GMIME_STREAM_FILTER(fs), f);
+		g_object_unref(f);
+	}
+	while (max > 0 && (n = g_mime_stream_read(fs, tmp,
+	    max < sizeof(tmp) ? max : sizeof(tmp))) > 0) {
+		buf_add(out, tmp, (size_t)n);
+		max -= (size_t)n;
+	}
+	g_object_unref(fs);
+	return 0;
+}
+
+/*
+ * The longest line of a quoted-printable leaf as it was sent, in its
+ * first max bytes: RFC 2045 allows 76 characters, and mail libraries
+ * keep to it.  0 if the leaf is not quoted-printable.
+ */
+size_t
+msgpart_qp_line(const struct msgpart *p, size_t max)
+{
+	GMimeStream *src;
+	GMimeContentEncoding enc;
+	char tmp[8192];
+	size_t line = 0, longest = 0;
+	ssize_t n, i;
+
+	if ((src = raw_content(p, &enc)) == NULL ||
+	    enc != GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE)
+		return 0;
+	while (max > 0 && (n = g_mime_stream_read(src, tmp,
+	    max < sizeof(tmp) ? max : sizeof(tmp))) > 0) {
+		for (i = 0; i < n; i++) {
+			if (tmp[i] == '\n') {
+				line = 0;
+			} else if (tmp[i] != '\r' && ++line > longest)
+				longest = line;
+		}
+		max -= (size_t)n;
+	}
+	return longest;
+}
+
+/*
+ * The text of a text/ leaf as UTF-8: transfer encoding undone, its
+ * charset converted (undeclared or unknown 8-bit text as windows-1252),
+ * at most max bytes, cut on a character boundary.  -1 if not text.
+ */
+int
+msgpart_text(const struct msgpart *p, struct buf *out, size_t max)
+{
+	struct buf raw;
+
+	buf_reset(out);
+	if (p->is_message || strncmp(p->type, "text/", 5) != 0)
+		return -1;
+	buf_init(&raw);
+	/* converted text may grow: read a little more, cut afterwards */
+	msgpart_data(p, &raw, max + 8);
+	utf8_convert(p->charset, raw.s ? raw.s : "", raw.len, out);
+	buf_free(&raw);
+	if (out->len > max) {
+		out->len = utf8_cut(out->s, out->len, max);
+		out->s[out->len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * UTF-8 text utilities, used for every value that leaves the library.
+ */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned int c;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* The largest length <= max that does not split a character of s. */
+size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}
+
+static void
+add_codepoint(struct buf *b, unsigned int c)
+{
+	char u[4];
+
+	if (c < 0x80) {
+		buf_addc(b, (int)c);
+	} else if (c < 0x800) {
+		u[0] = (char)(0xc0 | (c >> 6));
+		u[1] = (char)(0x80 | (c & 0x3f));
+		buf_add(b, u, 2);
+	} else {
+		u[0] = (char)(0xe0 | (c >> 12));
+		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (c & 0x3f));
+		buf_add(b, u, 3);
+	}
+}
+
+/* Valid UTF-8 in place: a byte that starts no valid sequence is U+FFFD. */
+void
+utf8_fix(struct buf *b)
+{
+	struct buf out;
+	size_t i, n;
+
+	for (i = 0; i < b->len; i += n)
+		if ((n = utf8_seq((unsigned char *)b->s + i, b->len - i)) == 0)
+			break;
+	if (i >= b->len)
+		return;
+	buf_init(&out);
+	buf_add(&out, b->s, i);
+	for (; i < b->len; i += n) {
+		if ((n = utf8_seq((unsigned char *)b->s + i, b->len - i)) == 0) {
+			add_codepoint(&out, 0xfffd);
+			n = 1;
+		} else
+			buf_add(&out, b->s + i, n);
+	}
+	buf_free(b);
+	*b = out;
+}
+
+/*
+ * A value fit for one stream field: valid UTF-8, control characters (C0
+ * and C1; line breaks of folded headers too) as spaces, no white space
+ * at the ends, at most max bytes cut on a character boundary.
+ */
+void
+text_clean(struct buf *b, size_t max)
+{
+	size_t i, start = 0, end;
+
+	if (b->len == 0)
+		return;
+	utf8_fix(b);
+	for (i = end = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->s[i];
+
+		if (c == 0xc2 && i + 1 < b->len &&
+		    (unsigned char)b->s[i + 1] < 0xa0) {
+			i++;		/* a C1 control, U+0080 to U+009F */
+			c = ' ';
+		} else if (c < 0x20 || c == 0x7f)
+			c = ' ';
+		b->s[end++] = (char)c;
+	}
+	b->len = end;
+	while (start < b->len && b->s[start] == ' ')
+		start++;
+	end = b->len;
+	while (end > start && b->s[end - 1] == ' ')
+		end--;
+	memmove(b->s, b->s + start, end - start);
+	b->len = utf8_cut(b->s, end - start, max);
+	if (b->s != NULL)
+		b->s[b->len] = '\0';
+}
+
+/* windows-1252 0x80-0x9f; its five holes stay C1 code points (WHATWG) */
+static const unsigned short cp1252[32] = {
+	0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
+	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d, 0x017d, 0x008f,
+	0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
+	0x02dc, 0x2122, 0x0161, 0x203a, 0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static void
+from_cp1252(const char *s, size_t n, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c < 0x80)
+			buf_addc(out, c);
+		else if (c < 0xa0)
+			add_codepoint(out, cp1252[c - 0x80]);
+		else
+			add_codepoint(out, c);
+	}
+}
+
+static int
+is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static int
+is_utf8(const char *s, size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < n; i += k)
+		if ((k = utf8_seq((const unsigned char *)s + i, n - i)) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether a converter knows the charset.  GMime takes the labels that
+ * say "no charset is known" for its locale's, which turns every 8-bit
+ * byte into U+FFFD: those are unknown here, to be read as undeclared.
+ */
+int
+charset_known(const char *charset)
+{
+	static const char *const unknown[] = {
+		"x-unknown", "unknown", "unknown-8bit", "x-user-defined", NULL
+	};
+	iconv_t cd;
+	size_t i;
+
+	for (i = 0; unknown[i] != NULL; i++)
+		if (strcasecmp(charset, unknown[i]) == 0)
+			return 0;
+	message_init();		/* callers may convert before they parse */
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return 0;
+	g_mime_iconv_close(cd);
+	return 1;
+}
+
+/* iconv from charset, each byte it cannot take as U+FFFD; -1 if unknown. */
+static int
+from_iconv(const char *charset, const char *s, size_t n, struct buf *out)
+{
+	iconv_t cd;
+	char tmp[4096];
+	char *in = (char *)(uintptr_t)s;
+	size_t inleft = n;
+
+	if (!charset_known(charset) ||
+	    (cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return -1;
+	while (inleft > 0) {
+		char *o = tmp;
+		size_t oleft = sizeof(tmp);
+		size_t rc = iconv(cd, &in, &inleft, &o, &oleft);
+
+		buf_add(out, tmp, sizeof(tmp) - oleft);
+		if (rc != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		/* EILSEQ, or EINVAL: a sequence cut at the end */
+		add_codepoint(out, 0xfffd);
+		in++;
+		inleft--;
+	}
+	{
+		/* the shift back to the initial state of stateful charsets */
+		char *o = tmp;
+		size_t oleft = sizeof(tmp);
+
+		if (iconv(cd, NULL, NULL, &o, &oleft) != (size_t)-1)
+			buf_add(out, tmp, sizeof(tmp) - oleft);
+	}
+	g_mime_iconv_close(cd);
+	return 0;
+}
+
+/* Charsets whose text is ASCII bytes that still need converting. */
+static int
+is_7bit_encoded(const char *charset)
+{
+	return strncasecmp(charset, "iso-2022", 8) == 0 ||
+	    strncasecmp(charset, "utf-7", 5) == 0 ||
+	    strncasecmp(charset, "hz", 2) == 0;
+}
+
+/* Charsets that take every byte: valid UTF-8 labelled so is mislabelled. */
+static int
+is_8bit_charset(const char *charset)
+{
+	return strncasecmp(charset, "iso-8859", 8) == 0 ||
+	    strncasecmp(charset, "iso8859", 7) == 0 ||
+	    strncasecmp(charset, "windows-125", 11) == 0 ||
+	    strncasecmp(charset, "cp125", 5) == 0 ||
+	    strncasecmp(charset, "latin", 5) == 0;
+}
+
+/*
+ * Append n bytes of text in charset to out as valid UTF-8.  No charset,
+ * ASCII or UTF-8: kept if it is valid UTF-8, else read as windows-1252.
+ * A single-byte charset on valid UTF-8 is taken for a wrong label.  Any
+ * other charset goes through iconv, and one iconv does not know is
+ * read as windows-1252.
+ */
+void
+utf8_convert(const char *charset, const char *s, size_t n, struct buf *out)
+{
+	size_t start = out->len;
+
+	if (charset != NULL && (strcasecmp(charset, "us-ascii") == 0 ||
+	    strcasecmp(charset, "ascii") == 0 ||
+	    strcasecmp(charset, "utf-8") == 0 ||
+	    strcasecmp(charset, "utf8") == 0 || *charset == '\0'))
+		charset = NULL;
+	if (charset == NULL || !is_7bit_encoded(charset)) {
+		if (is_ascii(s, n) || ((charset == NULL ||
+		    is_8bit_charset(charset)) && is_utf8(s, n))) {
+			buf_add(out, s, n);
+			return;
+		}
+	}
+	if (charset == NULL || from_iconv(charset, s, n, out) != 0)
+		from_cp1252(s, n, out);
+	/* iconv output is UTF-8 already; this only guards it */
+	if (!is_utf8(out->s + start, out->len - start)) {
+		struct buf tail;
+
+		buf_init(&tail);
+		buf_add(&tail, out->s + start, out->len - start);
+		utf8_fix(&tail);
+		out->len = start;
+		buf_add(out, tail.s, tail.len);
+		buf_free(&tail);
+	}
+}

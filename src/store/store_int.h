@@ -1,0 +1,89 @@
+/*
+ * store_int.h - what store.c shares with its backends, store_lmdb.c and
+ * store_redis.c, in the manner of bogofilter's datastore.h.  Nothing
+ * else includes it: the tools see only the store_ calls of store/store.h.
+ */
+#ifndef XD_STORE_INT_H
+#define XD_STORE_INT_H
+
+enum store_opcode {
+	OP_GET, OP_ADD, OP_IF, OP_END, OP_DEL, OP_EXPIRE
+};
+
+struct store_op {
+	enum store_opcode	 code;
+	const struct store_table *t;
+	size_t			 key;	/* offset into store->keys */
+	size_t			 keylen;
+	long long		 a, b, c;
+	struct store_val	*out;
+};
+
+/* Records an expire operation removes in one run, at most. */
+#define STORE_MAX_EXPIRE	100000
+
+/*
+ * A backend runs a queue of operations as one atomic batch, writing
+ * one result per operation into res (all zero for END, and for what a
+ * failed IF skipped).  On failure it returns -1 with *why set, having
+ * written nothing to the store.
+ */
+struct store_backend {
+	const char *name;
+	int	 (*open)(struct store *, const char *, const char **);
+	void	 (*close)(struct store *);
+	int	 (*run)(struct store *, const struct store_op *, size_t,
+		    struct store_val *, const char **);
+	long long (*count)(struct store *, const struct store_table *,
+		    const char **);
+	int	 (*walk)(struct store *, const struct store_table *,
+		    store_walk_fn, void *, const char **);
+};
+
+struct store {
+	const struct store_backend *be;
+	void		*priv;		/* the backend's */
+	char		*url;
+	long long	 now;		/* 0: the clock */
+	struct store_op	*ops;
+	size_t		 nops, cap;
+	struct buf	 keys;		/* the queued keys, NUL-separated */
+	struct store_val *res;
+	size_t		 rescap;
+	int		 in_if;
+	const char	*bad;		/* a misuse seen while queueing */
+	int		 dont_wait;	/* store_dont_wait() */
+	int		 busy;		/* the last run met a learner */
+};
+
+extern const struct store_backend store_lmdb, store_redis;
+
+/* store_place.c: an LMDB store's directory, files and writers' lock */
+struct MDB_env;
+const char *lmdb_check_place(const char *, char *, size_t);
+const char *lmdb_open_env(const char *, size_t, struct MDB_env **, int *,
+	    char *, size_t);
+const char *lmdb_writer_lock(int, int, int *, const char *, char *, size_t);
+void	 lmdb_writer_unlock(int);
+
+static inline const char *
+store_op_key(const struct store *st, const struct store_op *op)
+{
+	return st->keys.s + op->key;
+}
+
+/* A record expired at time now: the rule both backends keep. */
+static inline int
+store_aged(const struct store_table *t, long long last, long long now)
+{
+	return t->ttl > 0 && last + t->ttl <= now;
+}
+
+/* The sweep of a table a run has written to n times: how much to do. */
+static inline long long
+store_budget(long long writes)
+{
+	return 16 + 2 * writes;
+}
+
+#endif

@@ -1,0 +1,502 @@
+/*
+ * xd-score - add up the weights of a line's symbols, apply the policy,
+ * and write score=, prob=, class= and policy=.  A pure function of the
+ * line: it reads no mail and asks no one, so a stored stream can be
+ * scored again in seconds with new weights.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "policy/policy.h"
+#include "check/check.h"
+#include "verdict/verdict.h"
+
+#define TOOL	"xd-score"
+
+static const char synopsis[] =
+    "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file] < stream\n"
+    "--describe symbol ...\n"
+    "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
+    "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
+static const char options[] =
+    "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
+    "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
+    "  -e, --explain       print why each message got its class, not the stream\n"
+    "  -c, --spamc         print score/threshold, exit 0 ham, 1 spam, 3 unchecked\n"
+    "  -R, --report        print each symbol counted, its weight and description,\n"
+    "                      then score and class; exit as --spamc\n"
+    "      --why           print in sentences why each message got its class\n"
+    "  -d, --describe      print the description of each symbol named\n"
+    "  -n, --check         check the weights and policy files, read no stream\n"
+    "      --progress N    show progress on stderr for a stream of N messages\n"
+    "      --autolearn FILE  write to FILE, for each line, what\n"
+    "                      xd-filter(1) learns its message as, and its score\n"
+    "                      without the learned symbols\n"
+    "      --fit           fit weights to the labelled stream, write a weights file\n"
+    "  -o, --output FILE   --fit: write the weights to FILE, not stdout\n"
+    "      --lambda L      --fit: L2 penalty on the weights (default 1)\n"
+    "      --ham-cost C    --fit: a ham line counts C times in the loss (default 1)\n"
+    "      --ham-loss R    --fit: raise the spam threshold until at most R of\n"
+    "                      the training ham reaches it\n"
+    "      --sure-loss R   --fit: the same for the surespam threshold\n"
+    "      --max-sets N    --fit: distinct symbol sets kept (default 1000000)\n"
+    "      --keep-unseen   --fit: keep the weights (-w) of symbols no training\n"
+    "                      line had, such as those of DNS checks\n"
+    "  -h, --help          this help\n"
+    "  -V, --version       the version";
+
+static void
+usage(void)
+{
+	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+}
+
+static FILE *autolearn_fp;	/* --autolearn */
+
+/*
+ * --autolearn: what xd-filter learns the message as.  A failure here
+ * is only a message not learned: it never fails the stream.
+ */
+static void
+autolearn_line(const struct score *s, const struct rec *rec)
+{
+	const char *what;
+	double at;
+
+	if (autolearn_fp == NULL)
+		return;
+	what = score_autolearn(s, rec, conf_double("autolearn_spam"),
+	    conf_double("autolearn_ham"), &at);
+	if (fprintf(autolearn_fp, "%s %.2f\n", what, at) < 0 ||
+	    fflush(autolearn_fp) == EOF) {
+		xd_warn("--autolearn");
+		fclose(autolearn_fp);
+		autolearn_fp = NULL;
+	}
+}
+
+static int
+stream_line(struct rec *rec, void *arg)
+{
+	struct score *s = arg;
+
+	score_line(s, rec);
+	autolearn_line(s, rec);
+	rec_addf(rec, "score", "%.2f", s->score);
+	rec_addf(rec, "prob", "%.4f", weights_prob(s->w, s->score));
+	rec_add(rec, "class", s->class);
+	if (s->rule != NULL)
+		rec_addf(rec, "policy", "%s:%lu", policy_path(s->p),
+		    s->rule->line);
+	return 0;
+}
+
+/* What is printed for people instead of the stream. */
+enum show { STREAM, EXPLAIN, SPAMC, REPORT, WHY };
+
+/* A line with error=: some check did not look, so its score is not all. */
+static int
+unchecked(const struct rec *rec)
+{
+	struct buf where;
+	const char *err;
+
+	if ((err = rec_raw(rec, "error")) == NULL)
+		return 0;
+	buf_init(&where);
+	stream_unescape(rec_locator(rec), &where);
+	xd_warnx("%s: not checked in full: error=%s", where.s ? where.s : "",
+	    err);
+	buf_free(&where);
+	return 1;
+}
+
+static int
+show_line(struct score *s, struct rec *rec, enum show show)
+{
+	int status = 0;
+
+	score_line(s, rec);
+	score_by_contribution(s);
+	switch (show) {
+	case EXPLAIN:
+		score_explain(s, rec);
+		return XD_EXIT_OK;
+	case SPAMC:
+		status = score_spamc(s, rec);
+		break;
+	case REPORT:
+		status = score_report(s, rec);
+		break;
+	default:
+		status = score_why(s, rec);
+		break;
+	}
+	return unchecked(rec) ? SCORE_EXIT_UNCHECKED : status;
+}
+
+/*
+ * --explain, --spamc, --report, --why: for people, on stdout, instead
+ * of the stream.  --explain exits as the stream does; the others exit
+ * with the worst line's status: 0 ham, 1 spam or surespam, 3 a line
+ * that was not checked in full or could not be read.
+ */
+static int
+people_run(struct score *s, enum show show)
+{
+	struct reader r;
+	struct rec rec;
+	unsigned long done = 0;
+	int status = XD_EXIT_OK, rc, fail;
+
+	fail = show == EXPLAIN ? XD_EXIT_SOME : SCORE_EXIT_UNCHECKED;
+	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	rec_init(&rec);
+	while (reader_next(&r, &rec)) {
+		if (rec.comment)
+			continue;
+		progress_tick(++done, 0);
+		if (rec.bad != NULL) {
+			xd_warnx("<stdin>:%lu: %s", r.lineno, rec.bad);
+			if (show == EXPLAIN)
+				printf("message %s\n  error %s:%s\n\n",
+				    rec_locator(&rec), TOOL, rec.bad);
+			status = fail;
+			continue;
+		}
+		if ((rc = show_line(s, &rec, show)) > status)
+			status = rc;
+	}
+	progress_tick(done, 1);
+	rec_free(&rec);
+	reader_free(&r);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(fail, "write error");
+	if (ferror(stdin))
+		xd_err(fail, "read error");
+	return status;
+}
+
+/* --describe: each name's description; 1 if one has none. */
+static int
+describe_names(const struct descriptions *d, char **names, int n)
+{
+	const char *text;
+	int i, status = XD_EXIT_OK;
+
+	for (i = 0; i < n; i++) {
+		if ((text = descriptions_find(d, names[i],
+		    strlen(names[i]))) != NULL) {
+			printf("%s\t%s\n", names[i], text);
+			continue;
+		}
+		printf("%s\t(no description)\n", names[i]);
+		xd_warnx("%s: no description in %s or the rules' describe "
+		    "lines", names[i], descriptions_path(d));
+		status = XD_EXIT_SOME;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(XD_EXIT_USAGE, "write error");
+	return status;
+}
+
+/*
+ * The descriptions of the reports: the shared table, and the describe
+ * lines of the rules xd-heur runs.  Rules that cannot be loaded leave
+ * their symbols without one, which the report says; xd-heur fails on
+ * them itself.
+ */
+static struct descriptions *
+load_descriptions(struct ruleset **rs)
+{
+	struct descriptions *d;
+	struct rules_stats st;
+	int none;
+
+	if ((d = descriptions_load(NULL)) == NULL)
+		return NULL;
+	*rs = rules_load_conf(NULL, 0, &st, &none, 0);
+	descriptions_rules(d, *rs);
+	return d;
+}
+
+static void
+add_rule_weight(void *w, const char *name, double weight)
+{
+	weights_add_rule(w, name, weight);
+}
+
+/*
+ * The score lines of the rules xd-heur runs weigh their symbols where
+ * the weights file does not name them.  The files are only read: a
+ * rule that cannot run never reaches the stream.
+ */
+static void
+add_rule_weights(struct weights *w)
+{
+	struct rules_stats st;
+	struct ruleset *rs;
+	int none;
+
+	rs = rules_load_conf(NULL, 0, &st, &none, RULES_SCORES);
+	if (rs != NULL)
+		rules_each_score(rs, add_rule_weight, w);
+	rules_free(rs);
+}
+
+/* Write the fitted weights to path through a temporary file and rename. */
+static int
+fit_output(const struct fit *f, const char *path)
+{
+	char *tmp;
+	FILE *fp;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return fit_write(f, stdout);
+	xasprintf(&tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		xd_warn("%s", tmp);
+		if (fd != -1)
+			close(fd);
+		free(tmp);
+		return -1;
+	}
+	if (fit_write(f, fp) != 0 || fsync(fd) != 0) {
+		xd_warn("%s", tmp);
+		fclose(fp);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) != 0) {
+		xd_warn("%s", path);
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
+}
+
+/* --fit: read the labelled stream, fit, write a weights file. */
+static int
+fit_run(const struct weights *base, const struct fit_opts *o,
+    const char *out)
+{
+	struct reader r;
+	struct rec rec;
+	struct fit *f;
+	unsigned long done = 0, bad = 0, unlabelled = 0;
+	int status = XD_EXIT_OK, rc;
+
+	f = fit_new(o, base);
+	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	rec_init(&rec);
+	while (reader_next(&r, &rec)) {
+		if (rec.comment)
+			continue;
+		progress_tick(++done, 0);
+		if (rec.bad != NULL) {
+			xd_warnx("<stdin>:%lu: %s: left out of the fit",
+			    r.lineno, rec.bad);
+			bad++;
+		} else if ((rc = fit_add(f, &rec)) == FIT_UNLABELLED)
+			unlabelled++;
+		else if (rc == FIT_FULL) {
+			xd_warnx("<stdin>:%lu: more than %zu distinct symbol "
+			    "sets or too many symbols: raise --max-sets or "
+			    "fit on a sample of the stream", r.lineno,
+			    o->max_sets);
+			status = XD_EXIT_USAGE;
+			break;
+		}
+	}
+	progress_tick(done, 1);
+	rec_free(&rec);
+	reader_free(&r);
+	if (ferror(stdin)) {
+		xd_warn("<stdin>: read error");
+		status = XD_EXIT_USAGE;
+	}
+	if (unlabelled > 0)
+		xd_warnx("%lu lines without label=ham or label=spam were "
+		    "left out of the fit", unlabelled);
+	if (status == XD_EXIT_OK && fit_solve(f) != 0) {
+		xd_warnx("--fit needs labelled lines of both classes, ham "
+		    "and spam");
+		status = XD_EXIT_USAGE;
+	}
+	if (status == XD_EXIT_OK && fit_output(f, out) != 0)
+		status = XD_EXIT_USAGE;
+	if (status == XD_EXIT_OK && (bad > 0 || unlabelled > 0))
+		status = XD_EXIT_SOME;
+	fit_free(f);
+	return status;
+}
+
+/* A number of an option, within bounds, or exit 2 naming the option. */
+static double
+fit_number(const char *opt, const char *arg, double lo, double hi)
+{
+	double d;
+
+	if (xd_parse_double(arg, &d) != 0 || !(d >= lo && d <= hi))
+		xd_errx(XD_EXIT_USAGE, "%s %s: not a number from %g to %g",
+		    opt, arg, lo, hi);
+	return d;
+}
+
+/* Only one way of showing the lines may be asked for. */
+static void
+set_show(enum show *show, enum show to)
+{
+	if (*show != STREAM && *show != to)
+		usage();
+	*show = to;
+}
+
+/* Score the stream, or show it to people, or check the files (-n). */
+static int
+score_run(const char *wfile, const char *pfile, int check, enum show show)
+{
+	struct ruleset *rs = NULL;
+	struct score s;
+	int status;
+
+	memset(&s, 0, sizeof(s));
+	if ((s.w = weights_load(wfile)) != NULL)
+		add_rule_weights(s.w);
+	s.p = policy_load(pfile);	/* report both files' errors at once */
+	if (show == REPORT || show == WHY)
+		s.d = load_descriptions(&rs);
+	if (s.w == NULL || s.p == NULL ||
+	    ((show == REPORT || show == WHY) && s.d == NULL))
+		status = XD_EXIT_USAGE;
+	else if (check)
+		status = XD_EXIT_OK;
+	else if (show != STREAM)
+		status = people_run(&s, show);
+	else
+		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
+	free(s.sym);
+	descriptions_free(s.d);
+	rules_free(rs);
+	policy_free(s.p);
+	weights_free(s.w);
+	return status;
+}
+
+static int
+describe_run(char **names, int n)
+{
+	struct descriptions *d;
+	struct ruleset *rs = NULL;
+	int status;
+
+	if ((d = load_descriptions(&rs)) == NULL)
+		return XD_EXIT_USAGE;
+	status = describe_names(d, names, n);
+	descriptions_free(d);
+	rules_free(rs);
+	return status;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "autolearn", required_argument, NULL, 'A' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "describe", no_argument, NULL, 'd' },
+		{ "explain", no_argument, NULL, 'e' },
+		{ "fit", no_argument, NULL, 'F' },
+		{ "ham-cost", required_argument, NULL, 'C' },
+		{ "ham-loss", required_argument, NULL, 'L' },
+		{ "keep-unseen", no_argument, NULL, 'K' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "lambda", required_argument, NULL, 'l' },
+		{ "max-sets", required_argument, NULL, 'M' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "report", no_argument, NULL, 'R' },
+		{ "spamc", no_argument, NULL, 'c' },
+		{ "sure-loss", required_argument, NULL, 'S' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "progress", required_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ "why", no_argument, NULL, 'Y' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct fit_opts fo;
+	const char *wfile = NULL, *pfile = NULL, *out = NULL, *al = NULL;
+	enum show show = STREAM;
+	int c, check = 0, describing = 0, fitting = 0, status;
+	struct weights *w;
+
+	xd_setprogname(argv[0]);
+	fit_defaults(&fo);
+	while ((c = getopt_long(argc, argv, "cdehno:p:RVw:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case 'A': al = optarg; break;
+		case 'c': set_show(&show, SPAMC); break;
+		case 'd': describing = 1; break;
+		case 'e': set_show(&show, EXPLAIN); break;
+		case 'R': set_show(&show, REPORT); break;
+		case 'Y': set_show(&show, WHY); break;
+		case 'n': check = 1; break;
+		case 'o': out = optarg; break;
+		case 'F': fitting = 1; break;
+		case 'K': fo.keep_unseen = 1; break;
+		case 'C':
+			fo.ham_cost = fit_number("--ham-cost", optarg, 1e-3, 1e6);
+			break;
+		case 'l':
+			fo.lambda = fit_number("--lambda", optarg, 1e-6, 1e6);
+			break;
+		case 'L':
+			fo.ham_loss = fit_number("--ham-loss", optarg, 0, 1);
+			break;
+		case 'S':
+			fo.sure_loss = fit_number("--sure-loss", optarg, 0, 1);
+			break;
+		case 'M':
+			fo.max_sets = (size_t)xd_optnum("--max-sets", optarg, 1, 100000000);
+			break;
+		case 'p': pfile = optarg; break;
+		case 'P':
+			stream_progress_option(optarg);
+			break;
+		case 'w': wfile = optarg; break;
+		case 'V': xd_version();
+		case 'h': xd_usage(0, synopsis, options);
+		default:  usage();
+		}
+	}
+	if ((optind != argc) != describing ||
+	    ((out != NULL || fo.keep_unseen) && !fitting) ||
+	    (al != NULL && (fitting || describing || show != STREAM)) ||
+	    (fitting && (show != STREAM || check || pfile != NULL)) ||
+	    (describing && (fitting || show != STREAM || check ||
+	    pfile != NULL || wfile != NULL)))
+		usage();
+	if (conf_load(NULL) != 0)
+		return XD_EXIT_USAGE;
+	if (describing)
+		return describe_run(argv + optind, argc - optind);
+	if (al != NULL && !check && (autolearn_fp = fopen(al, "w")) == NULL)
+		xd_warn("--autolearn %s", al);
+	if (!fitting)
+		return score_run(wfile, pfile, check, show);
+	/* The weights only say which values have entries of their own. */
+	if ((w = weights_load(wfile)) == NULL)
+		return XD_EXIT_USAGE;
+	status = fit_run(w, &fo, out);
+	weights_free(w);
+	return status;
+}
