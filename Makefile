@@ -4,6 +4,7 @@
 #   make demo       install missing Debian packages, build, run on share/samples
 #   make test       install missing Debian packages, build, run every test
 #   make check-asan make check-valgrind make bench make install
+#   make check-layers  src/ folders include only the layers below them
 #   make fuzz       AFL++ on the parsers, FUZZ_S seconds each (fuzz/run.sh)
 #   make accuracy   cross-validated accuracy on ../shared/corpus (PEERS=1: and peers)
 #   make rule-stats each rule's hits on ham and spam, untrained (CORPUS=dir)
@@ -108,8 +109,15 @@ $(O)/store-test: t/store-test.c $(LIB) $(HDRS)
 $(O)/eol-test: t/eol-test.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/eol-test.c $(LIB) $(LDLIBS)
 
+# Each src/ folder includes only the layers below it, and the limits on
+# file sizes (t/check-layers.sh); CHECK_LINES=strict fails on .c files
+# over 800 lines too, which are otherwise only reported.
+check-layers:
+	@CHECK_LINES=$(CHECK_LINES) sh t/check-layers.sh src
+
 test: deps
 	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test $(O)/eol-test
+	@$(MAKE) --no-print-directory check-layers
 	@sh t/run.sh $(B) $(O)
 
 # The slowest tests, from a run of the whole suite.
@@ -192,6 +200,6 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz $(BINS)
 
-.PHONY: all deps demo test test-times check-asan check-valgrind fuzz bench \
+.PHONY: all deps demo test test-times check-layers check-asan check-valgrind fuzz bench \
 	accuracy rule-stats install uninstall clean FORCE
 .SECONDARY:

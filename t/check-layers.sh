@@ -1,0 +1,111 @@
+#!/bin/sh
+# check-layers.sh [SRC] - the layers of src/ (README, "Source layout"):
+# every file lies in a layer folder; a file includes headers of its own
+# folder, or the one header of a layer below (LAYER/LAYER.h), never one
+# above and never another folder's inner header; no header is over 250
+# lines.  A .c file over 800 lines is reported as over the limit, a
+# failure only with CHECK_LINES=strict (some are still being split).
+#
+# The layers, bottom to top.  A layer's header is LAYER/LAYER.h; tools
+# has none.
+LAYERS="base mime url net store policy check verdict tools"
+# Includes known to go upwards, as FILE:LAYER, each to be undone:
+# config.c checks dnslists lines with net's dnsbl_check_conf().
+KNOWN="base/config.c:net"
+MAX_H=250
+MAX_C=800
+
+src=${1:-src}
+[ -d "$src" ] || { echo "check-layers: no $src" >&2; exit 2; }
+cd "$src" || exit 2
+
+# Files that are not in a folder, or in a folder that is no layer.
+status=0
+for f in *; do
+	case " $LAYERS " in
+	*" $f "*) [ -d "$f" ] && continue ;;
+	esac
+	echo "$src/$f: not in a layer folder ($LAYERS)"
+	status=1
+done
+
+files=$(find . -path './*/*' -type f \( -name '*.c' -o -name '*.h' \) | \
+    sed 's|^\./||' | sort)
+[ -n "$files" ] || { echo "check-layers: no sources in $src" >&2; exit 2; }
+
+# shellcheck disable=SC2086
+awk -v layers="$LAYERS" -v known="$KNOWN" -v src="$src" \
+    -v max_h="$MAX_H" -v max_c="$MAX_C" -v strict="${CHECK_LINES:-}" '
+BEGIN {
+	n = split(layers, l, " ")
+	for (i = 1; i <= n; i++)
+		rank[l[i]] = i
+	n = split(known, k, " ")
+	for (i = 1; i <= n; i++)
+		allowed[k[i]] = 1
+	bad = 0
+}
+FNR == 1 {
+	if (prev != "")
+		lines_of(prev, plines)
+	prev = FILENAME
+	mine = FILENAME
+	sub(/\/.*/, "", mine)
+}
+{ plines = FNR }
+/^[ \t]*#[ \t]*include[ \t]*"/ {
+	inc = $0
+	sub(/^[^"]*"/, "", inc)
+	sub(/".*/, "", inc)
+	check(FILENAME, FNR, mine, inc)
+}
+END {
+	if (prev != "")
+		lines_of(prev, plines)
+	exit bad
+}
+function check(file, line, mine, inc,    theirs, base) {
+	if (inc !~ /\//)
+		return			# its own folder, or built (paths.h)
+	theirs = inc
+	sub(/\/.*/, "", theirs)
+	if (!(theirs in rank)) {
+		say(file, line, mine " includes " inc ", of no layer")
+		return
+	}
+	if (theirs == mine)
+		return
+	if (rank[theirs] > rank[mine]) {
+		if ((file ":" theirs) in allowed) {
+			print src "/" file ":" line ": known: " mine \
+			    " includes " inc " (" theirs " is above " mine ")"
+			return
+		}
+		say(file, line, mine " includes " inc " (" theirs \
+		    " is above " mine ")")
+		return
+	}
+	base = inc
+	sub(/^[^\/]*\//, "", base)
+	if (base != theirs ".h")
+		say(file, line, mine " includes " inc " (inside " theirs \
+		    "; its interface is " theirs "/" theirs ".h)")
+}
+function lines_of(file, n) {
+	if (file ~ /\.h$/ && n > max_h)
+		say(file, n, "header of " n " lines, over " max_h)
+	else if (file ~ /\.c$/ && n > max_c) {
+		if (strict == "strict")
+			say(file, n, n " lines, over " max_c)
+		else
+			print src "/" file ": over the limit: " n \
+			    " lines, over " max_c " (CHECK_LINES=strict fails)"
+	}
+}
+function say(file, line, what) {
+	print src "/" file ":" line ": " what
+	bad = 1
+}' $files || status=1
+
+[ $status = 0 ] && echo "check-layers: $src keeps its layers ($LAYERS)"
+exit $status
