@@ -9,9 +9,9 @@
 # The layers, bottom to top.  A layer's header is LAYER/LAYER.h; tools
 # has none.
 LAYERS="base mime url net store policy check verdict tools"
-# Includes known to go upwards, as FILE:LAYER, each to be undone:
-# config.c checks dnslists lines with net's dnsbl_check_conf().
-KNOWN="base/config.c:net"
+# Includes known to go upwards, as FILE:LAYER, each to be undone
+# (space-separated; none today).
+KNOWN=""
 MAX_H=250
 MAX_C=800
 

@@ -172,6 +172,9 @@ int	 ip_is_special(const struct cidr *);
  * with no file at all.  Repeated keys that take lists accumulate.
  */
 int	 conf_load(const char *);	/* NULL: $XD_CONF, or site then user */
+/* NULL if key's line is good (or not one the checker knows), else why. */
+typedef const char *conf_line_check(const char *key, const char *line);
+void	 conf_check_lines_with(conf_line_check *);
 const char *conf_path(void);
 char	*conf_user_file(void);
 const char *conf_str(const char *);

@@ -14,6 +14,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "net/net.h"
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
@@ -614,6 +615,7 @@ main(int argc, char *argv[])
 	int rc;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&b, 0, sizeof(b));
 	while ((c = getopt_long(argc, argv, "Dd:fFhlmq:rt:V", longopts,
 	    NULL)) != -1) {

@@ -10,6 +10,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "net/net.h"
 #include "store/store.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
@@ -495,6 +496,7 @@ main(int argc, char *argv[])
 	int c, modes = 0, show_stats = 0, rc;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&tl, 0, sizeof(tl));
 	while ((c = getopt_long(argc, argv, "hl:qSs:tuVx", longopts,
 	    NULL)) != -1) {

@@ -18,6 +18,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "net/net.h"
 #include "store/store.h"
 #include "check/check.h"
 
@@ -562,6 +563,7 @@ main(int argc, char *argv[])
 	int ch, text = 0, stats = 0, expire = 0, status;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "hkl:s:tuV", longopts,
 	    NULL)) != -1) {

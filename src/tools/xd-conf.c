@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "net/net.h"
 
 static const char synopsis[] =
     "[-c file] [-l] [key ...]\n"
@@ -83,6 +84,7 @@ main(int argc, char *argv[])
 	int c, as_list = 0, check_only = 0, paths = 0, status = 0;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "c:hlnpV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;

@@ -84,6 +84,7 @@ main(int argc, char *argv[])
 	int c, i, n, type, one = 0, stats = 0, status = 0;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "1hp:r:sV", longopts, NULL)) != -1)
 		switch (c) {
 		case '1':

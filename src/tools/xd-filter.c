@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "net/net.h"
 #include "verdict/verdict.h"
 
 
@@ -351,6 +352,7 @@ main(int argc, char *argv[])
 	long long started = xd_now_ms();
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "hqr:sV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': quiet = 1; break;

@@ -9,6 +9,7 @@
 #include "base/base.h"
 #include "mime/mime.h"
 #include "url/url.h"
+#include "net/net.h"
 #include "policy/policy.h"
 #include "check/check.h"
 
@@ -133,6 +134,7 @@ main(int argc, char *argv[])
 	int c, mode = 0, verbose = 0, none, status;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "hlnr:vVw", longopts,
 	    NULL)) != -1) {
 		switch (c) {

@@ -15,6 +15,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "net/net.h"
 
 #define TOOL		"xd-parse"
 #define MAX_ADDRS	50	/* addresses in one to= or cc= */
@@ -533,6 +534,7 @@ main(int argc, char *argv[])
 	int c;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "1chl:r:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case '1':

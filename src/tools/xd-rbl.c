@@ -662,6 +662,7 @@ main(int argc, char *argv[])
 	int c, test = 0, all = 0, keep = 0, nordns = 0, status;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	while ((c = getopt_long(argc, argv, "akr:thVw:y", longopts, NULL)) != -1)
 		switch (c) {
 		case 'a':

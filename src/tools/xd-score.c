@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "net/net.h"
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
@@ -439,6 +440,7 @@ main(int argc, char *argv[])
 	struct weights *w;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	fit_defaults(&fo);
 	while ((c = getopt_long(argc, argv, "cdehno:p:RVw:", longopts,
 	    NULL)) != -1) {

@@ -428,6 +428,7 @@ main(int argc, char *argv[])
 	int c, noguess = 0, stats = 0;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&o, 0, sizeof(o));
 	while ((c = getopt_long(argc, argv, "Gkr:st:vVhw:", longopts,
 	    NULL)) != -1)

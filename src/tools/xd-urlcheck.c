@@ -679,6 +679,7 @@ main(int argc, char *argv[])
 	int ch, status, test = 0, domains = 0;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "dkhr:tuVw:", longopts, NULL)) != -1)
 		switch (ch) {
