@@ -42,6 +42,8 @@
 #define ID_MAX		STORE_MAX_KEY	/* bytes of a Message-ID kept */
 #define EVID_MAX	60		/* bytes of evidence on the line */
 #define QP_LINE_MAX	76		/* RFC 2045 5.1 */
+#define HDR8_MIN	4		/* undeclared 8-bit bytes in a header */
+#define TEXT8_MIN	10		/* and in a text part */
 
 /* Scripts a site may expect, from local_languages. */
 enum {
@@ -100,6 +102,7 @@ struct view {
 	struct buf	 restricted, zipped, encrypted, charset;
 	char		 webpage[EVID_MAX + 1];	/* an attached web page */
 	char		 macro[EVID_MAX + 1];	/* a document with macros */
+	char		 undeclared[64];	/* 8-bit, no charset: a type */
 	struct archive_budget zipbudget;	/* of every zip attached */
 };
 
@@ -1454,6 +1457,20 @@ check_attachment(struct view *v, const struct msgpart *p)
 	}
 }
 
+/* A text part in US-ASCII, said or by default, with 8-bit bytes. */
+static void
+part_undeclared(struct view *v, const struct msgpart *p)
+{
+	if (v->undeclared[0] != '\0' || p->attachment || (p->charset != NULL &&
+	    strcasecmp(p->charset, "us-ascii") != 0 &&
+	    strcasecmp(p->charset, "ascii") != 0))
+		return;
+	buf_reset(&v->tmp);
+	if (msgpart_data(p, &v->tmp, PART_MAX) == 0 && charset8_count(v->tmp.s ?
+	    v->tmp.s : "", v->tmp.len, TEXT8_MIN) >= TEXT8_MIN)
+		snprintf(v->undeclared, sizeof(v->undeclared), "%s", p->type);
+}
+
 static int
 view_part(const struct msgpart *p, void *arg)
 {
@@ -1472,6 +1489,7 @@ view_part(const struct msgpart *p, void *arg)
 		return 0;
 	if (p->charset != NULL)
 		check_charset(v, p->charset, strlen(p->charset));
+	part_undeclared(v, p);
 	if (v->qp_line <= QP_LINE_MAX && (q = msgpart_qp_line(p, PART_MAX)) >
 	    v->qp_line)
 		v->qp_line = q;
@@ -2341,6 +2359,75 @@ check_lookalike(struct view *v)
 	}
 }
 
+/* Subject: or From: in 8-bit bytes and no encoded word (check_charset8.c). */
+static void
+check_undeclared(struct view *v)
+{
+	static const char *const names[] = { "Subject", "From", NULL };
+	const char *const *n, *raw;
+	int pos;
+
+	for (n = names; *n != NULL && v->undeclared[0] == '\0'; n++)
+		for (pos = 0; (raw = message_header_next(v->m, *n, &pos)) !=
+		    NULL; )
+			if (charset8_count(raw, strlen(raw), HDR8_MIN) >=
+			    HDR8_MIN) {
+				snprintf(v->undeclared, sizeof(v->undeclared),
+				    "%s", *n);
+				break;
+			}
+	if (v->undeclared[0] != '\0')
+		add_symbol(v, "HEUR_CHARSET_UNDECLARED", v->undeclared);
+}
+
+/* Whether one recipient's address is in the fragment of a link. */
+static int
+rcpt_linked(struct view *v, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; i < v->urls.n; i++)
+		if (rcpt_in_fragment(v->urls.v[i].url, addr))
+			return 1;
+	for (i = 0; i < v->nrawuri; i++)
+		if (rcpt_in_fragment(v->rawuri[i], addr))
+			return 1;
+	return 0;
+}
+
+/* A recipient's address in a link's fragment (check_rcpt_link.c). */
+static void
+check_rcpt_link(struct view *v)
+{
+	static const char *const headers[] = {
+		"To", "Cc", "Delivered-To", "X-Original-To", NULL
+	};
+	const char *const *hd, *p, *e;
+	char a[256];
+	size_t len;
+
+	if (v->urls.n == 0 && v->nrawuri == 0)
+		return;
+	buf_reset(&v->ev);
+	if (rec_get(v->rec, "rcpt", &v->val))
+		buf_printf(&v->ev, "%s,", v->val.s);
+	for (hd = headers; *hd != NULL; hd++)
+		if (message_addrs(v->m, *hd, &v->tmp, NULL, 20, 4096) > 0)
+			buf_printf(&v->ev, "%s,", v->tmp.s);
+	for (p = v->ev.s ? v->ev.s : ""; *p != '\0'; p = *e ? e + 1 : e) {
+		e = p + strcspn(p, ",");
+		if ((len = (size_t)(e - p)) == 0 || len >= sizeof(a))
+			continue;
+		memcpy(a, p, len);
+		a[len] = '\0';
+		lower(a);
+		if (rcpt_linked(v, a)) {
+			add_symbol(v, "HEUR_URL_RCPT_FRAGMENT", a);
+			return;
+		}
+	}
+}
+
 /* GTUBE in the text a reader sees, or in the decoded parts. */
 static void
 check_gtube(struct view *v)
@@ -2374,6 +2461,7 @@ view_reset(struct view *v)
 	v->qp_line = 0;
 	v->webpage[0] = '\0';
 	v->macro[0] = '\0';
+	v->undeclared[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }
@@ -2504,6 +2592,8 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	check_size(v);
 	check_gtube(v);
 	check_lookalike(v);
+	check_undeclared(v);
+	check_rcpt_link(v);
 	if (rs != NULL) {
 		memset(&rm, 0, sizeof(rm));
 		rm.header = view_header;

@@ -1,0 +1,48 @@
+#!/usr/bin/env bats
+# Tricks of today's spam: phone forms, offer words spelt apart or in
+# digits, free hosting behind a lure, a lure in the Subject; text in no
+# declared charset; the recipient's address after a link's '#'.
+# Each rule of share/rules/85_xd_tricks.cf catches its example of spam,
+# t/examples/tricks/RULE.spam, and lets its example of ham, RULE.ham, pass.
+
+load examples
+
+T=$'\t'
+
+setup_file() {
+	examples_run tricks
+}
+
+@test "every rule of 85_xd_tricks.cf fires on its spam example and not on its ham one" {
+	run every_rule 85_xd_tricks.cf
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
+
+@test "XD_URI_FREE_HOST: a page on free hosting is no phishing without a lure" {
+	fires XD_URI_FREE_HOST XD_PHISH_FREE_HOST.ham
+	quiet XD_PHISH_FREE_HOST XD_PHISH_FREE_HOST.ham
+	fires XD_URI_FREE_HOST XD_PHISH_FREE_HOST.spam
+}
+
+@test "HEUR_CHARSET_UNDECLARED: a Subject in raw GB2312, a text part in Latin-1 with no charset" {
+	fires HEUR_CHARSET_UNDECLARED charset-undeclared.spam
+	[ "$(field HEUR_CHARSET_UNDECLARED "$(example_line charset-undeclared.spam)")" = Subject ]
+	fires HEUR_CHARSET_UNDECLARED charset-undeclared-body.spam
+	[ "$(field HEUR_CHARSET_UNDECLARED "$(example_line charset-undeclared-body.spam)")" = text/plain ]
+}
+
+@test "HEUR_CHARSET_UNDECLARED: not a declared charset, raw UTF-8, nor one pound sign in a Subject" {
+	quiet HEUR_CHARSET_UNDECLARED charset-declared.ham
+	quiet HEUR_CHARSET_UNDECLARED charset-utf8-raw.ham
+}
+
+@test "HEUR_URL_RCPT_FRAGMENT: the recipient's address after '#', in base64 or plain" {
+	fires HEUR_URL_RCPT_FRAGMENT rcpt-fragment-b64.spam
+	fires HEUR_URL_RCPT_FRAGMENT rcpt-fragment-plain.spam
+	[ "$(field HEUR_URL_RCPT_FRAGMENT "$(example_line rcpt-fragment-plain.spam)")" = bob@example.org ]
+}
+
+@test "HEUR_URL_RCPT_FRAGMENT: not an application's route after '#', nor the address in a query" {
+	quiet HEUR_URL_RCPT_FRAGMENT rcpt-route.ham
+}
