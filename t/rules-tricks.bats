@@ -46,3 +46,10 @@ setup_file() {
 @test "HEUR_URL_RCPT_FRAGMENT: not an application's route after '#', nor the address in a query" {
 	quiet HEUR_URL_RCPT_FRAGMENT rcpt-route.ham
 }
+
+@test "HEUR_ATTACH_ZIP_RESTRICTED: a program in a tar.gz, as in a zip; not a tarball of source" {
+	fires HEUR_ATTACH_ZIP_RESTRICTED attach-targz-exe.spam
+	[ "$(field HEUR_ATTACH_ZIP_RESTRICTED "$(example_line attach-targz-exe.spam)")" = Invoice_20931.tar.gz:Invoice_20931.pdf.exe ]
+	quiet HEUR_ATTACH_ZIP_RESTRICTED attach-targz-src.ham
+	quiet HEUR_ATTACH_RESTRICTED attach-targz-src.ham
+}

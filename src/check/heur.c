@@ -1401,15 +1401,25 @@ restricted_type(const char *type)
 	return tag_is(type, types);
 }
 
+/* An archive to open: zip, rar, 7z, tar and its compressed forms, cab, lha. */
 static int
 is_zip(const char *type, const char *name)
 {
-	size_t n = name != NULL ? strlen(name) : 0;
+	static const char *const types[] = {
+		"application/zip", "application/x-zip-compressed",
+		"application/x-zip", "application/x-rar-compressed",
+		"application/vnd.rar", "application/x-rar",
+		"application/x-7z-compressed", "application/x-tar",
+		"application/gzip", "application/x-gzip",
+		"application/x-gtar", "application/x-compressed-tar",
+		"application/vnd.ms-cab-compressed", "application/x-lzh",
+		"application/x-lha", NULL
+	};
+	static const char *const exts[] = { "zip", "rar", "7z", "tar", "tgz",
+	    "gz", "tbz", "tbz2", "bz2", "txz", "xz", "cab", "lzh", "lha", "r00" };
 
-	return strcmp(type, "application/zip") == 0 ||
-	    strcmp(type, "application/x-zip-compressed") == 0 ||
-	    strcmp(type, "application/x-zip") == 0 ||
-	    (n > 4 && strcasecmp(name + n - 4, ".zip") == 0);
+	return tag_is(type, types) || (name != NULL && has_extension(name,
+	    exts, sizeof(exts) / sizeof(exts[0])));
 }
 
 /* One entry of an attached zip: a program in it, or a zip to open. */

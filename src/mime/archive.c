@@ -1,5 +1,5 @@
 /*
- * archive.c - walk the entries of zip archives in memory under a budget.
+ * archive.c - walk the entries of archives in memory under a budget.
  *
  * A zip of a few megabytes can hold gigabytes: a thousand entries of
  * zeros inflate at a ratio of a thousand to one, and zips inside zips
@@ -144,7 +144,18 @@ walk(struct archive_budget *b, const char *data, size_t n, int depth,
 
 	if ((a = archive_read_new()) == NULL)
 		return;
+	/* what malware is sent in: zip, rar, 7z, tar (gzip, bzip2, xz),
+	 * cab and lha; not raw, which would take any file */
 	archive_read_support_format_zip(a);
+	archive_read_support_format_rar(a);
+	archive_read_support_format_rar5(a);
+	archive_read_support_format_7zip(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_cab(a);
+	archive_read_support_format_lha(a);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
 	archive_read_set_read_callback(a, source_read);
 	archive_read_set_seek_callback(a, source_seek);
 	archive_read_set_skip_callback(a, source_skip);
@@ -173,7 +184,7 @@ walk(struct archive_budget *b, const char *data, size_t n, int depth,
 }
 
 /*
- * Call fn for each entry of the zip archive data[n], and of the
+ * Call fn for each entry of the archive data[n], and of the
  * archives fn asks to open, at most maxdepth levels deep, until the
  * budget is spent (b->hit says why).
  */
