@@ -53,3 +53,11 @@ setup_file() {
 	quiet HEUR_ATTACH_ZIP_RESTRICTED attach-targz-src.ham
 	quiet HEUR_ATTACH_RESTRICTED attach-targz-src.ham
 }
+
+@test "a web page attached as application/octet-stream is read as HTML: its script and its redirect are seen" {
+	fires HEUR_ATTACH_WEBPAGE XD_WEBPAGE_REDIRECT.spam
+	fires XD_WEBPAGE_REDIRECT XD_WEBPAGE_REDIRECT.spam
+	fires XD_WEBPAGE_SCRIPT XD_WEBPAGE_SCRIPT.spam
+	fires HEUR_ATTACH_WEBPAGE XD_WEBPAGE_REDIRECT.ham
+	quiet XD_WEBPAGE_SCRIPT XD_WEBPAGE_REDIRECT.ham
+}

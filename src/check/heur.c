@@ -1485,8 +1485,9 @@ static int
 view_part(const struct msgpart *p, void *arg)
 {
 	struct view *v = arg;
+	struct msgpart page;
 	struct para para;
-	int is_html = strcmp(p->type, "text/html") == 0;
+	int is_html;
 	size_t q;
 
 	if (p->is_message)
@@ -1495,8 +1496,15 @@ view_part(const struct msgpart *p, void *arg)
 		v->attach++;
 	if (p->attachment || strncmp(p->type, "text/", 5) != 0)
 		check_attachment(v, p);
-	if (strncmp(p->type, "text/", 5) != 0)
-		return 0;
+	if (strncmp(p->type, "text/", 5) != 0) {
+		/* a web page sent as octet-stream still opens as one */
+		if (p->filename == NULL || !webpage_name(p->filename))
+			return 0;
+		page = *p;
+		snprintf(page.type, sizeof(page.type), "text/html");
+		p = &page;
+	}
+	is_html = strcmp(p->type, "text/html") == 0;
 	if (p->charset != NULL)
 		check_charset(v, p->charset, strlen(p->charset));
 	part_undeclared(v, p);
