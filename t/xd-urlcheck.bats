@@ -183,6 +183,19 @@ EOF
 	has m http://target.example/x
 }
 
+@test "a redirector's target with no scheme, escaped twice, or after '#' is a link too" {
+	mail m html <<'EOF'
+<a href="https://r.example/redirect?url=www.one.example/login&x=1">a</a>
+<a href="https://l.example/out?u=https%253A%252F%252Ftwo.example%252Fpay">b</a>
+<a href="https://t.example/go#https://three.example/x">c</a>
+<a href="https://v.example/out?to=four.example">d</a>
+EOF
+	has m http://www.one.example/login
+	has m https://two.example/pay
+	has m https://three.example/x
+	! urls m | cut -f1 | grep -q '//four\.example'
+}
+
 @test "the same link twice is one link" {
 	mail m html <<'EOF'
 <a href="http://same.example/">http://same.example/</a> HTTP://SAME.EXAMPLE/

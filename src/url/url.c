@@ -497,17 +497,66 @@ add_path(struct buf *out, const char *s, size_t n, size_t maxlen,
 
 static ssize_t add_url(struct urls *, const char *, size_t, unsigned, int);
 
-/* Redirectors: "http://r.example/?u=http://evil.example/" holds two. */
+/*
+ * A target a redirector names without a scheme ("?url=www.evil.example/")
+ * or escaped twice ("?u=https%253A%252F%252Fevil.example"), as url.c's
+ * one decoding leaves it: added as a URL of its own.
+ */
+static int
+add_embedded_odd(struct urls *u, const char *p, unsigned flags, int depth)
+{
+	struct buf t;
+	const char *q, *e;
+	size_t k;
+	int hi, lo;
+	char c;
+
+	buf_init(&t);
+	for (q = p; (q = strchr(q + 1, '=')) != NULL; )
+		if (strncasecmp(q + 1, "www.", 4) == 0) {
+			buf_adds(&t, "http://");
+			buf_add(&t, q + 1, strcspn(q + 1, "&"));
+			break;
+		}
+	for (q = p; t.len == 0 && (q = strcasestr(q + 1, "%253a%252f%252f")) !=
+	    NULL; ) {
+		for (k = 0; k < 5 && q - k > p + 1 && isalpha((unsigned char)
+		    q[-(ptrdiff_t)k - 1]); k++)
+			;
+		if (k < 3)
+			continue;
+		/* "%25" is '%': what follows is escaped once, read it so */
+		for (e = q - k; *e != '\0' && *e != '&'; e++) {
+			if (strncmp(e, "%25", 3) == 0 && (hi = xd_hexval(e[3])) >=
+			    0 && (lo = xd_hexval(e[4])) >= 0 && (c = (char)(hi <<
+			    4 | lo)) > 0x20 && c < 0x7f) {
+				buf_addc(&t, c);
+				e += 4;
+			} else
+				buf_addc(&t, *e);
+		}
+	}
+	if (t.len > 0)
+		add_url(u, t.s, t.len, flags & (URLF_HTML | URLF_TEXT),
+		    depth + 1);
+	buf_free(&t);
+	return t.len > 0;
+}
+
+/*
+ * Redirectors: "http://r.example/?u=http://evil.example/" holds two;
+ * so does one that names its target after '#'.
+ */
 static void
 add_embedded(struct urls *u, const char *url, unsigned flags, int depth)
 {
-	const char *p = strchr(url, '?'), *q;
+	const char *p = strpbrk(url, "?#"), *q;
 	size_t k;
 	const char *name;
 
 	if (p == NULL || depth >= EMBED_DEPTH)
 		return;
-	for (; (q = strchr(p + 1, ':')) != NULL; p = q) {
+	for (q = p; (q = strchr(q + 1, ':')) != NULL; ) {
 		for (k = 0; k < 5 && q - k > p + 1 && isalpha((unsigned char)
 		    q[-(ptrdiff_t)k - 1]); k++)
 			;
@@ -518,6 +567,7 @@ add_embedded(struct urls *u, const char *url, unsigned flags, int depth)
 			return;
 		}
 	}
+	add_embedded_odd(u, p, flags, depth);
 }
 
 /* Bytes no local part of a mailto: address has unquoted. */
