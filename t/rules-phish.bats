@@ -50,3 +50,19 @@ setup_file() {
 @test "HEUR_ATTACH_RESTRICTED: a disk image (.iso) is restricted by default" {
 	fires HEUR_ATTACH_RESTRICTED attach-iso.spam
 }
+
+@test "XD_PHISH_LURE: the lures of today with their buttons: keep the password, upgrade the quota, review and sign, pay the redelivery fee, verify the wallet" {
+	fires XD_PHISH_LURE phish-pwexpiry.spam
+	fires XD_PHISH_LURE phish-quota.spam
+	fires XD_PHISH_LURE phish-docusign.spam
+	fires XD_PHISH_LURE phish-usps.spam
+	fires XD_PHISH_LURE phish-wallet.spam
+	fires XD_FROM_BRAND_ELSEWHERE phish-docusign.spam
+	fires XD_FROM_BRAND_ELSEWHERE phish-wallet.spam
+}
+
+@test "XD_PHISH_LURE: a parcel that was delivered is no lure; DocuSign's own mail is not from a brand elsewhere" {
+	quiet XD_PHISH_LURE parcel-delivered.ham
+	quiet XD_FROM_BRAND_ELSEWHERE docusign-real.ham
+	quiet XD_PHISH_FREE_HOST docusign-real.ham
+}
