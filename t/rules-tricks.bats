@@ -61,3 +61,11 @@ setup_file() {
 	fires HEUR_ATTACH_WEBPAGE XD_WEBPAGE_REDIRECT.ham
 	quiet XD_WEBPAGE_SCRIPT XD_WEBPAGE_REDIRECT.ham
 }
+
+@test "HEUR_URL_RCPT: the recipient's address in a link's query is said apart from one after '#'" {
+	fires HEUR_URL_RCPT XD_PHISH_RCPT_LINK.spam
+	quiet HEUR_URL_RCPT_FRAGMENT XD_PHISH_RCPT_LINK.spam
+	fires HEUR_URL_RCPT rcpt-route.ham
+	fires HEUR_URL_RCPT XD_PHISH_RCPT_LINK.ham
+	quiet HEUR_URL_RCPT rcpt-fragment-plain.spam
+}

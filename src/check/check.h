@@ -32,8 +32,9 @@ int	attach_macro_name(const char *);
 /* check_charset8.c: 8-bit bytes that are not UTF-8, up to a stop */
 size_t	charset8_count(const char *, size_t, size_t);
 
-/* check_rcpt_link.c: an address in a link's fragment */
-int	rcpt_in_fragment(const char *, const char *);
+/* check_rcpt_link.c: an address in a link, after '#' or before */
+enum { RCPT_LINK_NONE, RCPT_LINK_QUERY, RCPT_LINK_FRAGMENT };
+int	rcpt_in_url(const char *, const char *);
 
 /* cksum.c: normalised body text, its MD5 and a min-hash fingerprint */
 #define CKSUM_SHINGLE	4	/* words in a shingle */

@@ -1,5 +1,5 @@
 /*
- * check_rcpt_link.c - the recipient's address in a link's fragment.
+ * check_rcpt_link.c - the recipient's address in a link.
  *
  * Phishing kits fill the victim's address into their login page from
  * the part of the link after '#', written plain, %-escaped or in
@@ -8,7 +8,8 @@
  * The fragment never reaches a web server: honest mail keeps what the
  * server should know in the path or the query.  Fragments that are a
  * web application's route ("#/invite?email=...", "#!/...") are left
- * alone.
+ * alone.  An address in the path or the query is said apart: list and
+ * newsletter software puts it there too, to unsubscribe by.
  */
 #include <ctype.h>
 #include <string.h>
@@ -16,7 +17,7 @@
 
 #include "check/check.h"
 
-#define FRAG_MAX	1024	/* bytes of a fragment read */
+#define PART_MAX	2048	/* bytes of a path, query or fragment read */
 #define ADDR_MAX	254	/* RFC 5321 4.5.3.1.3 */
 
 static int
@@ -28,26 +29,26 @@ hexval(int c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* The fragment of url with %-escapes decoded, into out (cap bytes). */
-static size_t
-fragment(const char *url, char *out, size_t cap)
+/*
+ * The bytes of s up to stop (or its end) with %-escapes decoded, into
+ * out (cap bytes); returns where it stopped.
+ */
+static const char *
+decode(const char *s, int stop, char *out, size_t cap)
 {
-	const char *f = strchr(url, '#');
 	size_t n = 0;
 	int hi, lo;
 
-	if (f == NULL)
-		return 0;
-	for (f++; *f != '\0' && n + 1 < cap; f++) {
-		if (*f == '%' && (hi = hexval(f[1])) >= 0 &&
-		    (lo = hexval(f[2])) >= 0) {
+	for (; *s != '\0' && *s != stop && n + 1 < cap; s++) {
+		if (*s == '%' && (hi = hexval(s[1])) >= 0 &&
+		    (lo = hexval(s[2])) >= 0) {
 			out[n++] = (char)(hi << 4 | lo);
-			f += 2;
+			s += 2;
 		} else
-			out[n++] = *f;
+			out[n++] = *s;
 	}
 	out[n] = '\0';
-	return n;
+	return s;
 }
 
 /* addr in base64, no padding; url_safe writes "-_" for "+/". */
@@ -80,26 +81,46 @@ base64(const char *addr, int url_safe, char *out, size_t cap)
 			out[i] = c == '+' ? '-' : '_';
 }
 
-/*
- * 1 when the fragment of url holds addr (an address, compared without
- * case), plain, %-escaped or in base64.
- */
-int
-rcpt_in_fragment(const char *url, const char *addr)
+/* Whether text holds addr, plain (without case) or in base64. */
+static int
+holds(const char *text, const char *addr)
 {
-	char frag[FRAG_MAX], b64[ADDR_MAX * 2];
-	size_t alen = strlen(addr);
+	char b64[ADDR_MAX * 2];
 
-	if (alen < 6 || alen > ADDR_MAX || strchr(addr, '@') == NULL ||
-	    fragment(url, frag, sizeof(frag)) < alen)
-		return 0;
-	if (frag[0] == '/' || (frag[0] == '!' && frag[1] == '/'))
-		return 0;	/* a web application's route */
-	if (strcasestr(frag, addr) != NULL)
+	if (strcasestr(text, addr) != NULL)
 		return 1;
 	base64(addr, 0, b64, sizeof(b64));
-	if (strstr(frag, b64) != NULL)
+	if (strstr(text, b64) != NULL)
 		return 1;
 	base64(addr, 1, b64, sizeof(b64));
-	return strstr(frag, b64) != NULL;
+	return strstr(text, b64) != NULL;
+}
+
+/*
+ * Where url holds addr (an address), plain, %-escaped or in base64:
+ * RCPT_LINK_FRAGMENT after '#' (not in a web application's route),
+ * RCPT_LINK_QUERY in the path or the query, else RCPT_LINK_NONE.
+ */
+int
+rcpt_in_url(const char *url, const char *addr)
+{
+	char part[PART_MAX];
+	const char *p, *end;
+	size_t alen = strlen(addr);
+
+	if (alen < 6 || alen > ADDR_MAX || strchr(addr, '@') == NULL)
+		return RCPT_LINK_NONE;
+	if ((p = strstr(url, "://")) == NULL)
+		return RCPT_LINK_NONE;
+	p += 3 + strcspn(p + 3, "/?#");	/* past the host */
+	end = decode(p, '#', part, sizeof(part));
+	if (*end == '#') {
+		decode(end + 1, '\0', part, sizeof(part));
+		/* "#/invite?email=": a web application's route */
+		if (part[0] != '/' && !(part[0] == '!' && part[1] == '/') &&
+		    holds(part, addr))
+			return RCPT_LINK_FRAGMENT;
+		decode(p, '#', part, sizeof(part));
+	}
+	return holds(part, addr) ? RCPT_LINK_QUERY : RCPT_LINK_NONE;
 }

@@ -2377,7 +2377,7 @@ check_lookalike(struct view *v)
 	}
 }
 
-/* Subject: or From: in 8-bit bytes and no encoded word (check_charset8.c). */
+/* Subject: or From: in 8-bit bytes, no encoded word (check_charset8.c). */
 static void
 check_undeclared(struct view *v)
 {
@@ -2398,22 +2398,23 @@ check_undeclared(struct view *v)
 		add_symbol(v, "HEUR_CHARSET_UNDECLARED", v->undeclared);
 }
 
-/* Whether one recipient's address is in the fragment of a link. */
+/* Where one recipient's address is in the links: RCPT_LINK_*, the most. */
 static int
 rcpt_linked(struct view *v, const char *addr)
 {
 	size_t i;
+	int where = RCPT_LINK_NONE, w;
 
-	for (i = 0; i < v->urls.n; i++)
-		if (rcpt_in_fragment(v->urls.v[i].url, addr))
-			return 1;
-	for (i = 0; i < v->nrawuri; i++)
-		if (rcpt_in_fragment(v->rawuri[i], addr))
-			return 1;
-	return 0;
+	for (i = 0; i < v->urls.n && where < RCPT_LINK_FRAGMENT; i++)
+		if ((w = rcpt_in_url(v->urls.v[i].url, addr)) > where)
+			where = w;
+	for (i = 0; i < v->nrawuri && where < RCPT_LINK_FRAGMENT; i++)
+		if ((w = rcpt_in_url(v->rawuri[i], addr)) > where)
+			where = w;
+	return where;
 }
 
-/* A recipient's address in a link's fragment (check_rcpt_link.c). */
+/* A recipient's address in a link (check_rcpt_link.c). */
 static void
 check_rcpt_link(struct view *v)
 {
@@ -2421,8 +2422,9 @@ check_rcpt_link(struct view *v)
 		"To", "Cc", "Delivered-To", "X-Original-To", NULL
 	};
 	const char *const *hd, *p, *e;
-	char a[256];
+	char a[256], query[256] = "";
 	size_t len;
+	int where;
 
 	if (v->urls.n == 0 && v->nrawuri == 0)
 		return;
@@ -2439,11 +2441,15 @@ check_rcpt_link(struct view *v)
 		memcpy(a, p, len);
 		a[len] = '\0';
 		lower(a);
-		if (rcpt_linked(v, a)) {
+		if ((where = rcpt_linked(v, a)) == RCPT_LINK_FRAGMENT) {
 			add_symbol(v, "HEUR_URL_RCPT_FRAGMENT", a);
 			return;
 		}
+		if (where == RCPT_LINK_QUERY && query[0] == '\0')
+			memcpy(query, a, len + 1);
 	}
+	if (query[0] != '\0')
+		add_symbol(v, "HEUR_URL_RCPT", query);
 }
 
 /* GTUBE in the text a reader sees, or in the decoded parts. */
