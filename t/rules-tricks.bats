@@ -69,3 +69,8 @@ setup_file() {
 	fires HEUR_URL_RCPT XD_PHISH_RCPT_LINK.ham
 	quiet HEUR_URL_RCPT rcpt-fragment-plain.spam
 }
+
+@test "XD_ATTACH_LURE: a program in a zip with text that says to open it; not an ordinary document" {
+	fires HEUR_ATTACH_ZIP_RESTRICTED XD_ATTACH_LURE.spam
+	quiet HEUR_ATTACH_MACRO XD_ATTACH_LURE.ham
+}
