@@ -74,3 +74,10 @@ setup_file() {
 	fires HEUR_ATTACH_ZIP_RESTRICTED XD_ATTACH_LURE.spam
 	quiet HEUR_ATTACH_MACRO XD_ATTACH_LURE.ham
 }
+
+@test "HEUR_CHARSET_UNUSED: gb2312 declared on text all ASCII; not ISO-2022-JP, which writes Japanese in 7 bits" {
+	fires HEUR_CHARSET_UNUSED charset-unused.spam
+	[ "$(field HEUR_CHARSET_UNUSED "$(example_line charset-unused.spam)")" = gb2312 ]
+	quiet HEUR_CHARSET_UNUSED charset-iso2022.ham
+	quiet HEUR_CHARSET_UNUSED charset-declared.ham
+}

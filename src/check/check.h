@@ -31,6 +31,7 @@ int	attach_macro_name(const char *);
 
 /* check_charset8.c: 8-bit bytes that are not UTF-8, up to a stop */
 size_t	charset8_count(const char *, size_t, size_t);
+int	charset8_unused(const char *, size_t, int);
 
 /* check_rcpt_link.c: an address in a link, after '#' or before */
 enum { RCPT_LINK_NONE, RCPT_LINK_QUERY, RCPT_LINK_FRAGMENT };

@@ -8,10 +8,17 @@
  * use does: they write encoded words and charset parameters.  UTF-8
  * written raw is left alone, for headers of SMTPUTF8 (RFC 6532) and
  * for the programs that take it for granted.
+ *
+ * The other way round, a text part that declares the charset of a
+ * far script (Chinese, Japanese, Korean, Cyrillic, Greek, Arabic,
+ * Hebrew, Thai) and holds nothing but ASCII is the work of a bulk tool
+ * that stamps one charset on all it sends.
  */
 #include <stddef.h>
 
 #include "check/check.h"
+
+#define UNUSED_MIN	200	/* bytes of text to say a charset is unused */
 
 /* Length of a valid UTF-8 sequence at s (at most n bytes), or 0. */
 static size_t
@@ -54,4 +61,24 @@ charset8_count(const char *s, size_t n, size_t stop)
 		i++;
 	}
 	return bad;
+}
+
+/*
+ * 1 when s holds no byte over 127 in at least UNUSED_MIN bytes, no
+ * escape (ISO-2022 and HZ write their scripts in 7 bits) and, in HTML,
+ * no character reference (&#...;) that could write the script.
+ */
+int
+charset8_unused(const char *s, size_t n, int html)
+{
+	size_t i;
+
+	if (n < UNUSED_MIN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80 || s[i] == 0x1b ||
+		    (s[i] == '~' && i + 1 < n && s[i + 1] == '{') ||
+		    (html && s[i] == '&' && i + 1 < n && s[i + 1] == '#'))
+			return 0;
+	return 1;
 }

@@ -103,6 +103,7 @@ struct view {
 	char		 webpage[EVID_MAX + 1];	/* an attached web page */
 	char		 macro[EVID_MAX + 1];	/* a document with macros */
 	char		 undeclared[64];	/* 8-bit, no charset: a type */
+	char		 unused[EVID_MAX + 1];	/* a far charset, all ASCII */
 	struct archive_budget zipbudget;	/* of every zip attached */
 };
 
@@ -1467,6 +1468,33 @@ check_attachment(struct view *v, const struct msgpart *p)
 	}
 }
 
+/* A charset of a far script, not one of its 7-bit encodings. */
+static int
+far_charset(const char *cs)
+{
+	const struct cset *c;
+
+	if (cs == NULL || strncasecmp(cs, "iso-2022", 8) == 0 ||
+	    strncasecmp(cs, "hz-gb", 5) == 0)
+		return 0;
+	for (c = charsets; c->prefix != NULL; c++)
+		if (strncasecmp(cs, c->prefix, strlen(c->prefix)) == 0)
+			return 1;
+	return 0;
+}
+
+/* A text part in a charset of a far script, all of it ASCII. */
+static void
+part_unused(struct view *v, const struct msgpart *p)
+{
+	if (v->unused[0] != '\0' || p->attachment || !far_charset(p->charset))
+		return;
+	buf_reset(&v->tmp);
+	if (msgpart_data(p, &v->tmp, PART_MAX) == 0 && charset8_unused(v->tmp.s ?
+	    v->tmp.s : "", v->tmp.len, strcmp(p->type, "text/html") == 0))
+		snprintf(v->unused, sizeof(v->unused), "%s", p->charset);
+}
+
 /* A text part in US-ASCII, said or by default, with 8-bit bytes. */
 static void
 part_undeclared(struct view *v, const struct msgpart *p)
@@ -1508,6 +1536,7 @@ view_part(const struct msgpart *p, void *arg)
 	if (p->charset != NULL)
 		check_charset(v, p->charset, strlen(p->charset));
 	part_undeclared(v, p);
+	part_unused(v, p);
 	if (v->qp_line <= QP_LINE_MAX && (q = msgpart_qp_line(p, PART_MAX)) >
 	    v->qp_line)
 		v->qp_line = q;
@@ -2396,6 +2425,8 @@ check_undeclared(struct view *v)
 			}
 	if (v->undeclared[0] != '\0')
 		add_symbol(v, "HEUR_CHARSET_UNDECLARED", v->undeclared);
+	if (v->unused[0] != '\0')
+		add_symbol(v, "HEUR_CHARSET_UNUSED", v->unused);
 }
 
 /* Where one recipient's address is in the links: RCPT_LINK_*, the most. */
@@ -2486,6 +2517,7 @@ view_reset(struct view *v)
 	v->webpage[0] = '\0';
 	v->macro[0] = '\0';
 	v->undeclared[0] = '\0';
+	v->unused[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
 }
