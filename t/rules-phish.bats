@@ -66,3 +66,10 @@ setup_file() {
 	quiet XD_FROM_BRAND_ELSEWHERE docusign-real.ham
 	quiet XD_PHISH_FREE_HOST docusign-real.ham
 }
+
+@test "XD_PHISH_LURE: trouble with the billing, a secure message, a sign-in from an unknown device, a salary adjustment to review" {
+	fires XD_PHISH_LURE phish-billing.spam
+	fires XD_PHISH_LURE phish-secure-message.spam
+	fires XD_PHISH_LURE phish-signin.spam
+	fires XD_PHISH_LURE phish-payroll.spam
+}
