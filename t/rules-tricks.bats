@@ -81,3 +81,9 @@ setup_file() {
 	quiet HEUR_CHARSET_UNUSED charset-iso2022.ham
 	quiet HEUR_CHARSET_UNUSED charset-declared.ham
 }
+
+@test "HEUR_URL_NOT_SENDER: no link to the domain of From:; a link to a host of it is one" {
+	fires HEUR_URL_NOT_SENDER XD_PHISH_LINK_ELSEWHERE.spam
+	[ "$(field HEUR_URL_NOT_SENDER "$(example_line XD_PHISH_LINK_ELSEWHERE.spam)")" = storage-upgrade.example ]
+	quiet HEUR_URL_NOT_SENDER XD_PHISH_LINK_ELSEWHERE.ham
+}

@@ -2483,6 +2483,33 @@ check_rcpt_link(struct view *v)
 		add_symbol(v, "HEUR_URL_RCPT", query);
 }
 
+/*
+ * Links, and none of them in the registered domain of From:.  Mail of
+ * a service links to the service; phishing links to the page it put
+ * up elsewhere.  (Mail sent through a bulk mailer's tracking links
+ * does this too: alone the symbol weighs nothing.)
+ */
+static void
+check_url_sender(struct view *v)
+{
+	char from[256];
+	size_t i, web = 0;
+
+	if (v->urls.n == 0 || message_addrs(v->m, "From", &v->tmp, NULL, 1,
+	    1000) == 0 || *domain_of(v->tmp.s) == '\0')
+		return;
+	reg_domain(domain_of(v->tmp.s), from, sizeof(from));
+	for (i = 0; i < v->urls.n; i++) {
+		if (strncmp(v->urls.v[i].url, "http", 4) != 0)
+			continue;
+		if (strcmp(v->urls.v[i].domain, from) == 0)
+			return;
+		web++;
+	}
+	if (web > 0)
+		add_symbol(v, "HEUR_URL_NOT_SENDER", v->urls.v[0].domain);
+}
+
 /* GTUBE in the text a reader sees, or in the decoded parts. */
 static void
 check_gtube(struct view *v)
@@ -2650,6 +2677,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	check_lookalike(v);
 	check_undeclared(v);
 	check_rcpt_link(v);
+	check_url_sender(v);
 	if (rs != NULL) {
 		memset(&rm, 0, sizeof(rm));
 		rm.header = view_header;
