@@ -87,3 +87,9 @@ setup_file() {
 	[ "$(field HEUR_URL_NOT_SENDER "$(example_line XD_PHISH_LINK_ELSEWHERE.spam)")" = storage-upgrade.example ]
 	quiet HEUR_URL_NOT_SENDER XD_PHISH_LINK_ELSEWHERE.ham
 }
+
+@test "HEUR_ATTACH_RESTRICTED: a OneNote notebook is restricted by default, as malware sent them in 2023" {
+	fires HEUR_ATTACH_RESTRICTED attach-onenote.spam
+	[ "$(field HEUR_ATTACH_RESTRICTED "$(example_line attach-onenote.spam)")" = Invoice_3381.one ]
+	fires XD_ATTACH_LURE attach-onenote.spam
+}

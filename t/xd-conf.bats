@@ -189,7 +189,7 @@ CONF
 	run xd-conf trusted_networks
 	[ "$output" = "192.0.2.0/24 198.51.100.0/24" ]
 	run xd-conf
-	grep -q "^restricted_attachments = \"ade .* wsh\"	# default$" <<<"$output"
+	grep -q "^restricted_attachments = \"ade .* xll\"	# default$" <<<"$output"
 	grep -qx "restricted_attachments = \"iso img\"	# $XD_CONF:1" <<<"$output"
 	xd-conf >dump.conf
 	[ "$(xd-conf -c dump.conf restricted_attachments)" = "$(xd-conf restricted_attachments)" ]

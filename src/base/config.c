@@ -97,7 +97,7 @@ static struct key keys[] = {
 	{ "local_domains",	T_LIST,   "", NULL, NULL, 0, 0 },
 	{ "local_languages",	T_LIST,   "", NULL, NULL, 0, 0 },
 	{ "users",		T_STR,    "", NULL, NULL, 0, 0 },
-	{ "restricted_attachments", T_LIST, "ade adp app bas bat chm cmd com cpl exe hta img inf ins iso isp jar js jse lnk msc msi msp mst pif ps1 reg scr sct shb shs vb vbe vbs vhd vhdx wsc wsf wsh", NULL, NULL, 0, 0 },
+	{ "restricted_attachments", T_LIST, "ade adp app appx appxbundle bas bat chm cmd com cpl exe hta img inf ins iso isp jar js jse library-ms lnk msc msi msix msp mst one pif ps1 reg scf scr sct settingcontent-ms shb shs url vb vbe vbs vhd vhdx wsc wsf wsh xll", NULL, NULL, 0, 0 },
 	{ "max_hops",		T_INT,    "20", NULL, NULL, 0, 0 },
 	{ "resolver",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "dns_timeout",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
