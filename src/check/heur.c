@@ -44,6 +44,7 @@
 #define QP_LINE_MAX	76		/* RFC 2045 5.1 */
 #define HDR8_MIN	4		/* undeclared 8-bit bytes in a header */
 #define TEXT8_MIN	10		/* and in a text part */
+#define RCPT_LINK_MAX	10		/* recipients looked for in the links */
 
 /* Scripts a site may expect, from local_languages. */
 enum {
@@ -2454,7 +2455,7 @@ check_rcpt_link(struct view *v)
 	};
 	const char *const *hd, *p, *e;
 	char a[256], query[256] = "";
-	size_t len;
+	size_t len, n = 0;
 	int where;
 
 	if (v->urls.n == 0 && v->nrawuri == 0)
@@ -2465,13 +2466,16 @@ check_rcpt_link(struct view *v)
 	for (hd = headers; *hd != NULL; hd++)
 		if (message_addrs(v->m, *hd, &v->tmp, NULL, 20, 4096) > 0)
 			buf_printf(&v->ev, "%s,", v->tmp.s);
-	for (p = v->ev.s ? v->ev.s : ""; *p != '\0'; p = *e ? e + 1 : e) {
+	/* each address is looked for in every link: a few are enough */
+	for (p = v->ev.s ? v->ev.s : ""; *p != '\0' && n < RCPT_LINK_MAX;
+	    p = *e ? e + 1 : e) {
 		e = p + strcspn(p, ",");
 		if ((len = (size_t)(e - p)) == 0 || len >= sizeof(a))
 			continue;
 		memcpy(a, p, len);
 		a[len] = '\0';
 		lower(a);
+		n++;
 		if ((where = rcpt_linked(v, a)) == RCPT_LINK_FRAGMENT) {
 			add_symbol(v, "HEUR_URL_RCPT_FRAGMENT", a);
 			return;
