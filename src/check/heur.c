@@ -2497,7 +2497,8 @@ static void
 check_url_sender(struct view *v)
 {
 	char from[256];
-	size_t i, web = 0;
+	const char *first = NULL;
+	size_t i;
 
 	if (v->urls.n == 0 || message_addrs(v->m, "From", &v->tmp, NULL, 1,
 	    1000) == 0 || *domain_of(v->tmp.s) == '\0')
@@ -2508,10 +2509,11 @@ check_url_sender(struct view *v)
 			continue;
 		if (strcmp(v->urls.v[i].domain, from) == 0)
 			return;
-		web++;
+		if (first == NULL)
+			first = v->urls.v[i].domain;
 	}
-	if (web > 0)
-		add_symbol(v, "HEUR_URL_NOT_SENDER", v->urls.v[0].domain);
+	if (first != NULL)
+		add_symbol(v, "HEUR_URL_NOT_SENDER", first);
 }
 
 /* GTUBE in the text a reader sees, or in the decoded parts. */

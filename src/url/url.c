@@ -502,7 +502,7 @@ static ssize_t add_url(struct urls *, const char *, size_t, unsigned, int);
  * or escaped twice ("?u=https%253A%252F%252Fevil.example"), as url.c's
  * one decoding leaves it: added as a URL of its own.
  */
-static int
+static void
 add_embedded_odd(struct urls *u, const char *p, unsigned flags, int depth)
 {
 	struct buf t;
@@ -540,7 +540,6 @@ add_embedded_odd(struct urls *u, const char *p, unsigned flags, int depth)
 		add_url(u, t.s, t.len, flags & (URLF_HTML | URLF_TEXT),
 		    depth + 1);
 	buf_free(&t);
-	return t.len > 0;
 }
 
 /*
