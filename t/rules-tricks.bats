@@ -93,3 +93,11 @@ setup_file() {
 	[ "$(field HEUR_ATTACH_RESTRICTED "$(example_line attach-onenote.spam)")" = Invoice_3381.one ]
 	fires XD_ATTACH_LURE attach-onenote.spam
 }
+
+@test "a voicemail from the site's own phone system is ham, though its Subject is that of a lure" {
+	run xd check -q "$EX_DIR/voicemail-pbx.ham"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"${T}class=ham"* ]]
+	quiet XD_FROM_SERVICE_NAME voicemail-pbx.ham
+	quiet XD_PHISH_LURE voicemail-pbx.ham
+}
