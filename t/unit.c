@@ -2,7 +2,8 @@
  * unit.c - C unit tests of the library's small pieces: escaping, line
  * bounds, field editing, CIDR matching and number parsing; the
  * Received: parser, UTF-8 cleaning and MIME text parts; the counts and
- * the reasons of xd-filter's supervisor; log line escaping.
+ * the reasons of xd-filter's supervisor; log line escaping; the band
+ * order of xd-score --fit.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -24,6 +25,7 @@
 #include "../src/policy/policy.h"
 #include "../src/check/check.h"
 #include "../src/verdict/verdict.h"
+#include "../src/policy/fit_int.h"
 
 static int passed, failed;
 
@@ -250,6 +252,126 @@ test_weights(void)
 	unlink(path);
 	rmdir(dir);
 	free(path);
+}
+
+struct bands_seen {
+	char	 s[200];
+};
+
+static void
+note_band(const char *prefix, int falling, void *arg)
+{
+	struct bands_seen *b = arg;
+	size_t n = strlen(b->s);
+
+	snprintf(b->s + n, sizeof(b->s) - n, "%s%s ", prefix,
+	    falling ? "-" : "+");
+}
+
+/* "bands PREFIX* [rising|falling]" in a weights file. */
+static void
+test_weights_bands(void)
+{
+	char dir[] = "/tmp/xd-unit.XXXXXX", *path;
+	struct bands_seen seen = { "" };
+	struct weights *w;
+	int saved, null;
+
+	CHECK(mkdtemp(dir) != NULL);
+	xasprintf(&path, "%s/w", dir);
+	CHECK(write_text(path, "bands BAYES_*\nbands LR_* rising\n"
+	    "bands WL_H* falling\nBAYES_00 -1\n") == 0);
+	CHECK((w = weights_load(path)) != NULL);
+	weights_each_band(w, note_band, &seen);
+	CHECK(strcmp(seen.s, "BAYES_+ LR_+ WL_H- ") == 0);
+	weights_free(w);
+	fflush(stderr);
+	CHECK((saved = dup(2)) != -1 && (null = open("/dev/null", O_WRONLY)) != -1 &&
+	    dup2(null, 2) == 2 && close(null) == 0);
+	CHECK(write_text(path, "bands BAYES_\n") == 0);
+	CHECK(weights_load(path) == NULL);
+	CHECK(write_text(path, "bands BAYES_* sideways\n") == 0);
+	CHECK(weights_load(path) == NULL);
+	CHECK(write_text(path, "bands BAYES_*\nbands BAYES_* falling\n") == 0);
+	CHECK(weights_load(path) == NULL);
+	CHECK(write_text(path, "bands bayes_*\n") == 0);
+	CHECK(weights_load(path) == NULL);
+	CHECK(dup2(saved, 2) == 2 && close(saved) == 0);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+/* sum of wt * (x - v)^2 */
+static double
+sq_dist(const double *x, const double *v, const double *wt, size_t n)
+{
+	double d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d += wt[i] * (x[i] - v[i]) * (x[i] - v[i]);
+	return d;
+}
+
+/*
+ * fit_isotonic: the nearest rising sequence within the bounds, in the
+ * metric of the weights; checked on known cases, then against every
+ * point of a grid for random ones.
+ */
+static void
+test_fit_isotonic(void)
+{
+	double v[3], x[3], wt[3], lo[3], hi[3], best, d;
+	int t, i, a, b, c, ok;
+
+	memcpy(v, (double[]){ 3, 1, 2 }, sizeof(v));
+	fit_isotonic(v, (double[]){ 1, 1, 1 }, (double[]){ -9, -9, -9 },
+	    (double[]){ 9, 9, 9 }, 3);
+	CHECK(v[0] == 2 && v[1] == 2 && v[2] == 2);
+	memcpy(v, (double[]){ 4, 0 }, 2 * sizeof(double));
+	fit_isotonic(v, (double[]){ 3, 1 }, (double[]){ -9, -9 },
+	    (double[]){ 9, 9 }, 2);
+	CHECK(v[0] == 3 && v[1] == 3);
+	/* signs as the hand weights of BAYES_05, BAYES_50, BAYES_60 */
+	memcpy(v, (double[]){ 1, -2, 3 }, sizeof(v));
+	fit_isotonic(v, (double[]){ 1, 1, 1 }, (double[]){ -5, -5, 0 },
+	    (double[]){ 0, 5, 5 }, 3);
+	CHECK(v[0] == -0.5 && v[1] == -0.5 && v[2] == 3);
+	/* a spam band before a ham one: only 0 keeps both */
+	memcpy(v, (double[]){ 1, -1 }, 2 * sizeof(double));
+	fit_isotonic(v, (double[]){ 1, 1 }, (double[]){ 0, -5 },
+	    (double[]){ 5, 0 }, 2);
+	CHECK(v[0] == 0 && v[1] == 0);
+	srandom(16);
+	for (t = 0, ok = 1; t < 30; t++) {
+		for (i = 0; i < 3; i++) {
+			v[i] = (random() % 400 - 200) / 100.0;
+			wt[i] = 0.5 + random() % 4;
+			lo[i] = random() % 2 ? -2 : 0;
+			hi[i] = random() % 2 ? 2 : 0;
+			x[i] = v[i];
+		}
+		fit_isotonic(x, wt, lo, hi, 3);
+		best = INFINITY;
+		for (a = -40; a <= 40; a++)
+			for (b = a; b <= 40; b++)
+				for (c = b; c <= 40; c++) {
+					double g[3] = { a / 20.0, b / 20.0, c / 20.0 };
+
+					for (i = 0; i < 3; i++)
+						if (g[i] < lo[i] || g[i] > hi[i])
+							break;
+					if (i == 3 && (d = sq_dist(g, v, wt, 3)) < best)
+						best = d;
+				}
+		for (i = 0; i < 3; i++)
+			if (x[i] < lo[i] || x[i] > hi[i] || (i > 0 && x[i] < x[i - 1]))
+				ok = 0;
+		if (sq_dist(x, v, wt, 3) > best + 1e-9)
+			ok = 0;
+	}
+	CHECK(ok);
 }
 
 static void
@@ -1001,6 +1123,8 @@ main(void)
 	test_cidr();
 	test_numbers();
 	test_weights();
+	test_weights_bands();
+	test_fit_isotonic();
 	test_policy_append();
 	test_received_parse();
 	test_received_marks();

@@ -71,6 +71,7 @@ static struct key keys[] = {
 	{ "autolearn_spam",	T_DOUBLE, "12", NULL, NULL, 0, 0 },
 	{ "autolearn_ham",	T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
 	{ "autolearn_max_per_hour", T_INT, "60", NULL, NULL, 0, 0 },
+	{ "fit_ham_loss",	T_DOUBLE, "0.001", NULL, NULL, 0, 0 },
 	{ "spf_timeout",	T_DOUBLE, "20", NULL, NULL, 0, 0 },
 	{ "spf_best_guess",	T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "bayes_min_learned",	T_INT,    "100", NULL, NULL, 0, 0 },

@@ -1,74 +1,35 @@
 /*
  * fit.c - fit the weights of a weights file (xd-weights(5)) to labelled
- * mail by L2-regularised logistic regression, as xd-score --fit does.
+ * mail by logistic regression with a prior on the hand weights, as
+ * xd-score --fit does; fit_int.h says where each part lives.
  *
  * Every feature is binary (a symbol is on a line or not), so lines
  * with the same set of symbols are the same data point: the stream is
  * read once and only its distinct symbol sets are kept, each with its
  * count of ham and spam lines.  Memory grows with the number of
  * distinct sets, not of lines, and both are bounded.  The loss is then
- * minimised by L-BFGS, each pass costing one walk over the sets.
+ * minimised (fit_opt.c), each pass costing one walk over the sets.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy/policy.h"
+#include "policy/fit_int.h"
 
 #define FIT_MAX_SYMBOLS	100000		/* distinct features */
 #define FIT_MAX_IDS	(50UL * 1000 * 1000)	/* symbols over all sets */
-#define FIT_MAX_ITER	1000		/* L-BFGS iterations */
-#define FIT_MEMORY	10		/* L-BFGS correction pairs */
-#define FIT_MAX_HALVING	60		/* backtracking steps per search */
-#define FIT_BOUND	1000.0		/* |number| in a weights file */
-
-struct fsym {			/* one feature: a weights entry to fit */
-	char		*key;	/* "NAME" or "NAME=value", escaped */
-	size_t		 keylen;
-	unsigned long	 nham, nspam;	/* lines it is on */
-};
-
-struct fset {			/* one distinct set of features */
-	size_t		 off, len;	/* in fit->ids, sorted */
-	uint64_t	 hash;
-	unsigned long	 nham, nspam;	/* lines that had exactly this set */
-};
-
-struct lsym {			/* a symbol field of the line being added */
-	const char	*field;
-	size_t		 namelen;
-	size_t		 idx;
-};
-
-struct fit {
-	struct fit_opts	 opt;
-	const struct weights *base;
-	struct fsym	*sym;
-	size_t		 nsym, symcap;
-	uint32_t	*symtab;	/* open addressing: index + 1, 0 free */
-	size_t		 symtabcap;
-	uint32_t	*ids;
-	size_t		 nids, idscap;
-	struct fset	*set;
-	size_t		 nset, setcap;
-	uint32_t	*settab;
-	size_t		 settabcap;
-	unsigned long	 nham, nspam;
-	struct lsym	*ls;		/* scratch for one line */
-	size_t		 lscap;
-	uint32_t	*lid;
-	size_t		 lidcap;
-	double		*x;		/* x[0] intercept, x[1 + j] weights */
-	struct fit_result res;
-};
 
 void
 fit_defaults(struct fit_opts *o)
 {
-	o->lambda = 1.0;
+	o->lambda = 0;
 	o->ham_cost = 1.0;
-	o->ham_loss = -1;
-	o->sure_loss = -1;
+	o->ham_loss = 0.001;
+	o->sure_loss = 0;
+	o->sure_margin = 2;
+	o->bound = 5;
+	o->folds = 5;
 	o->max_sets = 1000000;
 	o->keep_unseen = 0;
 }
@@ -103,7 +64,16 @@ fit_free(struct fit *f)
 	free(f->settab);
 	free(f->ls);
 	free(f->lid);
+	free(f->fcount);
 	free(f->x);
+	free(f->hand);
+	free(f->lo);
+	free(f->hi);
+	for (i = 0; i < f->nchain; i++)
+		free(f->chain[i].prefix);
+	free(f->chain);
+	free(f->chainidx);
+	fit_cv_free(f);
 	free(f);
 }
 
@@ -328,6 +298,7 @@ fit_add(struct fit *f, const struct rec *rec)
 		return FIT_UNLABELLED;
 	if ((k = line_ids(f, rec)) < 0 || (s = set_find(f, (size_t)k)) == NULL)
 		return FIT_FULL;
+	fit_cv_count(f, (size_t)(s - f->set), rec, spam);
 	for (i = 0; i < (size_t)k; i++) {
 		if (spam)
 			f->sym[f->lid[i]].nspam++;
@@ -344,322 +315,50 @@ fit_add(struct fit *f, const struct rec *rec)
 	return 0;
 }
 
-/* log(1 + exp(z)) without overflow */
-static double
-softplus(double z)
-{
-	return z > 0 ? z + log1p(exp(-z)) : log1p(exp(z));
-}
-
-static double
-sigmoid(double z)
-{
-	return z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z));
-}
-
-/*
- * The penalised loss at x and its gradient g:
- *   sum over lines of cost * log(1 + exp(-y * z)) + lambda/2 * |w|^2
- * with z = x[0] + the weights of the line's symbols, y = +1 for spam
- * and -1 for ham, cost = ham_cost for ham and 1 for spam.
- */
-static double
-objective(const struct fit *f, const double *x, double *g)
-{
-	double loss = 0, ch = f->opt.ham_cost;
-	size_t i, j, n = f->nsym + 1;
-
-	memset(g, 0, n * sizeof(*g));
-	for (i = 0; i < f->nset; i++) {
-		const struct fset *s = &f->set[i];
-		const uint32_t *id = f->ids + s->off;
-		double z = x[0], p, r;
-
-		for (j = 0; j < s->len; j++)
-			z += x[1 + id[j]];
-		p = sigmoid(z);
-		loss += ch * s->nham * softplus(z) + s->nspam * softplus(-z);
-		r = ch * s->nham * p - s->nspam * (1 - p);
-		g[0] += r;
-		for (j = 0; j < s->len; j++)
-			g[1 + id[j]] += r;
-	}
-	for (j = 1; j < n; j++) {
-		loss += f->opt.lambda / 2 * x[j] * x[j];
-		g[j] += f->opt.lambda * x[j];
-	}
-	return loss;
-}
-
-static double
-dot(const double *a, const double *b, size_t n)
-{
-	double d = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		d += a[i] * b[i];
-	return d;
-}
-
-static double
-maxabs(const double *a, size_t n)
-{
-	double m = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (fabs(a[i]) > m)
-			m = fabs(a[i]);
-	return m;
-}
-
-struct lbfgs {
-	size_t	 n;
-	double	*s, *y, *rho, *alpha;	/* FIT_MEMORY pairs, newest last */
-	int	 k;			/* pairs held */
-};
-
-/* d = -H g by the two-loop recursion over the stored pairs. */
-static void
-lbfgs_direction(const struct lbfgs *m, const double *g, double *d)
-{
-	size_t n = m->n, i;
-	int k;
-	double gamma = 1, beta;
-
-	for (i = 0; i < n; i++)
-		d[i] = -g[i];
-	for (k = m->k - 1; k >= 0; k--) {
-		m->alpha[k] = m->rho[k] * dot(m->s + k * n, d, n);
-		for (i = 0; i < n; i++)
-			d[i] -= m->alpha[k] * m->y[k * n + i];
-	}
-	if (m->k > 0) {
-		const double *y = m->y + (m->k - 1) * n;
-
-		gamma = 1 / (m->rho[m->k - 1] * dot(y, y, n));
-	}
-	for (i = 0; i < n; i++)
-		d[i] *= gamma;
-	for (k = 0; k < m->k; k++) {
-		beta = m->rho[k] * dot(m->y + k * n, d, n);
-		for (i = 0; i < n; i++)
-			d[i] += (m->alpha[k] - beta) * m->s[k * n + i];
-	}
-}
-
-static void
-lbfgs_push(struct lbfgs *m, const double *s, const double *y)
-{
-	double sy = dot(s, y, m->n);
-	size_t n = m->n;
-
-	if (sy <= 1e-12 * sqrt(dot(s, s, n) * dot(y, y, n)))
-		return;		/* no curvature to learn from */
-	if (m->k == FIT_MEMORY) {
-		memmove(m->s, m->s + n, (FIT_MEMORY - 1) * n * sizeof(double));
-		memmove(m->y, m->y + n, (FIT_MEMORY - 1) * n * sizeof(double));
-		memmove(m->rho, m->rho + 1, (FIT_MEMORY - 1) * sizeof(double));
-		m->k--;
-	}
-	memcpy(m->s + m->k * n, s, n * sizeof(double));
-	memcpy(m->y + m->k * n, y, n * sizeof(double));
-	m->rho[m->k] = 1 / sy;
-	m->k++;
-}
-
-/*
- * Minimise the objective by L-BFGS with a backtracking (Armijo) line
- * search, from all weights 0 and the intercept at the log odds of the
- * classes.  Stops when the largest gradient component is below 1e-6 of
- * the lines' total weight, when a step no longer lowers the loss by a
- * relative 1e-12, or after FIT_MAX_ITER iterations.
- */
-static void
-minimise(struct fit *f)
-{
-	size_t n = f->nsym + 1, i;
-	double *x = f->x, *g, *d, *xn, *gn, *s, *y;
-	double fx, fn, step, gd, total;
-	struct lbfgs m;
-	int it, h;
-
-	total = f->opt.ham_cost * f->nham + f->nspam;
-	g = xcalloc(n, sizeof(*g));
-	d = xcalloc(n, sizeof(*d));
-	xn = xcalloc(n, sizeof(*xn));
-	gn = xcalloc(n, sizeof(*gn));
-	s = xcalloc(n, sizeof(*s));
-	y = xcalloc(n, sizeof(*y));
-	memset(&m, 0, sizeof(m));
-	m.n = n;
-	m.s = xcalloc(FIT_MEMORY * n, sizeof(double));
-	m.y = xcalloc(FIT_MEMORY * n, sizeof(double));
-	m.rho = xcalloc(FIT_MEMORY, sizeof(double));
-	m.alpha = xcalloc(FIT_MEMORY, sizeof(double));
-
-	x[0] = log((f->nspam + 0.5) / (f->opt.ham_cost * f->nham + 0.5));
-	fx = objective(f, x, g);
-	for (it = 0; it < FIT_MAX_ITER; it++) {
-		if (maxabs(g, n) <= 1e-6 * total) {
-			f->res.converged = 1;
-			break;
-		}
-		lbfgs_direction(&m, g, d);
-		if ((gd = dot(g, d, n)) >= 0) {
-			m.k = 0;	/* not downhill: start afresh */
-			for (i = 0; i < n; i++)
-				d[i] = -g[i];
-			gd = dot(g, d, n);
-		}
-		step = m.k == 0 ? fmin(1, 1 / maxabs(g, n)) : 1;
-		for (h = 0; h < FIT_MAX_HALVING; h++, step /= 2) {
-			for (i = 0; i < n; i++)
-				xn[i] = x[i] + step * d[i];
-			fn = objective(f, xn, gn);
-			if (fn <= fx + 1e-4 * step * gd)
-				break;
-		}
-		if (h == FIT_MAX_HALVING)
-			break;		/* no step lowers it: a minimum */
-		for (i = 0; i < n; i++) {
-			s[i] = xn[i] - x[i];
-			y[i] = gn[i] - g[i];
-		}
-		lbfgs_push(&m, s, y);
-		memcpy(x, xn, n * sizeof(*x));
-		memcpy(g, gn, n * sizeof(*g));
-		if (fx - fn <= 1e-12 * fabs(fx)) {
-			fx = fn;
-			f->res.converged = 1;
-			it++;
-			break;
-		}
-		fx = fn;
-	}
-	f->res.iterations = it;
-	f->res.loss = fx;
-	free(g);
-	free(d);
-	free(xn);
-	free(gn);
-	free(s);
-	free(y);
-	free(m.s);
-	free(m.y);
-	free(m.rho);
-	free(m.alpha);
-}
-
 /* A weight as the file will hold it, so thresholds see what xd-score will. */
-static double
-written(double w)
+double
+fit_written(double w)
 {
 	w = round(w * 10000) / 10000 + 0.0;
 	return fmax(-FIT_BOUND, fmin(FIT_BOUND, w));
 }
 
-/* What xd-score would write as the score of set s. */
-static double
-set_score(const struct fit *f, const struct fset *s)
+/* What xd-score would write as the score of set s under weights x. */
+double
+fit_set_score(const struct fit *f, const struct fset *s, const double *x)
 {
 	double sum = 0;
 	size_t j;
 
 	for (j = 0; j < s->len; j++)
-		sum += written(f->x[1 + f->ids[s->off + j]]);
+		sum += fit_written(x[1 + f->ids[s->off + j]]);
 	return round(sum * 100) / 100 + 0.0;
 }
 
-static int
-by_score_down(const void *a, const void *b)
-{
-	const double *x = a, *y = b;
-
-	return x[0] > y[0] ? -1 : x[0] < y[0];
-}
-
 /*
- * The lowest threshold (on the 0.01 grid of written scores) at or above
- * which at most rate of the training ham lies.  sc holds (score, ham
- * lines) pairs of the sets with ham, sorted by falling score.
+ * Fit the weights: the prior, the penalty by inner folds, the fit to
+ * every line, the thresholds.  0, or -1 when a class has no lines.
  */
-static double
-threshold_for(const double *sc, size_t n, unsigned long nham, double rate)
-{
-	double allowed = floor(rate * nham + 1e-9), above = 0;
-	size_t i = 0;
-
-	while (i < n) {
-		double here = sc[2 * i], count = 0;
-
-		for (; i < n && sc[2 * i] == here; i++)
-			count += sc[2 * i + 1];
-		if (above + count > allowed)
-			return here + 0.01;
-		above += count;
-	}
-	return -FIT_BOUND;
-}
-
-static double
-clamp_threshold(double t)
-{
-	return fmax(-FIT_BOUND + 1, fmin(FIT_BOUND - 1, t));
-}
-
-/*
- * Calibration and thresholds.  prob = 1 / (1 + exp(-(A + score))): B is
- * 1 because the score is the fitted log odds less the intercept; A is
- * the intercept, plus ln(ham_cost), which undoes the shift that
- * weighting ham moved the intercept by.  The thresholds are the scores
- * where prob reaches 0.9 and 0.999, rounded up to the score grid; then
- * raised, if asked, until the training ham meets the loss rates.
- */
-static void
-thresholds(struct fit *f)
-{
-	struct fit_result *r = &f->res;
-	double *sc;
-	size_t i, n = 0;
-
-	r->a = f->x[0] + log(f->opt.ham_cost);
-	r->b = 1;
-	r->spam = ceil((log(0.9 / 0.1) - r->a) * 100 - 1e-6) / 100;
-	r->surespam = ceil((log(0.999 / 0.001) - r->a) * 100 - 1e-6) / 100;
-	r->spam_prob = r->spam;
-	r->surespam_prob = r->surespam;
-	sc = xcalloc(2 * (f->nset + 1), sizeof(*sc));
-	for (i = 0; i < f->nset; i++) {
-		if (f->set[i].nham == 0)
-			continue;
-		sc[2 * n] = set_score(f, &f->set[i]);
-		sc[2 * n + 1] = f->set[i].nham;
-		n++;
-	}
-	if (n > 1)
-		qsort(sc, n, 2 * sizeof(*sc), by_score_down);
-	if (f->opt.ham_loss >= 0)
-		r->spam = fmax(r->spam,
-		    threshold_for(sc, n, f->nham, f->opt.ham_loss));
-	if (f->opt.sure_loss >= 0)
-		r->surespam = fmax(r->surespam,
-		    threshold_for(sc, n, f->nham, f->opt.sure_loss));
-	free(sc);
-	r->spam = clamp_threshold(r->spam);
-	r->surespam = clamp_threshold(fmax(r->surespam, r->spam + 0.01));
-}
-
-/* Fit the weights; 0, or -1 when a class has no lines at all. */
 int
 fit_solve(struct fit *f)
 {
+	double *cnt;
+	size_t i;
+
 	if (f->nham == 0 || f->nspam == 0)
 		return -1;
+	fit_prior(f);
+	fit_cv(f);
+	cnt = xcalloc(2 * f->nset + 1, sizeof(*cnt));
+	for (i = 0; i < f->nset; i++) {
+		cnt[2 * i] = f->set[i].nham;
+		cnt[2 * i + 1] = f->set[i].nspam;
+	}
 	f->x = xcalloc(f->nsym + 1, sizeof(*f->x));
-	minimise(f);
-	thresholds(f);
+	fit_start(f, cnt, f->x);
+	fit_minimise(f, cnt, f->lambda, f->x, &f->res);
+	free(cnt);
+	fit_thresholds(f);
 	return 0;
 }
 
@@ -675,30 +374,25 @@ static void
 write_header(const struct fit *f, FILE *fp)
 {
 	const struct fit_result *r = &f->res;
+	const char *path = f->base ? weights_path(f->base) : NULL;
 
 	fprintf(fp, "# Weights fitted by xd-score --fit, see xd-score(1):\n"
-	    "# L2-regularised logistic regression on %lu lines "
-	    "(%lu ham, %lu spam),\n# %zu symbols, %zu distinct symbol sets; "
-	    "lambda %g, ham cost %g;\n# L-BFGS: %s after %d iterations, "
-	    "loss %.4f per line.\n\n", f->nham + f->nspam, f->nham, f->nspam,
-	    f->nsym, f->nset, f->opt.lambda, f->opt.ham_cost,
+	    "# logistic regression on %lu lines (%lu ham, %lu spam),\n"
+	    "# %zu symbols, %zu distinct symbol sets; ham cost %g;\n"
+	    "# prior: normal around the weights of %s in log odds,\n"
+	    "# precision %g (%s), bound %g;\n"
+	    "# %s after %d iterations, loss %.4f per line.\n\n",
+	    f->nham + f->nspam, f->nham, f->nspam, f->nsym, f->nset,
+	    f->opt.ham_cost, path ? path : "no file", f->lambda,
+	    f->cv ? "chosen by the inner folds" : f->opt.lambda > 0 ?
+	    "--lambda" : "no inner folds: too few lines", f->opt.bound,
 	    r->converged ? "converged" : "stopped at the bound", r->iterations,
 	    r->loss / (f->opt.ham_cost * f->nham + f->nspam));
+	fit_prior_write(f, fp);
 	fprintf(fp, "# prob = 1 / (1 + exp(-(A + B * score)))\n"
 	    "calibration %.6f %.6f\n", r->a, r->b);
-	fprintf(fp, "threshold spam %.2f", r->spam);
-	if (r->spam > r->spam_prob)
-		fprintf(fp, "\t# raised from %.2f (prob 0.9): at most %g of "
-		    "the training ham", r->spam_prob, f->opt.ham_loss);
-	else
-		fprintf(fp, "\t# prob 0.9");
-	fprintf(fp, "\nthreshold surespam %.2f", r->surespam);
-	if (r->surespam > r->surespam_prob)
-		fprintf(fp, "\t# raised from %.2f (prob 0.999)",
-		    r->surespam_prob);
-	else
-		fprintf(fp, "\t# prob 0.999");
-	fprintf(fp, "\n\n# symbol weight\t\t\t# training lines with it\n");
+	fit_thresholds_write(f, fp);
+	fprintf(fp, "\n# symbol weight\t\t\t# training lines with it\n");
 }
 
 struct keptw {
@@ -763,7 +457,7 @@ write_kept(const struct fit *f, FILE *fp)
 		buf_reset(&u);
 		stream_unescape(k.w[i].key, &u);
 		fprintf(fp, "%-31s %8.4f\t# kept\n", u.s,
-		    written(k.w[i].weight * b));
+		    fit_written(k.w[i].weight * b));
 		free(k.w[i].key);
 	}
 	buf_free(&u);
@@ -790,7 +484,7 @@ fit_write(const struct fit *f, FILE *fp)
 		buf_reset(&b);
 		stream_unescape(y->key, &b);
 		fprintf(fp, "%-31s %8.4f\t# ham %lu, spam %lu\n", b.s,
-		    written(f->x[1 + (y - f->sym)]), y->nham, y->nspam);
+		    fit_written(f->x[1 + (y - f->sym)]), y->nham, y->nspam);
 	}
 	buf_free(&b);
 	free(order);

@@ -23,13 +23,18 @@ const char *weights_class(const struct weights *, double);
 void	 weights_calibration(const struct weights *, double *, double *);
 typedef void (*weights_fn)(const char *, double, void *);
 void	 weights_each(const struct weights *, weights_fn, void *);
+typedef void (*weights_band_fn)(const char *, int, void *);
+void	 weights_each_band(const struct weights *, weights_band_fn, void *);
 
 /* fit.c: weights fitted to labelled lines, see xd-score(1) --fit */
 struct fit_opts {
-	double	 lambda;	/* L2 penalty, above 0 */
+	double	 lambda;	/* prior's precision; 0: inner folds choose */
 	double	 ham_cost;	/* weight of a ham line in the loss */
-	double	 ham_loss;	/* spam threshold: training ham rate; <0 off */
-	double	 sure_loss;	/* surespam threshold: the same; <0 off */
+	double	 ham_loss;	/* spam threshold: ham rate out of fold */
+	double	 sure_loss;	/* surespam threshold: the same, before */
+	double	 sure_margin;	/* this margin in log odds */
+	double	 bound;		/* |weight| in log odds, past a hand one */
+	int	 folds;		/* inner folds */
 	size_t	 max_sets;	/* distinct symbol sets kept */
 	int	 keep_unseen;	/* copy the base weights of unseen symbols */
 };
@@ -48,6 +53,7 @@ struct fit *fit_new(const struct fit_opts *, const struct weights *);
 int	 fit_add(struct fit *, const struct rec *);
 int	 fit_solve(struct fit *);
 int	 fit_write(const struct fit *, FILE *);
+int	 fit_report(const struct fit *, FILE *);
 void	 fit_free(struct fit *);
 
 /* policy.c: policy files, see xd-policy(5) */

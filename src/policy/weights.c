@@ -40,8 +40,15 @@ struct wprefix {
 	unsigned long	 line;
 };
 
+struct wband {			/* "bands PREFIX* [rising|falling]" */
+	char		*prefix;	/* without '*' */
+	int		 falling;
+};
+
 struct weights {
 	char		*path;
+	struct wband	*band;
+	size_t		 nband;
 	struct wentry	*tab;
 	size_t		 cap, n;	/* cap is a power of two */
 	struct wprefix	*pre;
@@ -229,6 +236,33 @@ set_calibration(struct weights *w, char **word, int n, unsigned long line)
 	return NULL;
 }
 
+/*
+ * "bands PREFIX* [rising|falling]": the symbols PREFIX followed by
+ * digits are one family, in the order of their numbers, whose fitted
+ * weights must rise (or fall) with the number; see xd-score(1) --fit.
+ */
+static const char *
+add_band(struct weights *w, char **word, int n)
+{
+	size_t i, len;
+
+	if (n < 2 || n > 3 || (n == 3 && strcmp(word[2], "rising") != 0 &&
+	    strcmp(word[2], "falling") != 0))
+		return "expected 'bands PREFIX* [rising|falling]'";
+	len = strlen(word[1]);
+	if (len < 2 || word[1][len - 1] != '*' || !is_symbol(word[1], len - 1))
+		return "bands take a symbol name followed by '*'";
+	for (i = 0; i < w->nband; i++)
+		if (strlen(w->band[i].prefix) == len - 1 &&
+		    memcmp(w->band[i].prefix, word[1], len - 1) == 0)
+			return "bands given twice";
+	w->band = xrealloc(w->band, (w->nband + 1) * sizeof(*w->band));
+	w->band[w->nband].prefix = xstrndup(word[1], len - 1);
+	w->band[w->nband].falling = n == 3 && strcmp(word[2], "falling") == 0;
+	w->nband++;
+	return NULL;
+}
+
 /* Split a line into at most max words; '#' at a word's start ends it. */
 static int
 split_words(char *s, char **word, int max)
@@ -263,8 +297,11 @@ parse_line(struct weights *w, char *line, unsigned long lineno)
 		return set_threshold(w, word, n, lineno);
 	if (strcmp(word[0], "calibration") == 0)
 		return set_calibration(w, word, n, lineno);
+	if (strcmp(word[0], "bands") == 0)
+		return add_band(w, word, n);
 	if (n != 2)
-		return "expected 'SYMBOL WEIGHT', 'threshold' or 'calibration'";
+		return "expected 'SYMBOL WEIGHT', 'threshold', 'calibration' "
+		    "or 'bands'";
 	return add_symbol(w, word[0], word[1], lineno);
 }
 
@@ -349,6 +386,9 @@ weights_free(struct weights *w)
 		free(w->tab[i].key);
 	for (i = 0; i < w->npre; i++)
 		free(w->pre[i].key);
+	for (i = 0; i < w->nband; i++)
+		free(w->band[i].prefix);
+	free(w->band);
 	free(w->tab);
 	free(w->pre);
 	free(w->path);
@@ -409,6 +449,16 @@ weights_each(const struct weights *w, weights_fn fn, void *arg)
 			fn(w->tab[i].key, w->tab[i].weight, arg);
 	for (i = 0; i < w->npre; i++)
 		fn(w->pre[i].key, w->pre[i].weight, arg);
+}
+
+/* Each band family: its prefix, and 1 if its weights fall. */
+void
+weights_each_band(const struct weights *w, weights_band_fn fn, void *arg)
+{
+	size_t i;
+
+	for (i = 0; i < w->nband; i++)
+		fn(w->band[i].prefix, w->band[i].falling, arg);
 }
 
 /* prob = 1 / (1 + exp(-(A + B * score))), see xd-weights(5). */

@@ -21,8 +21,9 @@
 static const char synopsis[] =
     "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file] < stream\n"
     "--describe symbol ...\n"
-    "--fit [-o file] [-w weights] [--lambda L] [--ham-cost C] "
-    "[--ham-loss R] [--sure-loss R] [--max-sets N] [--keep-unseen] < stream";
+    "--fit [-o file] [-w weights] [--lambda L] [--inner-folds K] [--bound W]\n"
+    "      [--ham-cost C] [--ham-loss R] [--sure-loss R] [--sure-margin M]\n"
+    "      [--max-sets N] [--keep-unseen] [--fit-report file] < stream";
 static const char options[] =
     "  -w, --weights FILE  weights and thresholds (xd-weights(5))\n"
     "  -p, --policy FILE   ordered allow/block/trust/critical rules (xd-policy(5))\n"
@@ -39,11 +40,20 @@ static const char options[] =
     "                      without the learned symbols\n"
     "      --fit           fit weights to the labelled stream, write a weights file\n"
     "  -o, --output FILE   --fit: write the weights to FILE, not stdout\n"
-    "      --lambda L      --fit: L2 penalty on the weights (default 1)\n"
+    "      --lambda L      --fit: the prior's precision around the hand weights\n"
+    "                      (default: chosen by the inner folds)\n"
+    "      --inner-folds K --fit: folds that choose it and score out of fold\n"
+    "                      (default 5)\n"
+    "      --bound W       --fit: no weight beyond W log odds, unless its hand\n"
+    "                      weight is (default 5)\n"
     "      --ham-cost C    --fit: a ham line counts C times in the loss (default 1)\n"
-    "      --ham-loss R    --fit: raise the spam threshold until at most R of\n"
-    "                      the training ham reaches it\n"
-    "      --sure-loss R   --fit: the same for the surespam threshold\n"
+    "      --ham-loss R    --fit: the spam threshold lets at most R of the\n"
+    "                      training ham through, out of fold (default: the\n"
+    "                      fit_ham_loss key, 0.001)\n"
+    "      --sure-loss R   --fit: surespam above all but R of the ham (default 0)\n"
+    "      --sure-margin M --fit: and M log odds above it (default 2)\n"
+    "      --fit-report FILE  --fit: each weight beside its hand weight, the\n"
+    "                      largest moves first, and why the thresholds are there\n"
     "      --max-sets N    --fit: distinct symbol sets kept (default 1000000)\n"
     "      --keep-unseen   --fit: keep the weights (-w) of symbols no training\n"
     "                      line had, such as those of DNS checks\n"
@@ -284,10 +294,29 @@ fit_output(const struct fit *f, const char *path)
 	return 0;
 }
 
+/* --fit-report: for people; a failure loses no weights. */
+static int
+fit_report_to(const struct fit *f, const char *path)
+{
+	FILE *fp;
+	int rc;
+
+	if ((fp = fopen(path, "w")) == NULL) {
+		xd_warn("--fit-report %s", path);
+		return -1;
+	}
+	rc = fit_report(f, fp);
+	if (fclose(fp) != 0 || rc != 0) {
+		xd_warn("--fit-report %s", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* --fit: read the labelled stream, fit, write a weights file. */
 static int
 fit_run(const struct weights *base, const struct fit_opts *o,
-    const char *out)
+    const char *out, const char *report)
 {
 	struct reader r;
 	struct rec rec;
@@ -334,6 +363,9 @@ fit_run(const struct weights *base, const struct fit_opts *o,
 	}
 	if (status == XD_EXIT_OK && fit_output(f, out) != 0)
 		status = XD_EXIT_USAGE;
+	if (status == XD_EXIT_OK && report != NULL &&
+	    fit_report_to(f, report) != 0)
+		status = XD_EXIT_SOME;
 	if (status == XD_EXIT_OK && (bad > 0 || unlabelled > 0))
 		status = XD_EXIT_SOME;
 	fit_free(f);
@@ -418,6 +450,10 @@ main(int argc, char *argv[])
 		{ "fit", no_argument, NULL, 'F' },
 		{ "ham-cost", required_argument, NULL, 'C' },
 		{ "ham-loss", required_argument, NULL, 'L' },
+		{ "bound", required_argument, NULL, 'B' },
+		{ "fit-report", required_argument, NULL, 'r' },
+		{ "inner-folds", required_argument, NULL, 'k' },
+		{ "sure-margin", required_argument, NULL, 'm' },
 		{ "keep-unseen", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "lambda", required_argument, NULL, 'l' },
@@ -435,6 +471,8 @@ main(int argc, char *argv[])
 	};
 	struct fit_opts fo;
 	const char *wfile = NULL, *pfile = NULL, *out = NULL, *al = NULL;
+	const char *report = NULL;
+	int ham_loss_given = 0;
 	enum show show = STREAM;
 	int c, check = 0, describing = 0, fitting = 0, status;
 	struct weights *w;
@@ -463,7 +501,18 @@ main(int argc, char *argv[])
 			break;
 		case 'L':
 			fo.ham_loss = fit_number("--ham-loss", optarg, 0, 1);
+			ham_loss_given = 1;
 			break;
+		case 'B':
+			fo.bound = fit_number("--bound", optarg, 0.01, 1000);
+			break;
+		case 'k':
+			fo.folds = (int)xd_optnum("--inner-folds", optarg, 2, 20);
+			break;
+		case 'm':
+			fo.sure_margin = fit_number("--sure-margin", optarg, 0, 100);
+			break;
+		case 'r': report = optarg; break;
 		case 'S':
 			fo.sure_loss = fit_number("--sure-loss", optarg, 0, 1);
 			break;
@@ -481,7 +530,7 @@ main(int argc, char *argv[])
 		}
 	}
 	if ((optind != argc) != describing ||
-	    ((out != NULL || fo.keep_unseen) && !fitting) ||
+	    ((out != NULL || fo.keep_unseen || report != NULL) && !fitting) ||
 	    (al != NULL && (fitting || describing || show != STREAM)) ||
 	    (fitting && (show != STREAM || check || pfile != NULL)) ||
 	    (describing && (fitting || show != STREAM || check ||
@@ -495,10 +544,21 @@ main(int argc, char *argv[])
 		xd_warn("--autolearn %s", al);
 	if (!fitting)
 		return score_run(wfile, pfile, check, show);
-	/* The weights only say which values have entries of their own. */
+	/*
+	 * The weights say which values have entries of their own, and are
+	 * the prior's centre, rules' scores included.
+	 */
 	if ((w = weights_load(wfile)) == NULL)
 		return XD_EXIT_USAGE;
-	status = fit_run(w, &fo, out);
+	add_rule_weights(w);
+	if (!ham_loss_given)
+		fo.ham_loss = conf_double("fit_ham_loss");
+	if (!(fo.ham_loss >= 0 && fo.ham_loss <= 1)) {
+		xd_warnx("fit_ham_loss %g: not a fraction from 0 to 1",
+		    fo.ham_loss);
+		return XD_EXIT_USAGE;
+	}
+	status = fit_run(w, &fo, out, report);
 	weights_free(w);
 	return status;
 }
