@@ -1,20 +1,24 @@
 #!/usr/bin/env bats
 # xd-score --fit: weights fitted by logistic regression to labelled
-# lines.  The streams are made here so that the answers can be worked
-# out by hand: with one symbol and almost no penalty, the fit is the
-# log odds of spam with and without it.
+# lines, with a prior on the hand weights.  The streams are made here
+# so that the answers can be worked out by hand: with one symbol, no
+# hand weight and almost no penalty, the fit is the log odds of spam
+# with and without it.
 
 load helper
 
 T=$'\t'
 
-# lines N LABEL [FIELD...]: N stream lines with label=LABEL and the fields.
+# lines N LABEL [FIELD...]: N stream lines with label=LABEL and the
+# fields, each named apart (the inner folds go by the name) and the
+# same in every run.
+nlines=0
 lines() {
 	local n=$1 label=$2 i
 	shift 2
 	for ((i = 0; i < n; i++)); do
 		local IFS=$T
-		printf '%s\n' "m$label$RANDOM$i${T}label=$label${*:+$T$*}"
+		printf '%s\n' "m$label$((nlines++))${T}label=$label${*:+$T$*}"
 	done
 }
 
@@ -77,14 +81,87 @@ near() {
 	near "$(field prob "$(cat out)")" "$(awk 'BEGIN { print 20 / 110 }')" 0.001
 }
 
-@test "the thresholds are where prob= reaches 0.9 and 0.999" {
-	one_symbol
-	xd-score --fit -w /dev/null <in >w
-	a=$(calib w)
-	[ "$(threshold w spam)" = "$(awk -v a="$a" 'BEGIN { printf "%.2f", log(9) - a + 0.004999 }')" ]
-	[ "$(threshold w surespam)" = "$(awk -v a="$a" 'BEGIN { printf "%.2f", log(999) - a + 0.004999 }')" ]
-	printf 'x\tHEUR_A=\tHEUR_B=\n' | xd-score -w w >out
-	grep -q '# prob 0.9$' w
+# classes FILE: "ham-lost spam-caught ham-surespam" of a scored stream
+classes() {
+	awk -F'\t' '{
+		l = c = ""
+		for (i = 2; i <= NF; i++) {
+			if ($i ~ /^label=/) l = substr($i, 7)
+			if ($i ~ /^class=/) c = substr($i, 7)
+		}
+		if (l == "ham" && c != "ham") lost++
+		if (l == "spam" && c != "ham") caught++
+		if (l == "ham" && c == "surespam") sure++
+	} END { print lost + 0, caught + 0, sure + 0 }' "$1"
+}
+
+# Three levels of evidence: nothing, A, A and B.  1000 ham, 10 with A.
+three_levels() {
+	{
+		lines 990 ham
+		lines 10 ham HEUR_A=
+		lines 50 spam
+		lines 300 spam HEUR_A=
+		lines 300 spam HEUR_A= HEUR_B=
+	} >in
+}
+
+@test "--ham-loss: the spam threshold lets that much of the training ham through" {
+	three_levels
+	# 1% may be lost: the ham with A may be spam, and the spam with A is.
+	xd-score --fit --ham-loss 0.01 -w /dev/null <in >w1
+	xd-score -w w1 <in >s1
+	[ "$(classes s1)" = "10 600 0" ]
+	grep -q '^threshold spam .*# out of fold: 10 of 1000 training ham reach it' w1
+	# 0.5% may not take them: only A and B together are spam.
+	xd-score --fit --ham-loss 0.005 -w /dev/null <in >w2
+	xd-score -w w2 <in >s2
+	[ "$(classes s2)" = "0 300 0" ]
+	# the key in xd.conf is the default
+	echo 'fit_ham_loss = 0.01' >>"$XD_CONF"
+	xd-score --fit -w /dev/null <in >w3
+	[ "$(threshold w3 spam)" = "$(threshold w1 spam)" ]
+	echo 'fit_ham_loss = 2' >>"$XD_CONF"
+	run xd-score --fit -w /dev/null <in
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"fit_ham_loss 2: not a fraction"* ]]
+}
+
+@test "the spam threshold is set on scores out of fold, not on the fitted lines" {
+	# 10 ham with A each have a symbol of their own, which the fit
+	# weighs down to make that ham ham.  Out of fold the symbol is
+	# unseen, so the ham scores as A does: the threshold lies among the
+	# scores of A, not near 0 where those ham are in the fitted lines.
+	{
+		lines 990 ham
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			lines 1 ham HEUR_A= "HEUR_C$i="
+		done
+		lines 300 spam HEUR_A=
+		lines 300 spam
+	} >in
+	xd-score --fit --ham-loss 0.005 -w /dev/null <in >w
+	grep -q '# out of fold: [0-5] of 1000 training ham reach it' w
+	awk -v a="$(weight HEUR_A w)" -v c="$(weight HEUR_C1 w)" 'BEGIN { exit !(a + c < a / 2) }'
+	awk -v t="$(threshold w spam)" -v a="$(weight HEUR_A w)" 'BEGIN { exit !(t > a / 2) }'
+}
+
+@test "surespam lies --sure-margin above the highest training ham" {
+	# One ham has what 3000 spam have: prob 0.9997.
+	{
+		lines 99 ham
+		lines 1 ham HEUR_A= HEUR_B=
+		lines 10 spam
+		lines 3000 spam HEUR_A= HEUR_B=
+	} >in
+	xd-score --fit --lambda 0.01 -w /dev/null <in >w
+	xd-score -w w <in >s
+	[ "$(classes s | cut -d' ' -f3)" = 0 ]
+	top=$(awk -v a="$(weight HEUR_A w)" -v b="$(weight HEUR_B w)" 'BEGIN { print a + b }')
+	awk -v t="$(threshold w surespam)" -v s="$top" 'BEGIN { exit !(t >= s + 2) }'
+	grep -q '^threshold surespam .*# 2 above the training ham' w
+	xd-score --fit --lambda 0.01 --sure-margin 0.5 -w /dev/null <in >w2
+	awk -v t="$(threshold w2 surespam)" -v s="$top" 'BEGIN { exit !(t >= s + 0.5 && t < s + 1) }'
 }
 
 @test "a larger lambda pulls the weights towards 0" {
@@ -106,39 +183,110 @@ near() {
 	grep -q 'ham cost 4' w4
 }
 
-@test "--ham-loss raises the spam threshold until few enough training ham reach it" {
-	# 10 of 100 ham have A, and 200 of 205 spam: at prob 0.9 they are
-	# spam; a loss of at most 5% needs the threshold above A's weight.
+@test "the weights of a family declared as bands keep their order" {
+	# BAYES_60 is on more ham than BAYES_40: a free fit turns it down.
 	{
-		lines 90 ham
-		lines 10 ham HEUR_A=
-		lines 5 spam
-		lines 200 spam HEUR_A=
+		lines 500 ham BAYES_00=
+		lines 40 ham BAYES_40=
+		lines 40 spam BAYES_40=
+		lines 60 ham BAYES_60=
+		lines 30 spam BAYES_60=
+		lines 500 spam BAYES_99=
 	} >in
-	xd-score --fit -w /dev/null <in >w0
-	xd-score --fit --ham-loss 0.05 -w /dev/null <in >w
-	a=$(weight HEUR_A w)
-	awk -v t="$(threshold w0 spam)" -v a="$a" 'BEGIN { exit !(a >= t) }'
-	awk -v t="$(threshold w spam)" -v a="$a" 'BEGIN { exit !(t > a) }'
-	grep -q 'raised from' w
-	# A loss of 10% allows them: the threshold stays.
-	xd-score --fit --ham-loss 0.1 -w /dev/null <in >w2
-	[ "$(threshold w2 spam)" = "$(threshold w0 spam)" ]
+	printf 'BAYES_00 0\nBAYES_40 0\nBAYES_60 0\nBAYES_99 0\n' >free
+	{ cat free; echo 'bands BAYES_* rising'; } >bands
+	xd-score --fit --lambda 0.01 -w free <in >w1
+	awk -v a="$(weight BAYES_40 w1)" -v b="$(weight BAYES_60 w1)" 'BEGIN { exit !(b < a - 0.5) }'
+	xd-score --fit --lambda 0.01 -w bands <in >w2
+	awk -v a="$(weight BAYES_00 w2)" -v b="$(weight BAYES_40 w2)" \
+	    -v c="$(weight BAYES_60 w2)" -v d="$(weight BAYES_99 w2)" \
+	    'BEGIN { exit !(a <= b && b == c && c <= d) }'
+	grep -q '^bands BAYES_\* rising$' w2
+	# falling, and the declaration carried to the fitted file
+	{ cat free; echo 'bands BAYES_* falling'; } >down
+	xd-score --fit --lambda 0.01 -w down <in >w3
+	awk -v a="$(weight BAYES_00 w3)" -v d="$(weight BAYES_99 w3)" 'BEGIN { exit !(a >= d) }'
 }
 
-@test "--sure-loss 0 puts surespam above every training ham" {
-	# One ham has what 3000 spam have: prob 0.9997, surespam.
+@test "with little data a weight stays near its hand weight; with much it moves" {
+	# B of the base file is 0.67279: HEUR_A 3 is 2.0184 in log odds.
+	printf 'HEUR_A 3\n' >base
 	{
-		lines 99 ham
-		lines 1 ham HEUR_A= HEUR_B=
-		lines 10 spam
-		lines 3000 spam HEUR_A= HEUR_B=
+		lines 200 ham
+		lines 200 spam
+		lines 1 ham HEUR_A=
+		lines 1 spam HEUR_A=
+	} >little
+	xd-score --fit --lambda 1 -w base <little >w
+	# the data say 0; it moves less than half way there
+	awk -v w="$(weight HEUR_A w)" 'BEGIN { exit !(w > 1.01 && w <= 2.0184) }'
+	# the same fit around no hand weight stays near 0
+	xd-score --fit --lambda 1 -w /dev/null <little >w0
+	near "$(weight HEUR_A w0)" 0 0.3
+	{
+		lines 200 ham
+		lines 200 spam
+		lines 300 ham HEUR_A=
+		lines 600 spam HEUR_A=
+	} >much
+	xd-score --fit --lambda 1 -w base <much >w2
+	near "$(weight HEUR_A w2)" "$(awk 'BEGIN { print log(2) }')" 0.1
+}
+
+@test "a weight keeps its hand weight's sign and stays within --bound" {
+	printf 'HEUR_A 1\nHEUR_B 0\n' >base
+	# A is on 10 times more ham than spam, B only on spam.
+	{
+		lines 200 ham HEUR_A=
+		lines 20 spam HEUR_A=
+		lines 200 ham
+		lines 200 spam
+		lines 200 spam HEUR_B=
 	} >in
-	xd-score --fit --lambda 0.01 -w /dev/null <in >w0
-	xd-score --fit --lambda 0.01 --sure-loss 0 -w /dev/null <in >w
-	xd-score -w w <in | grep 'label=ham' | grep -c 'class=surespam' >n || true
-	[ "$(cat n)" -eq 0 ]
-	xd-score -w w0 <in | grep 'label=ham' | grep -q 'class=surespam'
+	xd-score --fit --lambda 0.001 -w base <in >w
+	[ "$(weight HEUR_A w)" = "0.0000" ]
+	[ "$(weight HEUR_B w)" = "5.0000" ]
+	xd-score --fit --lambda 0.001 --bound 3 -w base <in >w3
+	[ "$(weight HEUR_B w3)" = "3.0000" ]
+}
+
+@test "the penalty is chosen by the inner folds, the same every run; --lambda sets it" {
+	three_levels
+	printf 'HEUR_A 1\nHEUR_B 2\n' >base
+	xd-score --fit --fit-report r1 -w base <in >w1
+	xd-score --fit --fit-report r2 -w base <in >w2
+	diff w1 w2
+	diff r1 r2
+	grep -q 'chosen by 5 inner folds' r1
+	[ "$(grep -c '^  lambda ' r1)" -eq 9 ]
+	[ "$(grep -c '<- chosen' r1)" -eq 1 ]
+	grep -q '(chosen by the inner folds)' w1
+	xd-score --fit --inner-folds 3 --fit-report r3 -w base <in >/dev/null
+	grep -q 'chosen by 3 inner folds' r3
+	xd-score --fit --lambda 7 --fit-report r4 -w base <in >w4
+	grep -q '^# precision 7 ' w4
+	[ "$(grep -c '^  lambda ' r4)" -eq 1 ]
+}
+
+@test "--fit-report: each weight beside its hand weight, the largest moves first" {
+	three_levels
+	printf 'HEUR_A 0.1\nHEUR_B 0.2\nHEUR_C 4\n' >base
+	lines 20 ham HEUR_C= >>in
+	xd-score --fit --fit-report r -w base <in >w
+	sed -n '/^# symbol /,$p' r >rows
+	# A (0.1 by hand, on 600 spam) moved most, to the bound; then B;
+	# C, 4 by hand and on 20 ham only, held at 0 by its sign, the least.
+	[ "$(sed -n 2p rows | awk '{ print $1, $2, $3 }')" = "HEUR_A 5.0000 0.1000" ]
+	grep -q "^HEUR_A .*at the bound" rows
+	[ "$(sed -n 3p rows | awk '{ print $1 }')" = HEUR_B ]
+	[ "$(sed -n 4p rows | awk '{ print $1, $2, $3, $4 }')" = "HEUR_C 0.0000 4.0000 2.6912" ]
+	grep -q "^HEUR_C .*held at 0 by the hand weight's sign" rows
+	awk 'NR > 1 { m = $5 < 0 ? -$5 : $5; if (NR > 2 && m > last + 1e-9) bad = 1; last = m }
+	    END { exit bad }' rows
+	[ "$(wc -l <rows)" -eq 4 ]
+	grep -q '^threshold spam .* training ham (out of fold) reach it' r
+	run xd-score --fit-report r </dev/null
+	[ "$status" -eq 2 ]
 }
 
 @test "a value with a weights entry of its own is a feature of its own" {
@@ -244,7 +392,8 @@ EOF
 
 @test "bad option values and mixed modes are usage errors" {
 	for args in "--lambda 0" "--lambda x" "--ham-cost 0" "--ham-loss 1.5" \
-	    "--sure-loss -1" "--max-sets 0" "--explain" "--check" "-p /dev/null"; do
+	    "--sure-loss -1" "--max-sets 0" "--explain" "--check" "-p /dev/null" \
+	    "--inner-folds 1" "--inner-folds 21" "--bound 0" "--sure-margin -1"; do
 		# shellcheck disable=SC2086
 		run xd-score --fit $args </dev/null
 		[ "$status" -eq 2 ] || { echo "--fit $args: $status"; return 1; }
@@ -279,7 +428,8 @@ EOF
 @test "--help lists the fit options" {
 	run xd-score --help
 	[ "$status" -eq 0 ]
-	for o in --fit --output --lambda --ham-cost --ham-loss --sure-loss --max-sets --keep-unseen; do
+	for o in --fit --output --lambda --inner-folds --bound --ham-cost --ham-loss \
+	    --sure-loss --sure-margin --max-sets --keep-unseen --fit-report; do
 		[[ "$output" == *"$o"* ]] || { echo "no $o"; return 1; }
 	done
 }

@@ -384,8 +384,9 @@ write_header(const struct fit *f, FILE *fp)
 	    "# %s after %d iterations, loss %.4f per line.\n\n",
 	    f->nham + f->nspam, f->nham, f->nspam, f->nsym, f->nset,
 	    f->opt.ham_cost, path ? path : "no file", f->lambda,
-	    f->cv ? "chosen by the inner folds" : f->opt.lambda > 0 ?
-	    "--lambda" : "no inner folds: too few lines", f->opt.bound,
+	    f->opt.lambda > 0 ? "--lambda" : f->cv ?
+	    "chosen by the inner folds" : "too few lines for inner folds",
+	    f->opt.bound,
 	    r->converged ? "converged" : "stopped at the bound", r->iterations,
 	    r->loss / (f->opt.ham_cost * f->nham + f->nspam));
 	fit_prior_write(f, fp);

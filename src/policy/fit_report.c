@@ -69,8 +69,9 @@ write_cv(const struct fit *f, FILE *fp)
 		    "too few lines for the inner folds");
 		return;
 	}
-	fprintf(fp, "penalty %g, chosen by %d inner folds; loss per "
-	    "left-out line:\n", f->lambda, f->opt.folds);
+	fprintf(fp, "penalty %g, %s %d inner folds; loss per left-out "
+	    "line:\n", f->lambda, f->opt.lambda > 0 ? "given by --lambda; "
+	    "thresholds by" : "chosen by", f->opt.folds);
 	for (g = 0; g < f->ngrid; g++)
 		fprintf(fp, "  lambda %-8g %.5f%s\n", f->grid[g],
 		    f->cvloss[g] / total, f->grid[g] == f->lambda ?
