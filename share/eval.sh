@@ -133,7 +133,8 @@ task_fit() {
 		labelled "$k" >"$T/fit/$k.test"
 	fi
 	# shellcheck disable=SC2086 # options from this script only
-	xd-score --fit $FIT_OPTS -o "$T/fit/$k.weights" <"$T/fit/$k.train" ||
+	xd-score --fit $FIT_OPTS --fit-report "$T/fit/$k.report" \
+	    -o "$T/fit/$k.weights" <"$T/fit/$k.train" ||
 	    [ $? -eq 1 ] || return 1
 	xd-score -w "$T/fit/$k.weights" -p /dev/null <"$T/fit/$k.test" \
 	    >"$T/fit/$k.scored" || [ $? -eq 1 ] || return 1
@@ -404,10 +405,10 @@ sa_folds=
 for a in "$@"; do
 	[ "$a" = --untrained ] && exec sh "$(dirname -- "$0")/eval-untrained.sh" "$@"
 done
-# Thresholds where the calibrated prob= is 0.9 and 0.999, and surespam
-# above every training ham.  --ham-loss is not used: when many messages
-# share a score it must jump over all of them, spam and all.
-FIT_OPTS="--sure-loss 0"
+# xd-score --fit's own defaults: weights around the hand weights, the
+# spam threshold out of fold for fit_ham_loss of the training ham, no
+# training ham surespam.
+FIT_OPTS=
 TAB=$(printf '\t')
 
 while [ $# -gt 0 ]; do
@@ -677,7 +678,7 @@ report() {
 	echo "xd eval: $dir: $N messages ($NHAM ham, $NSPAM spam)"
 	echo "$K-fold cross-validation, folds by a hash of the file name; offline (no DNS)"
 	echo "xd: xd-parse, stages: ${STATELESS:-none} (once), ${LEARNERS:-no learning stage}${LEARNERS:+ (learned per fold)}${LEFTOUT:+; left out: $LEFTOUT}"
-	echo "    weights: xd-score --fit $FIT_OPTS on the $((K - 1)) training folds"
+	echo "    weights: xd-score --fit${FIT_OPTS:+ $FIT_OPTS} on the $((K - 1)) training folds"
 	echo
 	printf '%-22s %-19s %-15s  %-8s  %-8s  %s\n' "" "spam caught" \
 	    "ham lost" "surespam" accuracy "ROC AUC"
@@ -783,6 +784,7 @@ mkdir -p "$out/weights" "$out/scored"
 i=0
 while [ $i -lt "$K" ]; do
 	cp "$T/fit/$i.weights" "$out/weights/fold-$i"
+	cp "$T/fit/$i.report" "$out/weights/fold-$i.report"
 	cp "$T/fit/$i.scored" "$out/scored/fold-$i"
 	i=$((i + 1))
 done
@@ -804,8 +806,9 @@ rm -f "$out/accuracy.png"
 plot "$out/accuracy.png"
 if [ -f "$out/accuracy.png" ]; then png=", the plot accuracy.png"; else png=; fi
 {
-	echo "in $out: report.txt, results.tsv (per message), weights/fold-K and scored/fold-K"
-	echo "  (per fold), weights/all (fitted to every message)$png"
+	echo "in $out: report.txt, results.tsv (per message), weights/fold-K, the fit's"
+	echo "  report weights/fold-K.report and scored/fold-K (per fold), weights/all"
+	echo "  (fitted to every message)$png"
 } >>"$T/report"
 cp "$T/report" "$out/report.txt"
 cat "$T/report"
