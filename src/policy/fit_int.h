@@ -5,7 +5,7 @@
  * penalised loss, fit_cv.c chooses the penalty by inner folds and
  * scores the lines out of fold, fit_thresh.c sets the thresholds from
  * those scores and fit_report.c says what moved.  Nothing else
- * includes it.
+ * includes it but the unit tests.
  */
 #ifndef XD_FIT_INT_H
 #define XD_FIT_INT_H
@@ -99,7 +99,6 @@ void	 fit_start(const struct fit *, const double *, double *);
 void	 fit_minimise(const struct fit *, const double *, double, double *,
 	    struct fit_result *);
 double	 fit_loss_of(const struct fit *, const double *, const double *);
-void	 fit_project(const struct fit *, const double *, double *);
 
 /* fit_cv.c */
 void	 fit_cv_count(struct fit *, size_t, const struct rec *, int);

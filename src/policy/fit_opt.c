@@ -165,13 +165,12 @@ project(const struct fit *f, const double *d, double *x)
 }
 
 /* x onto the bounds and band orders, the metric the Euclidean one. */
-void
-fit_project(const struct fit *f, const double *unused, double *x)
+static void
+fit_project(const struct fit *f, double *x)
 {
 	double *d;
 	size_t j;
 
-	(void)unused;
 	d = xcalloc(f->nsym + 1, sizeof(*d));
 	for (j = 0; j <= f->nsym; j++)
 		d[j] = 1;
@@ -192,7 +191,7 @@ fit_start(const struct fit *f, const double *cnt, double *x)
 
 	for (i = 0; i < f->nsym; i++)
 		x[1 + i] = f->hand[i];
-	fit_project(f, NULL, x);
+	fit_project(f, x);
 	x[0] = 0;
 	for (i = 0; i < f->nset; i++) {
 		double c = cnt[2 * i] + cnt[2 * i + 1];
@@ -203,7 +202,7 @@ fit_start(const struct fit *f, const double *cnt, double *x)
 	}
 	x[0] = log((ns + 0.5) / (f->opt.ham_cost * nh + 0.5)) -
 	    sum / fmax(nh + ns, 1);
-	fit_project(f, NULL, x);
+	fit_project(f, x);
 }
 
 static double
