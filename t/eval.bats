@@ -154,7 +154,8 @@ fold_of() {
 	run xd eval --no-peers -k 2 --fit "--lambda 3" -o out c
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"xd-score --fit --lambda 3 on the 1 training folds"* ]]
-	grep -q 'lambda 3,' out/weights/fold-0
+	grep -q '^# precision 3 (--lambda)' out/weights/fold-0
+	grep -q '^penalty 3, given by --lambda' out/weights/fold-0.report
 	run xd eval --no-peers -k 2 --fit "--bogus" -o out c
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"not options xd-score --fit takes"* ]]
