@@ -152,3 +152,20 @@ lacks() { [[ "$line" != *"${T}$1="* ]]; }
 	grep -q "^rule${T}SA_BAD${T}eval${T}check_for_shifted_date" rep
 	grep -q "^rule${T}SA_STOCK${T}eval${T}check_stock_info" rep
 }
+
+@test "check_for_shifted_date: the hops of this host above the first from elsewhere do not count" {
+	rules "header SA_PAST eval:check_for_shifted_date('-6', '-3')"
+	msg 'Received: from localhost (jalapeno [127.0.0.1])
+	by home.example.org (Postfix) with ESMTP id D58A716F03; Mon, 30 Sep 2002 13:44:15 +0100' \
+	    'Received: from jalapeno [127.0.0.1]
+	by localhost with IMAP (fetchmail-5.9.0) for bob@localhost (single-drop); Mon, 30 Sep 2002 13:44:15 +0100' \
+	    "$(rcvd 'mail.shop.example (mail.shop.example [203.0.113.9])' 'Mon, 30 Sep 2002 09:01:50 +0100')" \
+	    'Date: Mon, 30 Sep 2002 08:01:50 -0000'
+	check
+	lacks SA_PAST
+	# relayed from elsewhere four hours after its Date:
+	msg "$(rcvd 'mail.shop.example (mail.shop.example [203.0.113.9])' 'Mon, 30 Sep 2002 13:01:50 +0100')" \
+	    'Date: Mon, 30 Sep 2002 08:01:50 -0000'
+	check
+	fires SA_PAST
+}

@@ -3,12 +3,16 @@
  * computed from the message: the Date: (a Resent-Date: first) less the
  * time of the Received: header nearest it, in hours, in [MIN, MAX).
  * As HeaderEval.pm does it: the oldest Received: is left out when it
- * says the very time of the Date:, and a message without a Date: or a
- * dated Received: has a difference of 0.  Unlike it, the retrieval and
- * delivery hops (fetchmail's, LMTP) are known by received.c.
+ * says the very time of the Date:, the hops on this host above the
+ * first from elsewhere are not counted, and a message without a Date:
+ * or a dated Received: has a difference of 0.  Unlike it, the
+ * retrieval and delivery hops below (fetchmail's, LMTP) are known by
+ * received.c and left out too.
  */
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "base/base.h"
@@ -33,6 +37,27 @@ date_header(const struct message *m, time_t *t)
 	return -1;
 }
 
+/*
+ * A hop inside this host, above the first that came from elsewhere: a
+ * local MTA's "from localhost" that fetchmail or a content filter
+ * handed the message to, or qmail's "invoked by uid".  Their times are
+ * of retrieval, not of sending.
+ */
+static int
+on_this_host(const char *val, const struct relay *r)
+{
+	while (*val == ' ' || *val == '\t' || *val == '\n')
+		val++;
+	if (strncasecmp(val, "from localhost", 14) == 0 ||
+	    (strstr(val, "qmail ") != NULL &&
+	    strstr(val, " invoked by uid ") != NULL))
+		return 1;
+	if (r == NULL)
+		return 0;
+	return (r->addr.family == AF_INET && r->addr.addr[0] == 127) ||
+	    strcmp(r->ip, "::1") == 0;
+}
+
 static long long
 date_diff(const struct message *m)
 {
@@ -41,7 +66,7 @@ date_diff(const struct message *m)
 	long long d[RELAY_MAX_HEADERS], best;
 	time_t date, t;
 	size_t i, have = 0;
-	int pos = 0;
+	int pos = 0, parsed;
 
 	if (date_header(m, &date) != 0)
 		return 0;
@@ -50,7 +75,10 @@ date_diff(const struct message *m)
 		if ((semi = strrchr(val, ';')) == NULL ||
 		    message_date_parse(semi + 1, &t) != 0)
 			continue;
-		if (received_parse(val, &r) == 0 && r.local)
+		parsed = received_parse(val, &r) == 0;
+		if (parsed && r.local)
+			continue;
+		if (have == 0 && on_this_host(val, parsed ? &r : NULL))
 			continue;
 		d[have++] = (long long)date - (long long)t;
 	}
