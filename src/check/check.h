@@ -93,6 +93,7 @@ struct rulemsg {
 	size_t	 bodylen, rawbodylen;
 	const char *const *uris;
 	size_t	 nuris;
+	const struct message *m;	/* for evals computed from it, or NULL */
 };
 struct ruleset;
 typedef void (*rulehit_fn)(void *, const char *, const char *, size_t);

@@ -2695,6 +2695,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 		rm.rawbody = v->rawbody.s ? v->rawbody.s : "";
 		rm.rawbodylen = v->rawbody.len;
 		rm.uris = uris(v, &rm.nuris);
+		rm.m = v->m;
 		if (rules_eval(rs, &rm, rule_hit, v, &limit) > 0)
 			add_symbol(v, "HEUR_RULE_LIMIT", limit);
 	}

@@ -1753,6 +1753,7 @@ resolve(struct ruleset *rs, struct rule *r, int depth)
 	size_t i;
 	ssize_t j;
 	struct rule *d;
+	const char *alias;
 	int dd, max = 0;
 
 	if (r->depth != 0)
@@ -1779,6 +1780,10 @@ resolve(struct ruleset *rs, struct rule *r, int depth)
 			    (strncmp(o->name, "HEUR_", 5) == 0 ||
 			    rules_foreign(o->name, strlen(o->name)))) {
 				o->k = M_EXT;
+				if ((alias = rules_eval_alias(o->name)) != NULL) {
+					free(o->name);
+					o->name = xstrdup(alias);
+				}
 				continue;
 			}
 			r->busy = 0;
@@ -2007,6 +2012,7 @@ rules_free(struct ruleset *rs)
 	for (i = 0; i < RULES_MAX_IF; i++)
 		free(rs->ifcond[i]);
 	rules_notes_free(rs);
+	rules_eval_free(rs);
 	for (i = 0; i < rs->nfiles; i++)
 		free(rs->files[i]);
 	for (i = 0; i < rs->nwarned; i++)
@@ -2237,8 +2243,7 @@ meta_value(struct ruleset *rs, struct rule *r, size_t base)
 			push(rs, &sp, v);
 			continue;
 		case M_EXT:
-			push(rs, &sp, rs->msg->symbol != NULL ?
-			    rs->msg->symbol(rs->msg->arg, o->name) : 0);
+			push(rs, &sp, rules_eval_ext(rs, o->name));
 			continue;
 		case M_NOT:
 			rs->stk[sp - 1] = rs->stk[sp - 1] == 0;

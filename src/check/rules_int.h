@@ -145,6 +145,7 @@ struct ruleset {
 	unsigned long	 ifline[RULES_MAX_IF];
 	char		*ifcond[RULES_MAX_IF];	/* for the report */
 	struct rcache	*cache;		/* while compiling */
+	struct evalctx	*ectx;		/* of the computed evals */
 	struct note	*notes;
 	size_t		 nnotes;
 	/* matching */
@@ -170,6 +171,14 @@ struct ruleset {
 	size_t		 nwarned;
 };
 
+/* One message as the computed evals see it, their facts made once. */
+struct evalctx {
+	uint64_t	 gen;		/* the ruleset's message */
+	const struct message *m;
+	int		 have_diff;
+	long long	 date_diff;	/* Date: less the nearest Received: */
+};
+
 /* rules.c */
 int	 rules_usable(const struct ruleset *, const char *);
 
@@ -184,6 +193,14 @@ uint64_t rules_cache_hash(const struct rule *);
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);
 int	 rules_eval_plugin(const char *);
+const char *rules_eval_alias(const char *);
+double	 rules_eval_ext(struct ruleset *, const char *);
+void	 rules_eval_free(struct ruleset *);
+
+/* rules_eval_date.c, rules_eval_relay.c: evals computed from the message */
+int	 eval_shifted_date(struct evalctx *, char *const *, size_t);
+int	 eval_no_rdns_dotcom_helo(struct evalctx *, char *const *, size_t);
+int	 eval_received_remover(struct evalctx *, char *const *, size_t);
 
 /* rules_report.c */
 void	 rules_note(struct ruleset *, const char *, const char *,
