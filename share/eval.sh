@@ -403,6 +403,7 @@ sa_folds=
 # The untrained row is a run of its own: no folds, no fits.
 for a in "$@"; do
 	[ "$a" = --untrained ] && exec sh "$(dirname -- "$0")/eval-untrained.sh" "$@"
+	[ "$a" = --online ] && exec sh "$(dirname -- "$0")/eval-online.sh" "$@"
 done
 # Thresholds where the calibrated prob= is 0.9 and 0.999, and surespam
 # above every training ham.  --ham-loss is not used: when many messages
