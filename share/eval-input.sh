@@ -117,3 +117,18 @@ check_stages() {
 		    { cat "$T/log/stages" >&2; die "xd-$s failed"; }
 	done
 }
+
+# split_list: the messages of a split, "label<TAB>path<TAB>name<TAB>role":
+# --train and --test lists as they are, or for --split date the older
+# half of the maildir pair $dir (both classes pooled, by the time it was
+# received) to train on and the newer half to test.
+split_list() {
+	if [ "$split" = lists ]; then
+		input_list "$train" | sed 's/$/\ttrain/'
+		input_list "$test" | sed 's/$/\ttest/'
+		return
+	fi
+	input_list "$dir" | by_time >"$T/timed" || return 1
+	awk -v n="$(wc -l <"$T/timed")" '
+	{ print $0 "\t" (NR <= int(n / 2) ? "train" : "test") }' "$T/timed"
+}
