@@ -102,7 +102,7 @@ xd_online() {
 		for (i = 2; i <= NF; i++)
 			if ($i ~ /^score=/) score = substr($i, 7)
 			else if ($i ~ /^class=/) class = substr($i, 7)
-		print gold[FNR], score, class == "ham" ? "ham" : "spam", name[FNR]
+		print gold[FNR], score, (class == "ham" ? "ham" : "spam"), name[FNR]
 	}' "$T/list" - >"$T/res.xd"
 }
 
@@ -127,7 +127,7 @@ bogo_online() {
 	done <"$T/list" >"$T/bogo.out"
 	[ "$(wc -l <"$T/bogo.out")" -eq "$N" ] || exit 1
 	awk -v OFS='\t' 'FNR == NR { split($0, f, "\t"); gold[FNR] = f[1]; name[FNR] = f[3]; next }
-	{ print gold[FNR], $1, $1 >= 0.99 ? "spam" : "ham", name[FNR] }' \
+	{ print gold[FNR], $1, ($1 >= 0.99 ? "spam" : "ham"), name[FNR] }' \
 	    "$T/list" "$T/bogo.out" >"$T/res.bogofilter"
 }
 
@@ -139,7 +139,8 @@ xdpid=$!
 t_bogo=-
 if [ "$peers" = 1 ] && command -v bogofilter >/dev/null 2>&1; then
 	note "bogofilter beside it, the same way"
-	bogo_online 2>"$T/log/bogo" || { cat "$T/log/bogo" >&2; die "bogofilter failed"; }
+	bogo_online 2>"$T/log/bogo" ||
+	    { kill "$xdpid"; wait; cat "$T/log/bogo" >&2; die "bogofilter failed"; }
 	t_bogo=$(($(date +%s) - t0))
 	SYSTEMS="xd bogofilter"
 elif [ "$peers" = 1 ]; then

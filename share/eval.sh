@@ -174,8 +174,10 @@ sure_margin() {
 		}
 		next
 	}
-	$1 == "threshold" && $2 == "surespam" && seen && $3 < top + m {
-		printf "threshold surespam %.2f\n", top + m; next
+	{ split($0, w, /[ \t]+/) }
+	w[1] == "threshold" && w[2] == "surespam" && seen && w[3] < top + m {
+		printf "threshold surespam %.2f\t# %s above the highest training ham\n", top + m, m
+		next
 	}
 	{ print }' "$T/fit/$1.trained" "$T/fit/$1.weights" >"$T/fit/$1.w2" &&
 	    mv "$T/fit/$1.w2" "$T/fit/$1.weights"
