@@ -72,23 +72,32 @@ awk -v d="$T/m" '{ f = d "/" NR; print >f; close(f) }' "$T/all"
 t_parse=$(($(date +%s) - t0))
 
 # --- xd: classify each message, then learn it as its label --------------
+# classify_through STAGE...: standard input through each learning stage
+# with its store; fails if any stage does (their statuses in $T/log).
+classify_through() {
+	if [ $# -eq 0 ]; then
+		cat
+		return
+	fi
+	l=$1
+	shift
+	{ "xd-$l" --store "lmdb:$T/store/$l" 2>>"$T/log/learners" ||
+	    echo "xd-$l" >>"$T/log/failed"; } | classify_through "$@"
+}
+
 # One run of each learning stage per message and step: the stores stay
 # on disk between them, as they do for xd filter and xd learn.
 xd_online() {
 	i=0
 	cut -f1 "$T/list" | while read -r label; do
 		i=$((i + 1))
-		cp "$T/m/$i" "$T/c/$i"
-		for l in $LEARNERS; do
-			"xd-$l" --store "lmdb:$T/store/$l" <"$T/c/$i" >"$T/c/$i.new" \
-			    2>>"$T/log/learners" || exit 1
-			mv "$T/c/$i.new" "$T/c/$i"
-		done
+		classify_through $LEARNERS <"$T/m/$i" >"$T/c/$i" || exit 1
 		for l in $LEARNERS; do
 			"xd-$l" --learn "$label" --store "lmdb:$T/store/$l" \
 			    <"$T/m/$i" >/dev/null 2>>"$T/log/learners" || exit 1
 		done
 	done || exit 1
+	[ ! -s "$T/log/failed" ] || exit 1
 	i=0
 	while [ "$i" -lt "$N" ]; do i=$((i + 1)); cat "$T/c/$i"; done |
 	    xd-score -p /dev/null >"$T/scored" 2>>"$T/log/score"
