@@ -122,6 +122,7 @@ check_stages() {
 # --train and --test lists as they are, or for --split date the older
 # half of the maildir pair $dir (both classes pooled, by the time it was
 # received) to train on and the newer half to test.
+# shellcheck disable=SC2154 # split, train, test and dir: set by eval.sh
 split_list() {
 	if [ "$split" = lists ]; then
 		input_list "$train" | sed 's/$/\ttrain/'

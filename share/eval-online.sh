@@ -120,7 +120,7 @@ xd_online() {
 # from its default cutoff, 0.99 (unsure is not caught).
 bogo_online() {
 	db=$T/bogo
-	while IFS="$TAB" read -r label path name; do
+	while IFS="$TAB" read -r label path _; do
 		# Before its first message it has no word list: unsure.
 		if [ -f "$db/wordlist.db" ]; then
 			r=$(bogofilter -C -d "$db" -TT <"$path")

@@ -57,7 +57,7 @@ curve_points() {
 	}' "$T/res.$1"
 }
 
-rocs= curves=
+rocs='' curves=''
 for sys in "$@"; do
 	roc_points "$sys" >"$T/plot.roc.$sys"
 	curve_points "$sys" >"$T/plot.curve.$sys"

@@ -455,9 +455,9 @@ while [ $# -gt 0 ]; do
 	-o) [ $# -ge 2 ] || usage; out=$2; shift ;;
 	--fit) [ $# -ge 2 ] || usage; FIT_OPTS=$2; shift ;;
 	--sure-margin) [ $# -ge 2 ] || usage; SURE_MARGIN=$2; shift ;;
-	--train) [ $# -ge 2 ] || usage; train=$2; split=lists; shift ;;
-	--test) [ $# -ge 2 ] || usage; test=$2; split=lists; shift ;;
-	--split) [ $# -ge 2 ] && [ "$2" = date ] || usage; split=date; shift ;;
+	--train) [ $# -ge 2 ] || usage; train=$2; split='lists'; shift ;;
+	--test) [ $# -ge 2 ] || usage; test=$2; split='lists'; shift ;;
+	--split) [ $# -ge 2 ] && [ "$2" = date ] || usage; split='date'; shift ;;
 	--no-peers) peers=0 ;;
 	--sa-folds) [ $# -ge 2 ] || usage; sa_folds=$2; shift ;;
 	--) shift; break ;;
