@@ -680,6 +680,16 @@ report() {
 			row "xd on the same *" xd $f
 		fi
 	done
+	echo
+	echo "spam caught at 0.1% ham lost, each filter's threshold read off its test ranking:"
+	for sys in $SYSTEMS; do
+		f=$(folds_of "$sys")
+		set -- $(metrics "$sys" $f)
+		pn=$3 ph=$2
+		set -- $(at_loss "$sys" $((ph / 1000)) $f)
+		printf '  %-13s %5d of %d (%s), %d of %d ham lost\n' "$sys" "$1" "$pn" \
+		    "$(pct "$1" "$pn")" "$2" "$ph"
+	done
 	if [ "$SYSTEMS" != xd ]; then
 		echo
 		echo "xd at each peer's own operating point: xd's threshold set on its pooled"

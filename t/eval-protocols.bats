@@ -143,6 +143,7 @@ labelled() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"a fixed split: trained on train, tested on test"* ]]
 	[[ $output == *"tested: 6 ham, 5 spam"* ]]
+	[[ $output == *"spam caught at 0.1% ham lost, each filter's threshold read off its test ranking:"* ]]
 	# Only the test list's messages are in the results.
 	[ "$(wc -l <out/results.tsv)" -eq 11 ]
 	run grep -Ec '/(ham|spam)\.([1-9]|1[0-2])$' out/results.tsv
