@@ -15,9 +15,12 @@ set -u
 prog="xd eval"
 LC_ALL=C
 export LC_ALL
+SHARE=$(CDPATH='' cd -P -- "$(dirname -- "$0")" && pwd)
 
 usage() {
-	echo "usage: xd eval [-j jobs] [-k folds] [-o dir] [--fit options] [--no-peers] [--sa-folds n] dir" >&2
+	echo "usage: xd eval [-j jobs] [-k folds] [-o dir] [--fit options] [--sure-margin m] [--no-peers] [--sa-folds n] dir" >&2
+	echo "       xd eval [options] --train list --test list | --split date dir" >&2
+	echo "       xd eval --online [-o dir] [--no-peers] index|dir" >&2
 	echo "       xd eval --untrained [-o dir] [--no-peers] [--sa-sample n] dir" >&2
 	exit 2
 }
@@ -30,6 +33,8 @@ die() {
 note() {
 	echo "$prog: $*" >&2
 }
+
+. "$SHARE/eval-input.sh"
 
 # --- sub-tasks, run in parallel through xargs: sh eval.sh __task ... ---
 
@@ -136,6 +141,7 @@ task_fit() {
 	xd-score --fit $FIT_OPTS --fit-report "$T/fit/$k.report" \
 	    -o "$T/fit/$k.weights" <"$T/fit/$k.train" ||
 	    [ $? -eq 1 ] || return 1
+	sure_margin "$k" || return 1
 	xd-score -w "$T/fit/$k.weights" -p /dev/null <"$T/fit/$k.test" \
 	    >"$T/fit/$k.scored" || [ $? -eq 1 ] || return 1
 	# The log odds A + B * score rank messages across folds, whose
@@ -153,6 +159,29 @@ task_fit() {
 		if (score == "") { score = 0; class = "ham" }
 		printf "xd\t%d\t%s\t%.4f\t%s\t%s\n", k, label, a + b * score, class, $1
 	}' FS=' ' "$T/fit/$k.weights" FS='\t' "$T/fit/$k.scored" >"$T/res/xd.$k"
+}
+
+# sure_margin K: no ham may be surespam, so fold K's surespam threshold
+# is raised to SURE_MARGIN above the highest training ham's score, set
+# out of fold as every threshold is.
+sure_margin() {
+	xd-score -w "$T/fit/$1.weights" -p /dev/null <"$T/fit/$1.train" \
+	    >"$T/fit/$1.trained" || [ $? -eq 1 ] || return 1
+	awk -F'\t' -v m="$SURE_MARGIN" '
+	FNR == NR {
+		if ($0 ~ /\tlabel=ham/ && match($0, /\tscore=[-0-9.]+/)) {
+			sc = substr($0, RSTART + 7, RLENGTH - 7) + 0
+			if (!seen++ || sc > top) top = sc
+		}
+		next
+	}
+	{ split($0, w, /[ \t]+/) }
+	w[1] == "threshold" && w[2] == "surespam" && seen && w[3] < top + m {
+		printf "threshold surespam %.2f\t# %s above the highest training ham\n", top + m, m
+		next
+	}
+	{ print }' "$T/fit/$1.trained" "$T/fit/$1.weights" >"$T/fit/$1.w2" &&
+	    mv "$T/fit/$1.w2" "$T/fit/$1.weights"
 }
 
 # The files of the given folds, "label<TAB>path".
@@ -198,9 +227,9 @@ task_sa() {
 	mkdir -p "$dir/state"
 	# shellcheck disable=SC2046
 	fold_files $(other_folds "$k") >"$dir/train"
-	HOME=$dir perl "$T/sa.pl" learn "$dir" <"$dir/train" || return 1
+	HOME=$dir perl "$SHARE/eval-sa.pl" learn "$dir" <"$dir/train" || return 1
 	fold_files "$k" >"$dir/test"
-	cut -f2- "$dir/test" | HOME=$dir perl "$T/sa.pl" check "$dir" \
+	cut -f2- "$dir/test" | HOME=$dir perl "$SHARE/eval-sa.pl" check "$dir" \
 	    >"$dir/out" || return 1
 	paste "$dir/test" "$dir/out" | awk -F'\t' -v k="$k" '
 	{ printf "spamassassin\t%d\t%s\t%s\t%s\t-\n", k, $1, $4, $3 }' \
@@ -332,11 +361,12 @@ plot() {
 	xlo=$1 xhi=$2
 	plots=
 	for sys in $SYSTEMS; do
-		roc "$sys" | awk '{ print ($1 < 0.01 ? 0.01 : $1), $2 }' \
+		roc "$sys" | awk '{ m = 100 - $2; print ($1 < 0.01 ? 0.01 : $1), (m < 0.01 ? 0.01 : m) }' \
 		    >"$T/roc.$sys.dat"
 		set -- $(metrics "$sys" all)
 		awk -v h="$2" -v s="$3" -v c="$4" -v l="$5" 'BEGIN {
-			x = 100 * l / h; print (x < 0.01 ? 0.01 : x), 100 * c / s }' \
+			x = 100 * l / h; m = 100 - 100 * c / s
+			print (x < 0.01 ? 0.01 : x), (m < 0.01 ? 0.01 : m) }' \
 		    >"$T/op.$sys.dat"
 		case $sys in
 		xd) c='#9000c0' ;;
@@ -352,6 +382,11 @@ plot() {
 	$1 == "threshold" && $2 == "surespam" { ss += a + b * $3 }
 	END { printf "%.2f %.2f\n", s / n, ss / n }')
 	zspam=$1 zsure=$2
+	case $split in
+	lists) how="a fixed split" ;;
+	date) how="a time split (older half trained, newer tested)" ;;
+	*) how="$K-fold cross-validation" ;;
+	esac
 	if gnuplot -e 'set terminal pngcairo' >/dev/null 2>&1; then
 		term="pngcairo size 1400,560 font ',10'"
 	else
@@ -360,7 +395,7 @@ plot() {
 	gnuplot >"$T/gnuplot.log" 2>&1 <<EOF || { note "gnuplot failed:"; cat "$T/gnuplot.log" >&2; return 0; }
 set terminal $term
 set output '$png'
-set multiplot layout 1,2 title "xd eval: $N messages ($NHAM ham, $NSPAM spam), $K-fold cross-validation"
+set multiplot layout 1,2 title "xd eval: $N messages ($NHAM ham, $NSPAM spam), $how"
 set title "xd: log odds of spam (A + B * score) per class"
 set xlabel "log odds of spam; dashed: the fitted thresholds, spam $zspam and surespam $zsure (mean of the folds)"
 set ylabel "messages (log scale)"
@@ -377,17 +412,17 @@ plot '$T/hist.dat' using (\$1-0.22):(\$2 > 0 ? \$2 : 1/0) with boxes lc rgb "#20
 unset arrow 1
 unset arrow 2
 unset logscale y
-set title "ROC on the test folds (dots: each filter's own threshold; no ham lost is drawn at 0.01%)"
+set title "ROC on the test folds, as TREC draws it (dots: each filter's own threshold; 0 is drawn at 0.01%)"
 set xlabel "ham lost, % of ham (log scale)"
-set ylabel "spam caught, % of spam"
-set logscale x
+set ylabel "spam missed, % of spam (log scale)"
+set logscale xy
 set xrange [0.01:100]
-set yrange [50:100.5]
-set key bottom right
+set yrange [0.01:100]
+set key top right
 set grid
-set arrow 3 from 0.1,50 to 0.1,100.5 nohead dt 3 lc rgb "gray40"
-set arrow 4 from 0.01,99 to 100,99 nohead dt 3 lc rgb "gray40"
-set label 1 "target: 0.1% ham, 99% spam" at 0.11,52
+set arrow 3 from 0.1,0.01 to 0.1,100 nohead dt 3 lc rgb "gray40"
+set arrow 4 from 0.01,1 to 100,1 nohead dt 3 lc rgb "gray40"
+set label 1 "target: 0.1% ham lost, 1% spam missed" at 0.11,0.015
 plot $plots
 unset multiplot
 EOF
@@ -404,11 +439,14 @@ sa_folds=
 # The untrained row is a run of its own: no folds, no fits.
 for a in "$@"; do
 	[ "$a" = --untrained ] && exec sh "$(dirname -- "$0")/eval-untrained.sh" "$@"
+	[ "$a" = --online ] && exec sh "$(dirname -- "$0")/eval-online.sh" "$@"
 done
 # xd-score --fit's own defaults: weights around the hand weights, the
 # spam threshold out of fold for fit_ham_loss of the training ham, no
-# training ham surespam.
+# training ham surespam; sure_margin then checks that margin in scores.
 FIT_OPTS=
+SURE_MARGIN=1
+split='' train='' test=''
 TAB=$(printf '\t')
 
 while [ $# -gt 0 ]; do
@@ -417,6 +455,10 @@ while [ $# -gt 0 ]; do
 	-k) [ $# -ge 2 ] || usage; K=$2; shift ;;
 	-o) [ $# -ge 2 ] || usage; out=$2; shift ;;
 	--fit) [ $# -ge 2 ] || usage; FIT_OPTS=$2; shift ;;
+	--sure-margin) [ $# -ge 2 ] || usage; SURE_MARGIN=$2; shift ;;
+	--train) [ $# -ge 2 ] || usage; train=$2; split='lists'; shift ;;
+	--test) [ $# -ge 2 ] || usage; test=$2; split='lists'; shift ;;
+	--split) [ $# -ge 2 ] && [ "$2" = date ] || usage; split='date'; shift ;;
 	--no-peers) peers=0 ;;
 	--sa-folds) [ $# -ge 2 ] || usage; sa_folds=$2; shift ;;
 	--) shift; break ;;
@@ -425,8 +467,18 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ $# -eq 1 ] || usage
-dir=${1%/}
+if [ "$split" = lists ]; then
+	[ $# -eq 0 ] && [ -n "$train" ] && [ -n "$test" ] || usage
+	dir="$train + $test"
+else
+	[ $# -eq 1 ] && [ -z "$train$test" ] || usage
+	dir=${1%/}
+fi
+case $SURE_MARGIN in ''|*[!0-9.]*) usage ;; esac
+# The folds tested: each of the K, or fold 0 alone for a split, whose
+# training set is cut into K - 1 folds for the stores and the fit.
+TESTED=$K
+[ -z "$split" ] || TESTED=1
 for n in "$jobs" "$K" "${sa_folds:-1}"; do
 	case $n in ''|*[!0-9]*) usage ;; esac
 done
@@ -434,9 +486,9 @@ done
 if [ "$K" -lt 2 ] || [ "$K" -gt 100 ]; then
 	die "-k $K: from 2 to 100 folds"
 fi
-: "${sa_folds:=$K}"
-[ "$sa_folds" -le "$K" ] || sa_folds=$K
-for c in ham spam; do
+: "${sa_folds:=$TESTED}"
+[ "$sa_folds" -le "$TESTED" ] || sa_folds=$TESTED
+[ "$split" = lists ] || for c in ham spam; do
 	[ -d "$dir/$c/cur" ] || [ -d "$dir/$c/new" ] ||
 	    die "$dir/$c: not a maildir (no cur/ or new/)"
 done
@@ -450,7 +502,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/xd-eval.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 trap 'exit 130' INT TERM
 mkdir "$T/log" "$T/cls" "$T/fit" "$T/res" "$T/store" "$T/bogo" "$T/sa"
-export T K FIT_OPTS TAB
+export T K FIT_OPTS TAB SURE_MARGIN
 # xd-heur's compiled rules are cached for the folds in the temporary
 # directory, not the user's: nothing is written outside it and -o.
 XDG_CACHE_HOME=$T/cache
@@ -458,73 +510,36 @@ export XDG_CACHE_HOME
 
 # The check stages as configured, offline.  Stages that only ask DNS
 # are left out; a stage that learns gets a store of its own per fold.
-STATELESS='' LEARNERS='' LEFTOUT=''
-for s in $(xd-conf -l stages) ; do
-	case $s in
-	*[!a-z0-9]*|'') die "stage '$s' in the configuration is not a tool name" ;;
-	rbl|spf) LEFTOUT="$LEFTOUT $s (DNS only)"; continue ;;
-	esac
-	if ! command -v "xd-$s" >/dev/null 2>&1; then
-		LEFTOUT="$LEFTOUT $s (not built)"
-		continue
-	fi
-	help=$("xd-$s" --help 2>/dev/null)
-	if printf '%s\n' "$help" | grep -q -- '--learn[ =]' &&
-	    printf '%s\n' "$help" | grep -q -- '--store'; then
-		LEARNERS="$LEARNERS $s"
-	else
-		STATELESS="$STATELESS $s"
-	fi
-done
-LEARNERS=${LEARNERS# } STATELESS=${STATELESS# } LEFTOUT=${LEFTOUT# }
-export LEARNERS
-# The configuration in force, with no DNS for any tool.
-xd-conf >"$T/xd.conf" || exit 2
-echo 'resolver = "none"' >>"$T/xd.conf"
-XD_CONF=$T/xd.conf
-export XD_CONF
+find_stages
+offline_conf
 
 # --- every message through xd-parse and the stages that do not learn ---
 note "parsing $dir and running the stages that do not learn: ${STATELESS:-none}"
 t0=$(date +%s)
-{
-	xd-parse --label=ham -- "$dir/ham"
-	xd-parse --label=spam -- "$dir/spam"
-} 2>"$T/log/parse" | grep -v '^#' | awk -F'\t' -v OFS='\t' -v T="$T" '{
-	# The label goes to a file of its own: no check stage sees it.
-	line = $1; label = "?"
-	for (i = 2; i <= NF; i++)
-		if ($i ~ /^label=/) label = substr($i, 7)
-		else line = line OFS $i
-	print label >(T "/labels")
-	print line
-}' >"$T/parsed"
-stages_through() {
-	if [ $# -eq 0 ]; then
-		cat
-		return
-	fi
-	s=$1
-	shift
-	{ "xd-$s" 2>>"$T/log/stages"; echo $? >"$T/log/rc.$s"; } |
-	    stages_through "$@"
-}
-# A lookup that could not be made offline says nothing: its symbols
-# (NAME_TEMPFAIL) are dropped.
+if [ -n "$split" ]; then
+	# The list of every message, training then test; each message's
+	# role ("train" or "test") in a file of its own, as its label.
+	split_list >"$T/list" || exit 2
+	cut -f1 "$T/list" >"$T/labels"
+	cut -f4 "$T/list" >"$T/roles"
+	parse_list "$T/list" >"$T/parsed"
+else
+	{
+		xd-parse --label=ham -- "$dir/ham"
+		xd-parse --label=spam -- "$dir/spam"
+	} 2>"$T/log/parse" | grep -v '^#' | awk -F'\t' -v OFS='\t' -v T="$T" '{
+		# The label goes to a file of its own: no check stage sees it.
+		line = $1; label = "?"
+		for (i = 2; i <= NF; i++)
+			if ($i ~ /^label=/) label = substr($i, 7)
+			else line = line OFS $i
+		print label >(T "/labels")
+		print line
+	}' >"$T/parsed"
+fi
 # shellcheck disable=SC2086
-stages_through $STATELESS <"$T/parsed" |
-    awk -F'\t' -v OFS='\t' '/^#/ { next }
-    {
-	line = $1
-	for (i = 2; i <= NF; i++)
-		if ($i !~ /^[A-Z][A-Za-z0-9_.-]*_TEMPFAIL=/)
-			line = line OFS $i
-	print line
-    }' >"$T/all"
-for s in $STATELESS; do
-	[ "$(cat "$T/log/rc.$s")" -le 1 ] ||
-	    { cat "$T/log/stages" >&2; die "xd-$s failed"; }
-done
+stages_through $STATELESS <"$T/parsed" | drop_tempfail >"$T/all"
+check_stages
 N=$(wc -l <"$T/all")
 [ "$N" -eq "$(wc -l <"$T/parsed")" ] || die "a stage lost lines"
 NHAM=$(grep -c '^ham$' "$T/labels")
@@ -546,8 +561,14 @@ awk -F'\t' -v k="$K" 'BEGIN { for (i = 1; i < 256; i++) ord[sprintf("%c", i)] = 
 	for (i = 1; i <= length(p); i++)
 		h = (h * 31 + ord[substr(p, i, 1)]) % 2147483647
 	getline label <(T "/labels")
-	print h % k "\t" NR "\t" label
-}' T="$T" "$T/all" >"$T/folds"
+	# A split tests fold 0 alone; its training lines are folded apart.
+	if (sm != "") {
+		getline role <(T "/roles")
+		f = role == "test" ? 0 : 1 + h % (k - 1)
+	} else
+		f = h % k
+	print f "\t" NR "\t" label
+}' T="$T" sm="$split" "$T/all" >"$T/folds"
 # Every training set needs both classes, and every fold a message.
 bad=$(awk -F'\t' -v k="$K" '
 {
@@ -569,7 +590,7 @@ if [ -n "$LEARNERS" ]; then
 	# learned from neither j nor k: symbols of training lines are made
 	# as they are for test lines, and the test fold is never learned.
 	i=0
-	while [ $i -lt "$K" ]; do
+	while [ $i -lt "$TESTED" ]; do
 		echo "store $i"
 		j=$((i + 1))
 		while [ $j -lt "$K" ]; do
@@ -585,7 +606,7 @@ t_stores=$(($(date +%s) - t0))
 t0=$(date +%s)
 note "fitting weights and scoring, fold by fold"
 i=0
-while [ $i -lt "$K" ]; do echo "fit $i"; i=$((i + 1)); done |
+while [ $i -lt "$TESTED" ]; do echo "fit $i"; i=$((i + 1)); done |
     xargs -P "$jobs" -L 1 sh "$self" __task || die "a fit failed"
 t_fit=$(($(date +%s) - t0))
 SYSTEMS=xd
@@ -596,7 +617,7 @@ if [ "$peers" = 1 ] && command -v bogofilter >/dev/null 2>&1; then
 	note "bogofilter, fold by fold"
 	t0=$(date +%s)
 	i=0
-	while [ $i -lt "$K" ]; do echo "bogo $i"; i=$((i + 1)); done |
+	while [ $i -lt "$TESTED" ]; do echo "bogo $i"; i=$((i + 1)); done |
 	    xargs -P "$jobs" -L 1 sh "$self" __task || die "bogofilter failed"
 	t_bogo=$(($(date +%s) - t0))
 	SYSTEMS="$SYSTEMS bogofilter"
@@ -606,49 +627,6 @@ elif [ "$peers" = 1 ]; then
 fi
 if [ "$peers" = 1 ] && [ "$sa_folds" -gt 0 ] &&
     perl -MMail::SpamAssassin -e 1 2>/dev/null; then
-	cat >"$T/sa.pl" <<'EOF'
-# sa.pl learn|check DIR: SpamAssassin through its Perl API, local tests
-# only, Bayes in DIR.  learn reads "label<TAB>path" lines; check reads
-# paths and writes "class<TAB>score".
-use strict;
-use warnings;
-use Mail::SpamAssassin;
-
-my ($mode, $dir) = @ARGV;
-my $sa = Mail::SpamAssassin->new({
-	local_tests_only => 1,
-	dont_copy_prefs => 1,
-	userstate_dir => "$dir/state",
-	userprefs_filename => "$dir/user_prefs",
-	post_config_text => "use_bayes 1\nbayes_path $dir/bayes\n" .
-	    "bayes_auto_learn 0\nbayes_auto_expire 0\n",
-});
-$sa->init(1);
-$sa->init_learner({ caller_will_untie => 1 }) if $mode eq 'learn';
-while (my $line = <STDIN>) {
-	chomp $line;
-	my ($label, $path) = $mode eq 'learn' ?
-	    split(/\t/, $line, 2) : ('', $line);
-	open(my $fh, '<', $path) or die "$path: $!\n";
-	my @msg = <$fh>;
-	close($fh);
-	my $mail = $sa->parse(\@msg);
-	if ($mode eq 'learn') {
-		$sa->learn($mail, undef, $label eq 'spam', 0)->finish();
-	} else {
-		my $st = $sa->check($mail);
-		printf "%s\t%.3f\n", $st->is_spam() ? 'spam' : 'ham',
-		    $st->get_score();
-		$st->finish();
-	}
-	$mail->finish();
-}
-if ($mode eq 'learn') {
-	$sa->rebuild_learner_caches();
-	$sa->finish_learner();
-}
-$sa->finish();
-EOF
 	note "spamassassin on $sa_folds of $K folds, $jobs at a time (slow: about 10 messages/s each)"
 	t0=$(date +%s)
 	i=0
@@ -667,7 +645,7 @@ sa_list=$(i=0; while [ $i -lt "$sa_folds" ]; do printf '%s ' $i; i=$((i + 1)); d
 sa_list=${sa_list% }
 # folds_of SYSTEM: the folds it ran on.
 folds_of() {
-	if [ "$1" = spamassassin ] && [ "$sa_folds" -lt "$K" ]; then
+	if [ "$1" = spamassassin ] && [ "$sa_folds" -lt "$TESTED" ]; then
 		echo "$sa_list"
 	else
 		echo all
@@ -676,9 +654,15 @@ folds_of() {
 
 report() {
 	echo "xd eval: $dir: $N messages ($NHAM ham, $NSPAM spam)"
-	echo "$K-fold cross-validation, folds by a hash of the file name; offline (no DNS)"
+	case $split in
+	lists) echo "a fixed split: trained on $train, tested on $test; offline (no DNS)" ;;
+	date) echo "a time split: trained on the older half, tested on the newer (by the time received); offline (no DNS)" ;;
+	*) echo "$K-fold cross-validation, folds by a hash of the file name; offline (no DNS)" ;;
+	esac
+	[ -z "$split" ] || echo "tested: $(results xd all | awk -F'\t' '{ n[$3]++ } END { printf "%d ham, %d spam", n["ham"], n["spam"] }'); the training set in $((K - 1)) folds for the fit"
 	echo "xd: xd-parse, stages: ${STATELESS:-none} (once), ${LEARNERS:-no learning stage}${LEARNERS:+ (learned per fold)}${LEFTOUT:+; left out: $LEFTOUT}"
-	echo "    weights: xd-score --fit${FIT_OPTS:+ $FIT_OPTS} on the $((K - 1)) training folds"
+	echo "    weights: xd-score --fit${FIT_OPTS:+ $FIT_OPTS} on the $((K - 1)) training folds; surespam at least $SURE_MARGIN above their highest ham"
+	echo "    ham lost: ham given class spam or surespam; no autolearn"
 	echo
 	printf '%-22s %-19s %-15s  %-8s  %-8s  %s\n' "" "spam caught" \
 	    "ham lost" "surespam" accuracy "ROC AUC"
@@ -696,6 +680,16 @@ report() {
 		if [ "$f" != all ]; then
 			row "xd on the same *" xd $f
 		fi
+	done
+	echo
+	echo "spam caught at 0.1% ham lost, each filter's threshold read off its test ranking:"
+	for sys in $SYSTEMS; do
+		f=$(folds_of "$sys")
+		set -- $(metrics "$sys" $f)
+		pn=$3 ph=$2
+		set -- $(at_loss "$sys" $((ph / 1000)) $f)
+		printf '  %-13s %5d of %d (%s), %d of %d ham lost\n' "$sys" "$1" "$pn" \
+		    "$(pct "$1" "$pn")" "$2" "$ph"
 	done
 	if [ "$SYSTEMS" != xd ]; then
 		echo
@@ -729,7 +723,7 @@ report() {
 	target "no ham called surespam" "$([ "$6" -eq 0 ] && echo 1)" "$6"
 	echo
 	echo "time: parse and stages ${t_parse}s, stores ${t_stores}s, fits and scoring ${t_fit}s; bogofilter $(secs "$t_bogo"), spamassassin $(secs "$t_sa"); total $(($(date +%s) - start))s on $jobs jobs"
-	if [ "$sa_folds" -lt "$K" ] && [ "${SYSTEMS#*spamassassin}" != "$SYSTEMS" ]; then
+	if [ "$sa_folds" -lt "$TESTED" ] && [ "${SYSTEMS#*spamassassin}" != "$SYSTEMS" ]; then
 		echo "* spamassassin ran on folds $sa_list only (--sa-folds $sa_folds), for time: compare it with xd on the same folds"
 	fi
 	printf '%s' "$peer_notes"
@@ -782,7 +776,7 @@ done >"$out/results.tsv"
 rm -rf "$out/weights" "$out/scored"
 mkdir -p "$out/weights" "$out/scored"
 i=0
-while [ $i -lt "$K" ]; do
+while [ $i -lt "$TESTED" ]; do
 	cp "$T/fit/$i.weights" "$out/weights/fold-$i"
 	cp "$T/fit/$i.report" "$out/weights/fold-$i.report"
 	cp "$T/fit/$i.scored" "$out/scored/fold-$i"
@@ -790,17 +784,19 @@ while [ $i -lt "$K" ]; do
 done
 # Weights for use: fitted to every message, each with the symbols of a
 # store that did not learn its fold; the configured weights of what no
-# message had (the DNS checks, left out here) kept.
+# message had (the DNS checks, left out here) kept.  A split has one
+# test set: its weights are those of fold-0.
 i=0
-while [ $i -lt "$K" ]; do
+while [ -z "$split" ] && [ $i -lt "$K" ]; do
 	if [ -n "$LEARNERS" ]; then
 		add_labels "$i" <"$T/cls/$i.$i"
 	else
 		labelled "$i"
 	fi
 	i=$((i + 1))
-done | xd-score --fit --keep-unseen $FIT_OPTS -o "$out/weights/all" \
-    2>>"$T/log/fit-all" ||
+done >"$T/fit/all"
+[ -n "$split" ] || xd-score --fit --keep-unseen $FIT_OPTS -o "$out/weights/all" \
+    <"$T/fit/all" 2>>"$T/log/fit-all" ||
     [ $? -eq 1 ] || note "the fit to every message failed: no weights/all"
 rm -f "$out/accuracy.png"
 plot "$out/accuracy.png"

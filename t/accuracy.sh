@@ -7,7 +7,9 @@
 #
 # The corpus is ../shared/corpus beside the repository, or $XD_CORPUS.
 # The report is printed and kept in outdir (default build/accuracy) with
-# the plot accuracy.png, then the untrained row (xd eval --untrained).
+# the plot accuracy.png, then the untrained row (xd eval --untrained),
+# the time split (xd eval --split date, in split/) and the online row
+# (xd eval --online, in online/).
 # Extra options for xd eval: $XD_EVAL_OPTS, such
 # as "--no-peers" or "--sa-folds 2".
 
@@ -43,4 +45,11 @@ untrained=
 case " ${XD_EVAL_OPTS:-} " in *" --no-peers "*) untrained=--no-peers ;; esac
 echo
 "$repo/bin/xd" eval --untrained $untrained -o "$out" "$C" || status=$?
+# The time split (older half trained, newer tested) and the online row
+# (the TREC protocol in the order received), bogofilter in the same run.
+echo
+# shellcheck disable=SC2086 # options, split on purpose
+"$repo/bin/xd" eval ${XD_EVAL_OPTS:-} --split date -o "$out/split" "$C" || status=$?
+echo
+"$repo/bin/xd" eval --online $untrained -o "$out/online" "$C" || status=$?
 exit "$status"
