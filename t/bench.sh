@@ -512,4 +512,8 @@ if [ -s "$notes" ]; then
 	echo "notes:"
 	sed 's/^/  /' "$notes"
 fi
+
+# --- the targets of issue 15, in CPU time (t/bench-targets.sh) -------------
+echo
+XD_CORPUS=$C sh "$repo/t/bench-targets.sh" "$bindir"
 exit 0

@@ -53,6 +53,7 @@ enum { FAILED_NOT, FAILED_BUSY, FAILED_STORE };
 struct ck {
 	enum mode	 mode;
 	int		 keep;
+	int		 readonly;	/* --read-only: count nothing */
 	struct store	*st;
 	struct store_table seen, counts, reports, learned;
 	long long	 window, threshold, fixed, now;
@@ -66,13 +67,14 @@ struct ck {
 static const char *const owned[] = { "CKSUM_", "cksum=", "fuzzy=", NULL };
 
 static const char synopsis[] =
-    "[-k] [-s store] [--now time] < stream\n"
+    "[-kr] [-s store] [--now time] < stream\n"
     "-l ham|spam [-s store] < stream\n"
     "-u [-s store] < stream\n"
     "-t < stream\n"
     "--stats | --expire [-s store]";
 static const char options[] =
     "  -k, --keep          leave lines that have cksum= as they are\n"
+    "  -r, --read-only     count no message: the counts as the store holds them\n"
     "  -l, --learn CLASS   report the messages as spam or ham\n"
     "  -u, --unlearn       take back what --learn reported of them\n"
     "  -s, --store URL     the store, not the one xd.conf names\n"
@@ -271,7 +273,9 @@ line(struct rec *rec, void *state, void *arg)
 		c->now = c->fixed > 0 ? c->fixed : (long long)time(NULL);
 		store_set_time(c->st, c->now);
 	}
-	if (c->mode == CHECK)
+	if (c->mode == CHECK && c->readonly)
+		queue_peek(c, l);
+	else if (c->mode == CHECK)
 		queue_check(c, l);
 	else
 		queue_learn(c, l);
@@ -357,6 +361,9 @@ batch(void *arg)
 	if (c->nbatch == 0)
 		return;
 	rc = store_run(c->st, &why);
+	if (rc == 0 && c->readonly)
+		for (i = 0; i < c->nbatch; i++)
+			peeked(c->batch[i]);
 	if (rc != 0 && c->mode == CHECK && store_busy(c->st)) {
 		busy = 1;
 		/* a learner is writing: the counts as they are, none added */
@@ -551,6 +558,7 @@ main(int argc, char *argv[])
 		{ "keep", no_argument, NULL, 'k' },
 		{ "learn", required_argument, NULL, 'l' },
 		{ "now", required_argument, NULL, 'N' },
+		{ "read-only", no_argument, NULL, 'r' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "store", required_argument, NULL, 's' },
 		{ "text", no_argument, NULL, 't' },
@@ -565,11 +573,12 @@ main(int argc, char *argv[])
 	xd_setprogname(argv[0]);
 	conf_check_lines_with(dnsbl_check_conf);
 	memset(&c, 0, sizeof(c));
-	while ((ch = getopt_long(argc, argv, "hkl:s:tuV", longopts,
+	while ((ch = getopt_long(argc, argv, "hkl:rs:tuV", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'E': expire = 1; break;
 		case 'k': c.keep = 1; break;
+		case 'r': c.readonly = 1; break;
 		case 'l':
 			if (strcmp(optarg, "spam") == 0)
 				c.mode = LEARN_SPAM;
@@ -593,7 +602,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || stats + expire + text > 1 ||
 	    ((stats || expire || text) && (c.mode != CHECK || c.keep)) ||
-	    (c.keep && c.mode != CHECK))
+	    ((c.keep || c.readonly) && c.mode != CHECK))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
