@@ -213,4 +213,7 @@ int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
 void	 relay_marks(const struct message *, const struct relays *,
 	    void (*)(void *, const char *, const char *), void *);
 
+/* lr.c, lrdb.c: the learner of xd-lr(1), its own header for its size */
+#include "lr.h"
+
 #endif
