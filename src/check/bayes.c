@@ -702,31 +702,6 @@ bayes_html(struct bayes_tokens *t, const char *s, size_t n, struct buf *out)
 
 /* --- the message ---------------------------------------------------- */
 
-/*
- * The text a reader sees, for the 4-grams of xd-lr(1): lower case,
- * each run of white space one space, up to t->view_max bytes.
- */
-static void
-add_view(struct bayes_tokens *t, const char *s, size_t n)
-{
-	struct buf *v = t->view;
-	size_t i;
-	int c;
-
-	if (v == NULL)
-		return;
-	for (i = 0; i < n && v->len < t->view_max; i++) {
-		c = (unsigned char)s[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (v->len > 0 && v->s[v->len - 1] != ' ')
-				buf_addc(v, ' ');
-			continue;
-		}
-		buf_addc(v, c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
-	}
-	if (v->len < t->view_max && v->len > 0 && v->s[v->len - 1] != ' ')
-		buf_addc(v, ' ');
-}
 
 struct tokwalk {
 	struct bayes_tokens *t;
@@ -735,14 +710,6 @@ struct tokwalk {
 	struct buf	 fold;
 };
 
-/* The words of text as tokens.c folds it (see tokens_fold_text()). */
-static void
-folded_words(struct bayes_tokens *t, const char *prefix, const char *s,
-    size_t n, int pairs, struct buf *fold)
-{
-	tokens_fold_text(s, n, fold);
-	bayes_words(t, prefix, fold->s, fold->len, pairs);
-}
 
 /* The extension of an attachment's file name, up to 8 bytes. */
 static void
@@ -804,14 +771,14 @@ tok_part(const struct msgpart *p, void *arg)
 	if (strcmp(p->type, "text/html") == 0) {
 		buf_reset(&w->vis);
 		bayes_html(t, w->text.s, w->text.len, &w->vis);
-		add_view(t, w->vis.s, w->vis.len);
-		folded_words(t, "", w->vis.s, w->vis.len, 1, &w->fold);
+		tokens_view(t, w->vis.s, w->vis.len);
+		tokens_words(t, "", w->vis.s, w->vis.len, 1, &w->fold);
 		return t->full;
 	}
 	end = bayes_footer(w->text.s, w->text.len);
-	add_view(t, w->text.s, end);
+	tokens_view(t, w->text.s, end);
 	bayes_links(t, w->text.s, end);
-	folded_words(t, "", w->text.s, end, 1, &w->fold);
+	tokens_words(t, "", w->text.s, end, 1, &w->fold);
 	return t->full;
 }
 
@@ -871,12 +838,12 @@ add_subject(struct bayes_tokens *t, const struct message *m, struct buf *b,
 			s = e + 1, again = 1;
 		}
 	}
-	add_view(t, s, strlen(s));
+	tokens_view(t, s, strlen(s));
 	{
 		struct buf fold;
 
 		buf_init(&fold);
-		folded_words(t, "s:", s, strlen(s), 1, &fold);
+		tokens_words(t, "s:", s, strlen(s), 1, &fold);
 		buf_free(&fold);
 	}
 }
@@ -897,7 +864,7 @@ add_senders(struct bayes_tokens *t, const struct message *m, struct buf *a,
 		if ((at = strrchr(from, '@')) != NULL)
 			add_lower(t, "fd:", at + 1);
 		if (name->len > 0) {
-			add_view(t, name->s, name->len);
+			tokens_view(t, name->s, name->len);
 			bayes_words(t, "fn:", name->s, name->len, 0);
 		}
 		else

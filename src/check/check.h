@@ -157,6 +157,9 @@ struct bayes_params {
 void	 tokens_fold_text(const char *, size_t, struct buf *);
 int	 tokens_leet(char *, size_t);
 int	 tokens_number(const char *, size_t, char *, size_t);
+void	 tokens_words(struct bayes_tokens *, const char *, const char *, size_t,
+	    int, struct buf *);
+void	 tokens_view(struct bayes_tokens *, const char *, size_t);
 void	 bayes_tokens_init(struct bayes_tokens *);
 void	 bayes_tokens_free(struct bayes_tokens *);
 void	 bayes_tokens_reset(struct bayes_tokens *);

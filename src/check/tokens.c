@@ -181,3 +181,38 @@ tokens_number(const char *w, size_t n, char *tok, size_t size)
 	    digits > 9 ? (size_t)9 : digits);
 	return 1;
 }
+
+/* The words of text, folded first (see tokens_fold_text()). */
+void
+tokens_words(struct bayes_tokens *t, const char *prefix, const char *s,
+    size_t n, int pairs, struct buf *fold)
+{
+	tokens_fold_text(s, n, fold);
+	bayes_words(t, prefix, fold->s, fold->len, pairs);
+}
+
+/*
+ * The text a reader sees, for the 4-grams of xd-lr(1): lower case,
+ * each run of white space one space, up to t->view_max bytes.
+ */
+void
+tokens_view(struct bayes_tokens *t, const char *s, size_t n)
+{
+	struct buf *v = t->view;
+	size_t i;
+	int c;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n && v->len < t->view_max; i++) {
+		c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+			if (v->len > 0 && v->s[v->len - 1] != ' ')
+				buf_addc(v, ' ');
+			continue;
+		}
+		buf_addc(v, c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
+	}
+	if (v->len < t->view_max && v->len > 0 && v->s[v->len - 1] != ' ')
+		buf_addc(v, ' ');
+}
