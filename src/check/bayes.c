@@ -772,13 +772,13 @@ tok_part(const struct msgpart *p, void *arg)
 		buf_reset(&w->vis);
 		bayes_html(t, w->text.s, w->text.len, &w->vis);
 		tokens_view(t, w->vis.s, w->vis.len);
-		tokens_words(t, "", w->vis.s, w->vis.len, 1, &w->fold);
+		tokens_words(t, "", w->vis.s, w->vis.len, 0, &w->fold);
 		return t->full;
 	}
 	end = bayes_footer(w->text.s, w->text.len);
 	tokens_view(t, w->text.s, end);
 	bayes_links(t, w->text.s, end);
-	tokens_words(t, "", w->text.s, end, 1, &w->fold);
+	tokens_words(t, "", w->text.s, end, 0, &w->fold);
 	return t->full;
 }
 
