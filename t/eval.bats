@@ -70,7 +70,7 @@ fold_of() {
 	if command -v xd-bayes >/dev/null; then
 		# A store per test fold, and one per pair of folds for the
 		# training lines: 4 + 6.
-		[[ "$output" == *"bayes (learned per fold)"* ]]
+		[[ "$output" == *"bayes"*"(learned per fold)"* ]]
 		[[ "$output" == *"learning: 10 stores for"* ]]
 	fi
 	for k in fold-0 fold-1 fold-2 fold-3 all; do

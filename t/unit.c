@@ -671,9 +671,10 @@ test_bayes_tokens(void)
 	CHECK(has_token(&shown, "hello") && has_token(&shown, "world"));
 	CHECK(has_token(&shown, "C:WORLD") && !has_token(&shown, "C:hello"));
 	CHECK(has_token(&shown, "don't") && has_token(&shown, "e-mail"));
-	CHECK(has_token(&shown, "x.y.z") && has_token(&shown, "1234"));
+	CHECK(has_token(&shown, "x.y.z") && has_token(&shown, "num:4"));
 	CHECK(has_token(&shown, "caf\xc3\xa9") && has_token(&shown, "end"));
 	CHECK(!has_token(&shown, "ab") && !has_token(&shown, "123456"));
+	CHECK(!has_token(&shown, "1234") && has_token(&shown, "num:6"));
 	CHECK(has_token(&shown, "sk:aaaaaaa"));
 	CHECK(has_token(&shown, "hello world") &&
 	    has_token(&shown, "world don't"));
@@ -715,6 +716,131 @@ test_bayes_tokens(void)
 	bayes_tokens_free(&t);
 	buf_free(&shown);
 	buf_free(&vis);
+}
+
+/* What tokens.c folds: NFKC, invisible characters, spelling, leet. */
+static void
+test_tokens_fold(void)
+{
+	/* full-width "Free", a ligature "fi" */
+	const char wide[] = "\xef\xbc\xa6\xef\xbd\x92\xef\xbd\x85\xef\xbd\x85 "
+	    "\xef\xac\x81ne";
+	const char hidden[] = "ze\xe2\x80\x8bro so\xc2\xad" "ft jo\xe2\x81\xa0in "
+	    "\xef\xbb\xbf" "bom";
+	struct buf b;
+	char w[32], tok[32];
+
+	buf_init(&b);
+	tokens_fold_text(wide, strlen(wide), &b);
+	CHECK(strcmp(b.s, "Free fine") == 0);
+	/* zero-width space, soft hyphen, word joiner, BOM */
+	tokens_fold_text(hidden, strlen(hidden), &b);
+	CHECK(strcmp(b.s, "zero soft join bom") == 0);
+	tokens_fold_text("buy V I A G R A now, v.i.a.g.r.a, a b c", 39, &b);
+	CHECK(strcmp(b.s, "buy VIAGRA now, viagra, a b c") == 0);
+	tokens_fold_text("bad \xff byte", 10, &b);
+	CHECK(b.s != NULL && strstr(b.s, "byte") != NULL);
+
+	strcpy(w, "v1agra");
+	CHECK(tokens_leet(w, 6) == 1 && strcmp(w, "viagra") == 0);
+	strcpy(w, "m0rtg4ge");
+	CHECK(tokens_leet(w, 8) == 1 && strcmp(w, "mortgage") == 0);
+	strcpy(w, "mp3");
+	CHECK(tokens_leet(w, 3) == 0 && strcmp(w, "mp3") == 0);
+	strcpy(w, "win32");
+	CHECK(tokens_leet(w, 5) == 0);
+	strcpy(w, "b2b");
+	CHECK(tokens_leet(w, 3) == 0);
+
+	CHECK(tokens_number("2002", 4, tok, sizeof(tok)) &&
+	    strcmp(tok, "num:4") == 0);
+	CHECK(tokens_number("$19.95", 6, tok, sizeof(tok)) &&
+	    strcmp(tok, "num:$2") == 0);
+	CHECK(tokens_number("1,000,000", 9, tok, sizeof(tok)) &&
+	    strcmp(tok, "num:7") == 0);
+	CHECK(!tokens_number("abc", 3, tok, sizeof(tok)));
+	CHECK(!tokens_number("$", 1, tok, sizeof(tok)));
+	CHECK(!tokens_number("12ab", 4, tok, sizeof(tok)));
+	buf_free(&b);
+}
+
+/* Sparse bigrams: a word with each of the four before it. */
+static void
+test_tokens_osb(void)
+{
+	const char text[] = "one two three four five six";
+	struct bayes_tokens t;
+	struct buf shown;
+
+	bayes_tokens_init(&t);
+	buf_init(&shown);
+	t.show = show_token;
+	t.show_arg = &shown;
+	bayes_words(&t, "", text, strlen(text), 1);
+	CHECK(has_token(&shown, "five six"));
+	CHECK(has_token(&shown, "four _ six"));
+	CHECK(has_token(&shown, "three _ _ six"));
+	CHECK(has_token(&shown, "two _ _ _ six"));
+	CHECK(!has_token(&shown, "one _ _ _ _ six"));
+	CHECK(!has_token(&shown, "one _ _ _ six"));
+	CHECK(has_token(&shown, "one _ _ _ five"));
+	bayes_tokens_free(&t);
+	buf_free(&shown);
+}
+
+/* The learner: features, bands, and a separable set learned online. */
+static void
+test_lr(void)
+{
+	struct bayes_tokens t;
+	struct lr_features spam[4], ham[4];
+	struct lr_cache *c;
+	const char *sv[] = { "cheap pills now", "buy cheap pills", "pills "
+	    "cheap offer", "offer now cheap" };
+	const char *hv[] = { "meeting agenda monday", "agenda for the "
+	    "meeting", "minutes of monday", "the meeting minutes" };
+	size_t i, j, round;
+
+	bayes_tokens_init(&t);
+	lr_features_init(&spam[0]);
+	lr_features_make(&spam[0], &t, "aaaaaaaa", 8);
+	CHECK(spam[0].n == 2);		/* the bias and "aaaa", once */
+	lr_features_free(&spam[0]);
+	CHECK(strcmp(lr_band(0.0005), "LR_000") == 0);
+	CHECK(strcmp(lr_band(0.5), "LR_50") == 0);
+	CHECK(strcmp(lr_band(0.9995), "LR_999") == 0);
+	CHECK(lr_prob(0) == 0.5 && lr_prob(100) < 1 && lr_prob(-100) > 0);
+
+	for (i = 0; i < 4; i++) {
+		lr_features_init(&spam[i]);
+		lr_features_init(&ham[i]);
+		lr_features_make(&spam[i], &t, sv[i], strlen(sv[i]));
+		lr_features_make(&ham[i], &t, hv[i], strlen(hv[i]));
+	}
+	c = lr_cache_new(64);
+	for (i = 0; i < 4; i++)
+		for (j = 0; j < spam[i].n || j < ham[i].n; j++) {
+			if (j < spam[i].n)
+				lr_cache_put(c, spam[i].idx[j], 0);
+			if (j < ham[i].n)
+				lr_cache_put(c, ham[i].idx[j], 0);
+		}
+	CHECK(lr_prob(lr_cache_score(c, &spam[0])) == 0.5);
+	for (round = 0; round < 20; round++)
+		for (i = 0; i < 4; i++) {
+			lr_cache_step(c, &spam[i], 0.1 * (1 -
+			    lr_prob(lr_cache_score(c, &spam[i]))));
+			lr_cache_step(c, &ham[i], 0.1 * (0 -
+			    lr_prob(lr_cache_score(c, &ham[i]))));
+		}
+	for (i = 0; i < 4; i++) {
+		CHECK(lr_prob(lr_cache_score(c, &spam[i])) > 0.9);
+		CHECK(lr_prob(lr_cache_score(c, &ham[i])) < 0.1);
+		lr_features_free(&spam[i]);
+		lr_features_free(&ham[i]);
+	}
+	lr_cache_free(c);
+	bayes_tokens_free(&t);
 }
 
 static int
@@ -1133,6 +1259,9 @@ main(void)
 	test_date_syntax();
 	test_bayes_tokens();
 	test_bayes_maths();
+	test_tokens_fold();
+	test_tokens_osb();
+	test_lr();
 	test_dns_names();
 	test_dnsbl();
 	test_dns_contexts();

@@ -285,7 +285,7 @@ line_of() {
 	[ -s store.lmdb ]
 	run xd-bayes -S
 	[ "$status" -eq 0 ]
-	[ "$output" = "$(printf 'store\t%s/store.lmdb\nham\t3\nspam\t0\ntokens\t%s\nseen\t3\nawl\t0' \
+	[ "$output" = "$(printf 'store\t%s/store.lmdb\nham\t3\nspam\t0\ntokens\t%s\nmax_tokens\t1000000\nscheme\t2\nseen\t3\nawl\t0' \
 	    "$BATS_TEST_TMPDIR" "$(STAT=tokens stored)")" ]
 }
 

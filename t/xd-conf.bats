@@ -116,7 +116,7 @@ CONF
 	printf '%s\n' 'max_line = 1M' 'stages = rbl spf Heur' >"$XD_CONF"
 	run xd-conf -n
 	[ "$status" -eq 2 ]
-	[[ "$output" == *"xd.conf:2: stages: expected stage names rbl spf urlcheck cksum heur bayes, not 'Heur'"* ]]
+	[[ "$output" == *"xd.conf:2: stages: expected stage names rbl spf urlcheck cksum heur bayes lr, not 'Heur'"* ]]
 	for bad in 'stages = heur,bayes%' 'stages = extra' 'stages = "heur parse"'; do
 		echo "$bad" >"$XD_CONF"
 		run xd-conf -n

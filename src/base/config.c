@@ -30,7 +30,7 @@ enum conf_type {
  * outside them is a typo, and a typo must not turn the checks off.
  */
 static const char *const stage_names[] = {
-	"rbl", "spf", "urlcheck", "cksum", "heur", "bayes", NULL
+	"rbl", "spf", "urlcheck", "cksum", "heur", "bayes", "lr", NULL
 };
 
 struct key {
@@ -53,7 +53,7 @@ static struct key keys[] = {
 	{ "archive_max_time",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
 	{ "internal_networks",	T_CIDRS,  "", NULL, NULL, 0, 0 },
-	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes", NULL, NULL, 0, 0 },
+	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes lr", NULL, NULL, 0, 0 },
 	{ "weights",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "policy",		T_STR,    "", NULL, NULL, 0, 0 },
 	{ "maildir",		T_STR,    "~/Maildir", NULL, NULL, 0, 0 },
@@ -77,6 +77,11 @@ static struct key keys[] = {
 	{ "bayes_min_learned",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "bayes_max_tokens",	T_INT,    "1000000", NULL, NULL, 0, 0 },
 	{ "bayes_batch",	T_INT,    "100", NULL, NULL, 0, 0 },
+	{ "lr_rate",		T_DOUBLE, "0.005", NULL, NULL, 0, 0 },
+	{ "lr_train",		T_STR,    "error", NULL, NULL, 0, 0 },
+	{ "lr_margin",		T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
+	{ "lr_min_learned",	T_INT,    "50", NULL, NULL, 0, 0 },
+	{ "lr_max_features",	T_INT,    "4194304", NULL, NULL, 0, 0 },
 	{ "awl_max",		T_INT,    "50000", NULL, NULL, 0, 0 },
 	{ "store",		T_STR,    "~/.xd/store.lmdb", NULL, NULL, 0, 0 },
 	{ "store_size",		T_SIZE,   "1G", NULL, NULL, 0, 0 },

@@ -29,6 +29,8 @@
 #define FOOTER_SPAN	700	/* a list footer ends the text this close */
 #define URL_HOST	253
 #define TAB_KEEP	4096	/* slots of the token set kept for reuse */
+#define OSB_WINDOW	5	/* a word and the four before it: OSB pairs */
+#define URL_PATH	200	/* bytes of a link's path made into tokens */
 
 /* --- the token set ------------------------------------------------- */
 
@@ -223,6 +225,10 @@ add_word(struct bayes_tokens *t, const char *prefix, const char *w,
 
 	if (n < TOK_MIN)
 		return 0;
+	if (tokens_number(w, n, tok, TOK_BUF)) {
+		bayes_add(t, prefix, tok, strlen(tok));
+		return 1;
+	}
 	for (i = 0; i < n; i++) {
 		if (w[i] >= '0' && w[i] <= '9')
 			digits++;
@@ -254,26 +260,32 @@ add_word(struct bayes_tokens *t, const char *prefix, const char *w,
 		for (i = 0; i < n; i++)
 			if (tok[i] >= 'A' && tok[i] <= 'Z')
 				tok[i] += 'a' - 'A';
+	tokens_leet(tok, n);
 	bayes_add(t, prefix, tok, n);
 	return 1;
 }
 
-/* Two words in a row, "prefix" "first second", as one token. */
+/*
+ * A sparse bigram (OSB, as CRM114 and rspamd make them): word a, then
+ * b skip words later, as "prefix" "a" " " skip times "_" " " "b".
+ */
 static void
 add_pair(struct bayes_tokens *t, const char *prefix, const char *a,
-    const char *b)
+    int skip, const char *b)
 {
 	char pair[2 * TOK_BUF + 16];
 	int n;
 
-	n = snprintf(pair, sizeof(pair), "%s%s %s", prefix, a, b);
+	n = snprintf(pair, sizeof(pair), "%s%s %.*s%s", prefix, a,
+	    2 * skip, "_ _ _ _ ", b);
 	if (bayes_add_hash(t, bayes_hash(pair, (size_t)n)) && t->show != NULL)
 		t->show(pair, t->show_arg);
 }
 
 /*
- * The words of UTF-8 text s, each with prefix; with pairs, each two
- * words in a row as well (what phrases say that words alone do not).
+ * The words of UTF-8 text s, each with prefix; with pairs, each word
+ * with each of the OSB_WINDOW - 1 before it as well (what phrases say
+ * that words alone do not, and word salad does not make).
  */
 void
 bayes_words(struct bayes_tokens *t, const char *prefix, const char *s,
@@ -282,7 +294,8 @@ bayes_words(struct bayes_tokens *t, const char *prefix, const char *s,
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, start, end, len;
 	unsigned c;
-	char tok[TOK_BUF + 1], prev[TOK_BUF + 1] = "";
+	char tok[TOK_BUF + 1], prev[OSB_WINDOW - 1][TOK_BUF + 1];
+	size_t seen = 0, d;
 
 	while (i < n && !t->full) {
 		c = utf8_at(u + i, n - i, &len);
@@ -306,9 +319,11 @@ bayes_words(struct bayes_tokens *t, const char *prefix, const char *s,
 		}
 		if (add_word(t, prefix, s + start, end - start, tok) &&
 		    pairs) {
-			if (*prev != '\0')
-				add_pair(t, prefix, prev, tok);
-			memcpy(prev, tok, sizeof(prev));
+			for (d = 0; d < seen && d < OSB_WINDOW - 1; d++)
+				add_pair(t, prefix, prev[(seen - 1 - d) %
+				    (OSB_WINDOW - 1)], (int)d, tok);
+			memcpy(prev[seen % (OSB_WINDOW - 1)], tok, sizeof(tok));
+			seen++;
 		}
 		i = end;
 	}
@@ -328,7 +343,7 @@ is_host_char(int c)
  * "www."): the host, and its parent domains down to two labels.  An
  * address literal is "url:ip".
  */
-static void
+static size_t
 add_host(struct bayes_tokens *t, const char *s, size_t n)
 {
 	char host[URL_HOST + 1];
@@ -348,16 +363,40 @@ add_host(struct bayes_tokens *t, const char *s, size_t n)
 		digits += host[i] >= '0' && host[i] <= '9';
 	}
 	if (dots == 0)
-		return;
+		return i;
 	if (digits + dots == len) {
 		bayes_add(t, "url:", "ip", 2);
-		return;
+		return i;
 	}
 	for (p = host; p != NULL && dots >= 1 && dots <= 8; dots--) {
 		bayes_add(t, "url:", p, strlen(p));
 		if ((p = strchr(p, '.')) != NULL)
 			p++;
 	}
+	return i;
+}
+
+/* The words of a link's path and query, "up:" tokens. */
+static void
+add_path(struct bayes_tokens *t, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || (s[0] != '/' && s[0] != '?'))
+		return;
+	for (i = 0; i < n && i < URL_PATH && s[i] > ' ' && s[i] != '"' &&
+	    s[i] != '\'' && s[i] != '<' && s[i] != '>'; i++)
+		;
+	bayes_words(t, "up:", s, i, 0);
+}
+
+/* A link at s: the tokens of its host, then of its path. */
+static void
+add_link(struct bayes_tokens *t, const char *s, size_t n)
+{
+	size_t k = add_host(t, s, n);
+
+	add_path(t, s + k, n - k);
 }
 
 static int
@@ -393,11 +432,11 @@ bayes_links(struct bayes_tokens *t, const char *s, size_t n)
 		if (i > 0 && is_host_char((unsigned char)s[i - 1]))
 			continue;
 		if (prefix_ci(s + i, n - i, "http://"))
-			add_host(t, s + i + 7, n - i - 7);
+			add_link(t, s + i + 7, n - i - 7);
 		else if (prefix_ci(s + i, n - i, "https://"))
-			add_host(t, s + i + 8, n - i - 8);
+			add_link(t, s + i + 8, n - i - 8);
 		else if (prefix_ci(s + i, n - i, "www."))
-			add_host(t, s + i, n - i);
+			add_link(t, s + i, n - i);
 	}
 }
 
@@ -663,11 +702,14 @@ bayes_html(struct bayes_tokens *t, const char *s, size_t n, struct buf *out)
 
 /* --- the message ---------------------------------------------------- */
 
+
 struct tokwalk {
 	struct bayes_tokens *t;
 	struct buf	 text;
 	struct buf	 vis;
+	struct buf	 fold;
 };
+
 
 /* The extension of an attachment's file name, up to 8 bytes. */
 static void
@@ -729,12 +771,14 @@ tok_part(const struct msgpart *p, void *arg)
 	if (strcmp(p->type, "text/html") == 0) {
 		buf_reset(&w->vis);
 		bayes_html(t, w->text.s, w->text.len, &w->vis);
-		bayes_words(t, "", w->vis.s, w->vis.len, 0);
+		tokens_view(t, w->vis.s, w->vis.len);
+		tokens_words(t, "", w->vis.s, w->vis.len, 0, &w->fold);
 		return t->full;
 	}
 	end = bayes_footer(w->text.s, w->text.len);
+	tokens_view(t, w->text.s, end);
 	bayes_links(t, w->text.s, end);
-	bayes_words(t, "", w->text.s, end, 0);
+	tokens_words(t, "", w->text.s, end, 0, &w->fold);
 	return t->full;
 }
 
@@ -794,7 +838,14 @@ add_subject(struct bayes_tokens *t, const struct message *m, struct buf *b,
 			s = e + 1, again = 1;
 		}
 	}
-	bayes_words(t, "s:", s, strlen(s), 1);
+	tokens_view(t, s, strlen(s));
+	{
+		struct buf fold;
+
+		buf_init(&fold);
+		tokens_words(t, "s:", s, strlen(s), 1, &fold);
+		buf_free(&fold);
+	}
 }
 
 /* From: its address, domain and display name; Reply-To's domain. */
@@ -812,8 +863,10 @@ add_senders(struct bayes_tokens *t, const struct message *m, struct buf *a,
 		add_lower(t, "fa:", from);
 		if ((at = strrchr(from, '@')) != NULL)
 			add_lower(t, "fd:", at + 1);
-		if (name->len > 0)
+		if (name->len > 0) {
+			tokens_view(t, name->s, name->len);
 			bayes_words(t, "fn:", name->s, name->len, 0);
+		}
 		else
 			bayes_add(t, "fn:", "none", 4);
 	}
@@ -865,6 +918,8 @@ bayes_tokenize(struct message *m, struct bayes_tokens *t, const char *xdtag)
 	struct buf a, b;
 
 	bayes_tokens_reset(t);
+	if (t->view != NULL)
+		buf_reset(t->view);
 	buf_init(&a);
 	buf_init(&b);
 	add_subject(t, m, &a, xdtag ? xdtag : "");
@@ -873,9 +928,11 @@ bayes_tokenize(struct message *m, struct bayes_tokens *t, const char *xdtag)
 	w.t = t;
 	buf_init(&w.text);
 	buf_init(&w.vis);
+	buf_init(&w.fold);
 	message_parts(m, tok_part, &w);
 	buf_free(&w.text);
 	buf_free(&w.vis);
+	buf_free(&w.fold);
 	bayes_tokens_sort(t);
 	message_msgid(m, "Message-ID", &a, MSG_MAX_VALUE);
 	bayes_digest(t, a.s ? a.s : "", t->digest);

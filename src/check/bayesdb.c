@@ -5,7 +5,8 @@
  *
  * Tables:
  *	bayes		a token: n[0] ham and n[1] spam messages that had it
- *	bayes_count	"messages": n[0] ham and n[1] spam messages learned
+ *	bayes_count	"messages": n[0] ham and n[1] spam messages learned;
+ *			"scheme": n[0] is the TOKEN_SCHEME of the tokens
  *	bayes_seen	a message learned: n[0] is its class (1 ham, 2 spam);
  *			"s" + digest: a sent message whose recipients count
  *	awl		an address written to: n[0] messages sent to it
@@ -290,6 +291,40 @@ awl_queue_get(struct bayes_db *db, const char *addr, struct store_val *out)
 	return 1;
 }
 
+/*
+ * Whether the store's tokens are of this xd's scheme: 1 if they are
+ * (or the store is empty: a learner then marks it as of TOKEN_SCHEME),
+ * 0 if they are of another (*found: its scheme; 1 for a store of the
+ * xd before schemes, which has counts and no mark), -1 on an error.
+ */
+int
+bayes_db_scheme(struct bayes_db *db, int learning, long long *found,
+    const char **why)
+{
+	struct store_val scheme, tot;
+	long long tokens;
+
+	store_get(db->st, &db->count, "scheme", &scheme);
+	store_get(db->st, &db->count, "messages", &tot);
+	if (store_run(db->st, why) == -1)
+		return -1;
+	if ((*found = scheme.n[0]) == TOKEN_SCHEME)
+		return 1;
+	if (*found != 0)
+		return 0;
+	if ((tokens = store_count(db->st, &db->tokens, why)) < 0)
+		return -1;
+	if (tot.n[0] > 0 || tot.n[1] > 0 || tokens > 0) {
+		*found = 1;
+		return 0;
+	}
+	if (!learning)
+		return 1;
+	store_if(db->st, &db->count, "scheme", 0, TOKEN_SCHEME, 0, NULL);
+	store_endif(db->st);
+	return store_run(db->st, why) == -1 ? -1 : 1;
+}
+
 /* Records in the tables, for --stats; -1 on a store error. */
 int
 bayes_db_stats(struct bayes_db *db, long long *tokens, long long *seen,
@@ -323,8 +358,15 @@ bayes_learn_file(const struct locator *loc, int cls,
 	bayes_tokenize(m, &t, conf_str("subject_tag"));
 	message_free(m);
 	if ((db = bayes_db_open(NULL, why)) != NULL) {
-		bayes_queue_learn(db, &t, cls, &l);
-		if (store_run(db->st, why) == 0) {
+		long long found;
+		int ok = bayes_db_scheme(db, 1, &found, why);
+
+		if (ok == 0)
+			*why = "the store's Bayes tokens are of another "
+			    "scheme: re-train";
+		if (ok == 1)
+			bayes_queue_learn(db, &t, cls, &l);
+		if (ok == 1 && store_run(db->st, why) == 0) {
 			*outcome = bayes_outcome(&l);
 			rc = 0;
 		} else {

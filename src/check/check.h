@@ -143,6 +143,8 @@ struct bayes_tokens {
 	unsigned char	 digest[BAYES_DIGEST];
 	void		(*show)(const char *, void *);	/* each new token */
 	void		*show_arg;
+	struct buf	*view;		/* or NULL: the text as read, for xd-lr */
+	size_t		 view_max;	/* bytes of it kept */
 	uint64_t	*tab;		/* private: the open-addressed set */
 	size_t		 tabcap;
 };
@@ -151,6 +153,14 @@ struct bayes_params {
 	double		 min_dev;	/* tokens with |f - 0.5| below: unused */
 	size_t		 max_used;	/* the strongest tokens combined */
 };
+/* tokens.c: the text of a message folded before its words are counted */
+#define TOKEN_SCHEME	2	/* what a store's token counts mean */
+void	 tokens_fold_text(const char *, size_t, struct buf *);
+int	 tokens_leet(char *, size_t);
+int	 tokens_number(const char *, size_t, char *, size_t);
+void	 tokens_words(struct bayes_tokens *, const char *, const char *, size_t,
+	    int, struct buf *);
+void	 tokens_view(struct bayes_tokens *, const char *, size_t);
 void	 bayes_tokens_init(struct bayes_tokens *);
 void	 bayes_tokens_free(struct bayes_tokens *);
 void	 bayes_tokens_reset(struct bayes_tokens *);
@@ -197,6 +207,7 @@ double	 bayes_classify(const struct bayes_params *, const struct store_val *,
 void	 awl_queue_sent(struct bayes_db *, const struct bayes_tokens *,
 	    const char *, struct store_val *);
 int	 awl_queue_get(struct bayes_db *, const char *, struct store_val *);
+int	 bayes_db_scheme(struct bayes_db *, int, long long *, const char **);
 int	 bayes_db_stats(struct bayes_db *, long long *, long long *, long long *,
 	    const char **);
 int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
@@ -205,5 +216,8 @@ int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
 /* relaymarks.c: marks from the relays of the Received: chain */
 void	 relay_marks(const struct message *, const struct relays *,
 	    void (*)(void *, const char *, const char *), void *);
+
+/* lr.c, lrdb.c: the learner of xd-lr(1), its own header for its size */
+#include "lr.h"
 
 #endif

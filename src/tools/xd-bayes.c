@@ -46,6 +46,7 @@ struct tool {
 	struct bayes_tokens t;
 	const char	*xdtag;
 	long long	 min_learned;
+	int		 other_scheme;	/* the store's tokens are not ours */
 	double		*f;		/* scratch for bayes_classify() */
 	struct line	**queued;	/* lines whose work is queued */
 	size_t		 nqueued, qcap;
@@ -169,6 +170,10 @@ line_start(struct rec *rec, void *state, void *arg)
 
 	if (tl->mode == CLASSIFY)
 		rec_drop_prefixes(rec, own);
+	if (tl->other_scheme) {
+		rec_error(rec, TOOL, "scheme");
+		return 1;
+	}
 	if (tl->explain) {
 		tl->t.show = keep_name;
 		tl->t.show_arg = &ln->names;
@@ -420,22 +425,54 @@ static int
 stats(struct tool *tl)
 {
 	struct store_val tot;
-	long long tokens, seen, awl;
+	long long tokens, seen, awl, scheme;
 	const char *why;
 	struct store *st = bayes_db_store(tl->db);
 
 	bayes_queue_totals(tl->db, &tot);
 	if (store_run(st, &why) == -1 ||
-	    bayes_db_stats(tl->db, &tokens, &seen, &awl, &why) == -1) {
+	    bayes_db_stats(tl->db, &tokens, &seen, &awl, &why) == -1 ||
+	    bayes_db_scheme(tl->db, 0, &scheme, &why) == -1) {
 		xd_warnx("%s: %s", store_url(st), why);
 		return XD_EXIT_SOME;
 	}
+	/* the bound the store keeps the tokens to, beside how many */
 	printf("store\t%s\nham\t%lld\nspam\t%lld\ntokens\t%lld\n"
-	    "seen\t%lld\nawl\t%lld\n", store_url(st), tot.n[0], tot.n[1],
-	    tokens, seen, awl);
+	    "max_tokens\t%lld\nscheme\t%lld\nseen\t%lld\nawl\t%lld\n",
+	    store_url(st), tot.n[0], tot.n[1], tokens,
+	    conf_int("bayes_max_tokens"), scheme, seen, awl);
 	if (fflush(stdout) == EOF)
 		xd_err(XD_EXIT_SOME, "write error");
 	return XD_EXIT_OK;
+}
+
+/*
+ * A store of tokens of another scheme is never misread: learning into
+ * it is refused, and classifying gives each line error=xd-bayes:scheme,
+ * so that mail still flows.  A store that fails here fails each line
+ * in the run as it would have.
+ */
+static void
+check_scheme(struct tool *tl)
+{
+	struct store *st = bayes_db_store(tl->db);
+	long long found;
+	const char *why;
+	int ok;
+
+	if ((ok = bayes_db_scheme(tl->db, tl->mode != CLASSIFY, &found,
+	    &why)) != 0)
+		return;
+	if (tl->mode != CLASSIFY)
+		xd_errx(XD_EXIT_USAGE, "%s: its Bayes tokens are of token "
+		    "scheme %lld, this xd-bayes makes scheme %d: re-train "
+		    "(remove the store, or its bayes tables, and xd learn "
+		    "ham and spam again)", store_url(st), found, TOKEN_SCHEME);
+	xd_warnx("%s: its Bayes tokens are of token scheme %lld, this "
+	    "xd-bayes reads scheme %d: not classifying (re-train: remove "
+	    "the store, or its bayes tables, and xd learn ham and spam "
+	    "again)", store_url(st), found, TOKEN_SCHEME);
+	tl->other_scheme = 1;
 }
 
 static int
@@ -445,6 +482,7 @@ run(struct tool *tl)
 	long long batch = conf_int("bayes_batch");
 	int rc;
 
+	check_scheme(tl);
 	memset(&r, 0, sizeof(r));
 	r.tool = TOOL;
 	r.lines = batch > 0 ? (size_t)batch : 1;

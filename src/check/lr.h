@@ -1,0 +1,62 @@
+/*
+ * check/lr.h - the online logistic regression of xd-lr(1): hashed
+ * features of a message, the model's weights in the store, and the
+ * update rule.  Part of check.h, which includes it.
+ */
+#ifndef XD_LR_H
+#define XD_LR_H
+
+#define LR_BITS		22		/* 2^22 weights: the hashed space */
+#define LR_VIEW		3000		/* bytes of text cut into 4-grams */
+#define LR_GRAM		4
+#define LR_UNIT		1e-7		/* a stored weight counts in these */
+#define LR_SCHEME	1		/* what the features of a store mean */
+
+struct lr_features {			/* sorted, distinct indices */
+	uint32_t	*idx;
+	size_t		 n, cap;
+};
+
+void	 lr_features_init(struct lr_features *);
+void	 lr_features_free(struct lr_features *);
+void	 lr_features_make(struct lr_features *, const struct bayes_tokens *,
+	    const char *, size_t);
+double	 lr_prob(double);
+const char *lr_band(double);
+
+/*
+ * A batch's weights in memory, so that the messages of one batch are
+ * learned one after the other as an online learner must; what changed
+ * is written to the store as additions, which concurrent learners sum.
+ */
+struct lr_cache;
+struct lr_cache *lr_cache_new(size_t);
+void	 lr_cache_free(struct lr_cache *);
+void	 lr_cache_put(struct lr_cache *, uint32_t, double);
+double	 lr_cache_score(const struct lr_cache *, const struct lr_features *);
+void	 lr_cache_step(struct lr_cache *, const struct lr_features *, double);
+typedef void (*lr_delta_fn)(uint32_t, double, void *);
+void	 lr_cache_deltas(const struct lr_cache *, lr_delta_fn, void *);
+
+/* lrdb.c: the model in the store (xd-store(5)) */
+enum lr_scheme_state { LR_SCHEME_OK, LR_SCHEME_EMPTY, LR_SCHEME_OTHER };
+struct lr_db;
+struct lr_db *lr_db_open(const char *, const char **);	/* NULL: conf */
+void	 lr_db_close(struct lr_db *);
+struct store *lr_db_store(struct lr_db *);
+void	 lr_queue_weights(struct lr_db *, const struct lr_features *,
+	    struct store_val *);
+void	 lr_queue_totals(struct lr_db *, struct store_val *);
+void	 lr_queue_seen(struct lr_db *, const unsigned char *,
+	    struct store_val *);
+void	 lr_queue_learned(struct lr_db *, const unsigned char *, long long,
+	    int);
+void	 lr_queue_delta(struct lr_db *, uint32_t, double);
+void	 lr_queue_endif(struct lr_db *);
+int	 lr_db_scheme(struct lr_db *, int, enum lr_scheme_state *,
+	    long long *, const char **);
+int	 lr_db_stats(struct lr_db *, long long *, long long *,
+	    const char **);
+long long lr_db_max(const struct lr_db *);
+
+#endif
