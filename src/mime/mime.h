@@ -62,6 +62,12 @@ int	 charset_known(const char *);
 void	 utf8_fix(struct buf *);
 size_t	 utf8_cut(const char *, size_t, size_t);
 void	 text_clean(struct buf *, size_t);
+/* msgview.c: a message parsed once per process, for every stage */
+void	 view_hold(void);
+struct message *view_message(const struct locator *, const char **);
+void	 view_release(struct message *);
+size_t	 view_held(off_t *);
+void	 view_clear(void);
 struct mbox;			/* where the messages of an mbox file lie */
 /* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);

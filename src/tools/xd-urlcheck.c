@@ -12,6 +12,7 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-urlcheck"
 #define EVIDENCE_MAX	5	/* fields of one symbol on a line */
@@ -433,7 +434,7 @@ check_line(struct check *c, struct state *s, struct rec *rec)
 		s->skip = 1;
 		return 1;
 	}
-	if ((m = message_open(&loc, &why)) == NULL) {
+	if ((m = view_message(&loc, &why)) == NULL) {
 		rc = bad_message(rec, &loc, why, keep);
 		s->skip = 1;
 		locator_free(&loc);
@@ -444,7 +445,7 @@ check_line(struct check *c, struct state *s, struct rec *rec)
 	rec_drop_prefixes(rec, owned);
 	urls_reset(&c->urls);
 	urls_message(&c->urls, m);
-	message_free(m);
+	view_release(m);
 	locator_free(&loc);
 	if (c->list != NULL)
 		list_urls(c, rec);
@@ -654,6 +655,66 @@ unload(struct check *c)
 	url_shutdown();
 	message_shutdown();
 }
+
+/* --- the stage: xd.conf's lists over a stream ------------------------ */
+
+struct url_stage {
+	struct check	 c;
+	struct dns	*d;	/* NULL: no blocklists, nothing to ask */
+};
+
+static void *
+url_open(void)
+{
+	struct url_stage *st = xcalloc(1, sizeof(*st));
+	const char *errstr;
+
+	if (load_lists(&st->c) != 0) {
+		free(st);
+		return NULL;
+	}
+	urls_init(&st->c.urls);
+	if (st->c.nbl > 0 && (st->d = dns_new(NULL, &errstr)) == NULL) {
+		xd_warnx("resolver: %s", errstr);
+		unload(&st->c);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int
+url_run(void *arg, FILE *in, FILE *out)
+{
+	struct url_stage *st = arg;
+	struct dns_runner run;
+
+	if (st->d == NULL)
+		return stream_run(in, out, TOOL, local_line, &st->c);
+	memset(&run, 0, sizeof(run));
+	run.tool = TOOL;
+	run.state_size = sizeof(struct state);
+	run.start = start;
+	run.finish = finish;
+	run.arg = &st->c;
+	return dns_run(st->d, in, out, &run);
+}
+
+static void
+url_close(void *arg)
+{
+	struct url_stage *st = arg;
+
+	if (st->d != NULL) {
+		dns_break_save();
+		dns_free(st->d);
+	}
+	unload(&st->c);
+	free(st);
+}
+
+const struct stage stage_urlcheck = { "urlcheck", url_open, url_run,
+	url_close };
 
 int
 main(int argc, char *argv[])
