@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static const char synopsis[] =
     "[-1] [-l ham|spam|path] [-r rcpt] [-w weights] [-p policy] "
     "[--progress N]\n"
     "    [--show spamc|report|why] [--filter --spool ID --result PATH "
-    "[--autolearn FILE]] path ...";
+    "[--autolearn FILE] [--report FILE]] path ...";
 static const char options[] =
     "  -l, --label ham|spam|path  as xd-parse --label\n"
     "  -r, --rcpt ADDR       as xd-parse --rcpt\n"
@@ -41,6 +42,7 @@ static const char options[] =
     "      --filter          end with xd-act --filter: the marked message\n"
     "      --spool ID        as xd-act --spool\n"
     "      --result PATH     as xd-act --result\n"
+    "      --report FILE     --filter: the stage a failure is put down to\n"
     "  -h, --help            this help\n"
     "  -V, --version         the version";
 
@@ -61,7 +63,24 @@ struct pipeline {
 	unsigned long	 done, progress;
 	int		 worst;		/* of xd-parse and the stages */
 	int		 last;		/* of xd-score, or xd-act --filter */
+	const char	*failed;	/* the first stage that exited non-zero */
+	int		 failed_status;
 };
+
+/* --report: the stage running, then the one a failure is put down to. */
+static int report_fd = -1;
+
+static void
+say_stage(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (report_fd == -1)
+		return;
+	if (ftruncate(report_fd, 0) == -1 ||
+	    pwrite(report_fd, name, n, 0) != (ssize_t)n)
+		report_fd = -1;	/* the reason names xd-check, that is all */
+}
 
 /* A file in memory with a descriptor, which dns_run() reads. */
 static FILE *
@@ -101,6 +120,7 @@ open_stages(struct pipeline *p)
 			return -1;
 		}
 		p->st[p->n] = known[k];
+		say_stage(known[k]->name);
 		if ((p->state[p->n] = known[k]->open()) == NULL)
 			return -1;
 		p->n++;
@@ -124,6 +144,25 @@ worse(int *worst, int rc)
 		*worst = rc;
 }
 
+/* A stage's status, into what the pipeline's is made of. */
+static void
+ended(struct pipeline *p, const char *name, int *into, int rc)
+{
+	worse(into, rc);
+	if (rc != 0 && p->failed == NULL) {
+		p->failed = name;
+		p->failed_status = rc;
+	}
+}
+
+/* Done with fp, unless it is the chunk, which xd-parse writes on. */
+static void
+done_with(struct pipeline *p, FILE *fp)
+{
+	if (fp != p->chunk)
+		fclose(fp);
+}
+
 /* The lines of the chunk through every stage, then to standard output. */
 static void
 run_chunk(struct pipeline *p)
@@ -134,25 +173,34 @@ run_chunk(struct pipeline *p)
 	for (i = 0; i < p->n; i++) {
 		to_start(in);
 		out = memfile();
-		worse(&p->worst, p->st[i]->run(p->state[i], in, out));
-		fclose(in);
+		say_stage(p->st[i]->name);
+		ended(p, p->st[i]->name, &p->worst,
+		    p->st[i]->run(p->state[i], in, out));
+		done_with(p, in);
 		in = out;
 	}
 	to_start(in);
+	say_stage("score");
 	if (p->filter) {
 		out = memfile();
-		worse(&p->last, score_stage_run(p->score, in, out));
-		fclose(in);
+		ended(p, "score", &p->worst, score_stage_run(p->score, in,
+		    out));
+		done_with(p, in);
 		in = out;
 		to_start(in);
-		worse(&p->last, act_filter_stage(in, p->spool, p->result));
+		say_stage("act");
+		ended(p, "act", &p->last, act_filter_stage(in, p->spool,
+		    p->result));
 	} else
-		worse(&p->last, score_stage_run(p->score, in, stdout));
-	fclose(in);
+		ended(p, "score", &p->last, score_stage_run(p->score, in,
+		    stdout));
+	done_with(p, in);
 	view_clear();
 	p->done += p->lines;
 	p->lines = 0;
-	p->chunk = memfile();
+	to_start(p->chunk);
+	if (ftruncate(fileno(p->chunk), 0) == -1)
+		xd_err(XD_EXIT_SOME, "memfd");
 	/* Only xd-check shows progress, not each stage on its own. */
 	if (p->progress > 0) {
 		stream_progress_total = p->progress;
@@ -178,7 +226,9 @@ static int
 run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
     int show)
 {
-	worse(&p->worst, parse_stage(po, paths, n, p->chunk, line_parsed, p));
+	say_stage("parse");
+	ended(p, "parse", &p->worst, parse_stage(po, paths, n, p->chunk,
+	    line_parsed, p));
 	run_chunk(p);
 	fclose(p->chunk);
 	if (p->progress > 0) {
@@ -189,10 +239,13 @@ run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
 	if (fflush(stdout) == EOF || ferror(stdout))
 		xd_err(XD_EXIT_SOME, "write error");
 	if (p->filter) {
-		/* a line with error= is the exit 1 of xd-act, not this */
-		if (p->worst > XD_EXIT_SOME)
-			return p->worst;
-		return p->last;
+		/* As the supervisor of the composed pipeline judges it: a
+		 * stage over exit 1, or xd-act not 0, fails; the failure is
+		 * put down to the first stage that did not exit 0. */
+		if (p->worst <= XD_EXIT_SOME && p->last == 0)
+			return 0;
+		say_stage(p->failed);
+		return p->failed_status;
 	}
 	if (show) {
 		/* as xd(1) check -c: a stage that failed is no verdict */
@@ -224,7 +277,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SHOW = 256, OPT_FILTER, OPT_SPOOL, OPT_RESULT,
-	    OPT_AUTOLEARN, OPT_PROGRESS };
+	    OPT_AUTOLEARN, OPT_PROGRESS, OPT_REPORT };
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
@@ -237,6 +290,7 @@ main(int argc, char *argv[])
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "autolearn", required_argument, NULL, OPT_AUTOLEARN },
+		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -279,6 +333,11 @@ main(int argc, char *argv[])
 		case OPT_SPOOL: p.spool = optarg; break;
 		case OPT_RESULT: p.result = optarg; break;
 		case OPT_AUTOLEARN: autolearn = optarg; break;
+		case OPT_REPORT:
+			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
+			    -1)
+				xd_warn("--report %s", optarg);
+			break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: xd_usage(XD_EXIT_USAGE, synopsis, NULL);
@@ -287,14 +346,15 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc == 0 || (p.filter && (show != NULL || argc != 1)) ||
-	    (!p.filter && (p.spool || p.result || autolearn)))
+	    (!p.filter && (p.spool || p.result || autolearn ||
+	    report_fd != -1)))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	view_hold();
 	p.chunk = memfile();
-	if (open_stages(&p) != 0 || (p.score = score_stage_open(wfile, pfile,
-	    show, autolearn)) == NULL) {
+	if (open_stages(&p) != 0 || (say_stage("score"),
+	    p.score = score_stage_open(wfile, pfile, show, autolearn)) == NULL) {
 		close_stages(&p);
 		return XD_EXIT_USAGE;
 	}

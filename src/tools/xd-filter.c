@@ -5,6 +5,7 @@
  * original with X-XD-Unchecked: REASON.  Exit 75 (EX_TEMPFAIL), having
  * written nothing, when the message cannot even be spooled.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -273,6 +274,27 @@ add_stages(struct child *c, size_t *n, char (*tools)[STAGE_NAME_MAX + 4],
 	return 0;
 }
 
+/*
+ * The tool a failure of xd-check is put down to: xd-NAME for the stage
+ * NAME it last said it ran (--report), so that a reason reads as that
+ * of the composed pipeline; otherwise its own name.
+ */
+static void
+stage_named(int fd, const char *own, char *tool)
+{
+	char name[STAGE_NAME_MAX + 1];
+	ssize_t r = pread(fd, name, sizeof(name) - 1, 0);
+
+	if (r > 0) {
+		name[r] = '\0';
+		if (stage_name_ok(name)) {
+			snprintf(tool, STAGE_NAME_MAX + 4, "xd-%s", name);
+			return;
+		}
+	}
+	snprintf(tool, STAGE_NAME_MAX + 4, "%s", own);
+}
+
 /* xd-conf -n, as any tool would read the file; NULL when it is good. */
 static const char *
 check_config(const struct budget *b, long long deadline, int null, char *why)
@@ -302,6 +324,8 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	char id[80], start[32], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
 	char **score = autolearn_score_argv(), *one[20] = { "xd-check" };
+	char stage_path[32], stage_tool[STAGE_NAME_MAX + 4];
+	int stage_fd = -1, rc;
 	char *act[] = { "xd-act", "--filter", "--spool", id, "--result",
 	    verdict_path, NULL };
 	double timeout = conf_double("filter_timeout");
@@ -337,6 +361,14 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 			one[k++] = score[1];
 			one[k++] = score[2];
 		}
+		/* Where xd-check says which stage a failure is put down
+		 * to; not close-on-exec: it opens it as /dev/fd/N. */
+		if ((stage_fd = memfd_create("xd-stage", 0)) != -1) {
+			snprintf(stage_path, sizeof(stage_path), "/dev/fd/%d",
+			    stage_fd);
+			one[k++] = "--report";
+			one[k++] = stage_path;
+		}
 		one[k++] = "--";
 		one[k++] = s->msg;
 		one[k] = NULL;
@@ -358,7 +390,13 @@ run:
 	    now.tv_nsec / 1000000);
 	if (setenv("XD_DNS_START", start, 1) == -1)
 		return "cannot run the checks";
-	if (supervise_run(c, n, null, s->outfd, &b, deadline, 2) == -1) {
+	rc = supervise_run(c, n, null, s->outfd, &b, deadline, 2);
+	if (stage_fd != -1) {
+		stage_named(stage_fd, c[0].name, stage_tool);
+		c[0].name = stage_tool;
+		close(stage_fd);
+	}
+	if (rc == -1) {
 		xd_warn("cannot run the checks");
 		return "cannot run the checks";
 	}
