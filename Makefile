@@ -26,10 +26,15 @@ O	?= build
 B	?= bin
 
 # libspf2 ships no pkg-config file.
-PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
+PKGS	 = gmime-3.0 libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
 	   icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
+# libarchive and ICU are opened with dlopen() when a message needs them
+# (mime/archive_dl.c, check/check_lookalike.c), not linked: loading them
+# cost every tool's start more than most messages' checks.
+DL_PKGS	 = libarchive icu-uc icu-i18n
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
+	2>/dev/null) -lspf2
 
 CFLAGS	?= -O2 -g
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$(O) $(PKG_CFLAGS)
