@@ -512,4 +512,7 @@ if [ -s "$notes" ]; then
 	echo "notes:"
 	sed 's/^/  /' "$notes"
 fi
+
+# --- in one process and composed (t/bench-inproc.sh) ------------------
+sh "$repo/t/bench-inproc.sh" "$bindir" "$C"
 exit 0

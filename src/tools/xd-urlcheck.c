@@ -656,48 +656,50 @@ unload(struct check *c)
 	message_shutdown();
 }
 
-/* --- the stage: xd.conf's lists over a stream ------------------------ */
+/* --- the stage: xd.conf's lists over a stream; no lists, no DNS ----- */
 
 struct url_stage {
 	struct check	 c;
-	struct dns	*d;	/* NULL: no blocklists, nothing to ask */
+	struct dns	*d;
 };
 
 static void *
 url_open(void)
 {
 	struct url_stage *st = xcalloc(1, sizeof(*st));
-	const char *errstr;
+	const char *errstr = NULL;
 
-	if (load_lists(&st->c) != 0) {
-		free(st);
-		return NULL;
-	}
-	urls_init(&st->c.urls);
-	if (st->c.nbl > 0 && (st->d = dns_new(NULL, &errstr)) == NULL) {
-		xd_warnx("resolver: %s", errstr);
-		unload(&st->c);
+	if (load_lists(&st->c) != 0 || (urls_init(&st->c.urls),
+	    st->c.nbl > 0 && (st->d = dns_new(NULL, &errstr)) == NULL)) {
+		if (errstr != NULL) {
+			xd_warnx("resolver: %s", errstr);
+			unload(&st->c);
+		}
 		free(st);
 		return NULL;
 	}
 	return st;
 }
 
+/* The lines through the windowed runner of dnsrun.c. */
+static int
+ask_lines(struct check *c, struct dns *d, size_t window, FILE *in, FILE *out)
+{
+	struct dns_runner run = { .tool = TOOL, .window = window,
+	    .state_size = sizeof(struct state), .start = start,
+	    .finish = finish, .arg = c };
+
+	return dns_run(d, in, out, &run);
+}
+
 static int
 url_run(void *arg, FILE *in, FILE *out)
 {
 	struct url_stage *st = arg;
-	struct dns_runner run;
 
 	if (st->d == NULL)
 		return stream_run(in, out, TOOL, local_line, &st->c);
-	memset(&run, 0, sizeof(run));
-	run.tool = TOOL;
-	run.state_size = sizeof(struct state);
-	run.start = start;
-	run.finish = finish;
-	run.arg = &st->c;
-	return dns_run(st->d, in, out, &run);
+	return ask_lines(&st->c, st->d, 0, in, out);
 }
 
 static void
@@ -731,7 +733,6 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct dns_runner run;
 	struct check c;
 	struct dns *d;
 	const char *resolver = NULL, *errstr;
@@ -799,14 +800,7 @@ main(int argc, char *argv[])
 		unload(&c);
 		return status;
 	}
-	memset(&run, 0, sizeof(run));
-	run.tool = TOOL;
-	run.window = (size_t)window;
-	run.state_size = sizeof(struct state);
-	run.start = start;
-	run.finish = finish;
-	run.arg = &c;
-	status = dns_run(d, stdin, stdout, &run);
+	status = ask_lines(&c, d, (size_t)window, stdin, stdout);
 	dns_break_save();
 	dns_free(d);
 	unload(&c);
