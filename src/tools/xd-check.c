@@ -18,6 +18,7 @@
 #include "base/base.h"
 #include "mime/mime.h"
 #include "url/url.h"
+#include "net/net.h"
 #include "tools/stage.h"
 
 #define TOOL		"xd-check"
@@ -349,6 +350,7 @@ main(int argc, char *argv[])
 	    (!p.filter && (p.spool || p.result || autolearn ||
 	    report_fd != -1)))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+	conf_check_lines_with(dnsbl_check_conf);
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	view_hold();

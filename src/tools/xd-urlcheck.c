@@ -657,6 +657,12 @@ unload(struct check *c)
 }
 
 /* --- the stage: xd.conf's lists over a stream; no lists, no DNS ----- */
+static int
+ask_lines(struct check *c, struct dns *d, size_t window, FILE *in, FILE *out)
+{
+	return dns_run(d, in, out, &(struct dns_runner){ TOOL, window,
+	    sizeof(struct state), start, finish, c, 0 });
+}
 
 struct url_stage {
 	struct check	 c;
@@ -669,27 +675,15 @@ url_open(void)
 	struct url_stage *st = xcalloc(1, sizeof(*st));
 	const char *errstr = NULL;
 
-	if (load_lists(&st->c) != 0 || (urls_init(&st->c.urls),
-	    st->c.nbl > 0 && (st->d = dns_new(NULL, &errstr)) == NULL)) {
-		if (errstr != NULL) {
-			xd_warnx("resolver: %s", errstr);
-			unload(&st->c);
-		}
-		free(st);
-		return NULL;
+	if (load_lists(&st->c) == 0 && (urls_init(&st->c.urls),
+	    st->c.nbl == 0 || (st->d = dns_new(NULL, &errstr)) != NULL))
+		return st;
+	if (errstr != NULL) {
+		xd_warnx("resolver: %s", errstr);
+		unload(&st->c);
 	}
-	return st;
-}
-
-/* The lines through the windowed runner of dnsrun.c. */
-static int
-ask_lines(struct check *c, struct dns *d, size_t window, FILE *in, FILE *out)
-{
-	struct dns_runner run = { .tool = TOOL, .window = window,
-	    .state_size = sizeof(struct state), .start = start,
-	    .finish = finish, .arg = c };
-
-	return dns_run(d, in, out, &run);
+	free(st);
+	return NULL;
 }
 
 static int
@@ -697,9 +691,8 @@ url_run(void *arg, FILE *in, FILE *out)
 {
 	struct url_stage *st = arg;
 
-	if (st->d == NULL)
-		return stream_run(in, out, TOOL, local_line, &st->c);
-	return ask_lines(&st->c, st->d, 0, in, out);
+	return st->d == NULL ? stream_run(in, out, TOOL, local_line, &st->c) :
+	    ask_lines(&st->c, st->d, 0, in, out);
 }
 
 static void
@@ -707,10 +700,9 @@ url_close(void *arg)
 {
 	struct url_stage *st = arg;
 
-	if (st->d != NULL) {
-		dns_break_save();
+	if (st->d != NULL)
 		dns_free(st->d);
-	}
+	dns_break_save();	/* nothing when no list was asked */
 	unload(&st->c);
 	free(st);
 }
