@@ -355,8 +355,18 @@ main(int argc, char *argv[])
 		return XD_EXIT_USAGE;
 	view_hold();
 	p.chunk = memfile();
-	if (open_stages(&p) != 0 || (say_stage("score"),
-	    p.score = score_stage_open(wfile, pfile, show, autolearn)) == NULL) {
+	if (open_stages(&p) != 0) {
+		close_stages(&p);
+		/* as xd(1) check -c: a stage that failed is no verdict */
+		if (show == NULL)
+			return XD_EXIT_USAGE;
+		xd_warnx("a stage failed (status %d): not checked",
+		    XD_EXIT_USAGE);
+		return 3;
+	}
+	say_stage("score");
+	if ((p.score = score_stage_open(wfile, pfile, show, autolearn)) ==
+	    NULL) {
 		close_stages(&p);
 		return XD_EXIT_USAGE;
 	}
