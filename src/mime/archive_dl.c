@@ -12,6 +12,20 @@
 
 struct archive_lib archive_lib;
 
+/* The formats and filters archive.c reads besides zip, in the order of
+ * archive_lib.support[]. */
+static const char *const support[] = {
+	"archive_read_support_format_rar",
+	"archive_read_support_format_rar5",
+	"archive_read_support_format_7zip",
+	"archive_read_support_format_tar",
+	"archive_read_support_format_cab",
+	"archive_read_support_format_lha",
+	"archive_read_support_filter_gzip",
+	"archive_read_support_filter_bzip2",
+	"archive_read_support_filter_xz",
+};
+
 /* The symbol name into *slot; -1 if it is not there. */
 static int
 find(void *lib, const char *name, void *slot)
@@ -29,6 +43,7 @@ archive_lib_load(void)
 {
 	static void *lib;
 	static int failed;
+	size_t i;
 
 	if (lib != NULL)
 		return 0;
@@ -53,12 +68,15 @@ archive_lib_load(void)
 	    find(lib, "archive_entry_pathname", &archive_lib.entry_pathname) ||
 	    find(lib, "archive_entry_is_encrypted",
 	    &archive_lib.entry_is_encrypted) ||
-	    find(lib, "archive_set_error", &archive_lib.set_error)) {
-		dlclose(lib);
-		lib = NULL;
-		goto bad;
-	}
+	    find(lib, "archive_set_error", &archive_lib.set_error))
+		goto unusable;
+	for (i = 0; i < sizeof(support) / sizeof(support[0]); i++)
+		if (find(lib, support[i], &archive_lib.support[i]) != 0)
+			goto unusable;
 	return 0;
+unusable:
+	dlclose(lib);
+	lib = NULL;
 bad:
 	failed = 1;
 	return -1;

@@ -15,6 +15,7 @@ struct archive_lib {
 	struct archive *(*read_new)(void);
 	int	 (*read_free)(struct archive *);
 	int	 (*support_format_zip)(struct archive *);
+	int	 (*support[9])(struct archive *);	/* the other formats */
 	int	 (*set_read_callback)(struct archive *, archive_read_callback *);
 	int	 (*set_seek_callback)(struct archive *, archive_seek_callback *);
 	int	 (*set_skip_callback)(struct archive *, archive_skip_callback *);
@@ -32,6 +33,15 @@ int	 archive_lib_load(void);	/* 0, or -1: no libarchive */
 #define archive_read_new		archive_lib.read_new
 #define archive_read_free		archive_lib.read_free
 #define archive_read_support_format_zip	archive_lib.support_format_zip
+#define archive_read_support_format_rar	archive_lib.support[0]
+#define archive_read_support_format_rar5	archive_lib.support[1]
+#define archive_read_support_format_7zip	archive_lib.support[2]
+#define archive_read_support_format_tar	archive_lib.support[3]
+#define archive_read_support_format_cab	archive_lib.support[4]
+#define archive_read_support_format_lha	archive_lib.support[5]
+#define archive_read_support_filter_gzip	archive_lib.support[6]
+#define archive_read_support_filter_bzip2	archive_lib.support[7]
+#define archive_read_support_filter_xz	archive_lib.support[8]
 #define archive_read_set_read_callback	archive_lib.set_read_callback
 #define archive_read_set_seek_callback	archive_lib.set_seek_callback
 #define archive_read_set_skip_callback	archive_lib.set_skip_callback
