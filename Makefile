@@ -26,10 +26,15 @@ O	?= build
 B	?= bin
 
 # libspf2 ships no pkg-config file.
-PKGS	 = gmime-3.0 libcrypto libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
+PKGS	 = gmime-3.0 libcares libpcre2-8 libpsl libidn2 lmdb hiredis libarchive \
 	   icu-uc icu-i18n
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lspf2
+# libarchive and ICU are opened with dlopen() when a message needs them
+# (mime/archive_dl.c, check/check_lookalike.c), not linked: loading them
+# cost every tool's start more than most messages' checks.
+DL_PKGS	 = libarchive icu-uc icu-i18n
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
+	2>/dev/null) -lspf2
 
 CFLAGS	?= -O2 -g
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$(O) $(PKG_CFLAGS)
@@ -74,11 +79,24 @@ $(B)/%: $(O)/tools/%.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
 
+# xd-check(1) runs the stages of the other tools in its one process:
+# their objects built once more, each main renamed (tools/stage.h).
+STAGE_TOOLS = xd-parse xd-rbl xd-spf xd-urlcheck xd-cksum xd-heur xd-bayes xd-lr \
+	      xd-score xd-act
+$(O)/stage/%.o: src/tools/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
+
+$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(LIB)
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
+
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
-	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel
+	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel strace
 PEER_PKGS = bogofilter spamassassin
 
 deps:

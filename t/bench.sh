@@ -513,6 +513,9 @@ if [ -s "$notes" ]; then
 	sed 's/^/  /' "$notes"
 fi
 
+# --- in one process and composed (t/bench-inproc.sh) ------------------
+sh "$repo/t/bench-inproc.sh" "$bindir" "$C"
+
 # --- the targets of issue 15, in CPU time (t/bench-targets.sh) -------------
 echo
 XD_CORPUS=$C sh "$repo/t/bench-targets.sh" "$bindir"

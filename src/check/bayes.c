@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/evp.h>
 
 #include "base/base.h"
 #include "mime/mime.h"
@@ -950,21 +949,18 @@ void
 bayes_digest(const struct bayes_tokens *t, const char *msgid,
     unsigned char digest[BAYES_DIGEST])
 {
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	unsigned char le[8];
-	unsigned int len;
+	struct digest *ctx = digest_new(DIGEST_SHA256);
+	unsigned char le[8], all[DIGEST_MAX];
 	size_t i, k;
 
-	if (ctx == NULL || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1)
-		xd_errx(70, "SHA-256 is not available");
-	EVP_DigestUpdate(ctx, msgid, strlen(msgid) + 1);
+	digest_add(ctx, msgid, strlen(msgid) + 1);
 	for (i = 0; i < t->n; i++) {
 		for (k = 0; k < 8; k++)
 			le[k] = (unsigned char)(t->h[i] >> (8 * k));
-		EVP_DigestUpdate(ctx, le, sizeof(le));
+		digest_add(ctx, le, sizeof(le));
 	}
-	EVP_DigestFinal_ex(ctx, digest, &len);
-	EVP_MD_CTX_free(ctx);
+	digest_end(ctx, all);
+	memcpy(digest, all, BAYES_DIGEST);
 }
 
 /* --- the classifier --------------------------------------------------- */

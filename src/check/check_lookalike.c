@@ -11,6 +11,7 @@
  * ICU and its confusables data are opened only when a host is checked.
  */
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,43 @@ static const char *const brands[] = {
 };
 #define NBRANDS	(sizeof(brands) / sizeof(brands[0]))
 
+/*
+ * ICU is opened with dlopen() at the first host checked, not linked:
+ * loading and relocating it cost every process that starts more than
+ * the check itself (xd filter's start-up).  Its names carry the
+ * version of the headers built against (uspoof_open_72).
+ */
+#define XSTR(x)		STR(x)
+#define STR(x)		#x
+#define ICU_I18N	"libicui18n.so." XSTR(U_ICU_VERSION_MAJOR_NUM)
+static USpoofChecker *(*icu_open)(UErrorCode *);
+static void (*icu_close)(USpoofChecker *);
+static int32_t (*icu_skeleton)(const USpoofChecker *, uint32_t,
+    const char *, int32_t, char *, int32_t, UErrorCode *);
+
+static int
+icu_load(void)
+{
+	static void *lib;
+
+	if (lib != NULL)
+		return 0;
+	if ((lib = dlopen(ICU_I18N, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return -1;
+	icu_open = (USpoofChecker *(*)(UErrorCode *))dlsym(lib,
+	    XSTR(uspoof_open));
+	icu_close = (void (*)(USpoofChecker *))dlsym(lib, XSTR(uspoof_close));
+	icu_skeleton = (int32_t (*)(const USpoofChecker *, uint32_t,
+	    const char *, int32_t, char *, int32_t, UErrorCode *))dlsym(lib,
+	    XSTR(uspoof_getSkeletonUTF8));
+	if (icu_open == NULL || icu_close == NULL || icu_skeleton == NULL) {
+		dlclose(lib);
+		lib = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 struct lookalike {
 	USpoofChecker	*sc;
 	char		*skel[NBRANDS];
@@ -53,7 +91,7 @@ skeleton(USpoofChecker *sc, const char *s, char *out, size_t cap)
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t n;
 
-	n = uspoof_getSkeletonUTF8(sc, 0, s, -1, out, (int32_t)cap, &st);
+	n = icu_skeleton(sc, 0, s, -1, out, (int32_t)cap, &st);
 	if (U_FAILURE(st) || n < 0 || (size_t)n >= cap)
 		return -1;
 	out[n] = '\0';
@@ -69,9 +107,9 @@ lookalike_new(void)
 	char buf[SKEL_MAX];
 	size_t i;
 
-	if ((l = calloc(1, sizeof(*l))) == NULL)
+	if (icu_load() != 0 || (l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	if ((l->sc = uspoof_open(&st)) == NULL || U_FAILURE(st))
+	if ((l->sc = icu_open(&st)) == NULL || U_FAILURE(st))
 		goto fail;
 	for (i = 0; i < NBRANDS; i++) {
 		if (skeleton(l->sc, brands[i], buf, sizeof(buf)) != 0 ||
@@ -94,7 +132,7 @@ lookalike_free(struct lookalike *l)
 	for (i = 0; i < NBRANDS; i++)
 		free(l->skel[i]);
 	if (l->sc != NULL)
-		uspoof_close(l->sc);
+		icu_close(l->sc);
 	free(l);
 }
 

@@ -13,7 +13,6 @@
 #include <strings.h>
 
 #include <glib.h>
-#include <openssl/evp.h>
 
 #include "base/base.h"
 #include "mime/mime.h"
@@ -30,7 +29,7 @@
 #define HASHES		(CKSUM_BANDS * CKSUM_ROWS)
 
 struct norm {
-	EVP_MD_CTX	*md;
+	struct digest	*md;
 	struct buf	*show;		/* the normalised text, or NULL */
 	uint64_t	 win[CKSUM_SHINGLE];	/* the last words' hashes */
 	uint64_t	 min[HASHES];
@@ -83,11 +82,11 @@ static void
 digest(struct norm *n, const char *s, size_t len)
 {
 	if (n->any) {
-		EVP_DigestUpdate(n->md, " ", 1);
+		digest_add(n->md, " ", 1);
 		if (n->show != NULL)
 			buf_addc(n->show, ' ');
 	}
-	EVP_DigestUpdate(n->md, s, len);
+	digest_add(n->md, s, len);
 	if (n->show != NULL)
 		buf_add(n->show, s, len);
 	n->any = 1;
@@ -447,8 +446,7 @@ norm_init(struct norm *n, struct buf *show)
 	memset(n, 0, sizeof(*n));
 	seeds();
 	memset(n->min, 0xff, sizeof(n->min));
-	n->md = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(n->md, EVP_md5(), NULL);
+	n->md = digest_new(DIGEST_MD5);
 	n->show = show;
 	if (show != NULL)
 		buf_reset(show);
@@ -470,13 +468,12 @@ text(struct norm *n, const char *s, size_t len, int is_html)
 static void
 norm_end(struct norm *n, struct cksum *ck)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[DIGEST_MAX];
 	unsigned int mdlen = 0, i;
 	size_t b, r;
 
 	memset(ck, 0, sizeof(*ck));
-	EVP_DigestFinal_ex(n->md, md, &mdlen);
-	EVP_MD_CTX_free(n->md);
+	mdlen = digest_end(n->md, md);
 	for (i = 0; i < mdlen && i < 16; i++)
 		snprintf(ck->hex + 2 * i, 3, "%02x", md[i]);
 	ck->words = n->words;
@@ -499,9 +496,9 @@ norm_end(struct norm *n, struct cksum *ck)
 static void
 binary(struct norm *n, const struct msgpart *p)
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[DIGEST_MAX];
 	unsigned int mdlen = 0, i;
-	char tok[2 + 2 * EVP_MAX_MD_SIZE];
+	char tok[2 + 2 * DIGEST_MAX];
 
 	if (n->bintext >= MAX_BINARIES)
 		return;
@@ -509,7 +506,7 @@ binary(struct norm *n, const struct msgpart *p)
 	if (msgpart_data(p, &n->part, MAX_BINARY) != 0 || n->part.len == 0)
 		return;
 	n->bintext += n->part.len;
-	EVP_Digest(n->part.s, n->part.len, md, &mdlen, EVP_md5(), NULL);
+	mdlen = digest_once(DIGEST_MD5, n->part.s, n->part.len, md);
 	tok[0] = '#';
 	for (i = 0; i < mdlen; i++)
 		snprintf(tok + 1 + 2 * i, 3, "%02x", md[i]);
@@ -601,33 +598,31 @@ cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
 	static const char *const ids[] = { "Message-ID", NULL };
 	static const char *const alt[] = { "Date", "From", "Subject", NULL };
 	const char *const *h;
-	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned char md[DIGEST_MAX];
 	unsigned int mdlen = 0, i;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct digest *ctx = digest_new(DIGEST_MD5);
 	const char *v;
 	int pos, found = 0;
 
-	EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
 	for (h = ids; !found && *h != NULL; h++) {
 		pos = 0;
 		if ((v = message_header_next(m, *h, &pos)) != NULL &&
 		    *v != '\0') {
-			EVP_DigestUpdate(ctx, v, strnlen(v, MSG_MAX_VALUE));
+			digest_add(ctx, v, strnlen(v, MSG_MAX_VALUE));
 			found = 1;
 		}
 	}
 	for (h = alt; !found && *h != NULL; h++) {
 		pos = 0;
 		v = message_header_next(m, *h, &pos);
-		EVP_DigestUpdate(ctx, *h, strlen(*h));
+		digest_add(ctx, *h, strlen(*h));
 		if (v != NULL)
-			EVP_DigestUpdate(ctx, v, strnlen(v, MSG_MAX_VALUE));
-		EVP_DigestUpdate(ctx, "\n", 1);
+			digest_add(ctx, v, strnlen(v, MSG_MAX_VALUE));
+		digest_add(ctx, "\n", 1);
 	}
-	EVP_DigestUpdate(ctx, "\n", 1);
-	EVP_DigestUpdate(ctx, ck->hex, 32);
-	EVP_DigestFinal_ex(ctx, md, &mdlen);
-	EVP_MD_CTX_free(ctx);
+	digest_add(ctx, "\n", 1);
+	digest_add(ctx, ck->hex, 32);
+	mdlen = digest_end(ctx, md);
 	for (i = 0; i < mdlen && i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

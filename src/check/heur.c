@@ -2663,7 +2663,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 	view_reset(v);
 	v->rec = rec;
 	v->loc = &loc;
-	if ((v->m = message_open(&loc, why)) == NULL) {
+	if ((v->m = view_message(&loc, why)) == NULL) {
 		locator_free(&loc);
 		return -1;
 	}
@@ -2699,7 +2699,7 @@ heur_check(struct heur *h, struct ruleset *rs, struct rec *rec,
 		if (rules_eval(rs, &rm, rule_hit, v, &limit) > 0)
 			add_symbol(v, "HEUR_RULE_LIMIT", limit);
 	}
-	message_free(v->m);
+	view_release(v->m);
 	v->m = NULL;
 	v->loc = NULL;
 	v->rec = NULL;

@@ -22,9 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "base/base.h"
+#include "mime/mime.h"
 #include "check/check.h"
 #include "check/rules_int.h"
 
@@ -44,10 +43,7 @@ struct rcache {
 static void
 sha256(const void *p, size_t n, unsigned char out[DIGEST])
 {
-	unsigned int len;
-
-	if (EVP_Digest(p, n, out, &len, EVP_sha256(), NULL) != 1)
-		memset(out, 0, DIGEST);
+	digest_once(DIGEST_SHA256, p, n, out);
 }
 
 /* The cache's name: a digest of everything the patterns depend on. */

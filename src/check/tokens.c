@@ -40,8 +40,12 @@ normalise(const char *s, size_t n, struct buf *out)
 	gchar *valid, *nf;
 	const gchar *p;
 
+	/* an empty part may come as NULL, which GLib refuses */
+	if (s == NULL || n == 0)
+		return;
 	valid = g_utf8_make_valid(s, (gssize)n);
-	nf = g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC);
+	nf = valid != NULL ? g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC) :
+	    NULL;
 	g_free(valid);
 	if (nf == NULL)
 		return;

@@ -14,11 +14,10 @@
 #include <string.h>
 #include <time.h>
 
-#include <archive.h>
-#include <archive_entry.h>
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "mime/archive_dl.h"
 
 #define BLOCK		(64 * 1024)	/* input handed to libarchive at once */
 #define INNER_MAX	(10 * 1024 * 1024)	/* bytes of an inner archive */
@@ -196,6 +195,7 @@ archive_walk(struct archive_budget *b, const char *data, size_t n,
 		b->started = 1;
 		b->cpu_end = cpu_now() + conf_double("archive_max_time");
 	}
-	if (b->hit == NULL && !out_of_time(b))
+	/* without libarchive a zip is an attachment unread, no error */
+	if (b->hit == NULL && !out_of_time(b) && archive_lib_load() == 0)
 		walk(b, data, n, 0, maxdepth, fn, arg);
 }

@@ -62,6 +62,22 @@ int	 charset_known(const char *);
 void	 utf8_fix(struct buf *);
 size_t	 utf8_cut(const char *, size_t, size_t);
 void	 text_clean(struct buf *, size_t);
+/* digest.c: MD5 and SHA-256 */
+#define DIGEST_MD5	0
+#define DIGEST_SHA256	1
+#define DIGEST_MAX	32	/* bytes of the longest */
+struct digest;
+struct digest *digest_new(int);
+void	 digest_add(struct digest *, const void *, size_t);
+unsigned int digest_end(struct digest *, unsigned char *);
+unsigned int digest_once(int, const void *, size_t, unsigned char *);
+
+/* msgview.c: a message parsed once per process, for every stage */
+void	 view_hold(void);
+struct message *view_message(const struct locator *, const char **);
+void	 view_release(struct message *);
+size_t	 view_held(off_t *);
+void	 view_clear(void);
 struct mbox;			/* where the messages of an mbox file lie */
 /* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);

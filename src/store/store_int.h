@@ -65,6 +65,10 @@ const char *lmdb_open_env(const char *, size_t, struct MDB_env **, int *,
 	    char *, size_t);
 const char *lmdb_writer_lock(int, int, int *, const char *, char *, size_t);
 void	 lmdb_writer_unlock(int);
+/* store_share.c: one environment per file in a process */
+const char *lmdb_shared_env(const char *, size_t, struct MDB_env **, int *,
+	    char *, size_t);
+void	 lmdb_shared_close(struct MDB_env *, int);
 
 static inline const char *
 store_op_key(const struct store *st, const struct store_op *op)

@@ -162,10 +162,7 @@ lmdb_open(struct store *st, const char *spec, const char **why)
 static void
 close_env(struct lmdb *l)
 {
-	if (l->env != NULL)
-		mdb_env_close(l->env);
-	if (l->wfd != -1)
-		close(l->wfd);
+	lmdb_shared_close(l->env, l->wfd);
 	l->env = NULL;
 	l->wfd = -1;
 	l->ready = 0;
@@ -231,7 +228,7 @@ open_env(struct lmdb *l, const char **why)
 {
 	if (l->env != NULL)
 		return 0;
-	*why = lmdb_open_env(l->path, conf_size("store_size"), &l->env,
+	*why = lmdb_shared_env(l->path, conf_size("store_size"), &l->env,
 	    &l->wfd, l->err, sizeof(l->err));
 	return *why != NULL ? -1 : 0;
 }

@@ -18,6 +18,7 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
+#include "tools/stage.h"
 
 #define TOOL	"xd-act"
 #define MAX_TAG	200	/* a tag must fit in mark.c's look at a line */
@@ -223,13 +224,13 @@ tests_of(const struct rec *rec)
  * where one was meant: writing only the first would lose the rest.
  */
 static int
-read_verdict(struct rec *rec)
+read_verdict(struct rec *rec, FILE *in)
 {
 	struct reader r;
 	struct rec more;
 	int found = 0;
 
-	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	reader_init(&r, in, "<stdin>", conf_size("max_line"));
 	while (reader_next(&r, rec))
 		if (!rec->comment) {
 			found = 1;
@@ -354,7 +355,8 @@ write_result(const char *path, const struct rec *rec)
  * delivers the original instead.
  */
 static int
-filter(const char *tag, const struct spool_id *spool, const char *result)
+filter(const char *tag, const struct spool_id *spool, const char *result,
+    FILE *in)
 {
 	struct rec rec;
 	struct buf cls, score;
@@ -375,7 +377,7 @@ filter(const char *tag, const struct spool_id *spool, const char *result)
 		rc = XD_EXIT_USAGE;
 		goto done;
 	}
-	if (!read_verdict(&rec))
+	if (!read_verdict(&rec, in))
 		goto done;
 	if ((why = unfit(&rec, &cls)) != NULL) {
 		xd_warnx("%s: %s", rec_locator(&rec), why);
@@ -584,6 +586,19 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 	return rc;
 }
 
+/*
+ * The stage of xd-check(1) --filter: as "xd-act --filter --spool ID
+ * --result PATH" with xd.conf's folders and tag, the line read from in.
+ */
+int
+act_filter_stage(FILE *in, const char *spool, const char *result)
+{
+	check_folder("spam_folder", conf_str("spam_folder"));
+	check_folder("surespam_folder", conf_str("surespam_folder"));
+	return filter(check_tag(conf_str("subject_tag")),
+	    spool ? parse_spool_id(spool) : NULL, result, in);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -671,7 +686,7 @@ main(int argc, char *argv[])
 
 	if (filter_mode)
 		return filter(check_tag(tag ? tag : conf_str("subject_tag")),
-		    spool, result);
+		    spool, result, stdin);
 	if (release_mode) {
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-bayes"
 #define MAX_RCPTS	100	/* addresses of one header in a sent message */
@@ -116,7 +117,7 @@ open_line(struct tool *tl, struct rec *rec)
 	const char *why;
 
 	if (rec_locate(rec, &loc, &why) == -1 ||
-	    (m = message_open(&loc, &why)) == NULL) {
+	    (m = view_message(&loc, &why)) == NULL) {
 		xd_warnx("%s: %s", rec_locator(rec), why);
 		rec_error(rec, TOOL, why);
 		locator_free(&loc);
@@ -207,7 +208,7 @@ line_start(struct rec *rec, void *state, void *arg)
 		}
 		break;
 	}
-	message_free(m);
+	view_release(m);
 	return 0;
 }
 
@@ -402,7 +403,7 @@ tokens_line(struct rec *rec, void *arg)
 	tl->t.show = show_token;
 	if ((m = open_line(tl, rec)) == NULL)
 		return 1;
-	message_free(m);
+	view_release(m);
 	return 0;
 }
 
@@ -476,7 +477,7 @@ check_scheme(struct tool *tl)
 }
 
 static int
-run(struct tool *tl)
+run(struct tool *tl, FILE *in, FILE *out)
 {
 	struct store_runner r;
 	long long batch = conf_int("bayes_batch");
@@ -491,7 +492,7 @@ run(struct tool *tl)
 	r.batch = line_batch;
 	r.finish = line_finish;
 	r.arg = tl;
-	rc = store_stream_run(stdin, stdout, &r);
+	rc = store_stream_run(in, out, &r);
 	if (tl->mode != CLASSIFY)
 		summary(tl);
 	return rc;
@@ -508,6 +509,51 @@ class_of(const char *s)
 	usage();
 	return 0;
 }
+
+/* --- the stage: classified against xd.conf's store ------------------ */
+
+static void *
+bayes_open(void)
+{
+	struct tool *tl = xcalloc(1, sizeof(*tl));
+	const char *why;
+
+	if ((tl->db = bayes_db_open(NULL, &why)) == NULL) {
+		xd_warnx("%s: %s", conf_str("store"), why);
+		free(tl);
+		return NULL;
+	}
+	bayes_tokens_init(&tl->t);
+	buf_init(&tl->a);
+	buf_init(&tl->b);
+	tl->xdtag = conf_str("subject_tag");
+	tl->min_learned = conf_int("bayes_min_learned");
+	store_set_time(bayes_db_store(tl->db), 0);
+	return tl;
+}
+
+static int
+bayes_run(void *arg, FILE *in, FILE *out)
+{
+	return run(arg, in, out);
+}
+
+static void
+bayes_close(void *arg)
+{
+	struct tool *tl = arg;
+
+	bayes_db_close(tl->db);
+	bayes_tokens_free(&tl->t);
+	buf_free(&tl->a);
+	buf_free(&tl->b);
+	free(tl->f);
+	free(tl->queued);
+	free(tl);
+}
+
+const struct stage stage_bayes = { "bayes", bayes_open, bayes_run,
+	bayes_close };
 
 int
 main(int argc, char *argv[])
@@ -574,7 +620,7 @@ main(int argc, char *argv[])
 			xd_errx(XD_EXIT_USAGE, "%s: %s", url ? url :
 			    conf_str("store"), why);
 		store_set_time(bayes_db_store(tl.db), now);
-		rc = show_stats ? stats(&tl) : run(&tl);
+		rc = show_stats ? stats(&tl) : run(&tl, stdin, stdout);
 		bayes_db_close(tl.db);
 	}
 	bayes_tokens_free(&tl.t);

@@ -20,6 +20,7 @@
 #include "mime/mime.h"
 #include "net/net.h"
 #include "store/store.h"
+#include "tools/stage.h"
 #include "check/check.h"
 
 #define TOOL	"xd-cksum"
@@ -124,7 +125,7 @@ fingerprint(struct rec *rec, struct line *l)
 
 	if (rec_locate(rec, &loc, &why) != 0) {
 		xd_warnx("%s: %s", loc.path, why);
-	} else if ((m = message_open(&loc, &why)) == NULL) {
+	} else if ((m = view_message(&loc, &why)) == NULL) {
 		if (strcmp(why, "unreadable") == 0)
 			xd_warn("%s", loc.path);
 		else
@@ -132,7 +133,7 @@ fingerprint(struct rec *rec, struct line *l)
 	} else {
 		cksum_message(m, &l->ck, NULL);
 		cksum_msgkey(m, &l->ck, l->key);
-		message_free(m);
+		view_release(m);
 		rc = 0;
 	}
 	locator_free(&loc);
@@ -532,7 +533,7 @@ configure(struct ck *c)
 }
 
 static int
-run(struct ck *c)
+run(struct ck *c, FILE *in, FILE *out)
 {
 	struct store_runner r = {
 		TOOL, BATCH, sizeof(struct line), line, batch, finish, c
@@ -540,7 +541,7 @@ run(struct ck *c)
 	const char *why;
 	int status;
 
-	status = store_stream_run(stdin, stdout, &r);
+	status = store_stream_run(in, out, &r);
 	/* what the last batch left: its seen records' counts (not while a
 	 * learner writes: then a check again reads the counts anew) */
 	if (store_pending(c->st) > 0 && store_run(c->st, &why) != 0 &&
@@ -548,6 +549,49 @@ run(struct ck *c)
 		xd_warnx("%s", why);
 	return status;
 }
+
+/* --- the stage: checked against xd.conf's store --------------------- */
+
+static void *
+cksum_open(void)
+{
+	struct ck *c = xcalloc(1, sizeof(*c));
+	const char *why;
+
+	if (configure(c) != 0) {
+		free(c);
+		return NULL;
+	}
+	if ((c->st = store_open(NULL, &why)) == NULL) {
+		xd_warnx("store: %s", why);
+		free(c);
+		return NULL;
+	}
+	store_dont_wait(c->st);
+	buf_init(&c->tmp);
+	c->batch = xcalloc(BATCH, sizeof(*c->batch));
+	return c;
+}
+
+static int
+cksum_run(void *arg, FILE *in, FILE *out)
+{
+	return run(arg, in, out);
+}
+
+static void
+cksum_close(void *arg)
+{
+	struct ck *c = arg;
+
+	store_close(c->st);
+	buf_free(&c->tmp);
+	free(c->batch);
+	free(c);
+}
+
+const struct stage stage_cksum = { "cksum", cksum_open, cksum_run,
+	cksum_close };
 
 int
 main(int argc, char *argv[])
@@ -624,7 +668,7 @@ main(int argc, char *argv[])
 	if (stats || expire)
 		status = tables_run(&c, expire);
 	else
-		status = run(&c);
+		status = run(&c, stdin, stdout);
 	store_close(c.st);
 	buf_free(&c.tmp);
 	free(c.batch);

@@ -5,6 +5,7 @@
  * original with X-XD-Unchecked: REASON.  Exit 75 (EX_TEMPFAIL), having
  * written nothing, when the message cannot even be spooled.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <ctype.h>
@@ -139,25 +140,82 @@ check_fds(void)
 	return 0;
 }
 
-static int
-on_path(const char *tool)
+static int stage_name_ok(const char *);
+
+/* The file tool names on PATH, links resolved; NULL if none. */
+static char *
+which(const char *tool)
 {
 	const char *path = getenv("PATH"), *p, *end;
 	struct stat st;
-	char *f;
-	int found = 0;
+	char *f, *real = NULL;
 
-	for (p = path ? path : "/usr/bin:/bin"; !found; p = end + 1) {
+	for (p = path ? path : "/usr/bin:/bin"; real == NULL; p = end + 1) {
 		end = strchrnul(p, ':');
 		xasprintf(&f, "%.*s%s%s", (int)(end - p), p, end > p ? "/" : "",
 		    tool);
-		found = stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(f, X_OK) == 0;
+		if (stat(f, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(f, X_OK) == 0 && (real = realpath(f, NULL)) == NULL)
+			real = xstrdup(f);
 		free(f);
 		if (*end == '\0')
 			break;
 	}
-	return found;
+	return real;
+}
+
+static int
+on_path(const char *tool)
+{
+	char *f = which(tool);
+
+	free(f);
+	return f != NULL;
+}
+
+/* Whether tool on PATH is the one in dir, where xd-check was built. */
+static int
+beside(const char *dir, const char *tool)
+{
+	char *f = which(tool), *want;
+	int same;
+
+	xasprintf(&want, "%s/%s", dir, tool);
+	same = f != NULL && strcmp(f, want) == 0;
+	free(want);
+	free(f);
+	return same;
+}
+
+/*
+ * Whether xd-check(1) runs the checks in one process: unless
+ * XD_COMPOSED=1, or a tool on PATH is not the one built beside it (a
+ * stage replaced or taken away runs, or is skipped, as its own tool).
+ */
+static int
+in_process(void)
+{
+	static const char *const tools[] = { "xd-parse", "xd-score",
+	    "xd-act" };
+	const char *const *items, *v = getenv("XD_COMPOSED");
+	char *dir, *slash, tool[STAGE_NAME_MAX + 4];
+	size_t i, n = conf_list("stages", &items);
+	int ok = 1;
+
+	if ((v != NULL && strcmp(v, "1") == 0) ||
+	    (dir = which("xd-check")) == NULL)
+		return 0;
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	for (i = 0; ok && i < sizeof(tools) / sizeof(tools[0]); i++)
+		ok = beside(dir, tools[i]);
+	for (i = 0; ok && i < n; i++) {
+		ok = stage_name_ok(items[i]);
+		snprintf(tool, sizeof(tool), "xd-%s", items[i]);
+		ok = ok && beside(dir, tool);
+	}
+	free(dir);
+	return ok;
 }
 
 static int
@@ -216,6 +274,27 @@ add_stages(struct child *c, size_t *n, char (*tools)[STAGE_NAME_MAX + 4],
 	return 0;
 }
 
+/*
+ * The tool a failure of xd-check is put down to: xd-NAME for the stage
+ * NAME it last said it ran (--report), so that a reason reads as that
+ * of the composed pipeline; otherwise its own name.
+ */
+static void
+stage_named(int fd, const char *own, char *tool)
+{
+	char name[STAGE_NAME_MAX + 1];
+	ssize_t r = pread(fd, name, sizeof(name) - 1, 0);
+
+	if (r > 0) {
+		name[r] = '\0';
+		if (stage_name_ok(name)) {
+			snprintf(tool, STAGE_NAME_MAX + 4, "xd-%s", name);
+			return;
+		}
+	}
+	snprintf(tool, STAGE_NAME_MAX + 4, "%s", own);
+}
+
 /* xd-conf -n, as any tool would read the file; NULL when it is good. */
 static const char *
 check_config(const struct budget *b, long long deadline, int null, char *why)
@@ -244,7 +323,9 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	char *stage_argv[SUPERVISE_MAX][2];
 	char id[80], start[32], *parse[] = { "xd-parse", "--single", "--rcpt",
 	    (char *)(uintptr_t)rcpt, "--", s->msg, NULL };
-	char **score = autolearn_score_argv();
+	char **score = autolearn_score_argv(), *one[20] = { "xd-check" };
+	char stage_path[32], stage_tool[STAGE_NAME_MAX + 4];
+	int stage_fd = -1, rc;
 	char *act[] = { "xd-act", "--filter", "--spool", id, "--result",
 	    verdict_path, NULL };
 	double timeout = conf_double("filter_timeout");
@@ -252,7 +333,7 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	const char *r;
 	struct stat st;
 	struct timespec now;
-	size_t n = 0;
+	size_t n = 0, k = 1;
 
 	if (timeout < 0)
 		return "config";
@@ -262,15 +343,46 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	b.mapped = conf_size("store_size");
 	if ((r = check_config(&b, deadline, null, why)) != NULL)
 		return r;
+	snprintf(id, sizeof(id), "%ju:%ju:%jd", (uintmax_t)s->st.st_dev,
+	    (uintmax_t)s->st.st_ino, (intmax_t)s->st.st_size);
+	if (in_process()) {
+		/* One child, every stage in it: xd-act's exit status. */
+		one[k++] = "--filter";
+		one[k++] = "--single";
+		one[k++] = "--spool";
+		one[k++] = id;
+		one[k++] = "--result";
+		one[k++] = verdict_path;
+		if (rcpt != NULL) {
+			one[k++] = "--rcpt";
+			one[k++] = (char *)(uintptr_t)rcpt;
+		}
+		if (score[1] != NULL) {
+			one[k++] = score[1];
+			one[k++] = score[2];
+		}
+		/* Where xd-check says which stage a failure is put down
+		 * to; not close-on-exec: it opens it as /dev/fd/N. */
+		if ((stage_fd = memfd_create("xd-stage", 0)) != -1) {
+			snprintf(stage_path, sizeof(stage_path), "/dev/fd/%d",
+			    stage_fd);
+			one[k++] = "--report";
+			one[k++] = stage_path;
+		}
+		one[k++] = "--";
+		one[k++] = s->msg;
+		one[k] = NULL;
+		add_child(c, &n, "xd-check", 0, one);
+		goto run;
+	}
 	if (rcpt == NULL)
 		memmove(parse + 2, parse + 4, 3 * sizeof(*parse));
 	add_child(c, &n, "xd-parse", XD_EXIT_SOME, parse);
 	if (add_stages(c, &n, tools, stage_argv) == -1)
 		return "config";
 	add_child(c, &n, "xd-score", XD_EXIT_SOME, score);
-	snprintf(id, sizeof(id), "%ju:%ju:%jd", (uintmax_t)s->st.st_dev,
-	    (uintmax_t)s->st.st_ino, (intmax_t)s->st.st_size);
 	add_child(c, &n, "xd-act", 0, act);
+run:
 	/* The DNS stages together wait at most dns_timeout x dns_tries
 	 * for this message, counted from now (dnsrun.c). */
 	clock_gettime(CLOCK_REALTIME, &now);
@@ -278,7 +390,13 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	    now.tv_nsec / 1000000);
 	if (setenv("XD_DNS_START", start, 1) == -1)
 		return "cannot run the checks";
-	if (supervise_run(c, n, null, s->outfd, &b, deadline, 2) == -1) {
+	rc = supervise_run(c, n, null, s->outfd, &b, deadline, 2);
+	if (stage_fd != -1) {
+		stage_named(stage_fd, c[0].name, stage_tool);
+		c[0].name = stage_tool;
+		close(stage_fd);
+	}
+	if (rc == -1) {
 		xd_warn("cannot run the checks");
 		return "cannot run the checks";
 	}

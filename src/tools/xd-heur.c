@@ -12,6 +12,7 @@
 #include "net/net.h"
 #include "policy/policy.h"
 #include "check/check.h"
+#include "tools/stage.h"
 
 #define TOOL	"xd-heur"
 
@@ -109,6 +110,46 @@ listed(void *arg, const char *name)
 	free(field);
 	return rule != NULL && strcmp(rule, name) == 0;
 }
+
+/* --- the stage: the checks and rules of xd.conf over a stream ------- */
+
+static void *
+heur_open(void)
+{
+	struct state *s = xcalloc(1, sizeof(*s));
+	struct rules_stats st;
+	int none;
+
+	if ((s->h = heur_new()) == NULL)
+		goto bad;
+	s->rs = rules_load_conf(NULL, 0, &st, &none, 0);
+	if (s->rs == NULL && !none)
+		goto bad;
+	report(&st, 0, 0);
+	return s;
+bad:
+	heur_free(s->h);
+	free(s);
+	return NULL;
+}
+
+static int
+heur_run(void *arg, FILE *in, FILE *out)
+{
+	return stream_run(in, out, TOOL, check_line, arg);
+}
+
+static void
+heur_close(void *arg)
+{
+	struct state *s = arg;
+
+	rules_free(s->rs);
+	heur_free(s->h);
+	free(s);
+}
+
+const struct stage stage_heur = { "heur", heur_open, heur_run, heur_close };
 
 int
 main(int argc, char *argv[])

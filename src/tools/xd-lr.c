@@ -10,8 +10,10 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "net/net.h"
 #include "store/store.h"
 #include "check/check.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-lr"
 #define LABEL		3	/* --learn label: the class is label= */
@@ -325,7 +327,7 @@ check_scheme(struct tool *tl)
 }
 
 static int
-run(struct tool *tl)
+run(struct tool *tl, FILE *in, FILE *out)
 {
 	struct store_runner r;
 	long long batch = conf_int("bayes_batch");
@@ -340,7 +342,7 @@ run(struct tool *tl)
 	r.batch = line_batch;
 	r.finish = line_finish;
 	r.arg = tl;
-	rc = store_stream_run(stdin, stdout, &r);
+	rc = store_stream_run(in, out, &r);
 	if (tl->mode == LEARN && !tl->quiet)
 		fprintf(stderr, "%s: learned %lu (the weights moved for %lu), "
 		    "%lu already known\n", TOOL, tl->learned, tl->updates,
@@ -365,6 +367,67 @@ class_of(const char *s)
 	return 0;
 }
 
+/* The settings of xd.conf, read once it is loaded. */
+static void
+tool_init(struct tool *tl)
+{
+	tl->rate = conf_double("lr_rate");
+	tl->margin = conf_double("lr_margin");
+	tl->always = strcmp(conf_str("lr_train"), "always") == 0;
+	tl->min_learned = conf_int("lr_min_learned");
+	tl->xdtag = conf_str("subject_tag");
+	bayes_tokens_init(&tl->t);
+	buf_init(&tl->view);
+	buf_init(&tl->label);
+	tl->t.view = &tl->view;
+	tl->t.view_max = LR_VIEW;
+}
+
+static void
+tool_free(struct tool *tl)
+{
+	bayes_tokens_free(&tl->t);
+	buf_free(&tl->view);
+	buf_free(&tl->label);
+	free(tl->lines);
+}
+
+/* --- the stage: classified against xd.conf's store ------------------ */
+
+static void *
+lr_open(void)
+{
+	struct tool *tl = xcalloc(1, sizeof(*tl));
+	const char *why;
+
+	if ((tl->db = lr_db_open(NULL, &why)) == NULL) {
+		xd_warnx("%s: %s", conf_str("store"), why);
+		free(tl);
+		return NULL;
+	}
+	tool_init(tl);
+	store_set_time(lr_db_store(tl->db), 0);
+	return tl;
+}
+
+static int
+lr_run(void *arg, FILE *in, FILE *out)
+{
+	return run(arg, in, out);
+}
+
+static void
+lr_close(void *arg)
+{
+	struct tool *tl = arg;
+
+	lr_db_close(tl->db);
+	tool_free(tl);
+	free(tl);
+}
+
+const struct stage stage_lr = { "lr", lr_open, lr_run, lr_close };
+
 int
 main(int argc, char *argv[])
 {
@@ -380,11 +443,12 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tool tl;
-	const char *url = NULL, *why, *train;
+	const char *url = NULL, *why;
 	long long now = 0;
 	int c, modes = 0, show_stats = 0, rc;
 
 	xd_setprogname(argv[0]);
+	conf_check_lines_with(dnsbl_check_conf);
 	memset(&tl, 0, sizeof(tl));
 	while ((c = getopt_long(argc, argv, "hl:qSs:V", longopts,
 	    NULL)) != -1) {
@@ -406,27 +470,14 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	tl.rate = conf_double("lr_rate");
-	tl.margin = conf_double("lr_margin");
-	train = conf_str("lr_train");
-	tl.always = strcmp(train, "always") == 0;
-	tl.min_learned = conf_int("lr_min_learned");
-	tl.xdtag = conf_str("subject_tag");
-	bayes_tokens_init(&tl.t);
-	buf_init(&tl.view);
-	buf_init(&tl.label);
-	tl.t.view = &tl.view;
-	tl.t.view_max = LR_VIEW;
+	tool_init(&tl);
 	if ((tl.db = lr_db_open(url, &why)) == NULL)
 		xd_errx(XD_EXIT_USAGE, "%s: %s", url ? url : conf_str("store"),
 		    why);
 	store_set_time(lr_db_store(tl.db), now);
-	rc = show_stats ? stats(&tl) : run(&tl);
+	rc = show_stats ? stats(&tl) : run(&tl, stdin, stdout);
 	lr_db_close(tl.db);
-	bayes_tokens_free(&tl.t);
-	buf_free(&tl.view);
-	buf_free(&tl.label);
-	free(tl.lines);
+	tool_free(&tl);
 	message_shutdown();
 	return rc;
 }

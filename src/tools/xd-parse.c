@@ -16,6 +16,7 @@
 #include "base/base.h"
 #include "mime/mime.h"
 #include "net/net.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-parse"
 #define MAX_ADDRS	50	/* addresses in one to= or cc= */
@@ -29,6 +30,9 @@ static int		 count_only;	/* --count: how many lines, no parsing */
 static unsigned long	 counted;
 static struct rec	 rec;
 static struct buf	 val, name;	/* scratch */
+static FILE		*out;		/* where the lines go */
+static void		(*each)(void *);	/* after each line */
+static void		*each_arg;
 
 static const char synopsis[] =
     "[-1c] [-l ham|spam|path] [-r rcpt] file|maildir|mbox|- ...";
@@ -269,7 +273,7 @@ emit(const char *path, off_t offset, off_t length)
 		rec_addf(&rec, "length", "%lld", (long long)length);
 	}
 	errno = 0;
-	if ((m = message_open(&loc, &why)) == NULL) {
+	if ((m = view_message(&loc, &why)) == NULL) {
 		int e = strcmp(why, "unreadable") == 0 ? errno : 0;
 
 		add("rcpt", rcpt);
@@ -287,10 +291,12 @@ emit(const char *path, off_t offset, off_t length)
 		else if (flags & MSG_TOO_DEEP)
 			add("limit", "depth");
 		add_limits(m, flags);
-		message_free(m);
+		view_release(m);
 	}
-	if (rec_write(&rec, stdout) != 0)
+	if (rec_write(&rec, out) != 0)
 		xd_err(XD_EXIT_SOME, "write error");
+	if (each != NULL)
+		each(each_arg);
 }
 
 /* A line for a path that is no message at all. */
@@ -307,8 +313,10 @@ emit_error(const char *path, const char *why, int errnum)
 	add("rcpt", rcpt);
 	add_label(path);
 	fail(&loc, why, errnum);
-	if (rec_write(&rec, stdout) != 0)
+	if (rec_write(&rec, out) != 0)
 		xd_err(XD_EXIT_SOME, "write error");
+	if (each != NULL)
+		each(each_arg);
 }
 
 /*
@@ -519,6 +527,37 @@ parse_arg(const char *arg)
 		parse_file(arg, single);
 }
 
+/*
+ * The stage of xd-check(1): the lines of the messages at paths, as
+ * xd-parse writes them, into fp, fn(arg) called after each.  Their
+ * messages are parsed through the view (mime/msgview.c), which keeps
+ * them for the stages after this one.
+ */
+int
+parse_stage(const struct parse_opts *o, char *const *paths, int n, FILE *fp,
+    void (*fn)(void *), void *arg)
+{
+	int i;
+
+	label = o->label;
+	label_from_path = o->label_from_path;
+	rcpt = o->rcpt;
+	single = o->single;
+	out = fp;
+	each = fn;
+	each_arg = arg;
+	rec_init(&rec);
+	buf_init(&val);
+	buf_init(&name);
+	fprintf(out, "#xd-stream 1\n");
+	for (i = 0; i < n; i++)
+		parse_arg(paths[i]);
+	rec_free(&rec);
+	buf_free(&val);
+	buf_free(&name);
+	return status;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -576,6 +615,7 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
+	out = stdout;
 	rec_init(&rec);
 	buf_init(&val);
 	buf_init(&name);

@@ -13,6 +13,7 @@
 #include "base/base.h"
 #include "url/url.h"
 #include "net/net.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-rbl"
 #define RDNS_MAX_PTR	4	/* PTR names of one address confirmed */
@@ -638,6 +639,61 @@ test_lists(struct rbl *r, struct dns *d)
 	}
 	return status;
 }
+
+/* --- the stage: xd.conf's lists over a stream ------------------------ */
+
+struct rbl_stage {
+	struct rbl	 r;
+	struct dns	*d;
+};
+
+static void *
+rbl_open(void)
+{
+	struct rbl_stage *st = xcalloc(1, sizeof(*st));
+	const char *errstr;
+
+	if (yes_no("rbl_all_relays", &st->r.all_relays) != 0 ||
+	    yes_no("rdns_check", &st->r.rdns) != 0 || load(&st->r) != 0) {
+		free(st);
+		return NULL;
+	}
+	if ((st->d = dns_new(NULL, &errstr)) == NULL) {
+		xd_warnx("resolver: %s", errstr);
+		unload(&st->r);
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int
+rbl_run(void *arg, FILE *in, FILE *out)
+{
+	struct rbl_stage *st = arg;
+	struct dns_runner run;
+
+	memset(&run, 0, sizeof(run));
+	run.tool = TOOL;
+	run.state_size = sizeof(struct state);
+	run.start = start;
+	run.finish = finish;
+	run.arg = &st->r;
+	return dns_run(st->d, in, out, &run);
+}
+
+static void
+rbl_close(void *arg)
+{
+	struct rbl_stage *st = arg;
+
+	dns_free(st->d);
+	dns_break_save();
+	unload(&st->r);
+	free(st);
+}
+
+const struct stage stage_rbl = { "rbl", rbl_open, rbl_run, rbl_close };
 
 int
 main(int argc, char *argv[])

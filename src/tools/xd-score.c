@@ -15,6 +15,7 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
+#include "tools/stage.h"
 
 #define TOOL	"xd-score"
 
@@ -157,7 +158,7 @@ show_line(struct score *s, struct rec *rec, enum show show)
  * that was not checked in full or could not be read.
  */
 static int
-people_run(struct score *s, enum show show)
+people_run(struct score *s, enum show show, FILE *in)
 {
 	struct reader r;
 	struct rec rec;
@@ -165,7 +166,7 @@ people_run(struct score *s, enum show show)
 	int status = XD_EXIT_OK, rc, fail;
 
 	fail = show == EXPLAIN ? XD_EXIT_SOME : SCORE_EXIT_UNCHECKED;
-	reader_init(&r, stdin, "<stdin>", conf_size("max_line"));
+	reader_init(&r, in, "<stdin>", conf_size("max_line"));
 	rec_init(&rec);
 	while (reader_next(&r, &rec)) {
 		if (rec.comment)
@@ -187,7 +188,7 @@ people_run(struct score *s, enum show show)
 	reader_free(&r);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		xd_err(fail, "write error");
-	if (ferror(stdin))
+	if (ferror(in))
 		xd_err(fail, "read error");
 	return status;
 }
@@ -413,7 +414,7 @@ score_run(const char *wfile, const char *pfile, int check, enum show show)
 	else if (check)
 		status = XD_EXIT_OK;
 	else if (show != STREAM)
-		status = people_run(&s, show);
+		status = people_run(&s, show, stdin);
 	else
 		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
 	free(s.sym);
@@ -437,6 +438,70 @@ describe_run(char **names, int n)
 	descriptions_free(d);
 	rules_free(rs);
 	return status;
+}
+
+/* --- the stage: the line scored, or shown to people ----------------- */
+
+struct score_stage {
+	struct score	 s;
+	struct ruleset	*rs;
+	enum show	 show;
+};
+
+/*
+ * The weights and policy (NULL: xd.conf's); show is NULL for the
+ * stream or --spamc, --report or --why; autolearn as --autolearn.
+ */
+void *
+score_stage_open(const char *wfile, const char *pfile, const char *show,
+    const char *autolearn)
+{
+	struct score_stage *st = xcalloc(1, sizeof(*st));
+
+	if (show == NULL)
+		st->show = STREAM;
+	else if (strcmp(show, "--spamc") == 0)
+		st->show = SPAMC;
+	else if (strcmp(show, "--report") == 0)
+		st->show = REPORT;
+	else
+		st->show = WHY;
+	if ((st->s.w = weights_load(wfile)) != NULL)
+		add_rule_weights(st->s.w);
+	st->s.p = policy_load(pfile);
+	if (st->show == REPORT || st->show == WHY)
+		st->s.d = load_descriptions(&st->rs);
+	if (st->s.w == NULL || st->s.p == NULL ||
+	    ((st->show == REPORT || st->show == WHY) && st->s.d == NULL)) {
+		score_stage_close(st);
+		return NULL;
+	}
+	if (autolearn != NULL && (autolearn_fp = fopen(autolearn, "w")) == NULL)
+		xd_warn("--autolearn %s", autolearn);
+	return st;
+}
+
+int
+score_stage_run(void *arg, FILE *in, FILE *out)
+{
+	struct score_stage *st = arg;
+
+	if (st->show != STREAM)
+		return people_run(&st->s, st->show, in);
+	return stream_run(in, out, TOOL, stream_line, &st->s);
+}
+
+void
+score_stage_close(void *arg)
+{
+	struct score_stage *st = arg;
+
+	free(st->s.sym);
+	descriptions_free(st->s.d);
+	rules_free(st->rs);
+	policy_free(st->s.p);
+	weights_free(st->s.w);
+	free(st);
 }
 
 int

@@ -15,6 +15,7 @@
 
 #include "base/base.h"
 #include "net/net.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-spf"
 #define MAX_WINDOW	1024	/* threads, one per message in flight */
@@ -54,6 +55,7 @@ struct run {
 	unsigned long	 checked;
 	struct worker	*w;
 	size_t		 nw, idle;	/* threads started, waiting */
+	FILE		*in, *out;
 };
 
 struct worker {
@@ -199,7 +201,7 @@ writer_main(void *arg)
 		if (r->count > 0 && r->slots[r->head].state == S_DONE) {
 			sl = &r->slots[r->head];
 			pthread_mutex_unlock(&r->lock);
-			if (rec_write(&sl->rec, stdout) != 0)
+			if (rec_write(&sl->rec, r->out) != 0)
 				xd_err(XD_EXIT_SOME, "write error");
 			wrote = 1;
 			pthread_mutex_lock(&r->lock);
@@ -216,7 +218,7 @@ writer_main(void *arg)
 		if (wrote) {
 			/* Nothing to write: what was written goes out now. */
 			pthread_mutex_unlock(&r->lock);
-			if (fflush(stdout) == EOF)
+			if (fflush(r->out) == EOF)
 				xd_err(XD_EXIT_SOME, "write error");
 			wrote = 0;
 			pthread_mutex_lock(&r->lock);
@@ -270,7 +272,7 @@ read_lines(struct run *r)
 	size_t at;
 	int need;
 
-	reader_init(&rd, stdin, "<stdin>", (size_t)conf_size("max_line"));
+	reader_init(&rd, r->in, "<stdin>", (size_t)conf_size("max_line"));
 	for (;;) {
 		pthread_mutex_lock(&r->lock);
 		while (r->count == r->win)
@@ -302,7 +304,7 @@ read_lines(struct run *r)
 		pthread_mutex_unlock(&r->lock);
 	}
 	progress_tick(done, 1);
-	if (ferror(stdin))
+	if (ferror(r->in))
 		xd_err(XD_EXIT_SOME, "read error");
 	reader_free(&rd);
 	pthread_mutex_lock(&r->lock);
@@ -332,14 +334,17 @@ print_stats(const struct run *r, const struct worker *w, size_t n)
 }
 
 static int
-run_all(const struct opts *o, size_t win, int stats)
+run_all(const struct opts *o, size_t win, int stats, FILE *in, FILE *out)
 {
 	struct run r;
 	pthread_t writer;
 	size_t i;
 	long long cache = conf_int("dns_cache");
+	char *own_cache = xstrdup(conf_str("dns_cache"));
 
 	memset(&r, 0, sizeof(r));
+	r.in = in;
+	r.out = out;
 	pthread_mutex_init(&r.lock, NULL);
 	pthread_cond_init(&r.work, NULL);
 	pthread_cond_init(&r.done, NULL);
@@ -361,7 +366,10 @@ run_all(const struct opts *o, size_t win, int stats)
 	for (i = 0; i < r.nw; i++)
 		pthread_join(r.w[i].tid, NULL);
 	pthread_join(writer, NULL);
-	if (fflush(stdout) == EOF || ferror(stdout))
+	/* The other stages of a process keep dns.c's cache. */
+	conf_set("dns_cache", own_cache);
+	free(own_cache);
+	if (fflush(out) == EOF || ferror(out))
 		xd_err(XD_EXIT_SOME, "write error");
 	for (i = 0; i < r.nw; i++) {
 		spf_stats(r.w[i].spf, &r.w[i].st);
@@ -404,6 +412,53 @@ seconds(const char *what, double v)
 		    what);
 	return (long long)(v * 1000 + 0.5);
 }
+
+/* --- the stage: xd.conf's SPF settings over a stream ---------------- */
+
+struct spf_stage {
+	struct opts	 o;
+	size_t		 window;
+};
+
+static void *
+spf_open(void)
+{
+	struct spf_stage *st = xcalloc(1, sizeof(*st));
+	long long window = conf_int("dns_window");
+	double t = conf_double("spf_timeout");
+
+	if (conf_guess(&st->o.guess) != 0 || window < 1 ||
+	    !(t >= 0.001 && t <= 3600)) {
+		if (window < 1)
+			xd_warnx("dns_window = %lld: expected at least 1",
+			    window);
+		else if (st->o.guess >= 0 && !(t >= 0.001 && t <= 3600))
+			xd_warnx("spf_timeout: expected 0.001 to 3600 seconds");
+		free(st);
+		return NULL;
+	}
+	st->o.none = dns_resolver_none(NULL);
+	st->o.timeout = seconds("spf_timeout", t);
+	st->window = window > MAX_WINDOW ? MAX_WINDOW : (size_t)window;
+	return st;
+}
+
+static int
+spf_run(void *arg, FILE *in, FILE *out)
+{
+	struct spf_stage *st = arg;
+
+	return run_all(&st->o, st->window, 0, in, out);
+}
+
+static void
+spf_close(void *arg)
+{
+	dns_break_save();
+	free(arg);
+}
+
+const struct stage stage_spf = { "spf", spf_open, spf_run, spf_close };
 
 int
 main(int argc, char *argv[])
@@ -487,7 +542,7 @@ main(int argc, char *argv[])
 		if (window > MAX_WINDOW)
 			window = MAX_WINDOW;
 	}
-	c = run_all(&o, (size_t)window, stats);
+	c = run_all(&o, (size_t)window, stats, stdin, stdout);
 	dns_break_save();
 	return c;
 }

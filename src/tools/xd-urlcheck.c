@@ -12,6 +12,7 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
+#include "tools/stage.h"
 
 #define TOOL		"xd-urlcheck"
 #define EVIDENCE_MAX	5	/* fields of one symbol on a line */
@@ -433,7 +434,7 @@ check_line(struct check *c, struct state *s, struct rec *rec)
 		s->skip = 1;
 		return 1;
 	}
-	if ((m = message_open(&loc, &why)) == NULL) {
+	if ((m = view_message(&loc, &why)) == NULL) {
 		rc = bad_message(rec, &loc, why, keep);
 		s->skip = 1;
 		locator_free(&loc);
@@ -444,7 +445,7 @@ check_line(struct check *c, struct state *s, struct rec *rec)
 	rec_drop_prefixes(rec, owned);
 	urls_reset(&c->urls);
 	urls_message(&c->urls, m);
-	message_free(m);
+	view_release(m);
 	locator_free(&loc);
 	if (c->list != NULL)
 		list_urls(c, rec);
@@ -655,6 +656,60 @@ unload(struct check *c)
 	message_shutdown();
 }
 
+/* --- the stage: xd.conf's lists over a stream; no lists, no DNS ----- */
+static int
+ask_lines(struct check *c, struct dns *d, size_t window, FILE *in, FILE *out)
+{
+	return dns_run(d, in, out, &(struct dns_runner){ TOOL, window,
+	    sizeof(struct state), start, finish, c, 0 });
+}
+
+struct url_stage {
+	struct check	 c;
+	struct dns	*d;
+};
+
+static void *
+url_open(void)
+{
+	struct url_stage *st = xcalloc(1, sizeof(*st));
+	const char *errstr = NULL;
+
+	if (load_lists(&st->c) == 0 && (urls_init(&st->c.urls),
+	    st->c.nbl == 0 || (st->d = dns_new(NULL, &errstr)) != NULL))
+		return st;
+	if (errstr != NULL) {
+		xd_warnx("resolver: %s", errstr);
+		unload(&st->c);
+	}
+	free(st);
+	return NULL;
+}
+
+static int
+url_run(void *arg, FILE *in, FILE *out)
+{
+	struct url_stage *st = arg;
+
+	return st->d == NULL ? stream_run(in, out, TOOL, local_line, &st->c) :
+	    ask_lines(&st->c, st->d, 0, in, out);
+}
+
+static void
+url_close(void *arg)
+{
+	struct url_stage *st = arg;
+
+	if (st->d != NULL)
+		dns_free(st->d);
+	dns_break_save();	/* nothing when no list was asked */
+	unload(&st->c);
+	free(st);
+}
+
+const struct stage stage_urlcheck = { "urlcheck", url_open, url_run,
+	url_close };
+
 int
 main(int argc, char *argv[])
 {
@@ -670,7 +725,6 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct dns_runner run;
 	struct check c;
 	struct dns *d;
 	const char *resolver = NULL, *errstr;
@@ -738,14 +792,7 @@ main(int argc, char *argv[])
 		unload(&c);
 		return status;
 	}
-	memset(&run, 0, sizeof(run));
-	run.tool = TOOL;
-	run.window = (size_t)window;
-	run.state_size = sizeof(struct state);
-	run.start = start;
-	run.finish = finish;
-	run.arg = &c;
-	status = dns_run(d, stdin, stdout, &run);
+	status = ask_lines(&c, d, (size_t)window, stdin, stdout);
 	dns_break_save();
 	dns_free(d);
 	unload(&c);

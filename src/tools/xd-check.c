@@ -1,0 +1,390 @@
+/*
+ * xd-check - every stage in one process: xd-parse, the configured
+ * stages, xd-score (and with --filter xd-act --filter), writing the
+ * lines the composed pipeline of those tools writes, byte for byte.
+ * xd.conf is read once, the rules compiled once, each message parsed
+ * once (mime/msgview.c).  xd(1) check and xd-filter(1) run it in place
+ * of the pipeline; see xd-check(1).
+ */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "mime/mime.h"
+#include "url/url.h"
+#include "net/net.h"
+#include "tools/stage.h"
+
+#define TOOL		"xd-check"
+#define CHUNK_LINES	64		/* lines through the stages at once */
+#define CHUNK_BYTES	(16 << 20)	/* bytes of the messages they hold */
+#define MAX_STAGES	16
+
+static const char synopsis[] =
+    "[-1] [-l ham|spam|path] [-r rcpt] [-w weights] [-p policy] "
+    "[--progress N]\n"
+    "    [--show spamc|report|why] [--filter --spool ID --result PATH "
+    "[--autolearn FILE] [--report FILE]] path ...";
+static const char options[] =
+    "  -l, --label ham|spam|path  as xd-parse --label\n"
+    "  -r, --rcpt ADDR       as xd-parse --rcpt\n"
+    "  -1, --single          as xd-parse --single\n"
+    "  -w, --weights FILE    as xd-score -w\n"
+    "  -p, --policy FILE     as xd-score -p\n"
+    "      --progress N      as xd-score --progress\n"
+    "      --show HOW        as xd-score --spamc, --report or --why\n"
+    "      --autolearn FILE  as xd-score --autolearn\n"
+    "      --filter          end with xd-act --filter: the marked message\n"
+    "      --spool ID        as xd-act --spool\n"
+    "      --result PATH     as xd-act --result\n"
+    "      --report FILE     --filter: the stage a failure is put down to\n"
+    "  -h, --help            this help\n"
+    "  -V, --version         the version";
+
+static const struct stage *const known[] = {
+	&stage_rbl, &stage_spf, &stage_urlcheck, &stage_cksum, &stage_heur,
+	&stage_bayes,
+	&stage_lr,
+};
+
+struct pipeline {
+	const struct stage *st[MAX_STAGES];
+	void		*state[MAX_STAGES];
+	size_t		 n;
+	void		*score;
+	int		 filter;
+	const char	*spool, *result;
+	FILE		*chunk;		/* xd-parse's lines not yet run */
+	size_t		 lines;
+	unsigned long	 done, progress;
+	int		 worst;		/* of xd-parse and the stages */
+	int		 last;		/* of xd-score, or xd-act --filter */
+	const char	*failed;	/* the first stage that exited non-zero */
+	int		 failed_status;
+};
+
+/* --report: the stage running, then the one a failure is put down to. */
+static int report_fd = -1;
+
+/*
+ * The stage now running: in the report file for xd-filter, and as the
+ * name its warnings go under, so that they read as the composed
+ * pipeline's (xd-heur: ..., not xd-check: ...).
+ */
+static void
+say_stage(const char *name)
+{
+	static char prog[64];
+	size_t n = strlen(name);
+
+	snprintf(prog, sizeof(prog), "xd-%s", name);
+	xd_progname = prog;
+	if (report_fd == -1)
+		return;
+	if (ftruncate(report_fd, 0) == -1 ||
+	    pwrite(report_fd, name, n, 0) != (ssize_t)n)
+		report_fd = -1;	/* the reason names xd-check, that is all */
+}
+
+/* A file in memory with a descriptor, which dns_run() reads. */
+static FILE *
+memfile(void)
+{
+	FILE *fp;
+	int fd;
+
+	if ((fd = memfd_create("xd-check", MFD_CLOEXEC)) == -1 ||
+	    (fp = fdopen(fd, "w+")) == NULL)
+		xd_err(XD_EXIT_SOME, "memfd");
+	return fp;
+}
+
+static void
+to_start(FILE *fp)
+{
+	if (fflush(fp) == EOF || fseeko(fp, 0, SEEK_SET) == -1)
+		xd_err(XD_EXIT_SOME, "memfd");
+}
+
+/* The configured stages, opened; -1 (a usage error) if one is not. */
+static int
+open_stages(struct pipeline *p)
+{
+	const char *const *items;
+	size_t i, k, n = conf_list("stages", &items);
+
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < sizeof(known) / sizeof(known[0]); k++)
+			if (strcmp(items[i], known[k]->name) == 0)
+				break;
+		if (k == sizeof(known) / sizeof(known[0]) ||
+		    p->n == MAX_STAGES) {
+			xd_warnx("stage '%s' in the configuration is not a "
+			    "stage of xd", items[i]);
+			return -1;
+		}
+		p->st[p->n] = known[k];
+		say_stage(known[k]->name);
+		if ((p->state[p->n] = known[k]->open()) == NULL)
+			return -1;
+		p->n++;
+	}
+	return 0;
+}
+
+static void
+close_stages(struct pipeline *p)
+{
+	while (p->n > 0) {
+		p->n--;
+		p->st[p->n]->close(p->state[p->n]);
+	}
+}
+
+static void
+worse(int *worst, int rc)
+{
+	if (rc > *worst)
+		*worst = rc;
+}
+
+/* A stage's status, into what the pipeline's is made of. */
+static void
+ended(struct pipeline *p, const char *name, int *into, int rc)
+{
+	worse(into, rc);
+	if (rc != 0 && p->failed == NULL) {
+		p->failed = name;
+		p->failed_status = rc;
+	}
+}
+
+/* Done with fp, unless it is the chunk, which xd-parse writes on. */
+static void
+done_with(struct pipeline *p, FILE *fp)
+{
+	if (fp != p->chunk)
+		fclose(fp);
+}
+
+/* The lines of the chunk through every stage, then to standard output. */
+static void
+run_chunk(struct pipeline *p)
+{
+	FILE *in = p->chunk, *out;
+	size_t i;
+
+	/* a chunk runs inside xd-parse's loop, which goes on after it */
+	for (i = 0; i < p->n; i++) {
+		to_start(in);
+		out = memfile();
+		say_stage(p->st[i]->name);
+		ended(p, p->st[i]->name, &p->worst,
+		    p->st[i]->run(p->state[i], in, out));
+		done_with(p, in);
+		in = out;
+	}
+	to_start(in);
+	say_stage("score");
+	if (p->filter) {
+		out = memfile();
+		ended(p, "score", &p->worst, score_stage_run(p->score, in,
+		    out));
+		done_with(p, in);
+		in = out;
+		to_start(in);
+		say_stage("act");
+		ended(p, "act", &p->last, act_filter_stage(in, p->spool,
+		    p->result));
+	} else
+		ended(p, "score", &p->last, score_stage_run(p->score, in,
+		    stdout));
+	done_with(p, in);
+	say_stage("parse");
+	view_clear();
+	p->done += p->lines;
+	p->lines = 0;
+	to_start(p->chunk);
+	if (ftruncate(fileno(p->chunk), 0) == -1)
+		xd_err(XD_EXIT_SOME, "memfd");
+	/* Only xd-check shows progress, not each stage on its own. */
+	if (p->progress > 0) {
+		stream_progress_total = p->progress;
+		progress_tick(p->done, 0);
+		stream_progress_total = 0;
+	}
+}
+
+/* After each line xd-parse wrote: a full chunk goes through. */
+static void
+line_parsed(void *arg)
+{
+	struct pipeline *p = arg;
+	off_t bytes;
+
+	p->lines++;
+	view_held(&bytes);
+	if (!p->filter && (p->lines >= CHUNK_LINES || bytes >= CHUNK_BYTES))
+		run_chunk(p);
+}
+
+static int
+run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
+    int show)
+{
+	say_stage("parse");
+	ended(p, "parse", &p->worst, parse_stage(po, paths, n, p->chunk,
+	    line_parsed, p));
+	run_chunk(p);
+	fclose(p->chunk);
+	if (p->progress > 0) {
+		stream_progress_total = p->progress;
+		progress_tick(p->done, 1);
+		stream_progress_total = 0;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(XD_EXIT_SOME, "write error");
+	if (p->filter) {
+		/* As the supervisor of the composed pipeline judges it: a
+		 * stage over exit 1, or xd-act not 0, fails; the failure is
+		 * put down to the first stage that did not exit 0. */
+		if (p->worst <= XD_EXIT_SOME && p->last == 0)
+			return 0;
+		say_stage(p->failed);
+		return p->failed_status;
+	}
+	if (show) {
+		/* as xd(1) check -c: a stage that failed is no verdict */
+		if (p->worst > XD_EXIT_SOME && p->last != XD_EXIT_USAGE) {
+			xd_warnx("a stage failed (status %d): not checked",
+			    p->worst);
+			return 3;
+		}
+		return p->last;
+	}
+	worse(&p->worst, p->last);
+	return p->worst;
+}
+
+static const char *
+show_option(const char *arg)
+{
+	if (strcmp(arg, "spamc") == 0)
+		return "--spamc";
+	if (strcmp(arg, "report") == 0)
+		return "--report";
+	if (strcmp(arg, "why") == 0)
+		return "--why";
+	xd_warnx("--show: expected spamc, report or why, not '%s'", arg);
+	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+}
+
+int
+main(int argc, char *argv[])
+{
+	enum { OPT_SHOW = 256, OPT_FILTER, OPT_SPOOL, OPT_RESULT,
+	    OPT_AUTOLEARN, OPT_PROGRESS, OPT_REPORT };
+	static const struct option longopts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "rcpt", required_argument, NULL, 'r' },
+		{ "single", no_argument, NULL, '1' },
+		{ "weights", required_argument, NULL, 'w' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "show", required_argument, NULL, OPT_SHOW },
+		{ "filter", no_argument, NULL, OPT_FILTER },
+		{ "spool", required_argument, NULL, OPT_SPOOL },
+		{ "result", required_argument, NULL, OPT_RESULT },
+		{ "autolearn", required_argument, NULL, OPT_AUTOLEARN },
+		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pipeline p;
+	struct parse_opts po;
+	const char *wfile = NULL, *pfile = NULL, *show = NULL;
+	const char *autolearn = NULL;
+	int c, rc;
+
+	xd_setprogname(argv[0]);
+	memset(&p, 0, sizeof(p));
+	memset(&po, 0, sizeof(po));
+	while ((c = getopt_long(argc, argv, "1hl:p:r:Vw:", longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case '1': po.single = 1; break;
+		case 'l':
+			if (strcmp(optarg, "path") == 0)
+				po.label_from_path = 1, po.label = NULL;
+			else if (strcmp(optarg, "ham") == 0 ||
+			    strcmp(optarg, "spam") == 0)
+				po.label = optarg, po.label_from_path = 0;
+			else
+				xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+			break;
+		case 'r':
+			if (*optarg == '\0' || strpbrk(optarg, "\t\r\n"))
+				xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+			po.rcpt = optarg;
+			break;
+		case 'w': wfile = optarg; break;
+		case 'p': pfile = optarg; break;
+		case OPT_PROGRESS:
+			p.progress = (unsigned long)xd_optnum("--progress",
+			    optarg, 0, 1LL << 40);
+			break;
+		case OPT_SHOW: show = show_option(optarg); break;
+		case OPT_FILTER: p.filter = 1; break;
+		case OPT_SPOOL: p.spool = optarg; break;
+		case OPT_RESULT: p.result = optarg; break;
+		case OPT_AUTOLEARN: autolearn = optarg; break;
+		case OPT_REPORT:
+			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
+			    -1)
+				xd_warn("--report %s", optarg);
+			break;
+		case 'V': xd_version();
+		case 'h': xd_usage(0, synopsis, options);
+		default: xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0 || (p.filter && (show != NULL || argc != 1)) ||
+	    (!p.filter && (p.spool || p.result || autolearn ||
+	    report_fd != -1)))
+		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+	conf_check_lines_with(dnsbl_check_conf);
+	if (conf_load(NULL) != 0)
+		return XD_EXIT_USAGE;
+	view_hold();
+	p.chunk = memfile();
+	if (open_stages(&p) != 0) {
+		close_stages(&p);
+		/* as xd(1) check -c: a stage that failed is no verdict */
+		if (show == NULL)
+			return XD_EXIT_USAGE;
+		xd_warnx("a stage failed (status %d): not checked",
+		    XD_EXIT_USAGE);
+		return 3;
+	}
+	say_stage("score");
+	if ((p.score = score_stage_open(wfile, pfile, show, autolearn)) ==
+	    NULL) {
+		close_stages(&p);
+		return XD_EXIT_USAGE;
+	}
+	rc = run(&p, &po, argv, argc, show != NULL);
+	score_stage_close(p.score);
+	close_stages(&p);
+	url_shutdown();
+	message_shutdown();
+	return rc;
+}
