@@ -35,7 +35,8 @@ all_mail() {
 	printf '%s\n' "$stderr" | sort >inproc.notes
 	if [ ${#trace[@]} -gt 0 ]; then
 		grep -q 'execve("[^"]*/xd-check"' execs
-		! grep -Eq 'execve\("[^"]*/xd-(heur|bayes|parse|score)"' execs
+		! grep -Eq 'execve\("[^"]*/xd-(heur|bayes|parse|score)"' execs ||
+		    false
 	fi
 	XD_COMPOSED=1 run -1 --separate-stderr xd check "${paths[@]}"
 	printf '%s\n' "$output" >composed
