@@ -119,3 +119,12 @@ class() {
 		[ "$(class "$f")" = ham ] || { echo "$f: not ham"; return 1; }
 	done
 }
+
+@test "XD_URI_FREE_HOST: a page in a cloud storage bucket, not an image there; XD_PHISH_QR_IMAGE: a QR code in an attached PDF" {
+	fires XD_URI_FREE_HOST phish-bucket.spam
+	fires XD_PHISH_FREE_HOST phish-bucket.spam
+	quiet XD_URI_FREE_HOST bucket-image.ham
+	fires XD_PHISH_QR_IMAGE phish-qr-pdf.spam
+	[ "$(class phish-bucket.spam)" = spam ]
+	[ "$(class phish-qr-pdf.spam)" = spam ]
+}
