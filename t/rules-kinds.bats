@@ -22,3 +22,21 @@ setup_file() {
 	fires XD_REWARD_LURE reward-claim.spam
 	fires XD_SEO_OFFER seo-links.spam
 }
+
+# class FILE: the class xd check gives example FILE, untrained, offline.
+class() {
+	xd check -q "$EX_DIR/$1" | sed -n "s/.*${T}class=\([a-z]*\)\$/\1/p"
+}
+
+@test "BEC from a free mailbox: a boss at their desk, gift cards, a new account for the pay, a secret wire are spam; a colleague's lunch is not" {
+	fires XD_BEC_SENDER_ASK bec-giftcards-gmail.spam
+	fires XD_BEC_SENDER_ASK bec-payroll-gmail.spam
+	for f in XD_BEC_OPENER.spam XD_BEC_SUBJ.spam XD_BEC_SENDER_ASK.spam \
+	    XD_BEC_PRESSURE.spam bec-giftcards-gmail.spam bec-payroll-gmail.spam; do
+		[ "$(class "$f")" = spam ] || { echo "$f: not spam"; return 1; }
+	done
+	for f in XD_BEC_OPENER.ham XD_BEC_OPENER_MORE.ham XD_BEC_SUBJ.ham \
+	    XD_BEC_SENDER_ASK.ham XD_BEC_PRESSURE.ham; do
+		[ "$(class "$f")" = ham ] || { echo "$f: not ham"; return 1; }
+	done
+}

@@ -101,3 +101,30 @@ setup_file() {
 	quiet XD_FROM_SERVICE_NAME voicemail-pbx.ham
 	quiet XD_PHISH_LURE voicemail-pbx.ham
 }
+
+# class FILE: the class xd check gives example FILE, untrained, offline.
+class() {
+	xd check -q "$EX_DIR/$1" | sed -n "s/.*${T}class=\([a-z]*\)\$/\1/p"
+}
+
+@test "phishing of 2022-26: an attached login page, a page that jumps to data:, a QR code for the MFA, a voicemail page, HR from outside are spam; their look-alikes are ham" {
+	for f in XD_WEBPAGE_LURE.spam XD_WEBPAGE_DATA_JUMP.spam \
+	    XD_PHISH_QR_IMAGE.spam XD_VOICEMAIL_ATTACH.spam \
+	    XD_PHISH_DEPT_ELSEWHERE.spam; do
+		[ "$(class "$f")" = spam ] || { echo "$f: not spam"; return 1; }
+	done
+	for f in XD_WEBPAGE_LURE.ham XD_WEBPAGE_DATA_JUMP.ham \
+	    XD_PHISH_QR_IMAGE.ham XD_VOICEMAIL_ATTACH.ham \
+	    XD_PHISH_DEPT_ELSEWHERE.ham voicemail-pbx.ham; do
+		[ "$(class "$f")" = ham ] || { echo "$f: not ham"; return 1; }
+	done
+}
+
+@test "XD_URI_FREE_HOST: a page in a cloud storage bucket, not an image there; XD_PHISH_QR_IMAGE: a QR code in an attached PDF" {
+	fires XD_URI_FREE_HOST phish-bucket.spam
+	fires XD_PHISH_FREE_HOST phish-bucket.spam
+	quiet XD_URI_FREE_HOST bucket-image.ham
+	fires XD_PHISH_QR_IMAGE phish-qr-pdf.spam
+	[ "$(class phish-bucket.spam)" = spam ]
+	[ "$(class phish-qr-pdf.spam)" = spam ]
+}

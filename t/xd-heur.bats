@@ -346,6 +346,36 @@ Received: from mail.example.net (mail.example.net [198.51.100.23])
 	has HEUR_RCVD_NO_RDNS=203.0.113.9
 }
 
+@test "HEUR_RDNS_DYNAMIC: the recorded name of a home line, by its digits or its network's words" {
+	local n
+	for n in 203-0-113-9.dyn.isp.example host9.113.0.203.isp.example \
+	    cb007109.isp.example adsl-pool12.isp.example \
+	    ppp-44.broadband.isp.example static-ip-9.isp.example \
+	    cpe-7c-2d.cable.isp.example; do
+		mail m "Received: from bulk.example ($n [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+		heur m
+		has HEUR_RDNS_DYNAMIC=$n
+	done
+	# a mail server named by its address, a word in the registered
+	# domain, a name of the host's own, no name at all
+	for n in mail-203-0-113-9.outbound.isp.example shop9.pool.example \
+	    a8-30.smtp-out.isp.example www.cable.example shop.example unknown; do
+		mail m "Received: from bulk.example ($n [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"
+		heur m
+		hasnt HEUR_RDNS_DYNAMIC
+	done
+}
+
+@test "HEUR_RDNS_DYNAMIC: not for mail from a list server" {
+	mail m "Received: from lists.example (203-0-113-9.dyn.isp.example [203.0.113.9])
+	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000" \
+	    "List-Id: <users.lists.example>"
+	heur m
+	hasnt HEUR_RDNS_DYNAMIC
+}
+
 @test "HEUR_HELO_NOT_RDNS: a HELO of another domain than the recorded name" {
 	mail m "Received: from mail.shop.example (host7.hosting.example [203.0.113.9])
 	by mx.example.org (Postfix) with ESMTP id 1; Tue, 14 Nov 2023 22:14:58 +0000"

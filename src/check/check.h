@@ -214,6 +214,8 @@ int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
 	    const char **);
 
 /* relaymarks.c: marks from the relays of the Received: chain */
+/* check_rdns.c: a reverse name of a dynamic or residential address */
+int	 rdns_dynamic(const char *, const char *, char *, size_t);
 void	 relay_marks(const struct message *, const struct relays *,
 	    void (*)(void *, const char *, const char *), void *);
 

@@ -92,6 +92,7 @@ family_of(const char *d)
  * HEUR_HELO_NOT_RDNS: a HELO name of another registered domain than
  * the recorded reverse name.  HEUR_HELO_FORGED_BIG: a HELO under a big
  * provider from a host that is not theirs, by its recorded name.
+ * HEUR_RDNS_DYNAMIC: the recorded name is a dynamic address's.
  */
 void
 relay_marks(const struct message *m, const struct relays *rs,
@@ -106,6 +107,8 @@ relay_marks(const struct message *m, const struct relays *rs,
 		return;
 	if (r->no_rdns)
 		fn(arg, "HEUR_RCVD_NO_RDNS", r->ip);
+	else if (rdns_dynamic(r->rdns, r->ip, ev, sizeof(ev)))
+		fn(arg, "HEUR_RDNS_DYNAMIC", ev);
 	reg_domain(r->helo, helo, sizeof(helo));
 	reg_domain(r->rdns, rdns, sizeof(rdns));
 	fam = family_of(helo);
