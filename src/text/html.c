@@ -195,8 +195,8 @@ emit_tag(struct tokenizer *z)
 	size_t k;
 
 	for (k = 0; k < z->t.nattr; k++)
-		z->t.attr[k].value = z->t.attr[k].has_value ?
-		    z->vals.s + z->voff[k] : "";
+		z->t.attr[k].value = z->t.attr[k].has_value &&
+		    z->vals.s != NULL ? z->vals.s + z->voff[k] : "";
 	if (z->t.kind == HTML_START && raw_kind(z->t.name) != 0)
 		memcpy(z->raw, z->t.name, sizeof(z->raw));
 	z->fn(&z->t, z->arg);
@@ -375,6 +375,7 @@ step(struct tokenizer *z, enum state st)
 		}
 		if (c == '>') {		/* a value missing: "" */
 			z->i++;
+			value_add(z, "", 0);
 			emit_tag(z);
 			return DATA;
 		}
