@@ -370,20 +370,6 @@ heur_free(struct heur *h)
 	free(h);
 }
 
-/* The registered domain of host, lower case, into out. */
-static const char *
-reg_domain(const char *host, char *out, size_t cap)
-{
-	const char *d;
-	char tmp[256];
-
-	snprintf(tmp, sizeof(tmp), "%s", host);
-	lower(tmp);
-	d = url_domain(tmp);
-	snprintf(out, cap, "%s", d != NULL ? d : tmp);
-	return out;
-}
-
 /* --- the index of sent mail ------------------------------------------- */
 
 /*
@@ -1539,11 +1525,11 @@ check_replyto(struct view *v)
 	if (message_addrs(v->m, "From", &v->tmp, NULL, 1, 1000) == 0 ||
 	    *domain_of(v->tmp.s) == '\0')
 		return;
-	reg_domain(domain_of(v->tmp.s), from, sizeof(from));
+	url_domain_lower(domain_of(v->tmp.s), from, sizeof(from));
 	if (message_addrs(v->m, "Reply-To", &v->tmp, NULL, 1, 1000) == 0 ||
 	    *domain_of(v->tmp.s) == '\0')
 		return;
-	if (strcmp(from, reg_domain(domain_of(v->tmp.s), to,
+	if (strcmp(from, url_domain_lower(domain_of(v->tmp.s), to,
 	    sizeof(to))) == 0)
 		return;
 	if (message_header_count(v->m, "List-Id") > 0 ||
@@ -1873,7 +1859,7 @@ check_url_sender(struct view *v)
 	if (v->urls.n == 0 || message_addrs(v->m, "From", &v->tmp, NULL, 1,
 	    1000) == 0 || *domain_of(v->tmp.s) == '\0')
 		return;
-	reg_domain(domain_of(v->tmp.s), from, sizeof(from));
+	url_domain_lower(domain_of(v->tmp.s), from, sizeof(from));
 	for (i = 0; i < v->urls.n; i++) {
 		if (strncmp(v->urls.v[i].url, "http", 4) != 0)
 			continue;
