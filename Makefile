@@ -127,6 +127,10 @@ $(O)/store-test: t/store-test.c $(LIB) $(HDRS)
 $(O)/eol-test: t/eol-test.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/eol-test.c $(LIB) $(LDLIBS)
 
+# t/html.bats runs the HTML tokenizer's torture cases (src/text/) with this.
+$(O)/html-test: t/html-test.c $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/html-test.c $(LIB) $(LDLIBS)
+
 # Each src/ folder includes only the layers below it, and the limits on
 # file sizes (t/check-layers.sh); CHECK_LINES=strict fails on .c files
 # over 800 lines too, which are otherwise only reported.
@@ -134,7 +138,7 @@ check-layers:
 	@CHECK_LINES=$(CHECK_LINES) sh t/check-layers.sh src
 
 test: deps
-	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test $(O)/eol-test
+	@$(MAKE) --no-print-directory all $(O)/unit-tests $(O)/store-test $(O)/eol-test $(O)/html-test
 	@$(MAKE) --no-print-directory check-layers
 	@sh t/run.sh $(B) $(O)
 
@@ -147,7 +151,8 @@ test-times: deps
 check-asan:
 	$(MAKE) O=build-asan B=build-asan/bin CC=gcc \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-		all build-asan/unit-tests build-asan/store-test build-asan/eol-test
+		all build-asan/unit-tests build-asan/store-test build-asan/eol-test \
+		build-asan/html-test
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		sh t/run.sh build-asan/bin build-asan
 

@@ -153,7 +153,7 @@ html_mail() {
 <script>var tracking = "abc";</script></head><body><!-- hash buster 8f7e -->
 <p>Fin<b></b>est <font color=red>WAT</font>CHES &amp; more</p><p>caf&eacute;&#233; &lt;now&gt;</p>
 <a href="http://evil.example/?id=1">click</a></body></html>'
-	[ "$(xd-parse -- h | xd-cksum -t | cut -f2)" = 'finest watches more caf é now click' ]
+	[ "$(xd-parse -- h | xd-cksum -t | cut -f2)" = 'finest watches more caféé now click' ]
 }
 
 @test "the transfer encoding does not matter: base64, quoted-printable, 8bit" {

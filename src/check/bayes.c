@@ -563,67 +563,20 @@ tag_attr(const char *s, size_t n, const char *name, size_t *len)
 	return NULL;
 }
 
-/* A character reference at s ('&' ... ';') into out; its length or 0. */
+/*
+ * A character reference at s into out (text/entity.c); its length or
+ * 0.  A no-break space is a space: it separates words.
+ */
 static size_t
 html_entity(const char *s, size_t n, struct buf *out)
 {
-	static const struct { const char *name; const char *text; } ent[] = {
-		{ "amp;", "&" }, { "lt;", "<" }, { "gt;", ">" },
-		{ "quot;", "\"" }, { "apos;", "'" }, { "nbsp;", " " },
-		{ "copy;", "\xc2\xa9" }, { "reg;", "\xc2\xae" },
-		{ "euro;", "\xe2\x82\xac" }, { "pound;", "\xc2\xa3" },
-	};
-	size_t i, k;
-	unsigned long c = 0;
-	char utf[4];
+	unsigned cp;
+	size_t k;
 
-	for (i = 0; i < sizeof(ent) / sizeof(ent[0]); i++) {
-		k = strlen(ent[i].name);
-		if (n > k && prefix_ci(s + 1, n - 1, ent[i].name)) {
-			buf_adds(out, ent[i].text);
-			return k + 1;
-		}
-	}
-	if (n < 4 || s[1] != '#')
+	if ((k = html_charref(s, n, 0, &cp)) == 0)
 		return 0;
-	for (i = 2; i < n && i < 10 && s[i] != ';'; i++) {
-		int d = s[i];
-
-		if (i == 2 && (d == 'x' || d == 'X'))
-			continue;
-		if (s[2] == 'x' || s[2] == 'X') {
-			if (d >= '0' && d <= '9') d -= '0';
-			else if (d >= 'a' && d <= 'f') d -= 'a' - 10;
-			else if (d >= 'A' && d <= 'F') d -= 'A' - 10;
-			else return 0;
-			c = c * 16 + (unsigned long)d;
-		} else if (d >= '0' && d <= '9')
-			c = c * 10 + (unsigned long)(d - '0');
-		else
-			return 0;
-	}
-	if (i >= n || s[i] != ';' || c == 0 || c > 0x10ffff ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	if (c < 0x80) {
-		buf_addc(out, (int)c);
-	} else if (c < 0x800) {
-		utf[0] = (char)(0xc0 | (c >> 6));
-		utf[1] = (char)(0x80 | (c & 0x3f));
-		buf_add(out, utf, 2);
-	} else if (c < 0x10000) {
-		utf[0] = (char)(0xe0 | (c >> 12));
-		utf[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		utf[2] = (char)(0x80 | (c & 0x3f));
-		buf_add(out, utf, 3);
-	} else {
-		utf[0] = (char)(0xf0 | (c >> 18));
-		utf[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		utf[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		utf[3] = (char)(0x80 | (c & 0x3f));
-		buf_add(out, utf, 4);
-	}
-	return i + 1;
+	utf8_put(out, cp == 0xa0 ? ' ' : cp);
+	return k;
 }
 
 /* Skip past the end tag </name ...>; returns where the text goes on. */

@@ -117,14 +117,6 @@ emit_word(struct norm *n, const char *w, size_t len)
 }
 
 /* Append the UTF-8 of codepoint c. */
-static void
-add_utf8(struct buf *b, gunichar c)
-{
-	char u[6];
-
-	buf_add(b, u, (size_t)g_unichar_to_utf8(c, u));
-}
-
 /* The codepoint at s (valid UTF-8 or not) and its length in bytes. */
 static gunichar
 next_char(const char *s, size_t len, size_t *clen)
@@ -170,7 +162,7 @@ words(struct norm *n, const char *s, size_t len)
 		if (c < 0x80)
 			buf_addc(w, (int)(c | 0x20));
 		else
-			add_utf8(w, g_unichar_tolower(c));
+			utf8_put(w, g_unichar_tolower(c));
 	}
 	emit_word(n, w->s, w->len);
 }
@@ -368,47 +360,19 @@ tag(const char *s, const char *end, struct buf *out)
 	return p;
 }
 
+/* A character reference (text/entity.c); a no-break space is a space. */
 static const char *
 entity(const char *s, const char *end, struct buf *out)
 {
-	static const struct { const char *name; char c; } named[] = {
-		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-		{ "apos", '\'' }, { "nbsp", ' ' }, { NULL, 0 }
-	};
-	const char *p = s + 1;
-	unsigned long c = 0;
-	size_t i, n = 0;
+	unsigned cp;
+	size_t k;
 
-	if (p < end && *p == '#') {
-		int hex = ++p < end && (*p == 'x' || *p == 'X');
-
-		p += hex;
-		for (; p < end && n < 8 && (hex ? g_ascii_isxdigit(*p) :
-		    g_ascii_isdigit(*p)); p++, n++)
-			c = c * (hex ? 16 : 10) + (unsigned long)(hex ?
-			    g_ascii_xdigit_value(*p) : g_ascii_digit_value(*p));
-		if (n == 0) {
-			buf_addc(out, '&');
-			return s + 1;
-		}
-		if (p < end && *p == ';')
-			p++;
-		if (c > 0 && c <= 0x10ffff && !(c >= 0xd800 && c <= 0xdfff))
-			add_utf8(out, (gunichar)c);
-		return p;
-	}
-	while (p + n < end && n < 10 && g_ascii_isalpha(p[n]))
-		n++;
-	if (n == 0 || p + n >= end || p[n] != ';') {
+	if ((k = html_charref(s, (size_t)(end - s), 0, &cp)) == 0) {
 		buf_addc(out, '&');
 		return s + 1;
 	}
-	for (i = 0; named[i].name != NULL; i++)
-		if (strlen(named[i].name) == n &&
-		    strncasecmp(p, named[i].name, n) == 0)
-			break;
-	buf_addc(out, named[i].name != NULL ? named[i].c : ' ');
-	return p + n + 1;
+	utf8_put(out, cp == 0xa0 ? ' ' : cp);
+	return s + k;
 }
 
 static void

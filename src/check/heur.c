@@ -32,7 +32,6 @@
 #define RAWBODY_MAX	(1024 * 1024)	/* decoded text parts, markup kept */
 #define FULL_MAX	(1024 * 1024)	/* the message as stored, for full */
 #define HEADER_MAX	(64 * 1024)	/* the headers of one name, joined */
-#define HTML_DEPTH	64		/* elements whose style is followed */
 #define RAWURI_MAX	200		/* links kept as written, for uri rules */
 #define RAWURI_LEN	2048		/* bytes of one */
 #define ZIP_MAX		(10 * 1024 * 1024)	/* bytes of an archive read */
@@ -116,6 +115,16 @@ lower(char *s)
 {
 	for (; *s != '\0'; s++)
 		*s = (char)tolower((unsigned char)*s);
+}
+
+/* Whether s is one of the NULL-ended list. */
+static int
+tag_is(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -361,20 +370,6 @@ heur_free(struct heur *h)
 	free(h);
 }
 
-/* The registered domain of host, lower case, into out. */
-static const char *
-reg_domain(const char *host, char *out, size_t cap)
-{
-	const char *d;
-	char tmp[256];
-
-	snprintf(tmp, sizeof(tmp), "%s", host);
-	lower(tmp);
-	d = url_domain(tmp);
-	snprintf(out, cap, "%s", d != NULL ? d : tmp);
-	return out;
-}
-
 /* --- the index of sent mail ------------------------------------------- */
 
 /*
@@ -550,98 +545,6 @@ heur_learn_sent(struct heur *h, const char *const *paths, size_t n)
 	return l.failed ? -1 : 0;
 }
 
-/* --- text: paragraphs, one a line ------------------------------------- */
-
-/*
- * Text goes into the body as SpamAssassin renders it: white space
- * squeezed to one space, a paragraph (or an HTML block) a line.
- */
-struct para {
-	struct buf	*out;
-	size_t		 max;
-	int		 space;		/* a space is owed */
-	int		 start;		/* at the start of a line */
-	size_t		 chars;		/* characters put, not spaces */
-};
-
-static void
-para_init(struct para *p, struct buf *out, size_t max)
-{
-	p->out = out;
-	p->max = max;
-	p->space = 0;
-	p->start = out->len == 0 || out->s[out->len - 1] == '\n';
-	p->chars = 0;
-}
-
-static void
-para_text(struct para *p, const char *s, size_t n)
-{
-	size_t i, run;
-
-	for (i = 0; i < n && p->out->len < p->max; ) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    c == '\f' || c == '\v') {
-			p->space = 1;
-			i++;
-			continue;
-		}
-		if (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] == 0xa0) {
-			p->space = 1;	/* no-break space */
-			i += 2;
-			continue;
-		}
-		if (p->space && !p->start)
-			buf_addc(p->out, ' ');
-		p->space = p->start = 0;
-		for (run = i + 1; run < n && (unsigned char)s[run] > ' ' &&
-		    (unsigned char)s[run] != 0xc2; run++)
-			;
-		if (run - i > p->max - p->out->len)
-			run = i + (p->max - p->out->len);
-		buf_add(p->out, s + i, run - i);
-		for (; i < run; i++)
-			if (((unsigned char)s[i] & 0xc0) != 0x80)
-				p->chars++;
-	}
-}
-
-static void
-para_break(struct para *p)
-{
-	if (!p->start && p->out->len < p->max)
-		buf_addc(p->out, '\n');
-	p->start = 1;
-	p->space = 0;
-}
-
-/* Plain text: a blank line ends a paragraph. */
-static void
-render_plain(struct para *p, const char *s, size_t n)
-{
-	const char *line = s, *end = s + n, *nl;
-	size_t i;
-	int blank;
-
-	while (line < end) {
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
-			nl = end;
-		for (i = 0, blank = 1; line + i < nl; i++)
-			if (!isspace((unsigned char)line[i]))
-				blank = 0;
-		if (blank)
-			para_break(p);
-		else {
-			para_text(p, line, (size_t)(nl - line));
-			p->space = 1;
-		}
-		line = nl + 1;
-	}
-	para_break(p);
-}
-
 /* --- links as written --------------------------------------------------- */
 
 /*
@@ -715,575 +618,28 @@ rawuri_reset(struct view *v)
 
 /* --- HTML ------------------------------------------------------------------ */
 
-/*
- * A small HTML reader: enough to render the text a reader sees, to
- * count what is there but not seen (hidden, tiny, or in the colour of
- * its background) and the images, and to take the URIs of links.  The
- * style of at most HTML_DEPTH open elements is followed; deeper ones
- * take their parent's.  One pass, no backtracking.
- */
-#define RGB_NONE	0xffffffffU
-
-struct frame {
-	char		 tag[12];
-	unsigned	 color, bg;	/* 0xRRGGBB */
-	unsigned char	 hidden, tiny;
-};
-
-struct html {
-	struct view	*v;
-	struct para	*p;
-	struct frame	 st[HTML_DEPTH];
-	int		 depth;
-	unsigned long	 overflow;	/* elements open past HTML_DEPTH */
-	struct buf	 ent;		/* text with entities decoded */
-};
-
-struct attr {
-	const char	*name, *val;
-	size_t		 nlen, vlen;
-};
-
-#define HTML_ATTRS	32
-
-static int
-tag_is(const char *tag, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(tag, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *const void_tags[] = {
-	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-	"meta", "param", "source", "track", "wbr", NULL
-};
-static const char *const block_tags[] = {
-	"address", "article", "blockquote", "br", "center", "dd", "div", "dl",
-	"dt", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
-	"p", "pre", "section", "table", "td", "th", "tr", "ul", "body",
-	"footer", "header", "nav", "tbody", NULL
-};
-/* elements whose end tag is often left out: a new one ends the last */
-static const char *const auto_close[] = {
-	"p", "li", "td", "th", "tr", "option", "dt", "dd", NULL
-};
-/* elements whose content is never shown */
-static const char *const raw_tags[] = {
-	"script", "style", "title", "template", "xml", "textarea", NULL
-};
-
-struct named {
-	const char	*name;
-	unsigned	 code;
-};
-
-static const struct named entities[] = {
-	{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
-	{ "apos", '\'' }, { "nbsp", 0xa0 }, { "copy", 0xa9 }, { "reg", 0xae },
-	{ "trade", 0x2122 }, { "euro", 0x20ac }, { "pound", 0xa3 },
-	{ "yen", 0xa5 }, { "cent", 0xa2 }, { "mdash", 0x2014 },
-	{ "ndash", 0x2013 }, { "hellip", 0x2026 }, { "laquo", 0xab },
-	{ "raquo", 0xbb }, { "bull", 0x2022 }, { "middot", 0xb7 },
-	{ "rsquo", 0x2019 }, { "lsquo", 0x2018 }, { "rdquo", 0x201d },
-	{ "ldquo", 0x201c }, { "zwnj", 0x200c }, { "zwj", 0x200d },
-	{ "shy", 0xad }, { "eacute", 0xe9 }, { "egrave", 0xe8 },
-	{ "agrave", 0xe0 }, { "aacute", 0xe1 }, { "ouml", 0xf6 },
-	{ "uuml", 0xfc }, { "auml", 0xe4 }, { "szlig", 0xdf },
-	{ "ccedil", 0xe7 }, { "ntilde", 0xf1 }, { "iacute", 0xed },
-	{ "oacute", 0xf3 }, { "uacute", 0xfa }, { "deg", 0xb0 },
-	{ "times", 0xd7 }, { NULL, 0 }
-};
-
+/* A link of the HTML reading (text/htmlread.c), as the tag wrote it. */
 static void
-put_codepoint(struct buf *b, unsigned c)
+html_link(void *arg, const char *tag, const char *s, size_t n)
 {
-	char u[4];
-
-	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		c = 0xfffd;
-	if (c < 0x80) {
-		buf_addc(b, (int)c);
-	} else if (c < 0x800) {
-		u[0] = (char)(0xc0 | (c >> 6));
-		u[1] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, u, 2);
-	} else if (c < 0x10000) {
-		u[0] = (char)(0xe0 | (c >> 12));
-		u[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[2] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, u, 3);
-	} else {
-		u[0] = (char)(0xf0 | (c >> 18));
-		u[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-		u[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-		u[3] = (char)(0x80 | (c & 0x3f));
-		buf_add(b, u, 4);
-	}
-}
-
-/* An entity at s ('&'): its text into out; returns the bytes it took. */
-static size_t
-entity(const char *s, size_t n, struct buf *out)
-{
-	const struct named *e;
-	unsigned long c = 0;
-	size_t i = 1, digits = 0;
-	int hex;
-
-	if (n > 2 && s[1] == '#') {
-		hex = s[2] == 'x' || s[2] == 'X';
-		for (i = hex ? 3 : 2; i < n && digits < 8; i++, digits++) {
-			int d = s[i];
-
-			if (d >= '0' && d <= '9')
-				c = c * (hex ? 16 : 10) + (unsigned long)(d - '0');
-			else if (hex && isxdigit(d))
-				c = c * 16 + (unsigned long)(tolower(d) - 'a' + 10);
-			else
-				break;
-		}
-		if (digits == 0)
-			goto literal;
-		if (i < n && s[i] == ';')
-			i++;
-		put_codepoint(out, c > 0x10ffff ? 0xfffd : (unsigned)c);
-		return i;
-	}
-	for (e = entities; e->name != NULL; e++) {
-		size_t len = strlen(e->name);
-
-		if (len + 1 < n && strncmp(s + 1, e->name, len) == 0 &&
-		    !isalnum((unsigned char)s[1 + len])) {
-			put_codepoint(out, e->code);
-			return 1 + len + (s[1 + len] == ';');
-		}
-	}
-literal:
-	buf_addc(out, '&');
-	return 1;
-}
-
-/* Decode the entities of s into out (reset first). */
-static void
-decode_entities(const char *s, size_t n, struct buf *out)
-{
-	const char *amp;
-
-	buf_reset(out);
-	while (n > 0 && (amp = memchr(s, '&', n)) != NULL) {
-		size_t k = (size_t)(amp - s);
-
-		buf_add(out, s, k);
-		k += entity(amp, n - k, out);
-		s += k;
-		n -= k;
-	}
-	buf_add(out, s, n);
-}
-
-static const struct named colors[] = {
-	{ "black", 0x000000 }, { "white", 0xffffff }, { "red", 0xff0000 },
-	{ "green", 0x008000 }, { "blue", 0x0000ff }, { "yellow", 0xffff00 },
-	{ "gray", 0x808080 }, { "grey", 0x808080 }, { "silver", 0xc0c0c0 },
-	{ "maroon", 0x800000 }, { "navy", 0x000080 }, { "purple", 0x800080 },
-	{ "teal", 0x008080 }, { "olive", 0x808000 }, { "lime", 0x00ff00 },
-	{ "aqua", 0x00ffff }, { "fuchsia", 0xff00ff }, { "orange", 0xffa500 },
-	{ "whitesmoke", 0xf5f5f5 }, { "snow", 0xfffafa }, { NULL, 0 }
-};
-
-/* A colour as HTML and CSS write it; RGB_NONE if not understood. */
-static unsigned
-parse_color(const char *s, size_t n)
-{
-	const struct named *c;
-	unsigned v = 0, part[3];
-	size_t i, k;
-
-	while (n > 0 && (isspace((unsigned char)*s) || *s == '"' || *s == '\''))
-		s++, n--;
-	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"' ||
-	    s[n - 1] == '\'' || s[n - 1] == ';'))
-		n--;
-	if (n > 0 && *s == '#')
-		s++, n--;
-	if (n == 3 || n == 6) {
-		for (i = 0; i < n && isxdigit((unsigned char)s[i]); i++)
-			v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ?
-			    s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10);
-		if (i == n)
-			return n == 6 ? v : ((v >> 8) & 0xf) * 0x110000 +
-			    ((v >> 4) & 0xf) * 0x1100 + (v & 0xf) * 0x11;
-	}
-	if (n > 4 && strncasecmp(s, "rgb(", 4) == 0) {
-		for (i = 4, k = 0; k < 3 && i < n; k++) {
-			part[k] = 0;
-			while (i < n && !isdigit((unsigned char)s[i]))
-				i++;
-			while (i < n && isdigit((unsigned char)s[i]))
-				part[k] = part[k] * 10 + (unsigned)(s[i++] - '0');
-			if (part[k] > 255)
-				part[k] = 255;
-		}
-		if (k == 3)
-			return part[0] << 16 | part[1] << 8 | part[2];
-	}
-	for (c = colors; c->name != NULL; c++)
-		if (strlen(c->name) == n && strncasecmp(s, c->name, n) == 0)
-			return c->code;
-	return RGB_NONE;
-}
-
-static int
-close_colors(unsigned a, unsigned b)
-{
-	int dr = (int)((a >> 16) & 0xff) - (int)((b >> 16) & 0xff);
-	int dg = (int)((a >> 8) & 0xff) - (int)((b >> 8) & 0xff);
-	int db = (int)(a & 0xff) - (int)(b & 0xff);
-
-	return abs(dr) + abs(dg) + abs(db) < 30;
-}
-
-/* A CSS size so small no one reads it: under 4px, 3pt, 0.3em, 30%. */
-static int
-tiny_size(const char *s, size_t n)
-{
-	char tmp[32], *end;
-	double d;
-
-	if (n >= sizeof(tmp))
-		return 0;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	d = strtod(tmp, &end);
-	if (end == tmp)
-		return 0;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (d <= 0)
-		return 1;
-	if (strncasecmp(end, "px", 2) == 0)
-		return d < 4;
-	if (strncasecmp(end, "pt", 2) == 0)
-		return d < 3;
-	if (strncasecmp(end, "em", 2) == 0 || strncasecmp(end, "rem", 3) == 0)
-		return d < 0.3;
-	if (*end == '%')
-		return d < 30;
-	return 0;
-}
-
-/* The declarations of a style attribute that change what is seen. */
-static void
-apply_style(struct frame *f, const char *s, size_t n)
-{
-	const char *end = s + n, *colon, *semi;
-	size_t klen, vlen;
-	const char *val;
-
-	while (s < end) {
-		if ((semi = memchr(s, ';', (size_t)(end - s))) == NULL)
-			semi = end;
-		colon = memchr(s, ':', (size_t)(semi - s));
-		if (colon != NULL) {
-			while (s < colon && isspace((unsigned char)*s))
-				s++;
-			klen = (size_t)(colon - s);
-			while (klen > 0 && isspace((unsigned char)s[klen - 1]))
-				klen--;
-			val = colon + 1;
-			while (val < semi && isspace((unsigned char)*val))
-				val++;
-			vlen = (size_t)(semi - val);
-			while (vlen > 0 && (isspace((unsigned char)val[vlen - 1]) ||
-			    val[vlen - 1] == '!'))
-				vlen--;
-			if (vlen > 10 && strncasecmp(val + vlen - 10, "!important",
-			    10) == 0)
-				vlen -= 10;
-#define KEY(k) (klen == sizeof(k) - 1 && strncasecmp(s, k, klen) == 0)
-			if (KEY("color"))
-				f->color = parse_color(val, vlen);
-			else if (KEY("background-color") || KEY("background")) {
-				unsigned c = parse_color(val, vlen);
-
-				if (c != RGB_NONE)
-					f->bg = c;
-			} else if (KEY("display"))
-				f->hidden |= vlen >= 4 &&
-				    strncasecmp(val, "none", 4) == 0;
-			else if (KEY("visibility"))
-				f->hidden |= vlen >= 6 &&
-				    strncasecmp(val, "hidden", 6) == 0;
-			else if (KEY("opacity"))
-				f->hidden |= tiny_size(val, vlen) && *val != '.';
-			else if (KEY("font-size"))
-				f->tiny = (unsigned char)tiny_size(val, vlen);
-			else if (KEY("max-height") || KEY("height"))
-				f->hidden |= vlen >= 1 && val[0] == '0' &&
-				    (vlen == 1 || !isdigit((unsigned char)val[1]));
-#undef KEY
-		}
-		s = semi + 1;
-	}
-}
-
-/* Read the attributes of a tag from s to its '>'; returns after it. */
-static size_t
-read_attrs(const char *s, size_t n, struct attr *a, size_t *na, int *selfclose)
-{
-	size_t i = 0, k = 0;
-	char q;
-
-	*selfclose = 0;
-	while (i < n) {
-		while (i < n && (isspace((unsigned char)s[i]) || s[i] == '/')) {
-			*selfclose = s[i] == '/';
-			i++;
-		}
-		if (i >= n || s[i] == '>')
-			break;
-		*selfclose = 0;
-		a[k].name = s + i;
-		while (i < n && !isspace((unsigned char)s[i]) && s[i] != '=' &&
-		    s[i] != '>' && s[i] != '/')
-			i++;
-		a[k].nlen = (size_t)(s + i - a[k].name);
-		a[k].val = NULL;
-		a[k].vlen = 0;
-		while (i < n && isspace((unsigned char)s[i]))
-			i++;
-		if (i < n && s[i] == '=') {
-			i++;
-			while (i < n && isspace((unsigned char)s[i]))
-				i++;
-			if (i < n && (s[i] == '"' || s[i] == '\'')) {
-				q = s[i++];
-				a[k].val = s + i;
-				while (i < n && s[i] != q)
-					i++;
-				a[k].vlen = (size_t)(s + i - a[k].val);
-				if (i < n)
-					i++;
-			} else {
-				a[k].val = s + i;
-				while (i < n && !isspace((unsigned char)s[i]) &&
-				    s[i] != '>')
-					i++;
-				a[k].vlen = (size_t)(s + i - a[k].val);
-			}
-		}
-		if (a[k].nlen > 0 && k + 1 < HTML_ATTRS)
-			k++;
-	}
-	*na = k;
-	return i < n ? i + 1 : n;
-}
-
-static const struct attr *
-attr_get(const struct attr *a, size_t na, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < na; i++)
-		if (a[i].nlen == strlen(name) &&
-		    strncasecmp(a[i].name, name, a[i].nlen) == 0)
-			return &a[i];
-	return NULL;
+	(void)tag;
+	rawuri_add(arg, s, n);
 }
 
 static void
-html_link(struct html *x, const struct attr *a)
+render_html(struct view *v, struct text_para *p, const char *s, size_t n)
 {
-	if (a == NULL || a->val == NULL)
-		return;
-	decode_entities(a->val, a->vlen < RAWURI_LEN * 2 ? a->vlen :
-	    RAWURI_LEN * 2, &x->ent);
-	rawuri_add(x->v, x->ent.s ? x->ent.s : "", x->ent.len);
-}
+	struct html_reading r;
 
-static struct frame *
-top(struct html *x)
-{
-	return &x->st[x->depth > 0 ? x->depth - 1 : 0];
-}
-
-static void
-html_open(struct html *x, const char *tag, const struct attr *a, size_t na,
-    int selfclose)
-{
-	struct frame f;
-	const struct attr *at;
-
-	if (tag_is(tag, block_tags))
-		para_break(x->p);
-	if (strcmp(tag, "img") == 0) {
-		x->v->images++;
-		html_link(x, attr_get(a, na, "src"));
-	} else if (strcmp(tag, "a") == 0 || strcmp(tag, "area") == 0)
-		html_link(x, attr_get(a, na, "href"));
-	else if (strcmp(tag, "form") == 0)
-		html_link(x, attr_get(a, na, "action"));
-	else if (strcmp(tag, "iframe") == 0 || strcmp(tag, "frame") == 0)
-		html_link(x, attr_get(a, na, "src"));
-	if (selfclose || tag_is(tag, void_tags))
-		return;
-	if (x->depth > 1 && tag_is(tag, auto_close) &&
-	    strcmp(top(x)->tag, tag) == 0)
-		x->depth--;
-	f = *top(x);
-	snprintf(f.tag, sizeof(f.tag), "%s", tag);
-	if ((at = attr_get(a, na, "color")) != NULL && at->val != NULL)
-		f.color = parse_color(at->val, at->vlen);
-	if ((at = attr_get(a, na, "bgcolor")) != NULL && at->val != NULL &&
-	    parse_color(at->val, at->vlen) != RGB_NONE)
-		f.bg = parse_color(at->val, at->vlen);
-	if ((at = attr_get(a, na, "style")) != NULL && at->val != NULL)
-		apply_style(&f, at->val, at->vlen);
-	if (attr_get(a, na, "hidden") != NULL)
-		f.hidden = 1;
-	if (x->depth >= HTML_DEPTH) {
-		x->overflow++;
-		return;
-	}
-	x->st[x->depth++] = f;
-}
-
-static void
-html_close(struct html *x, const char *tag)
-{
-	int i;
-
-	if (tag_is(tag, block_tags))
-		para_break(x->p);
-	if (x->overflow > 0) {
-		x->overflow--;
-		return;
-	}
-	for (i = x->depth - 1; i > 0; i--)
-		if (strcmp(x->st[i].tag, tag) == 0) {
-			x->depth = i;
-			return;
-		}
-}
-
-/* Text between tags: shown, or counted as what a reader cannot see. */
-static void
-html_text(struct html *x, const char *s, size_t n)
-{
-	const struct frame *f = top(x);
-	struct para *p = x->p;
-	size_t before = p->chars, i, chars = 0;
-	struct view *v = x->v;
-
-	decode_entities(s, n, &x->ent);
-	if (f->hidden || f->tiny || (f->color != RGB_NONE &&
-	    close_colors(f->color, f->bg))) {
-		for (i = 0; i < x->ent.len; i++)
-			if (!isspace((unsigned char)x->ent.s[i]) &&
-			    ((unsigned char)x->ent.s[i] & 0xc0) != 0x80)
-				chars++;
-		if (f->hidden)
-			v->hidden += chars;
-		else if (f->tiny)
-			v->tiny += chars;
-		else
-			v->samecolor += chars;
-		return;
-	}
-	para_text(p, x->ent.s ? x->ent.s : "", x->ent.len);
-	v->chars += p->chars - before;
-}
-
-/* The name of a tag at s, lower case, into tag; its length in s. */
-static size_t
-tag_name(const char *s, size_t n, char *tag, size_t cap)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '-' ||
-	    s[i] == ':'); i++)
-		if (k + 1 < cap)
-			tag[k++] = (char)tolower((unsigned char)s[i]);
-	tag[k] = '\0';
-	if (i > cap)
-		tag[0] = '\0';		/* no tag we know is that long */
-	return i;
-}
-
-/* Where the raw text of tag (script, style...) ends: after </tag>. */
-static size_t
-skip_raw(const char *s, size_t n, const char *tag)
-{
-	size_t len = strlen(tag), i;
-	const char *lt;
-
-	for (i = 0; i < n && (lt = memchr(s + i, '<', n - i)) != NULL; ) {
-		i = (size_t)(lt - s) + 1;
-		if (i + len < n && s[i] == '/' &&
-		    strncasecmp(s + i + 1, tag, len) == 0 &&
-		    !isalnum((unsigned char)s[i + 1 + len])) {
-			lt = memchr(s + i, '>', n - i);
-			return lt != NULL ? (size_t)(lt - s) + 1 : n;
-		}
-	}
-	return n;
-}
-
-static void
-render_html(struct view *v, struct para *p, const char *s, size_t n)
-{
-	struct html x;
-	struct attr a[HTML_ATTRS];
-	size_t i = 0, j, na;
-	char tag[12];
-	const char *e;
-	int selfclose;
-
-	memset(&x, 0, sizeof(x));
-	x.v = v;
-	x.p = p;
-	x.st[0].color = 0x000000;
-	x.st[0].bg = 0xffffff;
-	x.depth = 1;
-	buf_init(&x.ent);
-	while (i < n) {
-		const char *lt = memchr(s + i, '<', n - i);
-
-		j = lt != NULL ? (size_t)(lt - s) : n;
-		if (j > i)
-			html_text(&x, s + i, j - i);
-		if ((i = j) >= n)
-			break;
-		if (i + 3 < n && strncmp(s + i, "<!--", 4) == 0) {
-			e = memmem(s + i + 4, n - i - 4, "-->", 3);
-			i = e != NULL ? (size_t)(e - s) + 3 : n;
-		} else if (i + 1 < n && (s[i + 1] == '!' || s[i + 1] == '?')) {
-			e = memchr(s + i, '>', n - i);
-			i = e != NULL ? (size_t)(e - s) + 1 : n;
-		} else if (i + 2 < n && s[i + 1] == '/' &&
-		    isalpha((unsigned char)s[i + 2])) {
-			i += 2;
-			i += tag_name(s + i, n - i, tag, sizeof(tag));
-			e = memchr(s + i, '>', n - i);
-			i = e != NULL ? (size_t)(e - s) + 1 : n;
-			html_close(&x, tag);
-		} else if (i + 1 < n && isalpha((unsigned char)s[i + 1])) {
-			i++;
-			i += tag_name(s + i, n - i, tag, sizeof(tag));
-			i += read_attrs(s + i, n - i, a, &na, &selfclose);
-			if (tag_is(tag, raw_tags))
-				i += skip_raw(s + i, n - i, tag);
-			else
-				html_open(&x, tag, a, na, selfclose);
-		} else {
-			html_text(&x, "<", 1);
-			i++;
-		}
-	}
-	para_break(p);
-	buf_free(&x.ent);
+	memset(&r, 0, sizeof(r));
+	r.link = html_link;
+	r.arg = v;
+	html_read(s, n, p, &r);
+	v->chars += r.chars;
+	v->hidden += r.hidden;
+	v->tiny += r.tiny;
+	v->samecolor += r.samecolor;
+	v->images += r.images;
 }
 
 /* --- parts: text, attachments, charsets --------------------------------- */
@@ -1515,7 +871,7 @@ view_part(const struct msgpart *p, void *arg)
 {
 	struct view *v = arg;
 	struct msgpart page;
-	struct para para;
+	struct text_para para;
 	int is_html;
 	size_t q;
 
@@ -1558,14 +914,14 @@ view_part(const struct msgpart *p, void *arg)
 		    utf8_cut(v->text.s ? v->text.s : "", v->text.len, room));
 		buf_addc(&v->rawbody, '\n');
 	}
-	para_init(&para, &v->body, BODY_MAX);
+	text_para_init(&para, &v->body, BODY_MAX);
 	if (is_html) {
 		urls_html(&v->urls, v->text.s ? v->text.s : "", v->text.len);
 		render_html(v, &para, v->text.s ? v->text.s : "", v->text.len);
 	} else {
 		urls_text(&v->urls, v->text.s ? v->text.s : "", v->text.len);
 		rawuri_scan(v, v->text.s ? v->text.s : "", v->text.len);
-		render_plain(&para, v->text.s ? v->text.s : "", v->text.len);
+		text_render_plain(&para, v->text.s ? v->text.s : "", v->text.len);
 		v->chars += para.chars;
 	}
 	return 0;
@@ -2169,11 +1525,11 @@ check_replyto(struct view *v)
 	if (message_addrs(v->m, "From", &v->tmp, NULL, 1, 1000) == 0 ||
 	    *domain_of(v->tmp.s) == '\0')
 		return;
-	reg_domain(domain_of(v->tmp.s), from, sizeof(from));
+	url_domain_lower(domain_of(v->tmp.s), from, sizeof(from));
 	if (message_addrs(v->m, "Reply-To", &v->tmp, NULL, 1, 1000) == 0 ||
 	    *domain_of(v->tmp.s) == '\0')
 		return;
-	if (strcmp(from, reg_domain(domain_of(v->tmp.s), to,
+	if (strcmp(from, url_domain_lower(domain_of(v->tmp.s), to,
 	    sizeof(to))) == 0)
 		return;
 	if (message_header_count(v->m, "List-Id") > 0 ||
@@ -2503,7 +1859,7 @@ check_url_sender(struct view *v)
 	if (v->urls.n == 0 || message_addrs(v->m, "From", &v->tmp, NULL, 1,
 	    1000) == 0 || *domain_of(v->tmp.s) == '\0')
 		return;
-	reg_domain(domain_of(v->tmp.s), from, sizeof(from));
+	url_domain_lower(domain_of(v->tmp.s), from, sizeof(from));
 	for (i = 0; i < v->urls.n; i++) {
 		if (strncmp(v->urls.v[i].url, "http", 4) != 0)
 			continue;
@@ -2629,12 +1985,12 @@ rule_hit(void *arg, const char *name, const char *ev, size_t evlen)
 static void
 build(struct view *v)
 {
-	struct para p;
+	struct text_para p;
 
 	if (message_subject(v->m, &v->tmp, 1000) && v->tmp.len > 0) {
-		para_init(&p, &v->body, BODY_MAX);
-		para_text(&p, v->tmp.s, v->tmp.len);
-		para_break(&p);
+		text_para_init(&p, &v->body, BODY_MAX);
+		text_para_text(&p, v->tmp.s, v->tmp.len);
+		text_para_break(&p);
 	}
 	message_parts(v->m, view_part, v);
 	header_charsets(v);

@@ -1,7 +1,10 @@
 /*
- * rules_int.h - what the parts of the rule engine share: rules.c reads,
- * compiles and runs rules; rules_eval.c maps eval: tests onto xd-heur's
- * checks; rules_report.c says what was loaded and left out.
+ * rules_int.h - what the parts of the rule engine share: rules.c holds
+ * the set and finishes it (compiling), rules_read.c reads the files,
+ * rules_meta.c parses metas, rules_prefilter.c finds the literals a
+ * rule needs, rules_match.c runs a set on a message; rules_eval.c maps
+ * eval: tests onto xd-heur's checks; rules_report.c says what was loaded
+ * and left out.
  */
 #ifndef RULES_INT_H
 #define RULES_INT_H
@@ -179,8 +182,26 @@ struct evalctx {
 	long long	 date_diff;	/* Date: less the nearest Received: */
 };
 
-/* rules.c */
+/* rules.c: the set, its rules by name, finishing it */
 int	 rules_usable(const struct ruleset *, const char *);
+struct rule *rule_get(struct ruleset *, const char *);
+void	 rule_reset(struct rule *);
+int	 valid_rule_name(const char *);
+int	 resolve(struct ruleset *, struct rule *, int);
+
+/* rules_read.c: rule files read into a set */
+int	 load_file(struct ruleset *, const char *);
+int	 load_dir(struct ruleset *, const char *);
+
+/* rules_meta.c */
+const char *parse_meta(struct rule *, const char *);
+
+/* rules_prefilter.c */
+int	 littab_of(const struct rule *);
+void	 prefilter(struct ruleset *, struct rule *);
+void	 lit_index(struct littab *);
+void	 lit_scan(struct littab *, const unsigned char *, size_t, uint64_t);
+void	 lit_free(struct littab *);
 
 /* rules_cache.c */
 struct rcache;

@@ -7,6 +7,7 @@
 #define XD_MIME_H
 
 #include "base/base.h"
+#include "text/text.h"
 
 /*
  * message.c: open a message by its locator and parse it with GMime,
@@ -57,11 +58,10 @@ size_t	 message_parts(struct message *, msgpart_fn, void *);
 int	 msgpart_data(const struct msgpart *, struct buf *, size_t);
 int	 msgpart_text(const struct msgpart *, struct buf *, size_t);
 size_t	 msgpart_qp_line(const struct msgpart *, size_t);
+/* charset.c: text in a charset into UTF-8, through GMime's iconv */
+void	 message_init(void);
 void	 utf8_convert(const char *, const char *, size_t, struct buf *);
 int	 charset_known(const char *);
-void	 utf8_fix(struct buf *);
-size_t	 utf8_cut(const char *, size_t, size_t);
-void	 text_clean(struct buf *, size_t);
 /* digest.c: MD5 and SHA-256 */
 #define DIGEST_MD5	0
 #define DIGEST_SHA256	1

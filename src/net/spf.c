@@ -18,7 +18,7 @@
  *    the get_spf hook of our DNS layer;
  *  - libspf2 is handed a short record of our making, in which every
  *    target is a placeholder name "tKKKI.NONCE" (term K of record I,
- *    see ph_name()), which our DNS layer expands (macros and all)
+ *    see spf_ph_name()), which our DNS layer expands (macros and all)
  *    when libspf2 asks for it, and ip4/ip6 terms are decided here;
  *  - before every term stands a marker "include:mKKKI.NONCE", which
  *    libspf2 resolves through get_spf like any include: that is where
@@ -49,11 +49,7 @@
 
 #include "base/base.h"
 #include "net/net.h"
-
-#define SPF_MAX_TERMS	10	/* DNS-querying terms in one check (4.6.4) */
-#define SPF_MAX_VOID	2	/* void lookups in one check (4.6.4) */
-#define SPF_MAX_NAMES	10	/* MX or PTR names of one term (4.6.4) */
-#define SPF_MAX_INST	16	/* records in one check: 1 + 10 + slack */
+#include "net/spf_int.h"
 
 /* What libspf2 takes the client for, and an address that is not it. */
 static const char stand_in4[] = "192.0.2.123", not_it4[] = "192.0.2.124";
@@ -61,52 +57,6 @@ static const char stand_in6[] = "2001:db8::123", not_it6[] = "2001:db8::124";
 
 /* The best-guess policy for domains without a record. */
 static const char guess_record[] = "v=spf1 a/24//64 mx/24//64";
-
-/* A query we wait for; after the time bound we stop waiting. */
-struct slot {
-	struct spf	*s;
-	struct spf_answer *a;
-	int		 done, abandoned;
-	struct slot	*prev, *next;
-};
-
-/* One record of a check, as libspf2 evaluates it. */
-struct inst {
-	struct spf_rec	 rec;
-	char		*domain;	/* its <domain> */
-	char		**target;	/* per term: the name, once expanded */
-};
-
-struct spf {
-	struct dns	*dns;
-	struct spf_cache *cache;
-	SPF_server_t	*server;
-	SPF_dns_server_t *layer;
-	char		 nonce[8];	/* "abcd": the last label of ours */
-	struct slot	*slots;
-	struct buf	 tmp;
-
-	/* one check */
-	int		 debug;
-	long long	 deadline;
-	struct cidr	 ip;
-	struct in_addr	 lib4, not4;
-	struct in6_addr	 lib6, not6;
-	struct spf_env	 env;
-	char		*sender, *local, *sdomain, *helo;
-	struct inst	*inst[SPF_MAX_INST];
-	size_t		 ninst;
-	size_t		 cur, term;	/* the term libspf2 is at */
-	int		 inside;	/* cur, term are set */
-	int		 terms, voids;
-	const char	*perm;		/* a permerror for the next marker */
-	const char	*why;		/* why the result is what it is */
-	char		*ptrname[SPF_MAX_NAMES];	/* of the ptr term */
-	size_t		 hosts;		/* MX host lookups of the term */
-	int		 pdone;		/* %{p}: validated names found */
-	char		*valid[SPF_MAX_NAMES];
-	size_t		 nvalid;
-};
 
 static pthread_once_t spf_once = PTHREAD_ONCE_INIT;
 
@@ -175,8 +125,8 @@ on_answer(const struct dns_answer *a, void *arg)
  * Ask (name, type), from the shared cache or the DNS, waiting no
  * longer than the check may take.  The answer is the caller's.
  */
-static struct spf_answer *
-ask(struct spf *s, const char *name, int type)
+struct spf_answer *
+spf_ask(struct spf *s, const char *name, int type)
 {
 	struct spf_answer *a;
 	struct slot *q;
@@ -230,8 +180,8 @@ ask(struct spf *s, const char *name, int type)
 }
 
 /* A name that cannot be asked is a name that does not exist. */
-static int
-is_void(const struct spf_answer *a)
+int
+spf_is_void(const struct spf_answer *a)
 {
 	return a->status == DNS_NXDOMAIN || a->status == DNS_NODATA ||
 	    (a->status == DNS_OK && a->n == 0) ||
@@ -239,78 +189,10 @@ is_void(const struct spf_answer *a)
 	    strcmp(a->why, "bad-name") == 0);
 }
 
-static int
-is_temp(const struct spf_answer *a)
+int
+spf_is_temp(const struct spf_answer *a)
 {
-	return !is_void(a) && a->status != DNS_OK;
-}
-
-/* --- what libspf2 gets --------------------------------------------------- */
-
-static SPF_dns_rr_t *
-rr_new(struct spf *s, const char *name, ns_type type, int herrno)
-{
-	return SPF_dns_rr_new_init(s->layer, name, type, 0, herrno);
-}
-
-static SPF_dns_rr_t *
-rr_status(struct spf *s, const char *name, ns_type type,
-    const struct spf_answer *a)
-{
-	if (is_temp(a))
-		return rr_new(s, name, type, TRY_AGAIN);
-	if (a->status == DNS_NODATA || a->status == DNS_OK)
-		return rr_new(s, name, type, NO_DATA);
-	return rr_new(s, name, type, HOST_NOT_FOUND);
-}
-
-static void
-rr_name(SPF_dns_rr_t *rr, const char *name)
-{
-	size_t len = strlen(name) + 1;
-
-	if (SPF_dns_rr_buf_realloc(rr, rr->num_rr, len) != SPF_E_SUCCESS)
-		xd_errx(XD_EXIT_SOME, "out of memory");
-	memcpy(rr->rr[rr->num_rr]->ptr, name, len);
-	rr->num_rr++;
-}
-
-static void
-rr_addr(struct spf *s, SPF_dns_rr_t *rr, int match)
-{
-	if (SPF_dns_rr_buf_realloc(rr, rr->num_rr,
-	    sizeof(SPF_dns_rr_data_t)) != SPF_E_SUCCESS)
-		xd_errx(XD_EXIT_SOME, "out of memory");
-	if (rr->rr_type == ns_t_a)
-		rr->rr[rr->num_rr]->a = match ? s->lib4 : s->not4;
-	else
-		rr->rr[rr->num_rr]->aaaa = match ? s->lib6 : s->not6;
-	rr->num_rr++;
-}
-
-/*
- * Addresses for libspf2: the stand-in for those that match the client
- * under bits, another address for the rest.
- */
-static SPF_dns_rr_t *
-rr_addrs(struct spf *s, const char *name, ns_type type,
-    const struct spf_answer *a, int bits)
-{
-	SPF_dns_rr_t *rr;
-	struct cidr net;
-	size_t i;
-
-	if (a->status != DNS_OK || a->n == 0)
-		return rr_status(s, name, type, a);
-	rr = rr_new(s, name, type, NETDB_SUCCESS);
-	for (i = 0; i < a->n; i++) {
-		memset(&net, 0, sizeof(net));
-		net.family = type == ns_t_a ? AF_INET : AF_INET6;
-		memcpy(net.addr, a->rr[i].addr, net.family == AF_INET ? 4 : 16);
-		net.bits = bits;
-		rr_addr(s, rr, cidr_match(&net, &s->ip));
-	}
-	return rr;
+	return !spf_is_void(a) && a->status != DNS_OK;
 }
 
 /* --- records ------------------------------------------------------------- */
@@ -330,13 +212,12 @@ inst_free(struct inst *in)
 	free(in);
 }
 
-static int
-dns_term(enum spf_mech m)
+int
+spf_dns_term(enum spf_mech m)
 {
 	return m != SPFM_ALL && m != SPFM_IP4 && m != SPFM_IP6;
 }
 
-enum load { L_OK, L_NONE, L_NXDOMAIN, L_PERM, L_TEMP };
 
 /* A record from text into a new instance for domain. */
 static enum load
@@ -366,14 +247,14 @@ inst_add(struct spf *s, const char *domain, const char *txt, size_t len,
 }
 
 /* The one SPF record of domain (4.4, 4.5), as a new instance. */
-static enum load
-load(struct spf *s, const char *domain, size_t *idx)
+enum load
+spf_load(struct spf *s, const char *domain, size_t *idx)
 {
-	struct spf_answer *a = ask(s, domain, DNS_TXT);
+	struct spf_answer *a = spf_ask(s, domain, DNS_TXT);
 	enum load rc;
 	size_t i, found = 0, at = 0;
 
-	if (is_void(a)) {
+	if (spf_is_void(a)) {
 		s->why = "no SPF record";
 		rc = a->status == DNS_NXDOMAIN ? L_NXDOMAIN : L_NONE;
 	} else if (a->status != DNS_OK) {
@@ -401,8 +282,8 @@ load(struct spf *s, const char *domain, size_t *idx)
 }
 
 /* The name term k of instance i is about, macros expanded (7.3). */
-static const char *
-target(struct spf *s, size_t i, size_t k)
+const char *
+spf_target(struct spf *s, size_t i, size_t k)
 {
 	struct inst *in = s->inst[i];
 	const struct spf_term *t = &in->rec.t[k];
@@ -442,8 +323,8 @@ mech_name(enum spf_mech m)
  * past about 512 bytes of its compiled form.  KIND, the term in three
  * base-36 digits, the record in one, then the nonce: "m00a3.qkzx".
  */
-static void
-ph_name(const struct spf *s, struct buf *b, int kind, size_t k, size_t i)
+void
+spf_ph_name(const struct spf *s, struct buf *b, int kind, size_t k, size_t i)
 {
 	static const char d36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 
@@ -455,8 +336,8 @@ ph_name(const struct spf *s, struct buf *b, int kind, size_t k, size_t i)
  * The record libspf2 evaluates for instance i: markers, placeholders,
  * ip4/ip6 decided, nothing past what can be reached.
  */
-static void
-gen_record(struct spf *s, size_t i, struct buf *b)
+void
+spf_gen_record(struct spf *s, size_t i, struct buf *b)
 {
 	const struct spf_rec *r = &s->inst[i]->rec;
 	const struct spf_term *t;
@@ -471,7 +352,7 @@ gen_record(struct spf *s, size_t i, struct buf *b)
 		    !ip_term_matches(s, t))
 			continue;
 		buf_adds(b, " +include:");
-		ph_name(s, b, 'm', k, i);
+		spf_ph_name(s, b, 'm', k, i);
 		switch (t->mech) {
 		case SPFM_ALL:
 			buf_printf(b, " %call", t->qual);
@@ -486,12 +367,12 @@ gen_record(struct spf *s, size_t i, struct buf *b)
 			break;
 		case SPFM_REDIRECT:
 			buf_adds(b, " redirect=");
-			ph_name(s, b, 't', k, i);
+			spf_ph_name(s, b, 't', k, i);
 			stop = 1;
 			break;
 		default:
 			buf_printf(b, " %c%s:", t->qual, mech_name(t->mech));
-			ph_name(s, b, 't', k, i);
+			spf_ph_name(s, b, 't', k, i);
 			/* The marker before the next one is a permerror. */
 			stop = ++dns > SPF_MAX_TERMS;
 			break;
@@ -499,407 +380,8 @@ gen_record(struct spf *s, size_t i, struct buf *b)
 	}
 	if (!stop) {
 		buf_adds(b, " +include:");
-		ph_name(s, b, 'e', 0, i);
+		spf_ph_name(s, b, 'e', 0, i);
 	}
-}
-
-/* --- placeholder names ---------------------------------------------------- */
-
-struct ph {
-	int	 kind;		/* 'm' marker, 'e' end, 't' target, 'p' PTR name */
-	size_t	 i, k, j;
-};
-
-static int
-d36(int c)
-{
-	c = tolower((unsigned char)c);
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* "[J.]Tkkki.NONCE" as ph_name() makes them; 0 if name is one. */
-static int
-ph_parse(const struct spf *s, const char *name, struct ph *ph)
-{
-	size_t n = strlen(name), nn = strlen(s->nonce);
-	const char *p = name;
-	int v[4], x;
-
-	memset(ph, 0, sizeof(*ph));
-	if (n < nn + 6 || strcasecmp(name + n - nn, s->nonce) != 0)
-		return -1;
-	if (n == nn + 8 && p[0] >= '0' && p[0] <= '9' && p[1] == '.') {
-		ph->j = (size_t)(p[0] - '0');
-		p += 2;
-		if (*p != 't')
-			return -1;
-		ph->kind = 'p';
-	} else if (n == nn + 6)
-		ph->kind = *p;
-	else
-		return -1;
-	if (p[5] != '.' || (*p != 't' && *p != 'm' && *p != 'e'))
-		return -1;
-	for (x = 0; x < 4; x++)
-		if ((v[x] = d36(p[x + 1])) < 0)
-			return -1;
-	ph->k = (size_t)(v[0] * 1296 + v[1] * 36 + v[2]);
-	ph->i = (size_t)v[3];
-	if (ph->i >= s->ninst ||
-	    (ph->kind != 'e' && ph->k >= s->inst[ph->i]->rec.n))
-		return -1;
-	return 0;
-}
-
-/* The term a lookup of ph belongs to, which must be the current one. */
-static const struct spf_term *
-ph_term(struct spf *s, const struct ph *ph)
-{
-	if (!s->inside || ph->i != s->cur || ph->k != s->term)
-		return NULL;
-	return &s->inst[ph->i]->rec.t[ph->k];
-}
-
-static const struct spf_term *
-cur_term(const struct spf *s)
-{
-	return s->inside ? &s->inst[s->cur]->rec.t[s->term] : NULL;
-}
-
-static void
-term_reset(struct spf *s)
-{
-	size_t j;
-
-	for (j = 0; j < SPF_MAX_NAMES; j++) {
-		free(s->ptrname[j]);
-		s->ptrname[j] = NULL;
-	}
-	s->hosts = 0;
-}
-
-/* A mistake of ours, not of the record: a temperror, said once. */
-static void
-internal(struct spf *s, const char *what, const char *name)
-{
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static int said;
-	int first;
-
-	s->why = "internal error";
-	pthread_mutex_lock(&lock);
-	first = !said;
-	said = 1;
-	pthread_mutex_unlock(&lock);
-	if (first)
-		xd_warnx("spf: unexpected %s for %s", what, name);
-}
-
-/* --- the DNS layer libspf2 asks ------------------------------------------ */
-
-/* The a, mx and exists terms ask for their placeholder. */
-static SPF_dns_rr_t *
-term_lookup(struct spf *s, const char *name, ns_type type,
-    const struct ph *ph)
-{
-	const struct spf_term *t = ph_term(s, ph);
-	const char *q;
-	struct spf_answer *a;
-	SPF_dns_rr_t *rr;
-	size_t i;
-	int want;
-
-	want = type == ns_t_mx ? DNS_MX : type == ns_t_a ? DNS_A : DNS_AAAA;
-	if (t == NULL || ph->kind != 't' || (t->mech == SPFM_MX) !=
-	    (type == ns_t_mx) || (t->mech != SPFM_A && t->mech != SPFM_MX &&
-	    t->mech != SPFM_EXISTS) || (type != ns_t_mx && type != ns_t_a &&
-	    type != ns_t_aaaa)) {
-		internal(s, "lookup", name);
-		return rr_new(s, name, type, TRY_AGAIN);
-	}
-	q = target(s, ph->i, ph->k);
-	a = ask(s, q, want);
-	if (is_void(a))
-		s->voids++;
-	if (is_temp(a))
-		s->why = "DNS error";
-	if (a->status != DNS_OK || a->n == 0 || t->mech == SPFM_EXISTS) {
-		rr = a->status == DNS_OK && a->n > 0 ?
-		    rr_addrs(s, name, type, a, 0) : rr_status(s, name, type, a);
-		spf_answer_free(a);
-		return rr;
-	}
-	if (t->mech == SPFM_A) {
-		rr = rr_addrs(s, name, type, a, type == ns_t_a ? t->cidr4 :
-		    t->cidr6);
-		spf_answer_free(a);
-		return rr;
-	}
-	rr = rr_new(s, name, type, NETDB_SUCCESS);
-	for (i = 0; i < a->n; i++) {
-		/* A null MX (RFC 7505) names no host. */
-		if (a->rr[i].len == 0 || strcmp(a->rr[i].text, ".") == 0)
-			continue;
-		if (rr->num_rr == SPF_MAX_NAMES) {
-			s->perm = s->why = "more than 10 MX names";
-			SPF_dns_rr_free(rr);
-			spf_answer_free(a);
-			return rr_new(s, name, type, NO_DATA);
-		}
-		rr_name(rr, a->rr[i].text);
-	}
-	if (rr->num_rr == 0)
-		rr->herrno = NO_DATA;
-	spf_answer_free(a);
-	return rr;
-}
-
-/* The hosts an mx term named, asked for A or AAAA. */
-static SPF_dns_rr_t *
-host_lookup(struct spf *s, const char *name, ns_type type,
-    const struct spf_term *t)
-{
-	struct spf_answer *a;
-	SPF_dns_rr_t *rr;
-
-	if (++s->hosts > SPF_MAX_NAMES) {
-		internal(s, "MX host lookup", name);
-		return rr_new(s, name, type, TRY_AGAIN);
-	}
-	a = ask(s, name, type == ns_t_a ? DNS_A : DNS_AAAA);
-	if (is_temp(a))
-		s->why = "DNS error";
-	rr = rr_addrs(s, name, type, a, type == ns_t_a ? t->cidr4 : t->cidr6);
-	spf_answer_free(a);
-	return rr;
-}
-
-/* name is target or a name under it. */
-static int
-under(const char *name, const char *target)
-{
-	size_t n = strlen(name), t = strlen(target);
-
-	if (t > n)
-		return 0;
-	if (t == n)
-		return strcasecmp(name, target) == 0;
-	return name[n - t - 1] == '.' && strcasecmp(name + n - t, target) == 0;
-}
-
-/*
- * The ptr term asks for the PTR names of (what it thinks is) the
- * client: we ask for the real one's, keep the first ten names (4.6.4)
- * that are under the target (5.5), and hand them on as "J.tK.iI.NONCE",
- * which libspf2 finds under its target "tK.iI.NONCE".
- */
-static SPF_dns_rr_t *
-ptr_lookup(struct spf *s, const char *name)
-{
-	char rev[DNS_MAX_NAME + 2];
-	const char *tgt = target(s, s->cur, s->term);
-	struct spf_answer *a;
-	SPF_dns_rr_t *rr;
-	size_t j;
-
-	if (dns_reverse(&s->ip, NULL, rev, sizeof(rev)) != 0) {
-		internal(s, "reverse name", name);
-		return rr_new(s, name, ns_t_ptr, TRY_AGAIN);
-	}
-	a = ask(s, rev, DNS_PTR);
-	if (is_void(a))
-		s->voids++;
-	if (a->status != DNS_OK || a->n == 0) {
-		/* A DNS error: the mechanism does not match (5.5). */
-		rr = is_temp(a) ? rr_new(s, name, ns_t_ptr, NO_DATA) :
-		    rr_status(s, name, ns_t_ptr, a);
-		spf_answer_free(a);
-		return rr;
-	}
-	term_reset(s);
-	rr = rr_new(s, name, ns_t_ptr, NETDB_SUCCESS);
-	for (j = 0; j < a->n && j < SPF_MAX_NAMES; j++) {
-		if (!under(a->rr[j].text, tgt))
-			continue;
-		s->ptrname[j] = xstrdup(a->rr[j].text);
-		buf_reset(&s->tmp);
-		buf_printf(&s->tmp, "%zu.", j);
-		ph_name(s, &s->tmp, 't', s->term, s->cur);
-		rr_name(rr, s->tmp.s);
-	}
-	if (rr->num_rr == 0)
-		rr->herrno = NO_DATA;
-	spf_answer_free(a);
-	return rr;
-}
-
-/*
- * A PTR name being validated.  A DNS error skips the name (5.5), where
- * libspf2 would make the whole check a temperror.
- */
-static SPF_dns_rr_t *
-ptrname_lookup(struct spf *s, const char *name, ns_type type,
-    const struct ph *ph)
-{
-	const struct spf_term *t = ph_term(s, ph);
-	struct spf_answer *a;
-	SPF_dns_rr_t *rr;
-
-	if (t == NULL || t->mech != SPFM_PTR || ph->j >= SPF_MAX_NAMES ||
-	    s->ptrname[ph->j] == NULL || (type != ns_t_a && type != ns_t_aaaa)) {
-		internal(s, "PTR name lookup", name);
-		return rr_new(s, name, type, TRY_AGAIN);
-	}
-	a = ask(s, s->ptrname[ph->j], type == ns_t_a ? DNS_A : DNS_AAAA);
-	if (is_temp(a))
-		rr = rr_new(s, name, type, NO_DATA);
-	else
-		rr = rr_addrs(s, name, type, a, type == ns_t_a ? 32 : 128);
-	spf_answer_free(a);
-	return rr;
-}
-
-static SPF_dns_rr_t *
-layer_lookup(SPF_dns_server_t *layer, const char *name, ns_type type,
-    int should_cache)
-{
-	struct spf *s = layer->hook;
-	const struct spf_term *t = cur_term(s);
-	struct ph ph;
-
-	(void)should_cache;
-	if (xd_now_ms() >= s->deadline) {
-		s->why = "time bound";
-		return rr_new(s, name, type, TRY_AGAIN);
-	}
-	if (ph_parse(s, name, &ph) == 0) {
-		if (ph.kind == 't')
-			return term_lookup(s, name, type, &ph);
-		if (ph.kind == 'p')
-			return ptrname_lookup(s, name, type, &ph);
-	} else if (t != NULL && t->mech == SPFM_PTR && type == ns_t_ptr)
-		return ptr_lookup(s, name);
-	else if (t != NULL && t->mech == SPFM_MX &&
-	    (type == ns_t_a || type == ns_t_aaaa))
-		return host_lookup(s, name, type, t);
-	internal(s, "lookup", name);
-	return rr_new(s, name, type, TRY_AGAIN);
-}
-
-static SPF_errcode_t
-compile(struct spf *s, SPF_server_t *sv, SPF_response_t *resp,
-    SPF_record_t **recp, const char *text)
-{
-	SPF_errcode_t err;
-
-	err = SPF_record_compile(sv, resp, recp, text);
-	if (err != SPF_E_SUCCESS) {
-		internal(s, "libspf2 refusal", text);
-		if (*recp != NULL) {
-			SPF_record_free(*recp);
-			*recp = NULL;
-		}
-		return SPF_E_DNS_ERROR;
-	}
-	return err;
-}
-
-/* A marker: count the term, check the limits, and move on to it. */
-static SPF_errcode_t
-marker(struct spf *s, const struct ph *ph, SPF_server_t *sv,
-    SPF_response_t *resp, SPF_record_t **recp)
-{
-	const struct spf_term *t;
-
-	if (s->perm != NULL)
-		return SPF_E_BIG_DNS;
-	if (s->voids > SPF_MAX_VOID) {
-		s->perm = s->why = "more than 2 void lookups";
-		return SPF_E_BIG_DNS;
-	}
-	if (ph->kind == 'm') {
-		t = &s->inst[ph->i]->rec.t[ph->k];
-		if (dns_term(t->mech) && ++s->terms > SPF_MAX_TERMS) {
-			s->perm = s->why = "more than 10 DNS-querying terms";
-			return SPF_E_BIG_DNS;
-		}
-		s->cur = ph->i;
-		s->term = ph->k;
-		s->inside = 1;
-		term_reset(s);
-	}
-	return compile(s, sv, resp, recp, "v=spf1");
-}
-
-/*
- * libspf2 wants the record of an include or redirect target, or of a
- * marker.  Errors: SPF_E_DNS_ERROR is a temperror, the others
- * permerrors (no record included is a permerror too, 5.2 and 6.1).
- */
-static SPF_errcode_t
-layer_get_spf(SPF_server_t *sv, SPF_request_t *req, SPF_response_t *resp,
-    SPF_record_t **recp)
-{
-	struct spf *s = sv->resolver->hook;
-	const struct spf_term *t;
-	const char *domain;
-	struct ph ph;
-	size_t idx = 0;
-
-	*recp = NULL;
-	if (xd_now_ms() >= s->deadline) {
-		s->why = "time bound";
-		return SPF_E_DNS_ERROR;
-	}
-	if (ph_parse(s, req->cur_dom, &ph) != 0 ||
-	    (ph.kind != 'm' && ph.kind != 'e' && ph.kind != 't')) {
-		internal(s, "record lookup", req->cur_dom);
-		return SPF_E_DNS_ERROR;
-	}
-	if (ph.kind != 't')
-		return marker(s, &ph, sv, resp, recp);
-	t = ph_term(s, &ph);
-	if (t == NULL || (t->mech != SPFM_INCLUDE &&
-	    t->mech != SPFM_REDIRECT)) {
-		internal(s, "record lookup", req->cur_dom);
-		return SPF_E_DNS_ERROR;
-	}
-	domain = target(s, ph.i, ph.k);
-	if (!spf_domain_ok(domain)) {
-		s->why = "bad include or redirect target";
-		return SPF_E_NOT_SPF;
-	}
-	switch (load(s, domain, &idx)) {
-	case L_OK:
-		break;
-	case L_TEMP:
-		return SPF_E_DNS_ERROR;
-	case L_PERM:
-		return SPF_E_SYNTAX;
-	default:
-		s->why = t->mech == SPFM_INCLUDE ? "included domain has no "
-		    "SPF record" : "redirect target has no SPF record";
-		return SPF_E_NOT_SPF;
-	}
-	gen_record(s, idx, &s->tmp);
-	if (s->debug)
-		xd_warnx("spf: %s: libspf2 gets \"%s\"", domain, s->tmp.s);
-	return compile(s, sv, resp, recp, s->tmp.s);
-}
-
-/* We never say why (exp=): nothing is looked up for it. */
-static SPF_errcode_t
-layer_get_exp(SPF_server_t *sv, const char *domain, char **buf, size_t *len)
-{
-	(void)sv;
-	(void)domain;
-	(void)buf;
-	(void)len;
-	return SPF_E_NOT_SPF;
 }
 
 /* --- set-up -------------------------------------------------------------- */
@@ -945,9 +427,9 @@ spf_new(const char *resolver, struct spf_cache *cache, const char **errstr)
 	make_nonce(s);
 	buf_init(&s->tmp);
 	s->layer = xcalloc(1, sizeof(*s->layer));
-	s->layer->lookup = layer_lookup;
-	s->layer->get_spf = layer_get_spf;
-	s->layer->get_exp = layer_get_exp;
+	s->layer->lookup = spf_layer_lookup;
+	s->layer->get_spf = spf_layer_get_spf;
+	s->layer->get_exp = spf_layer_get_exp;
 	s->layer->name = "xd";
 	s->layer->hook = s;
 	if ((s->server = SPF_server_new_dns(s->layer, 0)) == NULL)
@@ -976,7 +458,7 @@ check_reset(struct spf *s)
 		free(s->valid[i]);
 	s->nvalid = 0;
 	s->pdone = 0;
-	term_reset(s);
+	spf_term_reset(s);
 	s->inside = 0;
 	s->terms = s->voids = 0;
 	s->perm = NULL;
@@ -1020,10 +502,10 @@ find_validated(struct spf *s)
 	s->pdone = 1;
 	if (dns_reverse(&s->ip, NULL, rev, sizeof(rev)) != 0)
 		return;
-	a = ask(s, rev, DNS_PTR);
+	a = spf_ask(s, rev, DNS_PTR);
 	for (j = 0; a->status == DNS_OK && j < a->n && j < SPF_MAX_NAMES;
 	    j++) {
-		b = ask(s, a->rr[j].text, type);
+		b = spf_ask(s, a->rr[j].text, type);
 		for (k = 0; b->status == DNS_OK && k < b->n; k++)
 			if (memcmp(b->rr[k].addr, s->ip.addr,
 			    type == DNS_A ? 4 : 16) == 0) {
@@ -1048,7 +530,7 @@ validated(void *arg, const char *domain)
 		if (strcasecmp(s->valid[j], domain) == 0)
 			return s->valid[j];
 	for (j = 0; j < s->nvalid; j++)
-		if (under(s->valid[j], domain))
+		if (spf_under(s->valid[j], domain))
 			return s->valid[j];
 	return s->nvalid > 0 ? s->valid[0] : "unknown";
 }
@@ -1078,7 +560,7 @@ evaluate(struct spf *s, size_t i)
 	SPF_response_t *resp = NULL;
 	enum spf_result r;
 
-	gen_record(s, i, &s->tmp);
+	spf_gen_record(s, i, &s->tmp);
 	if (s->debug)
 		xd_warnx("spf: %s: libspf2 gets \"%s\"", s->inst[i]->domain,
 		    s->tmp.s);
@@ -1103,7 +585,7 @@ evaluate(struct spf *s, size_t i)
 	case SPF_RESULT_PERMERROR:	r = SPFR_PERMERROR; break;
 	case SPF_RESULT_TEMPERROR:	r = SPFR_TEMPERROR; break;
 	default:
-		internal(s, "libspf2 result", s->sdomain);
+		spf_internal(s, "libspf2 result", s->sdomain);
 		r = SPFR_TEMPERROR;
 		break;
 	}
@@ -1111,7 +593,7 @@ evaluate(struct spf *s, size_t i)
 		SPF_response_free(resp);
 	SPF_request_free(req);
 	if (s->perm != NULL && r != SPFR_PERMERROR) {
-		internal(s, "result after a permerror", s->sdomain);
+		spf_internal(s, "result after a permerror", s->sdomain);
 		r = SPFR_PERMERROR;
 	}
 	return r;
@@ -1197,7 +679,7 @@ spf_check(struct spf *s, const struct spf_query *q, struct buf *domain,
 		*why = "not a domain name";
 		return SPFR_NONE;
 	}
-	switch (load(s, s->sdomain, &idx)) {
+	switch (spf_load(s, s->sdomain, &idx)) {
 	case L_OK:
 		r = evaluate(s, idx);
 		break;

@@ -7,6 +7,8 @@
  * itself a public suffix ("co.uk", "uk.com", "k12.ak.us", a wildcard's
  * match like "c.mm") has none: nobody registered it.
  */
+#include <ctype.h>
+#include <stdio.h>
 #include <idn2.h>
 #include <libpsl.h>
 #include <string.h>
@@ -63,6 +65,26 @@ url_domain(const char *host)
 	if (is_mdns(host))
 		return NULL;
 	return psl_registrable_domain(psl_ctx(), host);
+}
+
+/*
+ * The registered domain of host in lower case into out (cap bytes), or
+ * the host itself in lower case if it has none: the one form the
+ * checks compare domains in.  Returns out.
+ */
+const char *
+url_domain_lower(const char *host, char *out, size_t cap)
+{
+	const char *d;
+	char tmp[256];
+	size_t i;
+
+	snprintf(tmp, sizeof(tmp), "%s", host);
+	for (i = 0; tmp[i] != '\0'; i++)
+		tmp[i] = (char)tolower((unsigned char)tmp[i]);
+	d = url_domain(tmp);
+	snprintf(out, cap, "%s", d != NULL ? d : tmp);
+	return out;
 }
 
 /* 1 if host ends in a suffix the list names, not only by its '*' rule. */

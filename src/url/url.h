@@ -63,6 +63,7 @@ int	 urls_message(struct urls *, struct message *);
 int	 urls_add(struct urls *, const char *, size_t, unsigned);
 int	 url_host(const char *, size_t, struct buf *, int *);
 const char *url_domain(const char *);	/* registered domain, or NULL */
+const char *url_domain_lower(const char *, char *, size_t);
 int	 url_known_suffix(const char *);
 int	 url_icann_suffix(const char *);
 int	 url_registered_domain(const char *, struct buf *);

@@ -1,0 +1,20 @@
+/*
+ * mime/message_int.h - what message.c and parts.c share: the parsed
+ * message behind the opaque struct message of mime.h.
+ */
+#ifndef XD_MESSAGE_INT_H
+#define XD_MESSAGE_INT_H
+
+#include <gmime/gmime.h>
+
+struct message {
+	GMimeMessage	*mime;
+	GMimeStream	*stream;	/* owns the file descriptor */
+	char		*envelope;	/* sender on the From_ line */
+	off_t		 size;
+	int		 flags;
+};
+
+GMimeParserOptions *message_options(void);
+
+#endif

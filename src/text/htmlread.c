@@ -1,0 +1,421 @@
+/*
+ * htmlread.c - one reading of an HTML part, over the tokenizer of
+ * html.c: the text a reader sees (rendered as para.c does), what is
+ * there but not seen (hidden, tiny, or in the colour of its background)
+ * and its text, the links with the text of their anchors, the images,
+ * the forms and their password fields.
+ *
+ * The style of at most HTML_DEPTH open elements is followed; deeper
+ * ones take their parent's.  An end tag closes the innermost open
+ * element of its name and those inside it, as misnested mail needs
+ * ("<b><i>x</b>y" leaves y plain); one that matches none is ignored.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/base.h"
+#include "text/text.h"
+
+#define RGB_NONE	0xffffffffU
+#define ANCHOR_MAX	256	/* bytes of anchor text kept */
+#define HIDDEN_MAX	4096	/* bytes of hidden text kept */
+
+struct frame {
+	char		 tag[HTML_NAME_MAX];
+	unsigned	 color, bg;	/* 0xRRGGBB */
+	unsigned char	 hidden, tiny;
+};
+
+struct html {
+	struct html_reading *r;
+	struct text_para *p;
+	struct frame	 st[HTML_DEPTH];
+	int		 depth;
+	unsigned long	 overflow;	/* elements open past HTML_DEPTH */
+	char		 skip[HTML_NAME_MAX]; /* inside template or xml */
+	struct buf	 href;		/* the open anchor's link */
+	struct buf	 anchor;	/* and its text */
+	int		 in_anchor;
+};
+
+struct named {
+	const char	*name;
+	unsigned	 code;
+};
+
+static int
+tag_is(const char *tag, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(tag, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const void_tags[] = {
+	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
+	"meta", "param", "source", "track", "wbr", NULL
+};
+static const char *const block_tags[] = {
+	"address", "article", "blockquote", "br", "center", "dd", "div", "dl",
+	"dt", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
+	"p", "pre", "section", "table", "td", "th", "tr", "ul", "body",
+	"footer", "header", "nav", "tbody", NULL
+};
+/* elements whose end tag is often left out: a new one ends the last */
+static const char *const auto_close[] = {
+	"p", "li", "td", "th", "tr", "option", "dt", "dd", NULL
+};
+/* elements whose content is never shown: raw text, or skipped here */
+static const char *const raw_tags[] = {
+	"script", "style", "title", "template", "xml", "textarea", NULL
+};
+
+static const struct named colors[] = {
+	{ "black", 0x000000 }, { "white", 0xffffff }, { "red", 0xff0000 },
+	{ "green", 0x008000 }, { "blue", 0x0000ff }, { "yellow", 0xffff00 },
+	{ "gray", 0x808080 }, { "grey", 0x808080 }, { "silver", 0xc0c0c0 },
+	{ "maroon", 0x800000 }, { "navy", 0x000080 }, { "purple", 0x800080 },
+	{ "teal", 0x008080 }, { "olive", 0x808000 }, { "lime", 0x00ff00 },
+	{ "aqua", 0x00ffff }, { "fuchsia", 0xff00ff }, { "orange", 0xffa500 },
+	{ "whitesmoke", 0xf5f5f5 }, { "snow", 0xfffafa }, { NULL, 0 }
+};
+
+/* A colour as HTML and CSS write it; RGB_NONE if not understood. */
+static unsigned
+parse_color(const char *s, size_t n)
+{
+	const struct named *c;
+	unsigned v = 0, part[3];
+	size_t i, k;
+
+	while (n > 0 && (isspace((unsigned char)*s) || *s == '"' || *s == '\''))
+		s++, n--;
+	while (n > 0 && (isspace((unsigned char)s[n - 1]) || s[n - 1] == '"' ||
+	    s[n - 1] == '\'' || s[n - 1] == ';'))
+		n--;
+	if (n > 0 && *s == '#')
+		s++, n--;
+	if (n == 3 || n == 6) {
+		for (i = 0; i < n && isxdigit((unsigned char)s[i]); i++)
+			v = v * 16 + (unsigned)(isdigit((unsigned char)s[i]) ?
+			    s[i] - '0' : tolower((unsigned char)s[i]) - 'a' + 10);
+		if (i == n)
+			return n == 6 ? v : ((v >> 8) & 0xf) * 0x110000 +
+			    ((v >> 4) & 0xf) * 0x1100 + (v & 0xf) * 0x11;
+	}
+	if (n > 4 && strncasecmp(s, "rgb(", 4) == 0) {
+		for (i = 4, k = 0; k < 3 && i < n; k++) {
+			part[k] = 0;
+			while (i < n && !isdigit((unsigned char)s[i]))
+				i++;
+			while (i < n && isdigit((unsigned char)s[i]))
+				part[k] = part[k] * 10 + (unsigned)(s[i++] - '0');
+			if (part[k] > 255)
+				part[k] = 255;
+		}
+		if (k == 3)
+			return part[0] << 16 | part[1] << 8 | part[2];
+	}
+	for (c = colors; c->name != NULL; c++)
+		if (strlen(c->name) == n && strncasecmp(s, c->name, n) == 0)
+			return c->code;
+	return RGB_NONE;
+}
+
+static int
+close_colors(unsigned a, unsigned b)
+{
+	int dr = (int)((a >> 16) & 0xff) - (int)((b >> 16) & 0xff);
+	int dg = (int)((a >> 8) & 0xff) - (int)((b >> 8) & 0xff);
+	int db = (int)(a & 0xff) - (int)(b & 0xff);
+
+	return abs(dr) + abs(dg) + abs(db) < 30;
+}
+
+/* A CSS size so small no one reads it: under 4px, 3pt, 0.3em, 30%. */
+static int
+tiny_size(const char *s, size_t n)
+{
+	char tmp[32], *end;
+	double d;
+
+	if (n >= sizeof(tmp))
+		return 0;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	d = strtod(tmp, &end);
+	if (end == tmp)
+		return 0;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (d <= 0)
+		return 1;
+	if (strncasecmp(end, "px", 2) == 0)
+		return d < 4;
+	if (strncasecmp(end, "pt", 2) == 0)
+		return d < 3;
+	if (strncasecmp(end, "em", 2) == 0 || strncasecmp(end, "rem", 3) == 0)
+		return d < 0.3;
+	if (*end == '%')
+		return d < 30;
+	return 0;
+}
+
+/* The declarations of a style attribute that change what is seen. */
+static void
+apply_style(struct frame *f, const char *s, size_t n)
+{
+	const char *end = s + n, *colon, *semi;
+	size_t klen, vlen;
+	const char *val;
+
+	while (s < end) {
+		if ((semi = memchr(s, ';', (size_t)(end - s))) == NULL)
+			semi = end;
+		colon = memchr(s, ':', (size_t)(semi - s));
+		if (colon != NULL) {
+			while (s < colon && isspace((unsigned char)*s))
+				s++;
+			klen = (size_t)(colon - s);
+			while (klen > 0 && isspace((unsigned char)s[klen - 1]))
+				klen--;
+			val = colon + 1;
+			while (val < semi && isspace((unsigned char)*val))
+				val++;
+			vlen = (size_t)(semi - val);
+			while (vlen > 0 && (isspace((unsigned char)val[vlen - 1]) ||
+			    val[vlen - 1] == '!'))
+				vlen--;
+			if (vlen > 10 && strncasecmp(val + vlen - 10, "!important",
+			    10) == 0)
+				vlen -= 10;
+#define KEY(k) (klen == sizeof(k) - 1 && strncasecmp(s, k, klen) == 0)
+			if (KEY("color"))
+				f->color = parse_color(val, vlen);
+			else if (KEY("background-color") || KEY("background")) {
+				unsigned c = parse_color(val, vlen);
+
+				if (c != RGB_NONE)
+					f->bg = c;
+			} else if (KEY("display"))
+				f->hidden |= vlen >= 4 &&
+				    strncasecmp(val, "none", 4) == 0;
+			else if (KEY("visibility"))
+				f->hidden |= vlen >= 6 &&
+				    strncasecmp(val, "hidden", 6) == 0;
+			else if (KEY("opacity"))
+				f->hidden |= tiny_size(val, vlen) && *val != '.';
+			else if (KEY("font-size"))
+				f->tiny = (unsigned char)tiny_size(val, vlen);
+			else if (KEY("max-height") || KEY("height"))
+				f->hidden |= vlen >= 1 && val[0] == '0' &&
+				    (vlen == 1 || !isdigit((unsigned char)val[1]));
+#undef KEY
+		}
+		s = semi + 1;
+	}
+}
+
+/* A link as the tag wrote it: its value, references decoded. */
+static void
+html_link(struct html *x, const char *tag, const struct html_attr *a)
+{
+	if (a == NULL || !a->has_value || x->r->link == NULL)
+		return;
+	x->r->link(x->r->arg, tag, a->value, a->vlen);
+}
+
+static void
+anchor_end(struct html *x)
+{
+	if (x->in_anchor && x->r->anchor != NULL)
+		x->r->anchor(x->r->arg, x->href.s ? x->href.s : "", x->href.len,
+		    x->anchor.s ? x->anchor.s : "", x->anchor.len);
+	x->in_anchor = 0;
+	buf_reset(&x->href);
+	buf_reset(&x->anchor);
+}
+
+static void
+anchor_start(struct html *x, const struct html_attr *href)
+{
+	anchor_end(x);
+	if (href == NULL || !href->has_value)
+		return;
+	x->in_anchor = 1;
+	buf_add(&x->href, href->value, href->vlen);
+}
+
+static struct frame *
+top(struct html *x)
+{
+	return &x->st[x->depth > 0 ? x->depth - 1 : 0];
+}
+
+static void
+count_tag(struct html *x, const struct html_token *t)
+{
+	const struct html_attr *a;
+
+	if (strcmp(t->name, "img") == 0) {
+		x->r->images++;
+		html_link(x, t->name, html_attr(t, "src"));
+	} else if (strcmp(t->name, "a") == 0 || strcmp(t->name, "area") == 0) {
+		html_link(x, t->name, html_attr(t, "href"));
+		if (strcmp(t->name, "a") == 0)
+			anchor_start(x, html_attr(t, "href"));
+	} else if (strcmp(t->name, "form") == 0) {
+		x->r->forms++;
+		html_link(x, t->name, html_attr(t, "action"));
+	} else if (strcmp(t->name, "iframe") == 0 ||
+	    strcmp(t->name, "frame") == 0)
+		html_link(x, t->name, html_attr(t, "src"));
+	else if (strcmp(t->name, "input") == 0 &&
+	    (a = html_attr(t, "type")) != NULL && a->vlen == 8 &&
+	    strncasecmp(a->value, "password", 8) == 0)
+		x->r->passwords++;
+}
+
+static void
+html_open(struct html *x, const struct html_token *t)
+{
+	struct frame f;
+	const struct html_attr *at;
+
+	if (tag_is(t->name, block_tags))
+		text_para_break(x->p);
+	count_tag(x, t);
+	if (t->selfclose || tag_is(t->name, void_tags))
+		return;
+	if (x->depth > 1 && tag_is(t->name, auto_close) &&
+	    strcmp(top(x)->tag, t->name) == 0)
+		x->depth--;
+	f = *top(x);
+	memcpy(f.tag, t->name, sizeof(f.tag));
+	if ((at = html_attr(t, "color")) != NULL && at->has_value)
+		f.color = parse_color(at->value, at->vlen);
+	if ((at = html_attr(t, "bgcolor")) != NULL && at->has_value &&
+	    parse_color(at->value, at->vlen) != RGB_NONE)
+		f.bg = parse_color(at->value, at->vlen);
+	if ((at = html_attr(t, "style")) != NULL && at->has_value)
+		apply_style(&f, at->value, at->vlen);
+	if (html_attr(t, "hidden") != NULL)
+		f.hidden = 1;
+	if (x->depth >= HTML_DEPTH) {
+		x->overflow++;
+		return;
+	}
+	x->st[x->depth++] = f;
+}
+
+static void
+html_close(struct html *x, const char *tag)
+{
+	int i;
+
+	if (tag_is(tag, block_tags))
+		text_para_break(x->p);
+	if (strcmp(tag, "a") == 0)
+		anchor_end(x);
+	if (x->overflow > 0) {
+		x->overflow--;
+		return;
+	}
+	for (i = x->depth - 1; i > 0; i--)
+		if (strcmp(x->st[i].tag, tag) == 0) {
+			x->depth = i;
+			return;
+		}
+}
+
+/* Text between tags: shown, or counted as what a reader cannot see. */
+static void
+html_text(struct html *x, const char *s, size_t n)
+{
+	const struct frame *f = top(x);
+	struct html_reading *r = x->r;
+	struct text_para *p = x->p;
+	size_t before = p->chars, i, chars = 0;
+
+	if (x->in_anchor && x->anchor.len < ANCHOR_MAX)
+		buf_add(&x->anchor, s, n < ANCHOR_MAX - x->anchor.len ? n :
+		    utf8_cut(s, n, ANCHOR_MAX - x->anchor.len));
+	if (f->hidden || f->tiny || (f->color != RGB_NONE &&
+	    close_colors(f->color, f->bg))) {
+		for (i = 0; i < n; i++)
+			if (!isspace((unsigned char)s[i]) &&
+			    ((unsigned char)s[i] & 0xc0) != 0x80)
+				chars++;
+		if (f->hidden)
+			r->hidden += chars;
+		else if (f->tiny)
+			r->tiny += chars;
+		else
+			r->samecolor += chars;
+		if (r->hidden_text != NULL && r->hidden_text->len < HIDDEN_MAX)
+			buf_add(r->hidden_text, s, utf8_cut(s, n, HIDDEN_MAX -
+			    r->hidden_text->len));
+		return;
+	}
+	text_para_text(p, s, n);
+	r->chars += p->chars - before;
+}
+
+static void
+token(const struct html_token *t, void *arg)
+{
+	struct html *x = arg;
+
+	if (x->skip[0] != '\0') {	/* template, xml: until its end tag */
+		if (t->kind == HTML_END && strcmp(t->name, x->skip) == 0)
+			x->skip[0] = '\0';
+		return;
+	}
+	switch (t->kind) {
+	case HTML_TEXT:
+		if (!t->raw)		/* script, style, title: never seen */
+			html_text(x, t->text, t->len);
+		break;
+	case HTML_START:
+		if (!tag_is(t->name, raw_tags))
+			html_open(x, t);
+		else if (!t->selfclose && (strcmp(t->name, "template") == 0 ||
+		    strcmp(t->name, "xml") == 0))
+			memcpy(x->skip, t->name, sizeof(x->skip));
+		break;
+	case HTML_END:
+		if (!tag_is(t->name, raw_tags))
+			html_close(x, t->name);
+		break;
+	case HTML_COMMENT:
+		break;
+	}
+}
+
+/*
+ * Read n bytes of HTML: the visible text onto p, the rest counted in r
+ * (whose link and anchor callbacks, and hidden_text, the caller sets).
+ */
+void
+html_read(const char *s, size_t n, struct text_para *p,
+    struct html_reading *r)
+{
+	struct html x;
+
+	memset(&x, 0, sizeof(x));
+	x.r = r;
+	x.p = p;
+	x.st[0].color = 0x000000;
+	x.st[0].bg = 0xffffff;
+	x.depth = 1;
+	buf_init(&x.href);
+	buf_init(&x.anchor);
+	html_tokenize(s, n, token, &x);
+	anchor_end(&x);
+	text_para_break(p);
+	buf_free(&x.href);
+	buf_free(&x.anchor);
+}
