@@ -590,8 +590,14 @@ load(struct rbl *r)
 		size_t from = n;
 
 		if (dnsbl_load(kinds[k].key, kinds[k].prefix, kinds[k].allowed,
-		    &v, &n) != 0)
+		    &v, &n) != 0) {
+			/* r holds the lists before from, for unload() */
+			for (i = from; i < n; i++)
+				dnsbl_free(&v[i]);
+			free(v);
+			r->nlists = from;
 			return -1;
+		}
 		r->lists = xrealloc(r->lists, n * sizeof(*r->lists) + 1);
 		for (i = from; i < n; i++) {
 			r->lists[i].bl = v[i];
@@ -655,6 +661,7 @@ rbl_open(void)
 
 	if (yes_no("rbl_all_relays", &st->r.all_relays) != 0 ||
 	    yes_no("rdns_check", &st->r.rdns) != 0 || load(&st->r) != 0) {
+		unload(&st->r);
 		free(st);
 		return NULL;
 	}
@@ -761,8 +768,10 @@ main(int argc, char *argv[])
 	r.keep = keep;
 	if (nordns || test)
 		r.rdns = 0;
-	if (load(&r) != 0)
+	if (load(&r) != 0) {
+		unload(&r);
 		exit(XD_EXIT_USAGE);
+	}
 	if ((d = dns_new(resolver, &errstr)) == NULL)
 		xd_errx(XD_EXIT_USAGE, "resolver: %s", errstr);
 	if (test)

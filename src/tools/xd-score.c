@@ -613,9 +613,6 @@ main(int argc, char *argv[])
 	 * The weights say which values have entries of their own, and are
 	 * the prior's centre, rules' scores included.
 	 */
-	if ((w = weights_load(wfile)) == NULL)
-		return XD_EXIT_USAGE;
-	add_rule_weights(w);
 	if (!ham_loss_given)
 		fo.ham_loss = conf_double("fit_ham_loss");
 	if (!(fo.ham_loss >= 0 && fo.ham_loss <= 1)) {
@@ -623,6 +620,9 @@ main(int argc, char *argv[])
 		    fo.ham_loss);
 		return XD_EXIT_USAGE;
 	}
+	if ((w = weights_load(wfile)) == NULL)
+		return XD_EXIT_USAGE;
+	add_rule_weights(w);
 	status = fit_run(w, &fo, out, report);
 	weights_free(w);
 	return status;
