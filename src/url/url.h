@@ -8,8 +8,8 @@
 #include "base/base.h"
 #include "mime/mime.h"
 
-/* url.c, linkify.c, domain.c: URLs from text and HTML, registered
- * domains through libpsl */
+/* url.c, parse.c, linkify.c, htmlurls.c, domain.c, hostlist.c: URLs
+ * from text and HTML, registered domains through libpsl, host lists */
 /* @@url@@ */
 /*
  * URLs as a mail client would follow them: http, https, ftp and mailto
