@@ -33,6 +33,13 @@ files=$(find . -path './*/*' -type f \( -name '*.c' -o -name '*.h' \) | \
     sed 's|^\./||' | sort)
 [ -n "$files" ] || { echo "check-layers: no sources in $src" >&2; exit 2; }
 
+# The library is one archive, whose members go by their file's base
+# name: two NAME.c in two layers would leave one of them out.
+for f in $(printf '%s\n' $files | sed -n 's|.*/\([^/]*\.c\)$|\1|p' | sort | uniq -d); do
+	echo "$src: $(printf '%s\n' $files | grep "/$f\$" | tr '\n' ' ')share the name $f"
+	status=1
+done
+
 # shellcheck disable=SC2086
 awk -v layers="$LAYERS" -v known="$KNOWN" -v src="$src" \
     -v max_h="$MAX_H" -v max_c="$MAX_C" -v strict="${CHECK_LINES:-}" '

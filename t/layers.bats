@@ -43,6 +43,15 @@ tree() {
 	[[ "$output" == *"src/stray.c: not in a layer folder"* ]]
 }
 
+@test "two sources of one name in two layers fail" {
+	tree
+	echo 'int y;' >src/check/html.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"share the name html.c"* ]]
+}
+
 @test "a header over 250 lines fails" {
 	tree
 	seq 251 | sed 's,^,/* ,; s,$, */,' >>src/url/url.h
