@@ -93,9 +93,9 @@ if [ -n "$have_bogo" ]; then
 	printf '  bogofilter -B, trained:      %6s msgs per CPU-second (%s s)\n' \
 	    "$bogo_rate" "$(val bogo cpu)"
 	ratio=$(awk -v a="$xd_rate" -v b="$bogo_rate" 'BEGIN { printf "%.2f", a / (b > 0 ? b : 1) }')
-	verdict "$(awk -v r="$ratio" -v t="$TARGET_RATIO" 'BEGIN { print r >= t }')" \
+	verdict "$(awk -v r="$ratio" -v t="$TARGET_RATIO" 'BEGIN { print (r >= t) }')" \
 	    "xd check >= ${TARGET_RATIO}x bogofilter -B's rate" "${ratio}x"
-	verdict "$(awk -v r="$ratio" -v t="$GOAL_RATIO" 'BEGIN { print r >= t }')" \
+	verdict "$(awk -v r="$ratio" -v t="$GOAL_RATIO" 'BEGIN { print (r >= t) }')" \
 	    "goal: xd check >= ${GOAL_RATIO}x bogofilter -B's rate" "${ratio}x"
 else
 	verdict 0 "xd check >= ${TARGET_RATIO}x bogofilter -B's rate" \
@@ -134,7 +134,7 @@ per_ms() {
 	    'BEGIN { v = (s - l + d) * 1000 / n; printf "%.1f", (v > 0 ? v : 0) }'
 }
 ms=$(per_ms filter)
-verdict "$(awk -v v="$ms" -v t="$TARGET_FILTER_MS" 'BEGIN { print v <= t }')" \
+verdict "$(awk -v v="$ms" -v t="$TARGET_FILTER_MS" 'BEGIN { print (v <= t) }')" \
     "xd filter <= $TARGET_FILTER_MS ms CPU per message" \
     "$ms ms ($fn messages, exit of the last loop $(val filter rc))"
 
