@@ -44,6 +44,9 @@ LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
 # every src/tools/xd-*.c is a tool, every other src/*/*.c belongs to the
 # library.  Objects keep the folders: $(O)/base/util.o.
 TOOLS	 = $(patsubst src/tools/%.c,%,$(wildcard src/tools/xd-*.c))
+# What every main links besides the library: the messages on stderr
+# and the exits, which the library leaves to them (tools/tool.c).
+TOOLOBJ	 = $(O)/tools/tool.o
 LIBOBJ	 = $(patsubst src/%.c,$(O)/%.o,$(filter-out src/tools/%,$(wildcard src/*/*.c)))
 LIB	 = $(O)/libxd.a
 
@@ -74,9 +77,9 @@ $(LIB): $(LIBOBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(B)/%: $(O)/tools/%.o $(LIB)
+$(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TOOLOBJ) $(LIB) $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
 
 # xd-check(1) runs the stages of the other tools in its one process:
@@ -87,7 +90,8 @@ $(O)/stage/%.o: src/tools/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
 
-$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(LIB)
+$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(TOOLOBJ) \
+	    $(LIB)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
@@ -120,8 +124,8 @@ $(O)/unit-tests: t/unit.c $(LIB) $(HDRS)
 	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/unit.c $(LIB) $(LDLIBS)
 
 # t/store.bats drives the store's interface through this.
-$(O)/store-test: t/store-test.c $(LIB) $(HDRS)
-	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/store-test.c $(LIB) $(LDLIBS)
+$(O)/store-test: t/store-test.c $(TOOLOBJ) $(LIB) $(HDRS)
+	$(CC) $(XCFLAGS) $(CFLAGS) -o $@ t/store-test.c $(TOOLOBJ) $(LIB) $(LDLIBS)
 
 # t/eol.bats checks where the header ends against GMime with this.
 $(O)/eol-test: t/eol-test.c $(LIB) $(HDRS)

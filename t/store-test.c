@@ -40,6 +40,7 @@
 #include "../src/store/store.h"
 #include "../src/policy/policy.h"
 #include "../src/check/check.h"
+#include "../src/tools/tool.h"
 #include "../src/verdict/verdict.h"
 #include "../src/store/store_int.h"
 
@@ -201,7 +202,7 @@ main(int argc, char *argv[])
 	const char *why;
 	int n, status = 0;
 
-	xd_setprogname("store-test");
+	tool_start("store-test");
 	if (argc == 3 && strcmp(argv[1], "-H") == 0)
 		return conf_load(NULL) != 0 ? 2 : hold(argv[2]);
 	if (argc != 2)

@@ -3,12 +3,13 @@
  * bounds, field editing, CIDR matching and number parsing; the
  * Received: parser, UTF-8 cleaning and MIME text parts; the counts and
  * the reasons of xd-filter's supervisor; log line escaping; the band
- * order of xd-score --fit.
+ * order of xd-score --fit; the library's silence without a sink.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <math.h>
 #include <pthread.h>
@@ -1240,10 +1241,59 @@ test_supervise_failure(void)
 	CHECK(r != NULL && strcmp(r, "crashed (a, signal 13)") == 0);
 }
 
+/* What a sink is handed, for test_diag. */
+static int sunk_kind = -1;
+static char sunk[1024];
+
+static void
+sink(enum xd_diag_kind kind, const char *msg)
+{
+	sunk_kind = (int)kind;
+	snprintf(sunk, sizeof(sunk), "%s", msg);
+}
+
+/*
+ * The library's warnings: with no sink nothing reaches stderr, and the
+ * last stays readable; with one, the sink gets the formatted words.
+ */
+static void
+test_diag(void)
+{
+	char path[] = "/tmp/xd-unit-diag-XXXXXX";
+	char err[] = "/tmp/xd-unit-stderr-XXXXXX";
+	int cfd = mkstemp(path), fd = mkstemp(err), saved = dup(2);
+
+	CHECK(cfd >= 0 && fd >= 0 && saved >= 0);
+	CHECK(write(cfd, "no_such_key = 1\n", 16) == 16);
+	close(cfd);
+	dup2(fd, 2);
+	xd_set_diag(NULL);
+	CHECK(conf_load(path) == -1);
+	CHECK(strstr(xd_diag_last(), ":1: ") != NULL);
+	errno = ENOENT;
+	xd_warn("%s", "nowhere");
+	CHECK(strcmp(xd_diag_last(), "nowhere: No such file or directory") == 0);
+	CHECK(errno == ENOENT);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	CHECK(lseek(fd, 0, SEEK_END) == 0);
+	close(fd);
+	xd_set_diag(sink);
+	xd_warnx("%s:%d: %s", "f", 3, "bad");
+	CHECK(sunk_kind == XD_DIAG_WARN && strcmp(sunk, "f:3: bad") == 0);
+	CHECK(conf_load(path) == -1);
+	CHECK(strncmp(sunk, path, strlen(path)) == 0);
+	xd_set_diag(NULL);
+	unlink(path);
+	unlink(err);
+}
+
 int
 main(void)
 {
 	test_escape_round_trip();
+	test_diag();
 	test_reader();
 	test_edit();
 	test_cidr();

@@ -473,3 +473,15 @@ rdns_conf() {
 	XD_CONF=$PWD/dump run xd-conf -l rbl
 	[ "$output" = "$(printf 'A a.example 127.0.0.2=X\nB b.example')" ]
 }
+
+@test "a write error on stdout is said once, with lookups in flight, and ends with 1" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	conf
+	for i in $(seq 1 40); do printf 'm%d\tip=203.0.113.%d\n' "$i" "$i"; done >in
+	rc=0
+	xd-rbl <in >/dev/full 2>err || rc=$?
+	cat err
+	[ "$rc" -eq 1 ]
+	[ "$(grep -c 'write error' err)" -eq 1 ]
+	[ "$(tail -n 1 err)" = "xd-rbl: write error: No space left on device" ]
+}

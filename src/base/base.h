@@ -25,6 +25,39 @@
 #define XD_VERSION "0.1"
 #endif
 
+/*
+ * Errors (diag.c).  The library never exits and never writes to stderr
+ * or stdout on its own: the mains do (tools/tool.c), and choose the
+ * words' destination and the exit status.
+ * - A failure that stops the work is returned: -1 or NULL, with the
+ *   reason in the `const char **why` the function takes (words to show
+ *   as they are), or in errno where a system call failed.  The stream
+ *   loops (stream_run, store_stream_run, dns_run) return XD_READ_ERROR
+ *   or XD_WRITE_ERROR, errno kept, when the stream itself failed.
+ * - A warning that lets the work go on (a bad line in a list file, a
+ *   rule left out, a mail delivered but not synced) is formatted by
+ *   xd_warn (adding ": strerror(errno)") or xd_warnx and handed to the
+ *   sink the main installed, as git's set_warn_routine; with none,
+ *   nothing is printed.  The last message stays in xd_diag_last().
+ * - A batch's progress goes to the same sink (XD_DIAG_PROGRESS).
+ * - Running out of memory ends the process in xd_nomem(), which
+ *   xmalloc and the others call, as git's xmalloc dies: the sink gets
+ *   "out of memory: ..." as XD_DIAG_FATAL, and the status is 70.
+ * The exceptions (a child after a failed exec...): t/check-layers.sh.
+ */
+#define XD_READ_ERROR	(-1)	/* a stream loop could not read its input */
+#define XD_WRITE_ERROR	(-2)	/* ... or write its output */
+enum xd_diag_kind { XD_DIAG_WARN, XD_DIAG_PROGRESS, XD_DIAG_PROGRESS_END,
+	XD_DIAG_FATAL };
+typedef void xd_diag_fn(enum xd_diag_kind, const char *);
+void	 xd_set_diag(xd_diag_fn *);
+const char *xd_diag_last(void);
+void	 xd_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 xd_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	 xd_progress(int, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 xd_nomem(void) __attribute__((noreturn));
+
 /* util.c */
 extern const char *xd_progname;
 void	 xd_setprogname(const char *argv0);
@@ -35,14 +68,7 @@ char	*xstrdup(const char *);
 char	*xstrndup(const char *, size_t);
 int	 xasprintf(char **, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
-void	 xd_err(int, const char *, ...)
-	    __attribute__((noreturn, format(printf, 2, 3)));
-void	 xd_errx(int, const char *, ...)
-	    __attribute__((noreturn, format(printf, 2, 3)));
-void	 xd_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
-void	 xd_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 long long xd_strtonum(const char *, long long, long long, const char **);
-long long xd_optnum(const char *, const char *, long long, long long);
 uint64_t xd_hash(const void *, size_t);
 long long xd_now_ms(void);
 int	 xd_parse_size(const char *, size_t *);
@@ -52,8 +78,6 @@ int	 xd_hexval(int);
 const char *xd_sharedir(void);
 char	*xd_sharepath(const char *);
 const char *xd_site_conf(void);
-void	 xd_version(void) __attribute__((noreturn));
-void	 xd_usage(int, const char *, const char *) __attribute__((noreturn));
 
 /* fileio.c */
 ssize_t	 xd_read(int, void *, size_t);		/* read(2), retried on EINTR */
@@ -136,10 +160,12 @@ int	 stream_valid_name(const char *, size_t);
 /*
  * A tool's main loop over a stream: read every line, hand well-formed
  * message lines to fn, write every line back.  Damaged lines get
- * error=TOOL:REASON and are passed through.  Returns the exit status.
+ * error=TOOL:REASON and are passed through.  Returns the exit status,
+ * or XD_READ_ERROR or XD_WRITE_ERROR (errno kept).
  */
 typedef int (*rec_fn)(struct rec *, void *);
 int	 stream_run(FILE *, FILE *, const char *, rec_fn, void *);
+int	 stream_io_status(FILE *, FILE *, int);
 
 /* Where a line's message lies: the locator, offset= and length=. */
 struct locator {
@@ -150,9 +176,8 @@ struct locator {
 int	 rec_locate(const struct rec *, struct locator *, const char **);
 void	 locator_free(struct locator *);
 
-/* Set to the expected number of lines to show progress on stderr. */
+/* Set to the expected number of lines to show progress (to the sink). */
 extern unsigned long stream_progress_total;
-void	 stream_progress_option(const char *);
 void	 progress_tick(unsigned long, int);
 
 /* cidr.c: IPv4 and IPv6 addresses and networks */
@@ -188,7 +213,6 @@ int	 conf_known(const char *);
 
 /* util.c (more) */
 char	*xd_expand_home(const char *);
-
 
 /* eol.c: where lines and the header end, one reading for all of xd */
 #define EOL_LF	0	/* lines end at LF, a CR just before it included */

@@ -349,7 +349,7 @@ rec_addf(struct rec *rec, const char *name, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	if (vasprintf(&v, fmt, ap) < 0)
-		xd_err(70, "out of memory");
+		xd_nomem();
 	va_end(ap);
 	rec_add(rec, name, v);
 	free(v);
@@ -497,10 +497,21 @@ stream_run(FILE *in, FILE *out, const char *tool, rec_fn fn, void *arg)
 	progress_tick(done, 1);
 	rec_free(&rec);
 	reader_free(&r);
+	return stream_io_status(in, out, status);
+}
+
+/*
+ * A stream loop's end: status, or XD_WRITE_ERROR if out could not be
+ * written, or XD_READ_ERROR if in could not be read, with errno kept
+ * for the main to name.
+ */
+int
+stream_io_status(FILE *in, FILE *out, int status)
+{
 	if (fflush(out) == EOF || ferror(out))
-		xd_err(XD_EXIT_SOME, "write error");
+		return XD_WRITE_ERROR;
 	if (ferror(in))
-		xd_err(XD_EXIT_SOME, "read error");
+		return XD_READ_ERROR;
 	return status;
 }
 
@@ -544,18 +555,11 @@ locator_free(struct locator *loc)
 }
 
 /*
- * Progress on stderr for long batches: done, rate and time left, at
- * most twice a second, only when a tool was asked (stream_progress).
+ * Progress for long batches, to the main's sink: done, rate and time
+ * left, at most twice a second, only when a tool was asked
+ * (stream_progress_total, which --progress sets).
  */
 unsigned long stream_progress_total;
-
-/* --progress N: the number of messages the stream holds; 0 shows none. */
-void
-stream_progress_option(const char *arg)
-{
-	stream_progress_total = (unsigned long)xd_optnum("--progress", arg, 0,
-	    1LL << 40);
-}
 
 static double
 now_seconds(void)
@@ -583,9 +587,7 @@ progress_tick(unsigned long done, int last)
 	rate = t > start ? done / (t - start) : 0;
 	left = rate > 0 && stream_progress_total > done ?
 	    (stream_progress_total - done) / rate : 0;
-	fprintf(stderr, "\r%s: %lu/%lu messages, %.0f/s, %d:%02d left ",
-	    xd_progname, done, stream_progress_total, rate,
-	    (int)left / 60, (int)left % 60);
-	if (last)
-		fputc('\n', stderr);
+	xd_progress(last, "%lu/%lu messages, %.0f/s, %d:%02d left ",
+	    done, stream_progress_total, rate, (int)left / 60,
+	    (int)left % 60);
 }

@@ -1,6 +1,6 @@
 /*
- * util.c - allocation that cannot fail, err(3)-style diagnostics that
- * name the tool, and checked number parsing.
+ * util.c - allocation that cannot fail (or ends the process through
+ * xd_nomem), the tool's name, checked number parsing and paths.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -26,66 +26,11 @@ xd_setprogname(const char *argv0)
 	xd_progname = slash ? slash + 1 : argv0;
 }
 
-static void
-vwarnmsg(int errnum, const char *fmt, va_list ap)
-{
-	fprintf(stderr, "%s: ", xd_progname);
-	if (fmt != NULL)
-		vfprintf(stderr, fmt, ap);
-	if (errnum >= 0)
-		fprintf(stderr, "%s%s", fmt ? ": " : "", strerror(errnum));
-	fputc('\n', stderr);
-}
-
-void
-xd_err(int status, const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vwarnmsg(e, fmt, ap);
-	va_end(ap);
-	exit(status);
-}
-
-void
-xd_errx(int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnmsg(-1, fmt, ap);
-	va_end(ap);
-	exit(status);
-}
-
-void
-xd_warn(const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vwarnmsg(e, fmt, ap);
-	va_end(ap);
-}
-
-void
-xd_warnx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vwarnmsg(-1, fmt, ap);
-	va_end(ap);
-}
-
 static void *
 check_alloc(void *p)
 {
 	if (p == NULL)
-		xd_err(70, "out of memory");
+		xd_nomem();
 	return p;
 }
 
@@ -129,7 +74,7 @@ xasprintf(char **ret, const char *fmt, ...)
 	n = vasprintf(ret, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		xd_err(70, "out of memory");
+		xd_nomem();
 	return n;
 }
 
@@ -224,13 +169,6 @@ xd_sharepath(const char *name)
 	return p;
 }
 
-void
-xd_version(void)
-{
-	printf("%s (xd) %s\n", xd_progname, XD_VERSION);
-	exit(0);
-}
-
 /* "~/x" with $HOME put in; anything else as it is.  Always malloc'd. */
 char *
 xd_expand_home(const char *path)
@@ -243,48 +181,6 @@ xd_expand_home(const char *path)
 		return xstrdup(path);
 	xasprintf(&p, "%s%s", home, path + 1);
 	return p;
-}
-
-/*
- * The usage message.  Each line of synopsis is one way to call the
- * tool.  Asked for (--help, status 0) it goes to stdout with the option
- * list; after a mistake, only the synopsis goes to stderr.
- */
-void
-xd_usage(int status, const char *synopsis, const char *options)
-{
-	FILE *fp = status == 0 ? stdout : stderr;
-	const char *line = synopsis, *nl;
-	const char *lead = "usage:";
-
-	while (*line != '\0') {
-		nl = strchr(line, '\n');
-		if (nl == NULL)
-			nl = line + strlen(line);
-		fprintf(fp, "%-6s %s %.*s\n", lead, xd_progname,
-		    (int)(nl - line), line);
-		lead = "";
-		line = *nl ? nl + 1 : nl;
-	}
-	if (status == 0 && options != NULL)
-		fprintf(fp, "\n%s\nSee %s(1).\n", options, xd_progname);
-	exit(status);
-}
-
-/*
- * A number given to a command-line option, within [min, max]; anything
- * else is a usage error naming the option, as the tools all say it.
- */
-long long
-xd_optnum(const char *opt, const char *arg, long long min, long long max)
-{
-	const char *errstr;
-	long long v;
-
-	v = xd_strtonum(arg, min, max, &errstr);
-	if (errstr != NULL)
-		xd_errx(XD_EXIT_USAGE, "%s %s: %s", opt, arg, errstr);
-	return v;
 }
 
 /* FNV-1a over n bytes: the hash of every table in the tools. */

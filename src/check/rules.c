@@ -472,7 +472,7 @@ ruleset_new(void)
 	rs->mctx = pcre2_match_context_create(NULL);
 	rs->md = pcre2_match_data_create(1, NULL);
 	if (rs->cctx == NULL || rs->mctx == NULL || rs->md == NULL)
-		xd_errx(70, "out of memory");
+		xd_nomem();
 	pcre2_set_max_pattern_length(rs->cctx, PATTERN_MAX);
 	pcre2_set_parens_nest_limit(rs->cctx, 250);
 	pcre2_set_match_limit(rs->mctx, MATCH_LIMIT);

@@ -323,11 +323,13 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	dns_answer_free(a);
 }
 
-/* Queries past the time bound are answered now; c-ares keeps them. */
+/*
+ * Queries due by now are answered TEMPFAIL (why) now; c-ares keeps
+ * them.  now LLONG_MAX: every one.
+ */
 static void
-expire(struct dns *d)
+expire_by(struct dns *d, long long now, const char *why)
 {
-	long long now = xd_now_ms();
 	struct dns_answer *a;
 	struct waiter *w;
 	struct dq *q;
@@ -336,10 +338,17 @@ expire(struct dns *d)
 		w = dq_unlink(d, q);
 		q->expired = 1;
 		d->st.timeouts++;
-		a = answer_new(q->name, q->type, DNS_TEMPFAIL, "timeout");
+		a = answer_new(q->name, q->type, DNS_TEMPFAIL, why);
 		deliver(w, a);
 		dns_answer_free(a);
 	}
+}
+
+/* Queries past the time bound are answered now. */
+static void
+expire(struct dns *d)
+{
+	expire_by(d, xd_now_ms(), "timeout");
 }
 
 static void
@@ -508,8 +517,15 @@ dns_poll(struct dns *d, int extra, int ms, int *ready)
 	for (i = 0; i < n; i++)
 		pf[i].revents = 0;
 	rc = poll(pf, (nfds_t)n, wait > INT_MAX ? INT_MAX : (int)wait);
-	if (rc < 0 && errno != EINTR)
-		xd_err(XD_EXIT_SOME, "poll");
+	/* No waiting is possible: every query fails, said once, and the
+	 * caller's loop ends with its lines marked, not the process. */
+	if (rc < 0 && errno != EINTR) {
+		if (errno == ENOMEM)
+			xd_nomem();
+		xd_warn("poll");
+		expire_by(d, LLONG_MAX, "network");
+		return d->npending;
+	}
 	for (i = 0; rc > 0 && i < n; i++) {
 		short r = pf[i].revents;
 

@@ -460,13 +460,14 @@ test_point(struct dns *d, const struct dnsbl *l, const char *name, int listed)
 }
 
 /*
- * Ask a list for its test points and print "SYMBOL ZONE ok|fail: why":
- * a domain list lists "test" and not "invalid", an IP list 127.0.0.2
- * and not 127.0.0.1, or ::ffff:127.0.0.2 and not ::ffff:127.0.0.1.
+ * Ask a list for its test points and write "SYMBOL ZONE ok|fail: why"
+ * to out: a domain list lists "test" and not "invalid", an IP list
+ * 127.0.0.2 and not 127.0.0.1, or ::ffff:127.0.0.2 and not
+ * ::ffff:127.0.0.1.
  * Returns 0, or XD_EXIT_SOME when the list fails.
  */
 int
-dnsbl_test(struct dns *d, const struct dnsbl *l, int domains)
+dnsbl_test(struct dns *d, const struct dnsbl *l, int domains, FILE *out)
 {
 	static const char v6yes[] =
 	    "2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0";
@@ -482,7 +483,7 @@ dnsbl_test(struct dns *d, const struct dnsbl *l, int domains)
 		yes = v6yes, no = v6no;
 	if ((why = test_point(d, l, yes, 1)) == NULL)
 		why = test_point(d, l, no, 0);
-	printf("%s\t%s\t%s%s\n", l->symbol, l->zone, why ? "fail: " : "ok",
-	    why ? why : "");
+	fprintf(out, "%s\t%s\t%s%s\n", l->symbol, l->zone,
+	    why ? "fail: " : "ok", why ? why : "");
 	return why != NULL ? XD_EXIT_SOME : XD_EXIT_OK;
 }

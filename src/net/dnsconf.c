@@ -113,17 +113,6 @@ dns_resolver_check(const char *spec, const char **why)
 	return parse_servers(spec, nodes, why) < 0 ? -1 : 0;
 }
 
-/* --resolver SPEC, checked: a usage error names what is wrong. */
-const char *
-dns_resolver_option(const char *spec)
-{
-	const char *why;
-
-	if (dns_resolver_check(spec, &why) != 0)
-		xd_errx(XD_EXIT_USAGE, "--resolver %s: %s", spec, why);
-	return spec;
-}
-
 /* Where queries go: the option, $XD_RESOLVER, xd.conf, resolv.conf. */
 const char *
 resolver_spec(const char *opt)

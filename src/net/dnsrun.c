@@ -4,6 +4,7 @@
  * input order as soon as the first line's lookups are all answered.
  * Memory is bounded by the window, not by the stream.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@ struct input {
 	size_t		 tail;		/* bytes after the last LF */
 	size_t		 maxline;
 	int		 eof, skipping;
+	int		 err;		/* errno of a failed read, or 0 */
 	FILE		*mem;		/* over b.s[0..done] */
 };
 
@@ -84,9 +86,11 @@ input_fill(struct input *in)
 	char chunk[65536];
 	ssize_t n = xd_read(in->fd, chunk, sizeof(chunk));
 
-	if (n < 0)
-		xd_err(XD_EXIT_SOME, "read error");
-	if (n == 0)
+	if (n < 0) {
+		/* What was read is finished; dns_run says XD_READ_ERROR. */
+		in->err = errno;
+		in->eof = 1;
+	} else if (n == 0)
 		in->eof = 1;
 	else
 		input_add(in, chunk, (size_t)n);
@@ -118,7 +122,7 @@ input_next(struct input *in, struct reader *r, struct rec *rec)
 			return 0;
 		upto = nl ? (size_t)(nl - in->b.s) + 1 : in->b.len;
 		if ((in->mem = fmemopen(in->b.s, upto, "r")) == NULL)
-			xd_err(XD_EXIT_SOME, "fmemopen");
+			xd_nomem();	/* upto > 0: memory is all it lacks */
 		in->done = upto;
 	}
 }
@@ -325,7 +329,7 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 	size_t win = window_size(run), head = 0, count = 0, i, ssize;
 	unsigned long done = 0;
 	long long bound, wait;
-	int status = XD_EXIT_OK, rc, ready, wrote = 0;
+	int status = XD_EXIT_OK, rc, ready, wrote = 0, werr = 0;
 
 	memset(&inp, 0, sizeof(inp));
 	inp.fd = fileno(in);
@@ -341,7 +345,10 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 		lines[i].state = xcalloc(1, ssize);
 	}
 	for (;;) {
-		while (count < win) {
+		/* After a write error no more is read; the lines in
+		 * flight end (at their deadline at the latest), unwritten,
+		 * so that no query outlives its line. */
+		while (count < win && !werr) {
 			struct dns_line *l = &lines[(head + count) % win];
 
 			if ((rc = input_next(&inp, &r, &l->rec)) <= 0)
@@ -359,27 +366,29 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 				l->status = XD_EXIT_SOME;
 			if (l->status != 0)
 				status = XD_EXIT_SOME;
-			if (rec_write(&l->rec, out) != 0)
-				xd_err(XD_EXIT_SOME, "write error");
+			if (!werr && rec_write(&l->rec, out) != 0)
+				werr = errno ? errno : EIO;
 			wrote = 1;
 			head = (head + 1) % win;
 			count--;
 		}
-		if (count == 0 && inp.eof && inp.b.len == 0 && inp.mem == NULL)
+		if (count == 0 && (werr ||
+		    (inp.eof && inp.b.len == 0 && inp.mem == NULL)))
 			break;
-		if (count < win && (inp.mem != NULL ||
+		if (!werr && count < win && (inp.mem != NULL ||
 		    (inp.b.len > 0 && (inp.eof ||
 		    memchr(inp.b.s, '\n', inp.b.len) != NULL))))
 			continue;
-		if (wrote && fflush(out) == EOF)
-			xd_err(XD_EXIT_SOME, "write error");
+		if (wrote && !werr && fflush(out) == EOF)
+			werr = errno ? errno : EIO;
 		wrote = 0;
 		wait = -1;
 		if (count > 0 && (wait = lines[head].deadline - xd_now_ms()) < 0)
 			wait = 0;
 		/* b must not move while a reader is open over it. */
-		dns_poll(d, count < win && !inp.eof && inp.mem == NULL ?
-		    inp.fd : -1, wait > 1000000 ? 1000000 : (int)wait, &ready);
+		dns_poll(d, !werr && count < win && !inp.eof &&
+		    inp.mem == NULL ? inp.fd : -1,
+		    wait > 1000000 ? 1000000 : (int)wait, &ready);
 		if (ready)
 			input_fill(&inp);
 		cut_late(lines, win, head, count);
@@ -390,9 +399,12 @@ dns_run(struct dns *d, FILE *in, FILE *out, const struct dns_runner *run)
 		free(lines[i].state);
 	}
 	free(lines);
+	if (inp.mem != NULL)
+		fclose(inp.mem);
 	reader_free(&r);
 	buf_free(&inp.b);
-	if (fflush(out) == EOF || ferror(out))
-		xd_err(XD_EXIT_SOME, "write error");
-	return status;
+	if (!werr && (fflush(out) == EOF || ferror(out)))
+		werr = errno ? errno : EIO;
+	errno = werr ? werr : inp.err;
+	return werr ? XD_WRITE_ERROR : inp.err ? XD_READ_ERROR : status;
 }

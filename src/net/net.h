@@ -60,7 +60,6 @@ struct dns_stats {
 struct dns;
 typedef void (*dns_fn)(const struct dns_answer *, void *);
 int	 dns_resolver_check(const char *, const char **);
-const char *dns_resolver_option(const char *);
 struct dns *dns_new(const char *, const char **);	/* NULL: configured */
 void	 dns_free(struct dns *);
 const char *dns_resolver(const struct dns *);
@@ -88,7 +87,8 @@ int	 dns_reverse(const struct cidr *, const char *, char *, size_t);
  * there, in an order that does not depend on answer timing.  Each line
  * gets state_size zeroed bytes of state.  A line still waiting after
  * line_timeout ms has its lookups answered DNS_TEMPFAIL ("line-timeout")
- * at once, and later ones too.  Returns the exit status.
+ * at once, and later ones too.  Returns the exit status, or
+ * XD_READ_ERROR or XD_WRITE_ERROR (errno kept).
  */
 struct dns_line;
 struct dns_runner {
@@ -235,6 +235,6 @@ struct dnslist_line {
 void	 dnsbl_blocked(struct dnsbl *, const char *);
 ssize_t	 dnslists_lines(const char *, struct dnslist_line **);
 void	 dnslists_reset(void);
-int	 dnsbl_test(struct dns *, const struct dnsbl *, int);
+int	 dnsbl_test(struct dns *, const struct dnsbl *, int, FILE *);
 
 #endif

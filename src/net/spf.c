@@ -62,6 +62,10 @@ static pthread_once_t spf_once = PTHREAD_ONCE_INIT;
 
 /* --- libspf2's messages ---------------------------------------------- */
 
+/*
+ * libspf2's own bug (SPF_errorx): its handler may not return, so the
+ * process ends here, the one place the library aborts (check-layers).
+ */
 static void __attribute__((noreturn))
 lib_error(const char *file, int line, const char *msg)
 {
@@ -433,7 +437,7 @@ spf_new(const char *resolver, struct spf_cache *cache, const char **errstr)
 	s->layer->name = "xd";
 	s->layer->hook = s;
 	if ((s->server = SPF_server_new_dns(s->layer, 0)) == NULL)
-		xd_errx(XD_EXIT_SOME, "out of memory");
+		xd_nomem();
 	/* A fixed explanation: no macros, no lookups. */
 	SPF_server_set_explanation(s->server, "xd", &resp);
 	SPF_response_free(resp);
@@ -565,7 +569,7 @@ evaluate(struct spf *s, size_t i)
 		xd_warnx("spf: %s: libspf2 gets \"%s\"", s->inst[i]->domain,
 		    s->tmp.s);
 	if ((req = SPF_request_new(s->server)) == NULL)
-		xd_errx(XD_EXIT_SOME, "out of memory");
+		xd_nomem();
 	if (s->ip.family == AF_INET)
 		SPF_request_set_ipv4(req, s->lib4);
 	else

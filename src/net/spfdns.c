@@ -47,7 +47,7 @@ rr_name(SPF_dns_rr_t *rr, const char *name)
 	size_t len = strlen(name) + 1;
 
 	if (SPF_dns_rr_buf_realloc(rr, rr->num_rr, len) != SPF_E_SUCCESS)
-		xd_errx(XD_EXIT_SOME, "out of memory");
+		xd_nomem();
 	memcpy(rr->rr[rr->num_rr]->ptr, name, len);
 	rr->num_rr++;
 }
@@ -57,7 +57,7 @@ rr_addr(struct spf *s, SPF_dns_rr_t *rr, int match)
 {
 	if (SPF_dns_rr_buf_realloc(rr, rr->num_rr,
 	    sizeof(SPF_dns_rr_data_t)) != SPF_E_SUCCESS)
-		xd_errx(XD_EXIT_SOME, "out of memory");
+		xd_nomem();
 	if (rr->rr_type == ns_t_a)
 		rr->rr[rr->num_rr]->a = match ? s->lib4 : s->not4;
 	else

@@ -406,9 +406,5 @@ store_stream_run(FILE *in, FILE *out, const struct store_runner *r)
 	free(b.msg);
 	free(b.states);
 	reader_free(&rd);
-	if (fflush(out) == EOF || ferror(out))
-		xd_err(XD_EXIT_SOME, "write error");
-	if (ferror(in))
-		xd_err(XD_EXIT_SOME, "read error");
-	return status;
+	return stream_io_status(in, out, status);
 }

@@ -75,6 +75,7 @@ int	 store_walk(struct store *, const struct store_table *, store_walk_fn,
  * for each message line, and writes the lines in order.  Each message
  * line gets state_size zeroed bytes of state that stay put until its
  * finish().  Non-zero from line() or finish(): the line has an error=.
+ * Returns the exit status, or XD_READ_ERROR or XD_WRITE_ERROR.
  */
 struct store_runner {
 	const char	*tool;

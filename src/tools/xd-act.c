@@ -19,6 +19,7 @@
 #include "check/check.h"
 #include "verdict/verdict.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL	"xd-act"
 #define MAX_TAG	200	/* a tag must fit in mark.c's look at a line */
@@ -578,7 +579,7 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 		b->dir[SPAM] = quarantine_dir ? xstrdup(quarantine_dir) : NULL;
 	}
 	b->dir[SURESPAM] = b->dir[SPAM] ? xstrdup(b->dir[SPAM]) : NULL;
-	rc = stream_run(stdin, stdout, TOOL, act, b);
+	rc = tool_status(stream_run(stdin, stdout, TOOL, act, b));
 	for (i = 0; i < NCLASS; i++) {
 		free(b->dir[i]);
 		free(b->ready[i]);
@@ -629,8 +630,7 @@ main(int argc, char *argv[])
 	int c, filter_mode = 0, release_mode = 0, list_mode = 0, domain = 0;
 	int rc;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&b, 0, sizeof(b));
 	while ((c = getopt_long(argc, argv, "Dd:fFhlmq:rt:V", longopts,
 	    NULL)) != -1) {

@@ -15,6 +15,7 @@
 #include "check/check.h"
 #include "verdict/verdict.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-bayes"
 #define MAX_RCPTS	100	/* addresses of one header in a sent message */
@@ -415,7 +416,7 @@ print_tokens(struct tool *tl)
 
 	if (null == NULL)
 		xd_err(XD_EXIT_USAGE, "/dev/null");
-	rc = stream_run(stdin, null, TOOL, tokens_line, tl);
+	rc = tool_status(stream_run(stdin, null, TOOL, tokens_line, tl));
 	fclose(null);
 	if (fflush(stdout) == EOF)
 		xd_err(XD_EXIT_SOME, "write error");
@@ -492,7 +493,7 @@ run(struct tool *tl, FILE *in, FILE *out)
 	r.batch = line_batch;
 	r.finish = line_finish;
 	r.arg = tl;
-	rc = store_stream_run(in, out, &r);
+	rc = tool_status(store_stream_run(in, out, &r));
 	if (tl->mode != CLASSIFY)
 		summary(tl);
 	return rc;
@@ -579,8 +580,7 @@ main(int argc, char *argv[])
 	long long now = 0;
 	int c, modes = 0, show_stats = 0, rc;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&tl, 0, sizeof(tl));
 	while ((c = getopt_long(argc, argv, "hl:qSs:tuVx", longopts,
 	    NULL)) != -1) {

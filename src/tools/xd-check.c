@@ -20,6 +20,7 @@
 #include "url/url.h"
 #include "net/net.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-check"
 #define CHUNK_LINES	64		/* lines through the stages at once */
@@ -313,7 +314,7 @@ main(int argc, char *argv[])
 	const char *autolearn = NULL;
 	int c, rc;
 
-	xd_setprogname(argv[0]);
+	tool_start(argv[0]);
 	memset(&p, 0, sizeof(p));
 	memset(&po, 0, sizeof(po));
 	while ((c = getopt_long(argc, argv, "1hl:p:r:Vw:", longopts,
@@ -361,7 +362,6 @@ main(int argc, char *argv[])
 	    (!p.filter && (p.spool || p.result || autolearn ||
 	    report_fd != -1)))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
-	conf_check_lines_with(dnsbl_check_conf);
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	view_hold();

@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "tools/stage.h"
 #include "check/check.h"
+#include "tools/tool.h"
 
 #define TOOL	"xd-cksum"
 #define BATCH	128		/* lines per store batch */
@@ -541,7 +542,7 @@ run(struct ck *c, FILE *in, FILE *out)
 	const char *why;
 	int status;
 
-	status = store_stream_run(in, out, &r);
+	status = tool_status(store_stream_run(in, out, &r));
 	/* what the last batch left: its seen records' counts (not while a
 	 * learner writes: then a check again reads the counts anew) */
 	if (store_pending(c->st) > 0 && store_run(c->st, &why) != 0 &&
@@ -614,8 +615,7 @@ main(int argc, char *argv[])
 	const char *url = NULL, *why;
 	int ch, text = 0, stats = 0, expire = 0, status;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "hkl:rs:tuV", longopts,
 	    NULL)) != -1) {

@@ -8,6 +8,7 @@
 
 #include "base/base.h"
 #include "net/net.h"
+#include "tools/tool.h"
 
 static const char synopsis[] =
     "[-c file] [-l] [key ...]\n"
@@ -83,8 +84,7 @@ main(int argc, char *argv[])
 	const char *file = NULL;
 	int c, as_list = 0, check_only = 0, paths = 0, status = 0;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "c:hlnpV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': file = optarg; break;

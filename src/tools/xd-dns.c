@@ -11,6 +11,7 @@
 
 #include "base/base.h"
 #include "net/net.h"
+#include "tools/tool.h"
 
 static const char synopsis[] = "[-1s] [-p ms] [-r resolver] type name ...";
 static const char options[] =
@@ -83,8 +84,7 @@ main(int argc, char *argv[])
 	long long pause = 0;
 	int c, i, n, type, one = 0, stats = 0, status = 0;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "1hp:r:sV", longopts, NULL)) != -1)
 		switch (c) {
 		case '1':

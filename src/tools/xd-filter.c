@@ -23,6 +23,7 @@
 #include "base/base.h"
 #include "net/net.h"
 #include "verdict/verdict.h"
+#include "tools/tool.h"
 
 
 #define EX_TEMPFAIL	75
@@ -469,8 +470,7 @@ main(int argc, char *argv[])
 	double timeout;
 	long long started = xd_now_ms();
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "hqr:sV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'q': quiet = 1; break;

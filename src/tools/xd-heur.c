@@ -13,6 +13,7 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL	"xd-heur"
 
@@ -136,7 +137,7 @@ bad:
 static int
 heur_run(void *arg, FILE *in, FILE *out)
 {
-	return stream_run(in, out, TOOL, check_line, arg);
+	return tool_status(stream_run(in, out, TOOL, check_line, arg));
 }
 
 static void
@@ -174,8 +175,7 @@ main(int argc, char *argv[])
 	size_t npaths = 0;
 	int c, mode = 0, verbose = 0, none, status;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "hlnr:vVw", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -232,7 +232,8 @@ main(int argc, char *argv[])
 		rules_weights(s.rs, stdout, w != NULL ? listed : NULL, w);
 		weights_free(w);
 	} else if (mode == 0)
-		status = stream_run(stdin, stdout, TOOL, check_line, &s);
+		status = tool_status(stream_run(stdin, stdout, TOOL,
+		    check_line, &s));
 	if (fflush(stdout) == EOF || ferror(stdout))
 		xd_err(XD_EXIT_SOME, "write error");
 done:

@@ -14,6 +14,7 @@
 #include "store/store.h"
 #include "check/check.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-lr"
 #define LABEL		3	/* --learn label: the class is label= */
@@ -342,7 +343,7 @@ run(struct tool *tl, FILE *in, FILE *out)
 	r.batch = line_batch;
 	r.finish = line_finish;
 	r.arg = tl;
-	rc = store_stream_run(in, out, &r);
+	rc = tool_status(store_stream_run(in, out, &r));
 	if (tl->mode == LEARN && !tl->quiet)
 		fprintf(stderr, "%s: learned %lu (the weights moved for %lu), "
 		    "%lu already known\n", TOOL, tl->learned, tl->updates,
@@ -447,8 +448,7 @@ main(int argc, char *argv[])
 	long long now = 0;
 	int c, modes = 0, show_stats = 0, rc;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&tl, 0, sizeof(tl));
 	while ((c = getopt_long(argc, argv, "hl:qSs:V", longopts,
 	    NULL)) != -1) {

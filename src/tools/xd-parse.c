@@ -17,6 +17,7 @@
 #include "mime/mime.h"
 #include "net/net.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-parse"
 #define MAX_ADDRS	50	/* addresses in one to= or cc= */
@@ -572,8 +573,7 @@ main(int argc, char *argv[])
 	};
 	int c;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "1chl:r:V", longopts, NULL)) != -1) {
 		switch (c) {
 		case '1':

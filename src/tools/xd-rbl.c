@@ -14,6 +14,7 @@
 #include "url/url.h"
 #include "net/net.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-rbl"
 #define RDNS_MAX_PTR	4	/* PTR names of one address confirmed */
@@ -640,7 +641,7 @@ test_lists(struct rbl *r, struct dns *d)
 		const struct list *l = &r->lists[i];
 
 		if (dnsbl_test(d, &l->bl, l->kind == K_RHSBL ||
-		    l->kind == K_RHSWL) != XD_EXIT_OK)
+		    l->kind == K_RHSWL, stdout) != XD_EXIT_OK)
 			status = XD_EXIT_SOME;
 	}
 	return status;
@@ -686,7 +687,7 @@ rbl_run(void *arg, FILE *in, FILE *out)
 	run.start = start;
 	run.finish = finish;
 	run.arg = &st->r;
-	return dns_run(st->d, in, out, &run);
+	return tool_status(dns_run(st->d, in, out, &run));
 }
 
 static void
@@ -724,8 +725,7 @@ main(int argc, char *argv[])
 	long long window = 0;
 	int c, test = 0, all = 0, keep = 0, nordns = 0, status;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	while ((c = getopt_long(argc, argv, "akr:thVw:y", longopts, NULL)) != -1)
 		switch (c) {
 		case 'a':
@@ -784,7 +784,7 @@ main(int argc, char *argv[])
 		run.start = start;
 		run.finish = finish;
 		run.arg = &r;
-		status = dns_run(d, stdin, stdout, &run);
+		status = tool_status(dns_run(d, stdin, stdout, &run));
 	}
 	dns_free(d);
 	dns_break_save();

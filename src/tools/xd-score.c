@@ -16,6 +16,7 @@
 #include "check/check.h"
 #include "verdict/verdict.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL	"xd-score"
 
@@ -416,7 +417,8 @@ score_run(const char *wfile, const char *pfile, int check, enum show show)
 	else if (show != STREAM)
 		status = people_run(&s, show, stdin);
 	else
-		status = stream_run(stdin, stdout, TOOL, stream_line, &s);
+		status = tool_status(stream_run(stdin, stdout, TOOL,
+		    stream_line, &s));
 	free(s.sym);
 	descriptions_free(s.d);
 	rules_free(rs);
@@ -488,7 +490,7 @@ score_stage_run(void *arg, FILE *in, FILE *out)
 
 	if (st->show != STREAM)
 		return people_run(&st->s, st->show, in);
-	return stream_run(in, out, TOOL, stream_line, &st->s);
+	return tool_status(stream_run(in, out, TOOL, stream_line, &st->s));
 }
 
 void
@@ -542,8 +544,7 @@ main(int argc, char *argv[])
 	int c, check = 0, describing = 0, fitting = 0, status;
 	struct weights *w;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	fit_defaults(&fo);
 	while ((c = getopt_long(argc, argv, "cdehno:p:RVw:", longopts,
 	    NULL)) != -1) {

@@ -16,6 +16,7 @@
 #include "base/base.h"
 #include "net/net.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-spf"
 #define MAX_WINDOW	1024	/* threads, one per message in flight */
@@ -482,8 +483,7 @@ main(int argc, char *argv[])
 	double t;
 	int c, noguess = 0, stats = 0;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&o, 0, sizeof(o));
 	while ((c = getopt_long(argc, argv, "Gkr:st:vVhw:", longopts,
 	    NULL)) != -1)

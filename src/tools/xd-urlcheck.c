@@ -13,6 +13,7 @@
 #include "url/url.h"
 #include "net/net.h"
 #include "tools/stage.h"
+#include "tools/tool.h"
 
 #define TOOL		"xd-urlcheck"
 #define EVIDENCE_MAX	5	/* fields of one symbol on a line */
@@ -506,7 +507,7 @@ test_lists(struct check *c, struct dns *d)
 		xd_warnx("no URI blocklists in %s", conf_path() ?
 		    conf_path() : "xd.conf");
 	for (i = 0; i < c->nbl; i++)
-		if (dnsbl_test(d, &c->bl[i], i < c->ndomlists) != XD_EXIT_OK)
+		if (dnsbl_test(d, &c->bl[i], i < c->ndomlists, stdout) != 0)
 			status = XD_EXIT_SOME;
 	return status;
 }
@@ -660,8 +661,8 @@ unload(struct check *c)
 static int
 ask_lines(struct check *c, struct dns *d, size_t window, FILE *in, FILE *out)
 {
-	return dns_run(d, in, out, &(struct dns_runner){ TOOL, window,
-	    sizeof(struct state), start, finish, c, 0 });
+	return tool_status(dns_run(d, in, out, &(struct dns_runner){ TOOL,
+	    window, sizeof(struct state), start, finish, c, 0 }));
 }
 
 struct url_stage {
@@ -691,8 +692,8 @@ url_run(void *arg, FILE *in, FILE *out)
 {
 	struct url_stage *st = arg;
 
-	return st->d == NULL ? stream_run(in, out, TOOL, local_line, &st->c) :
-	    ask_lines(&st->c, st->d, 0, in, out);
+	return st->d == NULL ? tool_status(stream_run(in, out, TOOL,
+	    local_line, &st->c)) : ask_lines(&st->c, st->d, 0, in, out);
 }
 
 static void
@@ -732,8 +733,7 @@ main(int argc, char *argv[])
 	FILE *out = stdout;
 	int ch, status, test = 0, domains = 0;
 
-	xd_setprogname(argv[0]);
-	conf_check_lines_with(dnsbl_check_conf);
+	tool_start(argv[0]);
 	memset(&c, 0, sizeof(c));
 	while ((ch = getopt_long(argc, argv, "dkhr:tuVw:", longopts, NULL)) != -1)
 		switch (ch) {
@@ -782,7 +782,7 @@ main(int argc, char *argv[])
 		if (out != stdout)
 			fclose(out);
 		unload(&c);
-		return status;
+		return tool_status(status);
 	}
 	if ((d = dns_new(resolver, &errstr)) == NULL)
 		xd_errx(XD_EXIT_USAGE, "resolver: %s", errstr);

@@ -35,6 +35,11 @@ static char *score_learning[] = { "xd-score", "--autolearn", decision_path,
 /* Killed while learning: the message is delivered, so exit 0. */
 static char dead_msg[4096], dead_out[4096], dead_dir[4096];
 
+/*
+ * A signal handler can return to no caller that could exit for it:
+ * the one exit of the library's besides xd_nomem() and a child's
+ * failed exec (t/check-layers.sh allows it).
+ */
 static void
 on_term(int sig)
 {

@@ -75,7 +75,12 @@ lower_limit(int resource, rlim_t soft, rlim_t hard)
 	setrlimit(resource, &rl);
 }
 
-/* In the child: its budgets, its place in the group, its fds; exec. */
+/*
+ * In the child: its budgets, its place in the group, its fds; exec.
+ * A child that cannot exec ends here with 127, as a shell's does, its
+ * words on the stderr it was given: no caller is left to return to
+ * (one of the library's exits that t/check-layers.sh allows).
+ */
 static void __attribute__((noreturn))
 child_exec(struct child *c, const struct budget *b, pid_t pgid,
     pid_t parent, int in, int out, int err, const sigset_t *mask)
