@@ -114,5 +114,81 @@ function say(file, line, what) {
 	bad = 1
 }' $files || status=1
 
+# The library (every .c outside tools/) never exits or prints on its
+# own (base/base.h, "Errors"): no exit(), abort(), err(3) or xd_err(),
+# no printf(), puts(), perror(), no stderr or stdout; it returns errors
+# and hands warnings to the main's sink.  The exceptions, as FILE:CALL,
+# each with its reason beside the call:
+#   base/diag.c:exit		xd_nomem(): out of memory ends the process
+#   verdict/supervise.c:_exit	a child whose exec failed
+#   verdict/supervise.c:dprintf	... says so on the stderr it was given
+#   verdict/autolearn.c:_exit	a signal handler ends the process
+#   net/spf.c:abort		libspf2's fatal-error handler may not return
+#   verdict/report.c:printf	the reports xd-score is asked for, on
+#   verdict/report.c:putchar	stdout (to take a FILE * in time)
+#   check/heur.c:printf		--learn-sent's summary (to move to the main)
+QUIET_OK="base/diag.c:exit verdict/supervise.c:_exit
+    verdict/supervise.c:dprintf verdict/autolearn.c:_exit net/spf.c:abort
+    verdict/report.c:printf verdict/report.c:putchar check/heur.c:printf"
+lib=$(printf '%s\n' $files | grep '\.c$' | grep -v '^tools/')
+# shellcheck disable=SC2086
+[ -z "$lib" ] || awk -v ok="$QUIET_OK" -v src="$src" '
+BEGIN {
+	n = split(ok, k, /[ \t\n]+/)
+	for (i = 1; i <= n; i++)
+		allowed[k[i]] = 1
+	calls = "exit|_exit|_Exit|quick_exit|abort|xd_err|xd_errx|" \
+	    "xd_usage|xd_version|err|errx|verr|verrx|warn|warnx|vwarn|" \
+	    "vwarnx|perror|psignal|printf|vprintf|puts|putchar|dprintf"
+	word = "(^|[^A-Za-z0-9_])"
+	bad = 0
+}
+FNR == 1 { incomment = 0 }
+{
+	text = code($0)
+	line = text
+	while (match(line, word "(" calls ")[ \t]*\(")) {
+		what = substr(line, RSTART, RLENGTH)
+		sub(/^[^A-Za-z_]/, "", what)
+		sub(/[ \t]*\($/, "", what)
+		line = substr(line, RSTART + RLENGTH)
+		if (what == "dprintf" && line !~ /^[ \t]*([12]|STD(ERR|OUT)_FILENO)[ \t]*,/)
+			continue
+		report(what, "calls " what "()")
+	}
+	line = text
+	while (match(line, word "(stderr|stdout|STDERR_FILENO|STDOUT_FILENO)([^A-Za-z0-9_]|$)")) {
+		what = substr(line, RSTART, RLENGTH)
+		gsub(/[^A-Za-z_]/, "", what)
+		line = substr(line, RSTART + RLENGTH)
+		report(what, "uses " what)
+	}
+}
+END { exit bad }
+# The line without its comments and the contents of its literals.
+function code(s,    out) {
+	if (incomment) {
+		if (!sub(/^([^*]|\*+[^*\/])*\*+\//, "", s))
+			return ""
+		incomment = 0
+	}
+	gsub(/"([^"\\]|\\.)*"/, "\"\"", s)
+	gsub(/\x27([^\x27\\]|\\.)*\x27/, "\x27\x27", s)
+	gsub(/\/\*([^*]|\*+[^*\/])*\*+\//, " ", s)
+	if (match(s, /\/\*/)) {
+		s = substr(s, 1, RSTART - 1)
+		incomment = 1
+	}
+	sub(/\/\/.*/, "", s)
+	return s
+}
+function report(what, shown) {
+	if ((FILENAME ":" what) in allowed)
+		return
+	print src "/" FILENAME ":" FNR ": the library " shown \
+	    " (only the mains exit and print: tools/tool.c)"
+	bad = 1
+}' $lib || status=1
+
 [ $status = 0 ] && echo "check-layers: $src keeps its layers ($LAYERS)"
 exit $status

@@ -73,3 +73,58 @@ tree() {
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"src/base/buf.c:"*" lines, over 800"* ]]
 }
+
+@test "a library file that calls exit() fails, naming the file and line" {
+	tree
+	sed -i '$a void bail(void) { exit(1); }' src/base/buf.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"src/base/buf.c:$(wc -l <src/base/buf.c): the library calls exit()"* ]]
+}
+
+@test "a library file that writes to stderr or stdout fails" {
+	tree
+	sed -i '$a void say(void) { fprintf(stderr, "x\\n"); }' src/check/rules_match.c
+	sed -i '$a void show(void) { puts("x"); }' src/net/dnsbl.c
+	sed -i '$a void tell(void) { perror("x"); }' src/mime/maildir.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"src/check/rules_match.c:"*": the library uses stderr"* ]]
+	[[ "$output" == *"src/net/dnsbl.c:"*": the library calls puts()"* ]]
+	[[ "$output" == *"src/mime/maildir.c:"*": the library calls perror()"* ]]
+}
+
+@test "a library file that calls the mains' xd_err fails; a tool may" {
+	tree
+	sed -i '$a void die(void) { xd_errx(2, "no"); }' src/store/store.c
+	sed -i '$a void die(void) { xd_errx(2, "no"); }' src/tools/xd-conf.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"src/store/store.c:"*": the library calls xd_errx()"* ]]
+	[[ "$output" != *"xd-conf.c"* ]]
+}
+
+@test "an exception holds only in the file it is allowed in" {
+	tree
+	sed -i '$a void child(void) { _exit(127); }' src/verdict/report.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"src/verdict/report.c:"*": the library calls _exit()"* ]]
+	[[ "$output" != *"supervise.c"* ]]
+}
+
+@test "words in comments and strings are not calls" {
+	tree
+	cat >>src/base/buf.c <<'C'
+/* exit(1) is for the mains,
+ * as is fprintf(stderr, ...) */
+static const char said[] = "exit(1) to stderr"; /* printf("x") */
+C
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
