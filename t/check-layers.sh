@@ -124,12 +124,10 @@ function say(file, line, what) {
 #   verdict/supervise.c:dprintf	... says so on the stderr it was given
 #   verdict/autolearn.c:_exit	a signal handler ends the process
 #   net/spf.c:abort		libspf2's fatal-error handler may not return
-#   verdict/report.c:printf	the reports xd-score is asked for, on
-#   verdict/report.c:putchar	stdout (to take a FILE * in time)
 #   check/heur.c:printf		--learn-sent's summary (to move to the main)
 QUIET_OK="base/diag.c:exit verdict/supervise.c:_exit
     verdict/supervise.c:dprintf verdict/autolearn.c:_exit net/spf.c:abort
-    verdict/report.c:printf verdict/report.c:putchar check/heur.c:printf"
+    check/heur.c:printf"
 lib=$(printf '%s\n' $files | grep '\.c$' | grep -v '^tools/')
 # shellcheck disable=SC2086
 [ -z "$lib" ] || awk -v ok="$QUIET_OK" -v src="$src" '

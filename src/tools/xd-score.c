@@ -137,16 +137,16 @@ show_line(struct score *s, struct rec *rec, enum show show)
 	score_by_contribution(s);
 	switch (show) {
 	case EXPLAIN:
-		score_explain(s, rec);
+		score_explain(stdout, s, rec);
 		return XD_EXIT_OK;
 	case SPAMC:
-		status = score_spamc(s, rec);
+		status = score_spamc(stdout, s, rec);
 		break;
 	case REPORT:
-		status = score_report(s, rec);
+		status = score_report(stdout, s, rec);
 		break;
 	default:
-		status = score_why(s, rec);
+		status = score_why(stdout, s, rec);
 		break;
 	}
 	return unchecked(rec) ? SCORE_EXIT_UNCHECKED : status;

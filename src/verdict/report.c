@@ -1,5 +1,5 @@
 /*
- * report.c - a scored line told to people on standard output: the
+ * report.c - a scored line told to people, on the FILE given: the
  * workings (--explain), spamc's "score/threshold" (--spamc), each
  * counted symbol with its description (--report) and sentences
  * (--why).  See xd-score(1).
@@ -17,88 +17,89 @@
 #define WHY_AGAINST	3	/* --why: and that lowered it */
 
 static void
-explain_symbol(const struct score *s, const struct sym *y)
+explain_symbol(FILE *out, const struct score *s, const struct sym *y)
 {
 	int n = (int)strlen(y->field);
 
 	if (y->field[y->namelen] == '=' && y->field[y->namelen + 1] == '\0')
 		n = (int)y->namelen;	/* no evidence: the name alone */
-	printf("  %-7s %+8.2f  %.*s", y->how == COUNTED ? "symbol" : "ignored",
-	    y->weight, n, y->field);
+	fprintf(out, "  %-7s %+8.2f  %.*s",
+	    y->how == COUNTED ? "symbol" : "ignored", y->weight, n, y->field);
 	if (y->rule != NULL && y->line == 0)
-		printf("  (the score line of rule %s)", y->rule);
+		fprintf(out, "  (the score line of rule %s)", y->rule);
 	else if (y->rule != NULL)
-		printf("  (%s:%lu: %s)", weights_path(s->w), y->line, y->rule);
+		fprintf(out, "  (%s:%lu: %s)", weights_path(s->w), y->line,
+		    y->rule);
 	else
-		printf("  (not in %s)", weights_path(s->w));
+		fprintf(out, "  (not in %s)", weights_path(s->w));
 	if (y->how == REPEATED)
-		printf(" counted once");
+		fprintf(out, " counted once");
 	else if (y->how == UNLISTED)
-		printf(" not listed by the critical rule");
-	putchar('\n');
+		fprintf(out, " not listed by the critical rule");
+	fputc('\n', out);
 }
 
 static void
-explain_class(const struct score *s)
+explain_class(FILE *out, const struct score *s)
 {
 	double spam = weights_threshold(s->w, "spam");
 	double sure = weights_threshold(s->w, "surespam");
 
 	if (s->rule != NULL && s->rule->action != POLICY_CRITICAL) {
-		printf("  class %s: policy %s\n", s->class,
+		fprintf(out, "  class %s: policy %s\n", s->class,
 		    policy_action_name(s->rule->action));
 		return;
 	}
 	if (s->score >= sure)
-		printf("  class %s: score %.2f >= surespam %.2f", s->class,
-		    s->score, sure);
+		fprintf(out, "  class %s: score %.2f >= surespam %.2f",
+		    s->class, s->score, sure);
 	else if (s->score >= spam)
-		printf("  class %s: score %.2f >= spam %.2f, < surespam %.2f",
-		    s->class, s->score, spam, sure);
+		fprintf(out, "  class %s: score %.2f >= spam %.2f, "
+		    "< surespam %.2f", s->class, s->score, spam, sure);
 	else
-		printf("  class %s: score %.2f < spam %.2f", s->class,
+		fprintf(out, "  class %s: score %.2f < spam %.2f", s->class,
 		    s->score, spam);
-	printf("%s\n", s->rule != NULL ? ", critical symbols only" : "");
+	fprintf(out, "%s\n", s->rule != NULL ? ", critical symbols only" : "");
 }
 
 static void
-explain_totals(const struct score *s)
+explain_totals(FILE *out, const struct score *s)
 {
-	printf("  score %.2f (spam from %.2f, surespam from %.2f)\n",
+	fprintf(out, "  score %.2f (spam from %.2f, surespam from %.2f)\n",
 	    s->score, weights_threshold(s->w, "spam"),
 	    weights_threshold(s->w, "surespam"));
 }
 
 static void
-explain_policy(const struct score *s)
+explain_policy(FILE *out, const struct score *s)
 {
 	if (s->rule != NULL)
-		printf("  policy %s:%lu: %s\n", policy_path(s->p),
+		fprintf(out, "  policy %s:%lu: %s\n", policy_path(s->p),
 		    s->rule->line, s->rule->text);
 }
 
 /* --explain: every symbol, where its weight came from, the class. */
 void
-score_explain(const struct score *s, const struct rec *rec)
+score_explain(FILE *out, const struct score *s, const struct rec *rec)
 {
 	size_t i;
 
-	printf("message %s\n", rec_locator(rec));
+	fprintf(out, "message %s\n", rec_locator(rec));
 	for (i = 0; i < s->nsym; i++)
-		explain_symbol(s, &s->sym[i]);
-	explain_totals(s);
-	printf("  prob %.4f\n", weights_prob(s->w, s->score));
-	explain_policy(s);
-	explain_class(s);
-	putchar('\n');
+		explain_symbol(out, s, &s->sym[i]);
+	explain_totals(out, s);
+	fprintf(out, "  prob %.4f\n", weights_prob(s->w, s->score));
+	explain_policy(out, s);
+	explain_class(out, s);
+	fputc('\n', out);
 }
 
 /* --spamc: "score/threshold", as spamc -c prints it. */
 int
-score_spamc(const struct score *s, const struct rec *rec)
+score_spamc(FILE *out, const struct score *s, const struct rec *rec)
 {
 	(void)rec;
-	printf("%.2f/%.2f\n", s->score, weights_threshold(s->w, "spam"));
+	fprintf(out, "%.2f/%.2f\n", s->score, weights_threshold(s->w, "spam"));
 	return strcmp(s->class, "ham") == 0 ? 0 : SCORE_EXIT_SPAM;
 }
 
@@ -108,64 +109,65 @@ score_spamc(const struct score *s, const struct rec *rec)
  * value comes from the message and goes to a terminal.
  */
 static void
-show_value(const char *field, size_t namelen)
+show_value(FILE *out, const char *field, size_t namelen)
 {
-	struct buf raw, out;
+	struct buf raw, shown;
 	size_t i, n;
 	unsigned char c, next;
 
 	if (field[namelen] != '=' || field[namelen + 1] == '\0')
 		return;
 	buf_init(&raw);
-	buf_init(&out);
+	buf_init(&shown);
 	stream_unescape(field + namelen + 1, &raw);
 	n = utf8_cut(raw.s, raw.len, SHOW_VALUE);
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)raw.s[i];
 		next = i + 1 < n ? (unsigned char)raw.s[i + 1] : 0;
 		if (c == 0xc2 && next >= 0x80 && next < 0xa0) {
-			buf_addc(&out, '?');
+			buf_addc(&shown, '?');
 			i++;
 		} else if (c < 0x20 || c == 0x7f)
-			buf_addc(&out, '?');
+			buf_addc(&shown, '?');
 		else
-			buf_addc(&out, c);
+			buf_addc(&shown, c);
 	}
-	printf(" [%s%s]", out.s ? out.s : "", n < raw.len ? "..." : "");
-	buf_free(&out);
+	fprintf(out, " [%s%s]", shown.s ? shown.s : "",
+	    n < raw.len ? "..." : "");
+	buf_free(&shown);
 	buf_free(&raw);
 }
 
 static void
-show_description(const struct score *s, const struct sym *y)
+show_description(FILE *out, const struct score *s, const struct sym *y)
 {
 	const char *d = descriptions_find(s->d, y->field, y->namelen);
 
-	printf("%s", d != NULL ? d : "(no description)");
-	show_value(y->field, y->namelen);
+	fprintf(out, "%s", d != NULL ? d : "(no description)");
+	show_value(out, y->field, y->namelen);
 }
 
 /* --report: each symbol that counted, its weight and description. */
 int
-score_report(const struct score *s, const struct rec *rec)
+score_report(FILE *out, const struct score *s, const struct rec *rec)
 {
 	size_t i;
 
-	printf("message %s\n", rec_locator(rec));
+	fprintf(out, "message %s\n", rec_locator(rec));
 	for (i = 0; i < s->nsym; i++) {
 		const struct sym *y = &s->sym[i];
 
 		if (y->how != COUNTED)
 			continue;
-		printf("  %+7.2f  %-24.*s  ", y->weight, (int)y->namelen,
+		fprintf(out, "  %+7.2f  %-24.*s  ", y->weight, (int)y->namelen,
 		    y->field);
-		show_description(s, y);
-		putchar('\n');
+		show_description(out, s, y);
+		fputc('\n', out);
 	}
-	explain_totals(s);
-	explain_policy(s);
-	explain_class(s);
-	putchar('\n');
+	explain_totals(out, s);
+	explain_policy(out, s);
+	explain_class(out, s);
+	fputc('\n', out);
 	return strcmp(s->class, "ham") == 0 ? 0 : SCORE_EXIT_SPAM;
 }
 
@@ -180,14 +182,14 @@ class_words(const char *class)
 }
 
 static void
-why_class(const struct score *s)
+why_class(FILE *out, const struct score *s)
 {
 	double spam = weights_threshold(s->w, "spam");
 	double sure = weights_threshold(s->w, "surespam");
 
-	printf("It is %s", class_words(s->class));
+	fprintf(out, "It is %s", class_words(s->class));
 	if (s->rule != NULL && s->rule->action != POLICY_CRITICAL) {
-		printf(" because the policy %s it, whatever its score "
+		fprintf(out, " because the policy %s it, whatever its score "
 		    "(%.2f; spam starts at %.2f): %s:%lu: %s.\n",
 		    s->rule->action == POLICY_BLOCK ? "blocks" :
 		    s->rule->action == POLICY_TRUST ? "trusts" : "allows",
@@ -196,32 +198,32 @@ why_class(const struct score *s)
 		return;
 	}
 	if (s->score >= sure)
-		printf(": it scored %.2f, at or above the %.2f where sure "
-		    "spam starts.\n", s->score, sure);
+		fprintf(out, ": it scored %.2f, at or above the %.2f where "
+		    "sure spam starts.\n", s->score, sure);
 	else if (s->score >= spam)
-		printf(": it scored %.2f, at or above the %.2f where spam "
-		    "starts, below the %.2f of sure spam.\n", s->score, spam,
-		    sure);
+		fprintf(out, ": it scored %.2f, at or above the %.2f where "
+		    "spam starts, below the %.2f of sure spam.\n", s->score,
+		    spam, sure);
 	else
-		printf(": it scored %.2f, below the %.2f where spam starts.\n",
-		    s->score, spam);
+		fprintf(out, ": it scored %.2f, below the %.2f where spam "
+		    "starts.\n", s->score, spam);
 	if (s->rule != NULL)
-		printf("Only the symbols the policy's critical rule names "
-		    "counted: %s:%lu: %s.\n", policy_path(s->p),
+		fprintf(out, "Only the symbols the policy's critical rule "
+		    "names counted: %s:%lu: %s.\n", policy_path(s->p),
 		    s->rule->line, s->rule->text);
 }
 
 static void
-why_symbol(const struct score *s, const struct sym *y)
+why_symbol(FILE *out, const struct score *s, const struct sym *y)
 {
-	printf("  %+.2f %.*s: ", y->weight, (int)y->namelen, y->field);
-	show_description(s, y);
-	putchar('\n');
+	fprintf(out, "  %+.2f %.*s: ", y->weight, (int)y->namelen, y->field);
+	show_description(out, s, y);
+	fputc('\n', out);
 }
 
 /* The symbols that counted most, each way; how many more there are. */
 static void
-why_symbols(const struct score *s)
+why_symbols(FILE *out, const struct score *s)
 {
 	size_t i, up = 0, down = 0, more = 0;
 
@@ -231,29 +233,29 @@ why_symbols(const struct score *s)
 		if (y->how != COUNTED || y->weight <= 0)
 			continue;
 		if (up++ == 0)
-			printf("What raised its score most:\n");
+			fprintf(out, "What raised its score most:\n");
 		if (up <= WHY_MOST)
-			why_symbol(s, y);
+			why_symbol(out, s, y);
 		else
 			more++;
 	}
 	if (up == 0)
-		printf("Nothing raised its score.\n");
+		fprintf(out, "Nothing raised its score.\n");
 	for (i = s->nsym; i > 0; i--) {
 		const struct sym *y = &s->sym[i - 1];
 
 		if (y->how != COUNTED || y->weight >= 0)
 			continue;
 		if (down++ == 0)
-			printf("What lowered it:\n");
+			fprintf(out, "What lowered it:\n");
 		if (down <= WHY_AGAINST)
-			why_symbol(s, y);
+			why_symbol(out, s, y);
 		else
 			more++;
 	}
 	if (more > 0)
-		printf("And %zu more that counted less; xd check -R lists "
-		    "them all.\n", more);
+		fprintf(out, "And %zu more that counted less; xd check -R "
+		    "lists them all.\n", more);
 }
 
 static const char *
@@ -271,7 +273,7 @@ bayes_sense(double p)
 }
 
 static void
-why_untrained(const char *v)
+why_untrained(FILE *out, const char *v)
 {
 	long long ham, spam;
 	struct buf b;
@@ -283,73 +285,73 @@ why_untrained(const char *v)
 	else
 		describe_untrained(&b, ham, spam,
 		    conf_int("bayes_min_learned"));
-	printf("Bayes: %s.  Teach it with 'xd learn ham PATH' and "
+	fprintf(out, "Bayes: %s.  Teach it with 'xd learn ham PATH' and "
 	    "'xd learn spam PATH' on mail you have sorted.\n", b.s);
 	buf_free(&b);
 }
 
 /* What the statistical filter said, or why it said nothing. */
 static void
-why_bayes(const struct score *s, const struct rec *rec)
+why_bayes(FILE *out, const struct score *s, const struct rec *rec)
 {
 	const char *v, *err;
 	double p;
 	size_t i;
 
 	if (rec_has(rec, "BAYES_UNTRAINED")) {
-		why_untrained(rec_raw(rec, "BAYES_UNTRAINED"));
+		why_untrained(out, rec_raw(rec, "BAYES_UNTRAINED"));
 		return;
 	}
 	if ((v = rec_raw(rec, "BAYES")) != NULL &&
 	    xd_parse_double(v, &p) == 0) {
-		printf("Bayes: %s (BAYES=%s", bayes_sense(p), v);
+		fprintf(out, "Bayes: %s (BAYES=%s", bayes_sense(p), v);
 		for (i = 0; i < s->nsym; i++)
 			if (s->sym[i].namelen == 8 &&
 			    strncmp(s->sym[i].field, "BAYES_", 6) == 0)
-				printf(", %.8s %+.2f", s->sym[i].field,
+				fprintf(out, ", %.8s %+.2f", s->sym[i].field,
 				    s->sym[i].weight);
-		printf(").\n");
+		fprintf(out, ").\n");
 		return;
 	}
 	for (i = 1; i < rec->nf; i++) {
 		err = rec->f[i];
 		if (strncmp(err, "error=xd-bayes:", 15) == 0) {
-			printf("Bayes could not look at it: %s.\n", err);
+			fprintf(out, "Bayes could not look at it: %s.\n", err);
 			return;
 		}
 	}
-	printf("Bayes did not look at it: the line has no BAYES field "
+	fprintf(out, "Bayes did not look at it: the line has no BAYES field "
 	    "(is bayes one of the stages? see xd stages).\n");
 }
 
 /* Each error= of the line: what was not checked. */
 static int
-why_errors(const struct rec *rec)
+why_errors(FILE *out, const struct rec *rec)
 {
 	size_t i, n = 0;
 
 	for (i = 1; i < rec->nf; i++)
 		if (strncmp(rec->f[i], "error=", 6) == 0) {
 			if (n++ == 0)
-				printf("It was not checked in full:");
-			printf(" %s", rec->f[i] + 6);
+				fprintf(out, "It was not checked in full:");
+			fprintf(out, " %s", rec->f[i] + 6);
 		}
 	if (n > 0)
-		printf(".\n");
+		fprintf(out, ".\n");
 	return n > 0;
 }
 
 /* --why: the class in sentences, the symbols that made it, Bayes. */
 int
-score_why(const struct score *s, const struct rec *rec)
+score_why(FILE *out, const struct score *s, const struct rec *rec)
 {
 	int unchecked;
 
-	printf("%s\n", rec_locator(rec));
-	why_class(s);
-	unchecked = why_errors(rec);
-	why_symbols(s);
-	why_bayes(s, rec);
-	putchar('\n');
+	fprintf(out, "%s\n", rec_locator(rec));
+	why_class(out, s);
+	unchecked = why_errors(out, rec);
+	why_symbols(out, s);
+	why_bayes(out, s, rec);
+	fputc('\n', out);
 	return unchecked ? SCORE_EXIT_UNCHECKED : 0;
 }

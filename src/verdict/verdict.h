@@ -113,12 +113,12 @@ void	 score_by_contribution(struct score *);
 const char *score_autolearn(const struct score *, const struct rec *,
 	    double, double, double *);
 
-/* report.c: what people read, on stdout */
+/* report.c: what people read, on the FILE given (stdout) */
 #define SCORE_EXIT_SPAM		1	/* --spamc, --report: spam or surespam */
 #define SCORE_EXIT_UNCHECKED	3	/* --spamc, --report: error= on a line */
-void	 score_explain(const struct score *, const struct rec *);
-int	 score_spamc(const struct score *, const struct rec *);
-int	 score_report(const struct score *, const struct rec *);
-int	 score_why(const struct score *, const struct rec *);
+void	 score_explain(FILE *, const struct score *, const struct rec *);
+int	 score_spamc(FILE *, const struct score *, const struct rec *);
+int	 score_report(FILE *, const struct score *, const struct rec *);
+int	 score_why(FILE *, const struct score *, const struct rec *);
 
 #endif
