@@ -392,8 +392,8 @@ dnsbl_code_hop(const struct dnsbl *l, const unsigned char *addr, int last,
 }
 
 /*
- * A list said "you may not query me": once a run, say so on stderr
- * (syslog in filter mode), for the symbol alone goes unseen.
+ * A list said "you may not query me": once a run, warn (stderr, or
+ * syslog in filter mode), for the symbol alone goes unseen.
  */
 void
 dnsbl_blocked(struct dnsbl *l, const char *answer)

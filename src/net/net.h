@@ -158,7 +158,7 @@ struct spf_query {
 	const char	*mailfrom;	/* NULL: none; "": the null sender */
 	const char	*helo;		/* NULL: none */
 	int		 best_guess;
-	int		 debug;		/* records made for libspf2 on stderr */
+	int		 debug;		/* records made for libspf2, warned */
 	long long	 timeout;	/* ms for the whole check */
 };
 struct spf;				/* one thread's checker */

@@ -306,7 +306,7 @@ policy_line(void *p, char *line, unsigned long lineno)
  * Load a policy file, or with NULL the configured one (xd.conf
  * "policy", else the shared default).  A missing shared default is an
  * empty policy; a missing file that was named or configured, or any bad
- * line (reported as file:line on stderr), gives NULL.
+ * line (warned as file:line), gives NULL.
  */
 struct policy *
 policy_load(const char *path)
@@ -742,7 +742,7 @@ replace_file(const char *path, const struct stat *st, const struct buf *old,
  * replaced whole (temporary file, fsync, rename) under an flock(2) of
  * "path.lock", so that readers never see half a line and concurrent
  * appends keep both rules.  Critical rules need symbols and cannot be added this way.
- * Reports on stderr and returns -1 on failure.
+ * Warns why and returns -1 on failure.
  */
 int
 policy_append(const char *path, const char *action, const char *matcher,

@@ -347,8 +347,8 @@ default_path(void)
 
 /*
  * Load a weights file, or with NULL the configured one (xd.conf
- * "weights", else the shared default).  Every bad line is reported as
- * file:line on stderr; then, or if the file cannot be read, NULL.
+ * "weights", else the shared default).  Every bad line is warned as
+ * file:line; then, or if the file cannot be read, NULL.
  */
 struct weights *
 weights_load(const char *path)

@@ -122,8 +122,8 @@ parse_line(void *arg, char *line, unsigned long lineno)
 
 /*
  * Load a table of descriptions, or with NULL the shared one.  Every
- * bad line is reported as file:line on stderr; then, or if the file
- * cannot be read, NULL.
+ * bad line is warned as file:line; then, or if the file cannot be
+ * read, NULL.
  */
 struct descriptions *
 descriptions_load(const char *path)
