@@ -11,7 +11,8 @@
 #include "base/base.h"
 
 static xd_diag_fn *sink;
-static char last[1024];
+static char *last;		/* the last message, malloc'd; NULL: none */
+static char nomem[128];		/* xd_nomem's, which cannot allocate */
 
 void
 xd_set_diag(xd_diag_fn *fn)
@@ -23,26 +24,31 @@ xd_set_diag(xd_diag_fn *fn)
 const char *
 xd_diag_last(void)
 {
-	return last;
+	return nomem[0] ? nomem : last ? last : "";
 }
 
-/* "fmt" formatted, then ": strerror(errnum)" unless errnum is -1. */
+/*
+ * "fmt" formatted, then ": strerror(errnum)" unless errnum is -1; as
+ * long as it is, for the words must reach the user whole.
+ */
 static void
 say(enum xd_diag_kind kind, int errnum, const char *fmt, va_list ap)
 {
-	size_t n = 0;
-	int r;
+	char *msg = NULL, *full;
 
-	last[0] = '\0';
-	if (fmt != NULL) {
-		r = vsnprintf(last, sizeof(last), fmt, ap);
-		n = r < 0 ? 0 : (size_t)r < sizeof(last) ? (size_t)r :
-		    sizeof(last) - 1;
-		last[n] = '\0';
+	if (fmt != NULL && vasprintf(&msg, fmt, ap) < 0)
+		xd_nomem();
+	if (errnum >= 0) {
+		if (asprintf(&full, "%s%s%s", msg ? msg : "", msg ? ": " : "",
+		    strerror(errnum)) < 0)
+			xd_nomem();
+		free(msg);
+		msg = full;
 	}
-	if (errnum >= 0)
-		snprintf(last + n, sizeof(last) - n, "%s%s", fmt ? ": " : "",
-		    strerror(errnum));
+	free(last);
+	last = msg != NULL ? msg : strdup("");
+	if (last == NULL)
+		xd_nomem();
 	if (sink != NULL)
 		sink(kind, last);
 }
@@ -92,8 +98,8 @@ xd_nomem(void)
 {
 	int e = errno ? errno : ENOMEM;
 
-	snprintf(last, sizeof(last), "out of memory: %s", strerror(e));
+	snprintf(nomem, sizeof(nomem), "out of memory: %s", strerror(e));
 	if (sink != NULL)
-		sink(XD_DIAG_FATAL, last);
+		sink(XD_DIAG_FATAL, nomem);
 	exit(70);
 }
