@@ -3,8 +3,8 @@
 # every file lies in a layer folder; a file includes headers of its own
 # folder, or the one header of a layer below (LAYER/LAYER.h), never one
 # above and never another folder's inner header; no header is over 250
-# lines.  A .c file over 800 lines is reported as over the limit, a
-# failure only with CHECK_LINES=strict (some are still being split).
+# lines, no .c file over 800.  CHECK_LINES=report only reports a .c
+# file over 800 lines, for a tree in the middle of splitting one.
 #
 # The layers, bottom to top.  A layer's header is LAYER/LAYER.h; tools
 # has none.
@@ -42,7 +42,7 @@ done
 
 # shellcheck disable=SC2086
 awk -v layers="$LAYERS" -v known="$KNOWN" -v src="$src" \
-    -v max_h="$MAX_H" -v max_c="$MAX_C" -v strict="${CHECK_LINES:-}" '
+    -v max_h="$MAX_H" -v max_c="$MAX_C" -v strict="${CHECK_LINES:-strict}" '
 BEGIN {
 	n = split(layers, l, " ")
 	for (i = 1; i <= n; i++)
@@ -106,7 +106,7 @@ function lines_of(file, n) {
 			say(file, n, n " lines, over " max_c)
 		else
 			print src "/" file ": over the limit: " n \
-			    " lines, over " max_c " (CHECK_LINES=strict fails)"
+			    " lines, over " max_c " (fails unless CHECK_LINES=report)"
 	}
 }
 function say(file, line, what) {
@@ -124,10 +124,8 @@ function say(file, line, what) {
 #   verdict/supervise.c:dprintf	... says so on the stderr it was given
 #   verdict/autolearn.c:_exit	a signal handler ends the process
 #   net/spf.c:abort		libspf2's fatal-error handler may not return
-#   check/heur.c:printf		--learn-sent's summary (to move to the main)
 QUIET_OK="base/diag.c:exit verdict/supervise.c:_exit
-    verdict/supervise.c:dprintf verdict/autolearn.c:_exit net/spf.c:abort
-    check/heur.c:printf"
+    verdict/supervise.c:dprintf verdict/autolearn.c:_exit net/spf.c:abort"
 lib=$(printf '%s\n' $files | grep '\.c$' | grep -v '^tools/')
 # shellcheck disable=SC2086
 [ -z "$lib" ] || awk -v ok="$QUIET_OK" -v src="$src" '

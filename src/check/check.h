@@ -126,7 +126,13 @@ struct heur *heur_new(void);		/* from xd.conf; NULL after a warning */
 void	 heur_free(struct heur *);
 int	 heur_check(struct heur *, struct ruleset *, struct rec *,
 	    const char **);
-int	 heur_learn_sent(struct heur *, const char *const *, size_t);
+/* xd-heur --learn-sent: what was read, and learned into which store. */
+struct sent_learned {
+	unsigned long	 seen, added;
+	const char	*store;
+};
+int	 heur_learn_sent(struct heur *, const char *const *, size_t,
+	    struct sent_learned *);
 
 /*
  * bayes.c: the tokens of a message and the Robinson-Fisher classifier

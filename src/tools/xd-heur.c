@@ -169,6 +169,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct rules_stats st;
+	struct sent_learned learned;
 	struct state s;
 	struct weights *w;
 	const char **paths = NULL;
@@ -208,7 +209,10 @@ main(int argc, char *argv[])
 		return XD_EXIT_USAGE;
 	if (mode == 'L') {
 		status = heur_learn_sent(s.h, (const char *const *)argv,
-		    (size_t)argc) == 0 ? XD_EXIT_OK : XD_EXIT_SOME;
+		    (size_t)argc, &learned) == 0 ? XD_EXIT_OK : XD_EXIT_SOME;
+		if (learned.store != NULL)
+			printf("%lu messages read, %lu ids learned into %s\n",
+			    learned.seen, learned.added, learned.store);
 		goto done;
 	}
 	rules_verbose = verbose || mode == 'n';
