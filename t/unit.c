@@ -853,7 +853,7 @@ near(double a, double b)
 static void
 test_bayes_maths(void)
 {
-	struct bayes_params bp = { 0.1, 0.5, 0.3, 150 };
+	struct bayes_params bp = { 0.1, 0.5, 0.3, 150, 0 };
 	double f[200];
 	size_t i, used;
 
@@ -898,6 +898,15 @@ test_bayes_maths(void)
 	CHECK(used == 150);
 	/* the 150 strongest are the 100 at 0.999 and 50 at 0.9 */
 	CHECK(f[0] == 0.999 && f[99] == 0.999 && f[100] == 0.9);
+	/* word salad: 20 spammy tokens and 130 hammy ones; without a
+	 * floor the ham side wins by numbers, with one the spam's 20 */
+	for (i = 0; i < 150; i++)
+		f[i] = i < 20 ? 0.99 : 0.04;
+	CHECK(bayes_fisher(&bp, f, 150, &used) < 0.01 && used == 150);
+	bp.top_used = 20;
+	for (i = 0; i < 150; i++)
+		f[i] = i < 20 ? 0.99 : 0.04;
+	CHECK(bayes_fisher(&bp, f, 150, &used) > 0.99 && used == 150);
 
 	CHECK(strcmp(bayes_band(0), "BAYES_00") == 0);
 	CHECK(strcmp(bayes_band(0.0099), "BAYES_00") == 0);

@@ -10,8 +10,8 @@
 #include "policy/policy.h"
 #include "check/check.h"
 
-/* s, x, minimum deviation, tokens used: see xd-bayes(1) */
-const struct bayes_params bayes_defaults = { 0.1, 0.52, 0.3, 250 };
+/* s, x, minimum deviation, tokens used, the strongest: see xd-bayes(1) */
+const struct bayes_params bayes_defaults = { 0.1, 0.52, 0.3, 250, 20 };
 
 /*
  * Robinson's f(w): the token's spam ratio p(w) = (b/nb) / (b/nb + g/ng)
@@ -75,22 +75,20 @@ by_strength(const void *a, const void *b)
 }
 
 /*
- * Fisher's combining of the n values f[] (reordered): those at least
- * min_dev from 0.5, the max_used strongest of them.  H = Q(-2 ln prod f,
+ * Fisher's combining of the first k values of f[]: H = Q(-2 ln prod f,
  * 2k) and S = Q(-2 ln prod (1-f), 2k); the spam probability is
- * (1 + H - S) / 2: spammy tokens (f near 1) make H near 1, S near 0.  With no such token it is 0.5.
+ * (1 + H - S) / 2: spammy tokens (f near 1) make H near 1, S near 0.
+ * With no token it is 0.5.
  */
-double
-bayes_fisher(const struct bayes_params *bp, double *f, size_t n,
-    size_t *used)
+static double
+fisher_first(const double *f, size_t k)
 {
 	double lh = 0, ls = 0, fw;
-	size_t i, k = 0;
+	size_t i;
 
-	qsort(f, n, sizeof(*f), by_strength);
-	for (i = 0; i < n && k < bp->max_used; i++) {
-		if (fabs(f[i] - 0.5) < bp->min_dev)
-			break;
+	if (k == 0)
+		return 0.5;
+	for (i = 0; i < k; i++) {
 		fw = f[i];
 		/* keep log() finite: no count makes f exactly 0 or 1 */
 		if (fw < 1e-12)
@@ -99,13 +97,37 @@ bayes_fisher(const struct bayes_params *bp, double *f, size_t n,
 			fw = 1 - 1e-12;
 		lh += log(fw);
 		ls += log(1 - fw);
-		k++;
 	}
+	return (1 + bayes_chi2q(-2 * lh, k) - bayes_chi2q(-2 * ls, k)) / 2;
+}
+
+/*
+ * The spam probability of the n values f[] (reordered): those at least
+ * min_dev from 0.5 take part, the max_used strongest of them, combined
+ * by Fisher's method.  Each token is a degree of freedom, so a pile of
+ * innocent words added to spam (word salad) waters its evidence down
+ * until the ham side wins by numbers alone; what the top_used strongest
+ * tokens say is therefore a floor.  Words added can only take the places
+ * among them that the spam's own strong tokens leave, and ham is not
+ * floored: nobody hides ham in spam's words.
+ */
+double
+bayes_fisher(const struct bayes_params *bp, double *f, size_t n,
+    size_t *used)
+{
+	double all, top;
+	size_t k = 0;
+
+	qsort(f, n, sizeof(*f), by_strength);
+	while (k < n && k < bp->max_used && fabs(f[k] - 0.5) >= bp->min_dev)
+		k++;
 	if (used != NULL)
 		*used = k;
-	if (k == 0)
-		return 0.5;
-	return (1 + bayes_chi2q(-2 * lh, k) - bayes_chi2q(-2 * ls, k)) / 2;
+	all = fisher_first(f, k);
+	if (bp->top_used == 0 || k <= bp->top_used)
+		return all;
+	top = fisher_first(f, bp->top_used);
+	return top > all ? top : all;
 }
 
 /* SpamAssassin's bands: the symbol for a probability. */

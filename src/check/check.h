@@ -158,6 +158,7 @@ struct bayes_params {
 	double		 s, x;		/* Robinson's strength and prior */
 	double		 min_dev;	/* tokens with |f - 0.5| below: unused */
 	size_t		 max_used;	/* the strongest tokens combined */
+	size_t		 top_used;	/* the fewer whose verdict is a floor */
 };
 /* tokens.c: the text of a message folded before its words are counted */
 #define TOKEN_SCHEME	2	/* what a store's token counts mean */
