@@ -76,6 +76,8 @@ static struct key keys[] = {
 	{ "spf_best_guess",	T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "bayes_min_learned",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "bayes_max_tokens",	T_INT,    "1000000", NULL, NULL, 0, 0 },
+	{ "bayes_token_ttl",	T_INT,    "0", NULL, NULL, 0, 0 },
+	{ "bayes_rare_ttl",	T_INT,    "2592000", NULL, NULL, 0, 0 },
 	{ "bayes_batch",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "lr_rate",		T_DOUBLE, "0.005", NULL, NULL, 0, 0 },
 	{ "lr_train",		T_STR,    "error", NULL, NULL, 0, 0 },

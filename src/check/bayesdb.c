@@ -94,6 +94,7 @@ bayes_db_open(const char *url, const char **why)
 	db->st = st;
 	db->tokens.name = "bayes";
 	db->tokens.max = conf_int("bayes_max_tokens");
+	db->tokens.ttl = conf_int("bayes_token_ttl");
 	db->count.name = "bayes_count";
 	db->seen.name = "bayes_seen";
 	db->seen.max = SEEN_MAX;
@@ -116,6 +117,12 @@ struct store *
 bayes_db_store(struct bayes_db *db)
 {
 	return db->st;
+}
+
+const struct store_table *
+bayes_db_tokens(struct bayes_db *db)
+{
+	return &db->tokens;
 }
 
 /* The store operations learning a message of n tokens may queue. */

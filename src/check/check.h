@@ -217,6 +217,10 @@ int	 awl_queue_get(struct bayes_db *, const char *, struct store_val *);
 int	 bayes_db_scheme(struct bayes_db *, int, long long *, const char **);
 int	 bayes_db_stats(struct bayes_db *, long long *, long long *, long long *,
 	    const char **);
+const struct store_table *bayes_db_tokens(struct bayes_db *);
+/* bayes_expire.c: the aged tokens swept, the rare and stale removed */
+int	 bayes_expire(struct bayes_db *, long long, long long *, long long *,
+	    const char **);
 int	 bayes_learn_file(const struct locator *, int, enum bayes_outcome *,
 	    const char **);
 

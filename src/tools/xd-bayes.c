@@ -59,6 +59,7 @@ struct tool {
 static const char synopsis[] =
     "[-qx] [-s store] [--now time] [--progress n] [-l ham|spam | -u | --sent] < stream\n"
     "-S [-s store]\n"
+    "-E [-s store] [--now time]\n"
     "-t < stream";
 static const char options[] =
     "  -s, --store URL     the store: lmdb:PATH, PATH or redis://HOST[:PORT][/DB]\n"
@@ -70,6 +71,7 @@ static const char options[] =
     "      --now TIME      learn at TIME (seconds since 1970), not now\n"
     "      --progress N    show progress on stderr for a stream of N messages\n"
     "  -S, --stats         what the store holds, read no stream\n"
+    "  -E, --expire        remove aged tokens and rare stale ones, read no stream\n"
     "  -t, --tokens        print each message's tokens, not the stream\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version";
@@ -448,6 +450,24 @@ stats(struct tool *tl)
 	return XD_EXIT_OK;
 }
 
+/* --expire: age the tokens out, and say how many went. */
+static int
+expire(struct tool *tl)
+{
+	long long aged, rare;
+	const char *why;
+
+	if (bayes_expire(tl->db, conf_int("bayes_rare_ttl"), &aged, &rare,
+	    &why) == -1) {
+		xd_warnx("%s: %s", store_url(bayes_db_store(tl->db)), why);
+		return XD_EXIT_SOME;
+	}
+	printf("aged\t%lld\nrare\t%lld\n", aged, rare);
+	if (fflush(stdout) == EOF)
+		xd_err(XD_EXIT_SOME, "write error");
+	return XD_EXIT_OK;
+}
+
 /*
  * A store of tokens of another scheme is never misread: learning into
  * it is refused, and classifying gives each line error=xd-bayes:scheme,
@@ -569,6 +589,7 @@ main(int argc, char *argv[])
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "expire", no_argument, NULL, 'E' },
 		{ "tokens", no_argument, NULL, 't' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
@@ -582,7 +603,7 @@ main(int argc, char *argv[])
 
 	tool_start(argv[0]);
 	memset(&tl, 0, sizeof(tl));
-	while ((c = getopt_long(argc, argv, "hl:qSs:tuVx", longopts,
+	while ((c = getopt_long(argc, argv, "Ehl:qSs:tuVx", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'l': tl.mode = LEARN; tl.cls = class_of(optarg); modes++;
@@ -591,6 +612,7 @@ main(int argc, char *argv[])
 		case OPT_SENT: tl.mode = SENT; modes++; break;
 		case 't': tl.mode = TOKENS; modes++; break;
 		case 'S': show_stats = 1; modes++; break;
+		case 'E': show_stats = 2; modes++; break;
 		case 'q': tl.quiet = 1; break;
 		case 'x': tl.explain = 1; break;
 		case OPT_PROGRESS: stream_progress_option(optarg); break;
@@ -620,7 +642,8 @@ main(int argc, char *argv[])
 			xd_errx(XD_EXIT_USAGE, "%s: %s", url ? url :
 			    conf_str("store"), why);
 		store_set_time(bayes_db_store(tl.db), now);
-		rc = show_stats ? stats(&tl) : run(&tl, stdin, stdout);
+		rc = show_stats == 2 ? expire(&tl) : show_stats ? stats(&tl) :
+		    run(&tl, stdin, stdout);
 		bayes_db_close(tl.db);
 	}
 	bayes_tokens_free(&tl.t);
