@@ -101,7 +101,7 @@ DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
 	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel strace
-PEER_PKGS = bogofilter spamassassin
+PEER_PKGS = bogofilter spamassassin spamd spamc rspamd
 
 deps:
 	@missing=$$(for p in $(DEPS) $(if $(filter 1,$(PEERS)),$(PEER_PKGS)); do \

@@ -1298,6 +1298,47 @@ test_diag(void)
 	unlink(err);
 }
 
+/*
+ * The in-house skeleton of ASCII labels is ICU's: on every brand, and
+ * on each brand with any one character (or pair, for "rn") swapped for
+ * any printable ASCII character.
+ */
+static void
+test_lookalike_skeleton(void)
+{
+	struct lookalike *l = lookalike_new();
+	char mine[1024], icu[1024], s[128];
+	const char *b;
+	size_t i, k, n, bad = 0, tried = 0;
+	int c, w;
+
+	CHECK(l != NULL);
+	for (i = 0; l != NULL && (b = lookalike_brand(i)) != NULL; i++) {
+		n = strlen(b);
+		for (k = 0; k < n; k++)
+			for (w = 1; w <= 2 && k + w <= n; w++)
+				for (c = ' '; c < 0x7f; c++) {
+					snprintf(s, sizeof(s), "%.*s%c%s",
+					    (int)k, b, c, b + k + w);
+					tried++;
+					if (lookalike_skeleton(l, s, 0, mine,
+					    sizeof(mine)) != 0 ||
+					    lookalike_skeleton(l, s, 1, icu,
+					    sizeof(icu)) != 0 ||
+					    strcmp(mine, icu) != 0)
+						bad++;
+				}
+		CHECK(lookalike_skeleton(l, b, 0, mine, sizeof(mine)) == 0 &&
+		    lookalike_skeleton(l, b, 1, icu, sizeof(icu)) == 0 &&
+		    strcmp(mine, icu) == 0);
+	}
+	CHECK(tried > 10000 && bad == 0);
+	CHECK(lookalike_host(l, "www.paypa1.com") != NULL);
+	CHECK(lookalike_host(l, "rnicrosoft.example") != NULL);
+	CHECK(lookalike_host(l, "www.paypal.com") == NULL);
+	lookalike_free(l);
+}
+
 int
 main(void)
 {
@@ -1328,6 +1369,7 @@ main(void)
 	test_forged_bytes();
 	test_supervise_failure();
 	test_log_escape();
+	test_lookalike_skeleton();
 	message_shutdown();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed != 0;

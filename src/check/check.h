@@ -22,9 +22,12 @@ int	msgid_outlook_time_bad(const char *, time_t, time_t);
 
 /* check_lookalike.c: hosts that look like a brand's, by ICU's skeletons */
 struct lookalike;
-struct lookalike *lookalike_new(void);	/* NULL when ICU cannot open */
+struct lookalike *lookalike_new(void);	/* ICU opened when needed */
 void	 lookalike_free(struct lookalike *);
 const char *lookalike_host(struct lookalike *, const char *);
+int	 lookalike_skeleton(struct lookalike *, const char *, int, char *,
+	    size_t);			/* for tests: 1 = by ICU */
+const char *lookalike_brand(size_t);	/* for tests: NULL past the last */
 
 /* check_attach.c: attachments by name */
 int	attach_macro_name(const char *);

@@ -8,7 +8,9 @@
  * is confused with ("1" and "l" to "l", "rn" and "m" to "rn", Cyrillic
  * "а" to "a").  A label of a host whose skeleton holds a brand's
  * skeleton, but whose letters do not spell the brand, is a look-alike.
- * ICU and its confusables data are opened only when a host is checked.
+ * A label all ASCII gets its skeleton from the ASCII rows of ICU's
+ * table (ascii_proto below), so ICU and its confusables data are opened
+ * only for a label that is not: most mail never needs them.
  */
 #include <ctype.h>
 #include <dlfcn.h>
@@ -34,6 +36,25 @@ static const char *const brands[] = {
 	"dhl", "fedex", "usps", "coinbase", "binance", "adobe", "yahoo",
 };
 #define NBRANDS	(sizeof(brands) / sizeof(brands[0]))
+
+/*
+ * The prototypes ICU 72's uspoof_getSkeleton() maps ASCII characters
+ * to, the ones not mapped to themselves.  A skeleton is made character
+ * by character (UTS #39: NFD, each character to its prototype, NFD),
+ * and NFD leaves ASCII alone, so these rows give the skeleton of any
+ * ASCII string.  Printed by ICU itself; t/unit.c checks that they agree
+ * with it (test_lookalike_skeleton).
+ */
+static const char *const ascii_proto[128] = {
+	['"'] = "''",
+	['%'] = "\xc2\xba/\xe2\x82\x80",
+	['0'] = "O",
+	['1'] = "l",
+	['I'] = "l",
+	['`'] = "'",
+	['m'] = "rn",
+	['|'] = "l",
+};
 
 /*
  * ICU is opened with dlopen() at the first host checked, not linked:
@@ -73,7 +94,8 @@ icu_load(void)
 }
 
 struct lookalike {
-	USpoofChecker	*sc;
+	USpoofChecker	*sc;		/* opened at the first non-ASCII label */
+	int		 icu_failed;
 	char		*skel[NBRANDS];
 };
 
@@ -84,9 +106,40 @@ lower_ascii(char *s)
 		*s = tolower((unsigned char)*s);
 }
 
-/* The lower-cased skeleton of s into out; 0, or -1 when ICU fails. */
 static int
-skeleton(USpoofChecker *sc, const char *s, char *out, size_t cap)
+is_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* The skeleton of an ASCII string, from ascii_proto; -1 if too long. */
+static int
+ascii_skeleton(const char *s, char *out, size_t cap)
+{
+	const char *p;
+	char one[2] = { 0, 0 };
+	size_t n = 0, k;
+
+	for (; *s != '\0'; s++) {
+		if ((p = ascii_proto[(unsigned char)*s]) == NULL) {
+			one[0] = *s;
+			p = one;
+		}
+		if ((k = strlen(p)) >= cap - n)
+			return -1;
+		memcpy(out + n, p, k);
+		n += k;
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/* ICU's skeleton of s into out; 0, or -1 when ICU fails. */
+static int
+icu_skeleton_of(USpoofChecker *sc, const char *s, char *out, size_t cap)
 {
 	UErrorCode st = U_ZERO_ERROR;
 	int32_t n;
@@ -95,24 +148,73 @@ skeleton(USpoofChecker *sc, const char *s, char *out, size_t cap)
 	if (U_FAILURE(st) || n < 0 || (size_t)n >= cap)
 		return -1;
 	out[n] = '\0';
+	return 0;
+}
+
+/* ICU's spoof checker, opened the first time it is needed. */
+static USpoofChecker *
+icu_checker(struct lookalike *l)
+{
+	UErrorCode st = U_ZERO_ERROR;
+
+	if (l->sc == NULL && !l->icu_failed) {
+		if (icu_load() != 0 || (l->sc = icu_open(&st)) == NULL ||
+		    U_FAILURE(st)) {
+			if (l->sc != NULL)
+				icu_close(l->sc);
+			l->sc = NULL;
+			l->icu_failed = 1;
+		}
+	}
+	return l->sc;
+}
+
+/*
+ * The lower-cased skeleton of s into out: in-house when s is ASCII
+ * and ICU is not asked for; 0, or -1 when it cannot be had.
+ */
+static int
+skeleton(struct lookalike *l, const char *s, int icu, char *out, size_t cap)
+{
+	USpoofChecker *sc;
+
+	if (!icu && is_ascii(s)) {
+		if (ascii_skeleton(s, out, cap) != 0)
+			return -1;
+	} else if ((sc = icu_checker(l)) == NULL ||
+	    icu_skeleton_of(sc, s, out, cap) != 0)
+		return -1;
 	lower_ascii(out);
 	return 0;
+}
+
+/* For the tests: the skeleton of s, by ICU when icu is set. */
+int
+lookalike_skeleton(struct lookalike *l, const char *s, int icu, char *out,
+    size_t cap)
+{
+	return skeleton(l, s, icu, out, cap);
+}
+
+/* For the tests: the i-th brand, NULL past the last. */
+const char *
+lookalike_brand(size_t i)
+{
+	return i < NBRANDS ? brands[i] : NULL;
 }
 
 struct lookalike *
 lookalike_new(void)
 {
 	struct lookalike *l;
-	UErrorCode st = U_ZERO_ERROR;
 	char buf[SKEL_MAX];
 	size_t i;
 
-	if (icu_load() != 0 || (l = calloc(1, sizeof(*l))) == NULL)
+	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
-	if ((l->sc = icu_open(&st)) == NULL || U_FAILURE(st))
-		goto fail;
+	/* The brands are ASCII: no ICU for them. */
 	for (i = 0; i < NBRANDS; i++) {
-		if (skeleton(l->sc, brands[i], buf, sizeof(buf)) != 0 ||
+		if (skeleton(l, brands[i], 0, buf, sizeof(buf)) != 0 ||
 		    (l->skel[i] = strdup(buf)) == NULL)
 			goto fail;
 	}
@@ -143,8 +245,8 @@ label_brand(struct lookalike *l, const char *label)
 	char skel[SKEL_MAX];
 	size_t i, n;
 
-	if (skeleton(l->sc, label, skel, sizeof(skel)) != 0)
-		return NULL;
+	if (skeleton(l, label, 0, skel, sizeof(skel)) != 0)
+		return NULL;	/* no ICU for a label that needs it */
 	for (i = 0; i < NBRANDS; i++) {
 		n = strlen(brands[i]);
 		if (strstr(label, brands[i]) != NULL)
@@ -170,7 +272,9 @@ lookalike_host(struct lookalike *l, const char *host)
 
 	if (l == NULL || host == NULL)
 		return NULL;
-	if (idn2_to_unicode_8z8z(host, &u, 0) != IDN2_OK)
+	/* Only an IDN label (xn--) has Unicode to show. */
+	if (strcasestr(host, "xn--") != NULL &&
+	    idn2_to_unicode_8z8z(host, &u, 0) != IDN2_OK)
 		u = NULL;
 	for (p = u != NULL ? u : host; brand == NULL &&
 	    (dot = strchr(p, '.')) != NULL; p = dot + 1) {

@@ -296,21 +296,6 @@ stage_named(int fd, const char *own, char *tool)
 	snprintf(tool, STAGE_NAME_MAX + 4, "%s", own);
 }
 
-/* xd-conf -n, as any tool would read the file; NULL when it is good. */
-static const char *
-check_config(const struct budget *b, long long deadline, int null, char *why)
-{
-	char *argv[] = { "xd-conf", "-n", NULL };
-	struct child c = { .name = "xd-conf", .argv = argv, .max_ok = 0 };
-	const char *r;
-
-	if (supervise_run(&c, 1, null, null, b, deadline, 2) == -1)
-		return "config";
-	if ((r = supervise_failure(&c, 1, b, why, REASON_MAX)) == NULL)
-		return NULL;
-	return strncmp(r, "failed", 6) == 0 ? "config" : r;
-}
-
 /*
  * The stage pipeline over the spool, xd-act writing into its "out";
  * NULL when that is the complete marked message.
@@ -342,8 +327,6 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	b.cpu = conf_int("filter_cpu");
 	b.memory = conf_size("filter_memory");
 	b.mapped = conf_size("store_size");
-	if ((r = check_config(&b, deadline, null, why)) != NULL)
-		return r;
 	snprintf(id, sizeof(id), "%ju:%ju:%jd", (uintmax_t)s->st.st_dev,
 	    (uintmax_t)s->st.st_ino, (intmax_t)s->st.st_size);
 	if (in_process()) {
@@ -501,6 +484,8 @@ main(int argc, char *argv[])
 		spool_remove(&s);
 		return EX_TEMPFAIL;
 	}
+	/* The configuration was read above, as every tool reads it: a
+	 * broken one is found there, with no xd-conf -n child to run. */
 	if (!conf_ok)
 		reason = "config";
 	else
