@@ -448,9 +448,10 @@ finish(struct ruleset *rs)
 			need(rs, r);
 		}
 	}
+	rules_hs_build(rs);
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
-		if (r->needed && r->re != NULL && (r->type == R_BODY ||
+		if (r->needed && r->re != NULL && !r->hs && (r->type == R_BODY ||
 		    r->type == R_RAWBODY || r->type == R_URI))
 			prefilter(rs, r);
 		if (r->needed && reported(r)) {
@@ -544,6 +545,7 @@ rules_free(struct ruleset *rs)
 		free(rs->r[i].describe);
 		free(rs->r[i].lits);
 	}
+	rules_hs_free(rs);
 	lit_free(&rs->lt[0]);
 	lit_free(&rs->lt[1]);
 	lit_free(&rs->lt[2]);
