@@ -26,8 +26,10 @@ rules() {
 	printf 'rules = %s/r.cf\n' "$PWD" >>"$XD_CONF"
 }
 
+# The message twice: the databases are loaded for a second message.
 heur() {
-	xd-parse -- "$PWD/m" | xd-heur 2>err
+	cp m m2
+	xd-parse -- "$PWD/m" "$PWD/m2" | xd-heur 2>err | tail -n 1
 }
 
 hs_cache() {

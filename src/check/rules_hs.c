@@ -12,6 +12,10 @@
  * named by a digest of every pattern, its options, Hyperscan's version
  * and the machine; its contents carry a SHA-256 and are rebuilt when
  * anything is off.  XD_RULES_PREFILTER=off turns it off, to compare.
+ *
+ * The databases are loaded for a process's second message (HS_AFTER),
+ * as PCRE2's JIT is: mapping megabytes of them costs one message more
+ * than it saves, so a delivery (xd filter) runs as without Hyperscan.
  * Built without Hyperscan (pkg-config finds no libhs), this file only
  * says that no rule is in a database.
  */

@@ -191,6 +191,7 @@ struct rule *rule_get(struct ruleset *, const char *);
 void	 rule_reset(struct rule *);
 int	 valid_rule_name(const char *);
 int	 resolve(struct ruleset *, struct rule *, int);
+void	 rules_hs_start(struct ruleset *);
 
 /* rules_read.c: rule files read into a set */
 int	 load_file(struct ruleset *, const char *);
@@ -222,6 +223,7 @@ char	*rules_cache_dir(void);
 
 /* rules_hs.c: the Hyperscan prefilter; without Hyperscan, none */
 #define HS_KINDS	4	/* body, rawbody, uri, full */
+#define HS_AFTER	2	/* the message the databases are loaded for */
 struct rules_hs;
 void	 rules_hs_build(struct ruleset *);
 int	 rules_hs_kind(const struct rule *);

@@ -430,7 +430,8 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	struct rule *r;
 	size_t i;
 
-	rs->gen++;
+	if (++rs->gen == HS_AFTER)
+		rules_hs_start(rs);
 	rs->msg = m;
 	rs->sp = 0;
 	rs->have_full = 0;
