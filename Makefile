@@ -36,6 +36,14 @@ DL_PKGS	 = libarchive icu-uc icu-i18n
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
 	2>/dev/null) -lspf2
 
+# Hyperscan (amd64) prefilters the rules' patterns (check/rules_hs.c);
+# without it (HS=0, or no libhs) the results are the same, only slower.
+HS	?= $(shell pkg-config --exists libhs 2>/dev/null && echo 1)
+ifeq ($(HS),1)
+PKG_CFLAGS += -DXD_HYPERSCAN $(shell pkg-config --cflags libhs)
+PKG_LIBS   += $(shell pkg-config --libs libhs)
+endif
+
 CFLAGS	?= -O2 -g
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$(O) $(PKG_CFLAGS)
 LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
@@ -100,7 +108,8 @@ $(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(TOOLOBJ) 
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
-	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel strace
+	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel strace \
+	   $(if $(filter amd64,$(shell dpkg --print-architecture 2>/dev/null)),libhyperscan-dev)
 PEER_PKGS = bogofilter spamassassin spamd spamc rspamd
 
 deps:

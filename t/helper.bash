@@ -26,7 +26,24 @@ setup() {
 	# The lists xd ships (share/dnslists) only where a test asks for
 	# them, pointed at test zones (t/dnslists.bats).
 	export XD_DNSLISTS=none
+	hs_seed
 	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# Hyperscan's databases of the shipped rules take about a CPU-second to
+# build: built once a run and linked into each test's cache directory.
+# The file's name is a digest of the rules, so other rules never use it;
+# a test that spoils a cache file removes the link first.
+hs_seed() {
+	local seed="$BATS_RUN_TMPDIR/hs-seed"
+
+	if [ ! -d "$seed/xd" ]; then
+		mkdir -p "$seed" &&
+		XDG_CACHE_HOME="$seed" XD_CONF=/dev/null "$XD_BIN/xd-heur" -n \
+		    >/dev/null 2>&1 || true
+	fi
+	mkdir -p "$HOME/.cache/xd" && chmod 700 "$HOME/.cache" "$HOME/.cache/xd"
+	ln -f "$seed"/xd/hs-* "$HOME/.cache/xd/" 2>/dev/null || true
 }
 
 # A message file from a here-document: msg NAME <<EOF ... EOF

@@ -239,7 +239,7 @@ cache_file() {
 @test "with no cache directory the rules still load and run" {
 	quiet
 	rules 'body SA_NOON /noon/'
-	mkdir -p "$HOME/.cache"
+	rm -rf "$HOME/.cache/xd"
 	: >"$HOME/.cache/xd"	# a file where the directory would be
 	check
 	[[ "$line" == *"${T}SA_NOON="* ]]

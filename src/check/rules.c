@@ -417,6 +417,47 @@ need(struct ruleset *rs, struct rule *r)
 			need(rs, &rs->r[r->ops[i].idx]);
 }
 
+/* Literals for the rules of body, rawbody and uri that Hyperscan lacks. */
+static void
+index_literals(struct ruleset *rs)
+{
+	struct rule *r;
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		r = &rs->r[i];
+		if (r->needed && r->re != NULL && !r->hs && (r->type == R_BODY ||
+		    r->type == R_RAWBODY || r->type == R_URI))
+			prefilter(rs, r);
+	}
+	for (i = 0; i < 3; i++)
+		lit_index(&rs->lt[i]);
+}
+
+/*
+ * Hyperscan's databases, for the second message: then the literals of
+ * the rules they hold need no scan of their own.
+ */
+void
+rules_hs_start(struct ruleset *rs)
+{
+	size_t i;
+
+	rules_hs_build(rs);
+	if (rs->hs == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		lit_free(&rs->lt[i]);
+		memset(&rs->lt[i], 0, sizeof(rs->lt[i]));
+	}
+	for (i = 0; i < rs->n; i++) {
+		free(rs->r[i].lits);
+		rs->r[i].lits = NULL;
+		rs->r[i].nlits = 0;
+	}
+	index_literals(rs);
+}
+
 static void
 finish(struct ruleset *rs)
 {
@@ -450,17 +491,13 @@ finish(struct ruleset *rs)
 	}
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
-		if (r->needed && r->re != NULL && (r->type == R_BODY ||
-		    r->type == R_RAWBODY || r->type == R_URI))
-			prefilter(rs, r);
 		if (r->needed && reported(r)) {
 			rs->run = xrealloc(rs->run, (rs->nrun + 1) *
 			    sizeof(*rs->run));
 			rs->run[rs->nrun++] = i;
 		}
 	}
-	for (i = 0; i < 3; i++)
-		lit_index(&rs->lt[i]);
+	index_literals(rs);
 }
 
 static struct ruleset *
@@ -544,6 +581,7 @@ rules_free(struct ruleset *rs)
 		free(rs->r[i].describe);
 		free(rs->r[i].lits);
 	}
+	rules_hs_free(rs);
 	lit_free(&rs->lt[0]);
 	lit_free(&rs->lt[1]);
 	lit_free(&rs->lt[2]);
@@ -584,7 +622,8 @@ rules_free(struct ruleset *rs)
 
 /*
  * JIT-compile every pattern that can run, as matching would on a
- * pattern's second message; how many PCRE2 could not.  For -n.
+ * pattern's second message, and build or load Hyperscan's databases, as
+ * the second message would; how many PCRE2 could not.  For -n.
  */
 unsigned
 rules_jit_all(struct ruleset *rs)
@@ -599,6 +638,10 @@ rules_jit_all(struct ruleset *rs)
 			if (pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE) != 0)
 				rs->nojit++;
 		}
+	}
+	if (rs->gen < HS_AFTER) {
+		rules_hs_start(rs);
+		rs->gen = HS_AFTER;	/* as if that message had run */
 	}
 	return rs->nojit;
 }

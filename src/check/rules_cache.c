@@ -15,6 +15,7 @@
  * one by one: a pattern whose hash differs is compiled, never trusted.
  * Rule files are read as always, so mistakes are still reported.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,21 +48,31 @@ sha256(const void *p, size_t n, unsigned char out[DIGEST])
 }
 
 /* The cache's name: a digest of everything the patterns depend on. */
-static char *
-cache_path(const struct ruleset *rs)
+char *
+rules_cache_dir(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	unsigned char d[DIGEST];
-	char ver[64], hex[2 * DIGEST + 1], *dir, *path;
-	struct buf key;
-	struct stat sb;
-	size_t i;
+	char *dir;
 
 	if (xdg != NULL && *xdg == '/')
 		xasprintf(&dir, "%s/xd", xdg);
 	else if (home != NULL && *home == '/')
 		xasprintf(&dir, "%s/.cache/xd", home);
 	else
+		return NULL;
+	return dir;
+}
+
+static char *
+cache_path(const struct ruleset *rs)
+{
+	unsigned char d[DIGEST];
+	char ver[64], hex[2 * DIGEST + 1], *dir, *path;
+	struct buf key;
+	struct stat sb;
+	size_t i;
+
+	if ((dir = rules_cache_dir()) == NULL)
 		return NULL;
 	buf_init(&key);
 	pcre2_config(PCRE2_CONFIG_VERSION, ver);
@@ -94,8 +105,8 @@ rules_cache_hash(const struct rule *r)
 }
 
 /* The file, if it is ours alone and of a sane size; else NULL. */
-static unsigned char *
-read_cache(const char *path, size_t *len)
+unsigned char *
+rules_cache_read(const char *path, size_t *len)
 {
 	unsigned char *p;
 	struct stat sb;
@@ -121,6 +132,33 @@ read_cache(const char *path, size_t *len)
 		return NULL;
 	}
 	*len = off;
+	return p;
+}
+
+/*
+ * The file mapped, if it is ours alone and of a sane size; else NULL.
+ * For the Hyperscan databases: megabytes that are read once, not copied.
+ */
+void *
+rules_cache_map(const char *path, size_t *len)
+{
+	struct stat sb;
+	void *p;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 022) != 0 ||
+	    sb.st_size <= 0 || sb.st_size > CACHE_MAX) {
+		close(fd);
+		return NULL;
+	}
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return NULL;
+	*len = (size_t)sb.st_size;
 	return p;
 }
 
@@ -172,7 +210,7 @@ rules_cache_open(const struct ruleset *rs)
 
 	if ((c->path = cache_path(rs)) == NULL)
 		return c;
-	if ((p = read_cache(c->path, &len)) != NULL) {
+	if ((p = rules_cache_read(c->path, &len)) != NULL) {
 		decode(c, p, len);
 		free(p);
 	}
@@ -219,8 +257,8 @@ write_all(int fd, const unsigned char *p, size_t len)
 }
 
 /* Make the directory of path (and its parent), 0700; 0 if it is there. */
-static int
-make_dir(const char *path)
+int
+rules_cache_mkdir(const char *path)
 {
 	char *dir = xstrdup(path), *slash;
 	struct stat sb;
@@ -243,8 +281,8 @@ make_dir(const char *path)
 }
 
 /* Write the set's patterns through a temporary file and rename(). */
-static int
-write_cache(const char *path, const unsigned char *p, size_t len)
+int
+rules_cache_write(const char *path, const unsigned char *p, size_t len)
 {
 	char *tmp;
 	int fd, rc = -1;
@@ -294,7 +332,7 @@ save(const struct rcache *c, const struct ruleset *rs)
 		buf_add(&out, (const char *)ser, size);
 		sha256(out.s + m + DIGEST, out.len - m - DIGEST, d);
 		memcpy(out.s + m, d, DIGEST);
-		write_cache(c->path, (unsigned char *)out.s, out.len);
+		rules_cache_write(c->path, (unsigned char *)out.s, out.len);
 	}
 	pcre2_serialize_free(ser);
 	buf_free(&out);
@@ -313,7 +351,7 @@ rules_cache_close(struct rcache *c, const struct ruleset *rs)
 	if (c == NULL)
 		return;
 	if (c->path != NULL && (c->fresh || c->next != c->n) &&
-	    make_dir(c->path) == 0)
+	    rules_cache_mkdir(c->path) == 0)
 		save(c, rs);
 	for (i = 0; i < c->n; i++)
 		pcre2_code_free(c->codes[i]);

@@ -112,6 +112,8 @@ struct rule {
 	size_t		 nlits;
 	unsigned	 runs;		/* messages matched on, up to JIT_AFTER */
 	uint64_t	 jitgen;	/* the last of them */
+	int		 hs;		/* in a Hyperscan prefilter database */
+	uint64_t	 hsgen;		/* the message it may match, said it */
 };
 
 struct tag {
@@ -162,6 +164,7 @@ struct ruleset {
 	struct buf	 full, tmp;
 	int		 have_full;
 	struct littab	 lt[3];		/* literals of body, rawbody, uri rules */
+	struct rules_hs	*hs;		/* Hyperscan's databases, or NULL */
 	size_t		*run;		/* the rules written, in order */
 	size_t		 nrun;
 	struct buf	 lower;		/* text in lower case, to find them */
@@ -188,6 +191,7 @@ struct rule *rule_get(struct ruleset *, const char *);
 void	 rule_reset(struct rule *);
 int	 valid_rule_name(const char *);
 int	 resolve(struct ruleset *, struct rule *, int);
+void	 rules_hs_start(struct ruleset *);
 
 /* rules_read.c: rule files read into a set */
 int	 load_file(struct ruleset *, const char *);
@@ -210,6 +214,23 @@ pcre2_code *rules_cache_take(struct rcache *, const struct rule *);
 void	 rules_cache_compiled(struct rcache *);
 void	 rules_cache_close(struct rcache *, const struct ruleset *);
 uint64_t rules_cache_hash(const struct rule *);
+
+unsigned char *rules_cache_read(const char *, size_t *);
+void	*rules_cache_map(const char *, size_t *);
+int	 rules_cache_write(const char *, const unsigned char *, size_t);
+int	 rules_cache_mkdir(const char *);
+char	*rules_cache_dir(void);
+
+/* rules_hs.c: the Hyperscan prefilter; without Hyperscan, none */
+#define HS_KINDS	4	/* body, rawbody, uri, full */
+#define HS_AFTER	2	/* the message the databases are loaded for */
+struct rules_hs;
+void	 rules_hs_build(struct ruleset *);
+int	 rules_hs_kind(const struct rule *);
+int	 rules_hs_todo(struct ruleset *, int);
+void	 rules_hs_scan(struct ruleset *, int, const char *, size_t);
+int	 rules_hs_may(const struct ruleset *, const struct rule *);
+void	 rules_hs_free(struct ruleset *);
 
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);

@@ -327,6 +327,30 @@ lit_uris(struct ruleset *rs, const struct rulemsg *m)
 	buf_free(&all);
 }
 
+/*
+ * Hyperscan's word on r, the texts of its kind scanned at the first
+ * rule that asks: 0 if r cannot match this message, else 1.
+ */
+static int
+hs_may(struct ruleset *rs, struct rule *r, const char *s, size_t n)
+{
+	const struct rulemsg *m = rs->msg;
+	int k = rules_hs_kind(r);
+	size_t i;
+
+	if (!r->hs)
+		return 1;
+	if (rules_hs_todo(rs, k)) {
+		if (r->type != R_URI)
+			rules_hs_scan(rs, k, s, n);
+		else
+			for (i = 0; i < m->nuris; i++)
+				rules_hs_scan(rs, k, m->uris[i],
+				    strlen(m->uris[i]));
+	}
+	return rules_hs_may(rs, r);
+}
+
 static int
 test(struct ruleset *rs, struct rule *r)
 {
@@ -347,15 +371,16 @@ test(struct ruleset *rs, struct rule *r)
 			return 0;
 		return r->negate ? n == 0 : n;
 	case R_BODY:
-		if (!lit_seen(rs, r))
+		if (!hs_may(rs, r, m->body, m->bodylen) || !lit_seen(rs, r))
 			return 0;
 		return (n = match(rs, r, m->body, m->bodylen)) < 0 ? 0 : n;
 	case R_RAWBODY:
-		if (!lit_seen(rs, r))
+		if (!hs_may(rs, r, m->rawbody, m->rawbodylen) ||
+		    !lit_seen(rs, r))
 			return 0;
 		return (n = match(rs, r, m->rawbody, m->rawbodylen)) < 0 ? 0 : n;
 	case R_URI:
-		if (!lit_seen(rs, r))
+		if (!hs_may(rs, r, NULL, 0) || !lit_seen(rs, r))
 			return 0;
 		return uri_match(rs, r);
 	case R_FULL:
@@ -365,6 +390,8 @@ test(struct ruleset *rs, struct rule *r)
 				m->full(m->arg, &rs->full);
 			rs->have_full = 1;
 		}
+		if (!hs_may(rs, r, rs->full.s, rs->full.len))
+			return 0;
 		return (n = match(rs, r, rs->full.s, rs->full.len)) < 0 ? 0 : n;
 	default:
 		return 0;
@@ -403,7 +430,8 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	struct rule *r;
 	size_t i;
 
-	rs->gen++;
+	if (++rs->gen == HS_AFTER)
+		rules_hs_start(rs);
 	rs->msg = m;
 	rs->sp = 0;
 	rs->have_full = 0;
