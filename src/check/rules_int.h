@@ -35,7 +35,6 @@ enum rtype {
 	R_HEADER, R_EXISTS, R_BODY, R_RAWBODY, R_URI, R_FULL, R_META
 };
 
-
 /* How a header rule sees its header: decoded or raw, and what part. */
 enum hhow { H_VALUE, H_ADDR, H_NAME, H_HOST, H_DOMAIN, H_COUNT };
 
@@ -79,7 +78,6 @@ struct littab {
 	size_t		 kcap;
 	uint64_t	 filter[1024];	/* a bit per hashed key */
 };
-
 
 struct rule {
 	char		*name;
