@@ -83,7 +83,6 @@ static struct key keys[] = {
 	{ "lr_train",		T_STR,    "error", NULL, NULL, 0, 0 },
 	{ "lr_margin",		T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
 	{ "lr_min_learned",	T_INT,    "50", NULL, NULL, 0, 0 },
-	{ "lr_max_features",	T_INT,    "4194304", NULL, NULL, 0, 0 },
 	{ "awl_max",		T_INT,    "50000", NULL, NULL, 0, 0 },
 	{ "store",		T_STR,    "~/.xd/store.lmdb", NULL, NULL, 0, 0 },
 	{ "store_size",		T_SIZE,   "1G", NULL, NULL, 0, 0 },

@@ -9,8 +9,9 @@
 #define LR_BITS		22		/* 2^22 weights: the hashed space */
 #define LR_VIEW		3000		/* bytes of text cut into 4-grams */
 #define LR_GRAM		4
+#define LR_SIZE		(1u << LR_BITS)
 #define LR_UNIT		1e-7		/* a stored weight counts in these */
-#define LR_SCHEME	1		/* what the features of a store mean */
+#define LR_SCHEME	2		/* what the features of a store mean */
 
 struct lr_features {			/* sorted, distinct indices */
 	uint32_t	*idx;
@@ -45,18 +46,18 @@ struct lr_db *lr_db_open(const char *, const char **);	/* NULL: conf */
 void	 lr_db_close(struct lr_db *);
 struct store *lr_db_store(struct lr_db *);
 void	 lr_queue_weights(struct lr_db *, const struct lr_features *,
-	    struct store_val *);
+	    int32_t *);
 void	 lr_queue_totals(struct lr_db *, struct store_val *);
 void	 lr_queue_seen(struct lr_db *, const unsigned char *,
 	    struct store_val *);
 void	 lr_queue_learned(struct lr_db *, const unsigned char *, long long,
 	    int);
-void	 lr_queue_delta(struct lr_db *, uint32_t, double);
+void	 lr_queue_deltas(struct lr_db *, const uint32_t *, const int32_t *,
+	    size_t);
 void	 lr_queue_endif(struct lr_db *);
 int	 lr_db_scheme(struct lr_db *, int, enum lr_scheme_state *,
 	    long long *, const char **);
 int	 lr_db_stats(struct lr_db *, long long *, long long *,
 	    const char **);
-long long lr_db_max(const struct lr_db *);
 
 #endif

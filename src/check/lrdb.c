@@ -2,16 +2,15 @@
  * lrdb.c - the model of xd-lr(1) in the store (xd-store(5)).
  *
  * Tables:
- *	lr		a weight: n[0] is the weight in units of LR_UNIT,
- *			under the base64 of its index (four digits)
+ *	lr_w		the weights: one vector (store_vec_get()) of
+ *			2^LR_BITS counters, each a weight in units of LR_UNIT
  *	lr_count	"messages": n[0] ham and n[1] spam learned;
  *			"scheme": n[0] is the LR_SCHEME the weights mean
  *	lr_seen		a message learned: n[0] its class (1 ham, 2 spam)
  *
  * A weight changes by addition, so that learners that run at once
- * both count; a weight that comes back to 0 is no record at all, and
- * the table's bound (lr_max_features) drops the least recently learned
- * weights first.
+ * both count.  Scheme 1 kept each weight as a record of the table lr:
+ * a store with those is of another scheme, never read as this one.
  */
 #include <math.h>
 #include <stdint.h>
@@ -27,21 +26,11 @@
 
 struct lr_db {
 	struct store	*st;
-	struct store_table w, count, seen;
+	struct store_table w, old, count, seen;
 };
 
 static const char b64[] =
     "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
-
-static void
-weight_key(uint32_t i, char out[5])
-{
-	out[0] = b64[(i >> 18) & 63];
-	out[1] = b64[(i >> 12) & 63];
-	out[2] = b64[(i >> 6) & 63];
-	out[3] = b64[i & 63];
-	out[4] = '\0';
-}
 
 /* The seen-set's key: 128 bits of the message's digest, in base64. */
 static void
@@ -73,8 +62,8 @@ lr_db_open(const char *url, const char **why)
 		return NULL;
 	db = xcalloc(1, sizeof(*db));
 	db->st = st;
-	db->w.name = "lr";
-	db->w.max = conf_int("lr_max_features");
+	db->w.name = "lr_w";
+	db->old.name = "lr";
 	db->count.name = "lr_count";
 	db->seen.name = "lr_seen";
 	db->seen.max = SEEN_MAX;
@@ -96,24 +85,12 @@ lr_db_store(struct lr_db *db)
 	return db->st;
 }
 
-long long
-lr_db_max(const struct lr_db *db)
-{
-	return db->w.max;
-}
-
 /* Queue fetching the weights of f into vals[0 .. f->n - 1]. */
 void
 lr_queue_weights(struct lr_db *db, const struct lr_features *f,
-    struct store_val *vals)
+    int32_t *vals)
 {
-	char key[5];
-	size_t i;
-
-	for (i = 0; i < f->n; i++) {
-		weight_key(f->idx[i], key);
-		store_get(db->st, &db->w, key, &vals[i]);
-	}
+	store_vec_get(db->st, &db->w, f->idx, f->n, vals);
 }
 
 void
@@ -150,17 +127,12 @@ lr_queue_learned(struct lr_db *db, const unsigned char *digest, long long was,
 	store_endif(db->st);
 }
 
-/* Queue adding d to weight i. */
+/* Queue adding d[j] units to weight idx[j], idx ascending. */
 void
-lr_queue_delta(struct lr_db *db, uint32_t i, double d)
+lr_queue_deltas(struct lr_db *db, const uint32_t *idx, const int32_t *d,
+    size_t n)
 {
-	long long units = llround(d / LR_UNIT);
-	char key[5];
-
-	if (units == 0)
-		return;
-	weight_key(i, key);
-	store_add(db->st, &db->w, key, units, 0, NULL);
+	store_vec_add(db->st, &db->w, idx, d, n);
 }
 
 /*
@@ -186,7 +158,7 @@ lr_db_scheme(struct lr_db *db, int learning, enum lr_scheme_state *state,
 		*state = LR_SCHEME_OK;
 		return 0;
 	}
-	if ((weights = store_count(db->st, &db->w, why)) < 0)
+	if ((weights = store_count(db->st, &db->old, why)) < 0)
 		return -1;
 	if (scheme.n[0] != 0 || tot.n[0] > 0 || tot.n[1] > 0 ||
 	    weights > 0) {
@@ -201,12 +173,33 @@ lr_db_scheme(struct lr_db *db, int learning, enum lr_scheme_state *state,
 	return store_run(db->st, why);
 }
 
+/* Non-zero weights, one block a run. */
+static long long
+nonzero(struct lr_db *db, const char **why)
+{
+	static uint32_t idx[STORE_VEC_BLOCK];
+	static int32_t w[STORE_VEC_BLOCK];
+	long long n = 0;
+	uint32_t b, i;
+
+	for (b = 0; b < LR_SIZE / STORE_VEC_BLOCK; b++) {
+		for (i = 0; i < STORE_VEC_BLOCK; i++)
+			idx[i] = b * STORE_VEC_BLOCK + i;
+		store_vec_get(db->st, &db->w, idx, STORE_VEC_BLOCK, w);
+		if (store_run(db->st, why) == -1)
+			return -1;
+		for (i = 0; i < STORE_VEC_BLOCK; i++)
+			n += w[i] != 0;
+	}
+	return n;
+}
+
 /* Weights and messages remembered, for --stats; -1 on a store error. */
 int
 lr_db_stats(struct lr_db *db, long long *weights, long long *seen,
     const char **why)
 {
-	if ((*weights = store_count(db->st, &db->w, why)) < 0 ||
+	if ((*weights = nonzero(db, why)) < 0 ||
 	    (*seen = store_count(db->st, &db->seen, why)) < 0)
 		return -1;
 	return 0;

@@ -160,6 +160,9 @@ queue(struct store *st, enum store_opcode code, const struct store_table *t,
 	op->b = b;
 	op->c = c;
 	op->out = out;
+	op->vidx = NULL;
+	op->vout = NULL;
+	op->vadd = NULL;
 }
 
 void
@@ -200,6 +203,32 @@ store_expire(struct store *st, const struct store_table *t,
     struct store_val *out)
 {
 	queue(st, OP_EXPIRE, t, NULL, 0, 0, 0, out);
+}
+
+void
+store_vec_get(struct store *st, const struct store_table *t,
+    const uint32_t *idx, size_t n, int32_t *out)
+{
+	if (n == 0)
+		return;
+	queue(st, OP_VGET, t, NULL, (long long)n, 0, 0, NULL);
+	if (st->bad == NULL) {
+		st->ops[st->nops - 1].vidx = idx;
+		st->ops[st->nops - 1].vout = out;
+	}
+}
+
+void
+store_vec_add(struct store *st, const struct store_table *t,
+    const uint32_t *idx, const int32_t *d, size_t n)
+{
+	if (n == 0)
+		return;
+	queue(st, OP_VADD, t, NULL, (long long)n, 0, 0, NULL);
+	if (st->bad == NULL) {
+		st->ops[st->nops - 1].vidx = idx;
+		st->ops[st->nops - 1].vadd = d;
+	}
 }
 
 static void

@@ -5,6 +5,8 @@
 #ifndef XD_STORE_H
 #define XD_STORE_H
 
+#include <stdint.h>
+
 #include "base/base.h"
 
 /* store.c: the learning store, LMDB or Redis behind one interface */
@@ -67,6 +69,20 @@ long long store_count(struct store *, const struct store_table *,
 typedef int (*store_walk_fn)(const char *, const struct store_val *, void *);
 int	 store_walk(struct store *, const struct store_table *, store_walk_fn,
 	    void *, const char **);	/* live records, oldest first */
+/*
+ * A vector: 32-bit counters 0 .. 2^32-1 of a table that holds nothing
+ * else, for the dense models of learners, kept in blocks of
+ * STORE_VEC_BLOCK so that a run looks each block up once, reads the
+ * counters in place in LMDB's map and in one script call in Redis.
+ * idx is ascending; idx, out and d stay put until the run, whose
+ * results they are (out is written even if the run fails: no use then).
+ * An addition saturates at the counters' bounds; absent counters are 0.
+ */
+#define STORE_VEC_BLOCK	16384
+void	 store_vec_get(struct store *, const struct store_table *,
+	    const uint32_t *, size_t, int32_t *);
+void	 store_vec_add(struct store *, const struct store_table *,
+	    const uint32_t *, const int32_t *, size_t);
 /*
  * The batched main loop of a stream tool that uses a store: it reads
  * up to lines lines, calls line() for each message line (open the

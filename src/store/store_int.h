@@ -7,7 +7,7 @@
 #define XD_STORE_INT_H
 
 enum store_opcode {
-	OP_GET, OP_ADD, OP_IF, OP_END, OP_DEL, OP_EXPIRE
+	OP_GET, OP_ADD, OP_IF, OP_END, OP_DEL, OP_EXPIRE, OP_VGET, OP_VADD
 };
 
 struct store_op {
@@ -17,6 +17,9 @@ struct store_op {
 	size_t			 keylen;
 	long long		 a, b, c;
 	struct store_val	*out;
+	const uint32_t		*vidx;	/* OP_VGET, OP_VADD: a counts them */
+	int32_t			*vout;
+	const int32_t		*vadd;
 };
 
 /* Records an expire operation removes in one run, at most. */
@@ -65,6 +68,10 @@ const char *lmdb_open_env(const char *, size_t, struct MDB_env **, int *,
 	    char *, size_t);
 const char *lmdb_writer_lock(int, int, int *, const char *, char *, size_t);
 void	 lmdb_writer_unlock(int);
+/* store_lmdbvec.c: vectors in the "meta" database, one value a block */
+struct MDB_txn;
+int	 lmdb_vec_get(struct MDB_txn *, unsigned int, const struct store_op *);
+int	 lmdb_vec_add(struct MDB_txn *, unsigned int, const struct store_op *);
 /* store_share.c: one environment per file in a process */
 const char *lmdb_shared_env(const char *, size_t, struct MDB_env **, int *,
 	    char *, size_t);

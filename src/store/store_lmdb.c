@@ -1,13 +1,11 @@
 /*
  * store_lmdb.c - the store in one LMDB file, the default backend.
  *
- * Three databases in the file: "rec" maps TABLE:KEY to the record (two
- * counters and the time of the last write, 64-bit little-endian each),
- * "lru" holds TABLE:TIME:KEY (TIME 64-bit big-endian, so that a
- * table's index sorts oldest first) for each record, and "meta" the
- * format and each table's record count.  The index makes aging and the
- * bound on a table cheap: the oldest records are the first keys.
- *
+ * Three databases: "rec" maps TABLE:KEY to the record (two counters and
+ * the time of the last write, 64-bit little-endian each), "lru" holds
+ * TABLE:TIME:KEY (TIME 64-bit big-endian: a table's index sorts oldest
+ * first, so aging and bounds are cheap) for each record, and "meta" the
+ * format, each table's record count and the vectors (store_lmdbvec.c).
  * LMDB lets any number of processes read while one writes; each batch
  * is one transaction.  Commits flush the data but not the meta page
  * (MDB_NOMETASYNC): a system crash may undo the last batch, never
@@ -491,6 +489,10 @@ do_op(struct run *r, const struct store *st, const struct store_op *op,
 		    0, &removed);
 		res->n[0] = removed;
 		return rc;
+	case OP_VGET:
+		return lmdb_vec_get(r->txn, r->l->meta, op);
+	case OP_VADD:
+		return lmdb_vec_add(r->txn, r->l->meta, op);
 	default:
 		break;
 	}
@@ -682,8 +684,8 @@ lmdb_run(struct store *st, const struct store_op *ops, size_t n,
 	int rc, write = 0;
 
 	for (i = 0; i < n; i++)
-		if (ops[i].code != OP_GET && ops[i].code != OP_END)
-			write = 1;
+		write |= ops[i].code != OP_GET && ops[i].code != OP_END &&
+		    ops[i].code != OP_VGET;
 	if (open_env(l, why) != 0)
 		return -1;
 	if (write && (*why = lmdb_writer_lock(l->wfd, st->dont_wait,

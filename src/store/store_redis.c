@@ -29,7 +29,12 @@
 #define STR(x)		STR2(x)
 #define STR2(x)		#x
 
-/* ARGV: now, ntables, (name ttl max)..., nops, (op table key a b c)... */
+/*
+ * ARGV: now, ntables, (name ttl max)..., nops, (op table key a b c)...
+ * A vector is the string xd:v:TABLE, 4 bytes a counter (little-endian);
+ * its operations' key is the indices (V) or index and addend pairs (W),
+ * packed so, and a the number of them; V's result is the counters.
+ */
 static const char script[] =
 "local now = tonumber(ARGV[1])\n"
 "local tabs, i = {}, 3\n"
@@ -81,6 +86,26 @@ static const char script[] =
 "  end\n"
 "  return removed\n"
 "end\n"
+"local function vkey(t) return 'xd:v:' .. string.sub(t.idx, 4) end\n"
+"local function vget(t, k, n)\n"
+"  local key, out = vkey(t), {}\n"
+"  for j = 1, n do\n"
+"    local o = 4 * struct.unpack('<I4', k, 4 * j - 3)\n"
+"    local s = redis.call('GETRANGE', key, o, o + 3)\n"
+"    if #s == 4 then out[j] = s else out[j] = '\\0\\0\\0\\0' end\n"
+"  end\n"
+"  return table.concat(out)\n"
+"end\n"
+"local function vadd(t, k, n)\n"
+"  local key = vkey(t)\n"
+"  for j = 1, n do\n"
+"    local i, d = struct.unpack('<I4i4', k, 8 * j - 7)\n"
+"    local s, w = redis.call('GETRANGE', key, 4 * i, 4 * i + 3), 0\n"
+"    if #s == 4 then w = struct.unpack('<i4', s) end\n"
+"    w = math.max(-2147483648, math.min(2147483647, w + d))\n"
+"    redis.call('SETRANGE', key, 4 * i, struct.pack('<i4', w))\n"
+"  end\n"
+"end\n"
 "local out, skip = {}, false\n"
 "local n = tonumber(ARGV[i])\n"
 "i = i + 1\n"
@@ -95,6 +120,10 @@ static const char script[] =
 "  elseif not skip then\n"
 "    if op == 'x' then\n"
 "      r = {sweep(t, " STR(STORE_MAX_EXPIRE) "), 0, 0}\n"
+"    elseif op == 'V' then\n"
+"      r = vget(t, k, x)\n"
+"    elseif op == 'W' then\n"
+"      vadd(t, k, x)\n"
 "    else\n"
 "      local a, b, last, raw = read(t, k)\n"
 "      if op == 'g' then\n"
@@ -118,7 +147,7 @@ static const char script[] =
 
 static const char opchar[] = {
 	[OP_GET] = 'g', [OP_ADD] = 'a', [OP_IF] = 'i', [OP_END] = 'e',
-	[OP_DEL] = 'd', [OP_EXPIRE] = 'x'
+	[OP_DEL] = 'd', [OP_EXPIRE] = 'x', [OP_VGET] = 'V', [OP_VADD] = 'W'
 };
 
 struct redis {
@@ -359,9 +388,47 @@ num(struct buf *b, long long v)
 	return off;
 }
 
+static void
+put32le(struct buf *b, uint32_t v)
+{
+	char p[4] = { (char)v, (char)(v >> 8), (char)(v >> 16),
+	    (char)(v >> 24) };
+
+	buf_add(b, p, 4);
+}
+
+/* A vector operation's indices (and addends) as its key; the length. */
+static size_t
+vec_arg(struct buf *b, const struct store_op *op)
+{
+	size_t i, start = b->len;
+
+	for (i = 0; i < (size_t)op->a; i++) {
+		put32le(b, op->vidx[i]);
+		if (op->code == OP_VADD)
+			put32le(b, (uint32_t)op->vadd[i]);
+	}
+	return b->len - start;
+}
+
+/* A vector read's reply: the counters, little-endian. */
 static int
-results(struct redis *r, const redisReply *rep, size_t n,
-    struct store_val *res, const char **why)
+vec_result(const redisReply *e, const struct store_op *op)
+{
+	const unsigned char *p = (const unsigned char *)e->str;
+	size_t i;
+
+	if (e->type != REDIS_REPLY_STRING || e->len != 4 * (size_t)op->a)
+		return -1;
+	for (i = 0; i < (size_t)op->a; i++, p += 4)
+		op->vout[i] = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
+		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+	return 0;
+}
+
+static int
+results(struct redis *r, const redisReply *rep, const struct store_op *ops,
+    size_t n, struct store_val *res, const char **why)
 {
 	size_t i, j;
 
@@ -376,6 +443,11 @@ results(struct redis *r, const redisReply *rep, size_t n,
 	for (i = 0; i < n; i++) {
 		const redisReply *e = rep->element[i];
 
+		if (ops[i].code == OP_VGET) {
+			if (vec_result(e, &ops[i]) != 0)
+				goto odd;
+			continue;
+		}
 		if (e->type != REDIS_REPLY_ARRAY || e->elements != 3)
 			goto odd;
 		for (j = 0; j < 3; j++)
@@ -431,8 +503,13 @@ redis_run(struct store *st, const struct store_op *ops, size_t n,
 		len[argc++] = 1;
 		off[argc++] = num(&nums, op->t ? (long long)table_no(tabs,
 		    &ntabs, op->t) : 0);
-		argv[argc] = store_op_key(st, op);
-		len[argc++] = op->keylen;
+		if (op->code == OP_VGET || op->code == OP_VADD) {
+			off[argc] = nums.len;
+			len[argc++] = vec_arg(&nums, op);
+		} else {
+			argv[argc] = store_op_key(st, op);
+			len[argc++] = op->keylen;
+		}
 		off[argc++] = num(&nums, op->a);
 		off[argc++] = num(&nums, op->b);
 		off[argc++] = num(&nums, op->c);
@@ -454,7 +531,7 @@ redis_run(struct store *st, const struct store_op *ops, size_t n,
 				break;
 			continue;
 		}
-		rc = results(r, rep, n, res, why);
+		rc = results(r, rep, ops, n, res, why);
 		freeReplyObject(rep);
 		break;
 	}

@@ -26,7 +26,7 @@ static const char *const own[] = { "LR=", "LR_", NULL };
 
 struct line {
 	struct lr_features f;
-	struct store_val *vals;		/* the features' weights */
+	int32_t		*vals;		/* the features' weights, in units */
 	struct store_val tot, seen;
 	unsigned char	 digest[BAYES_DIGEST];
 	int		 cls;		/* LEARN: this line's class */
@@ -99,6 +99,14 @@ run_reads(struct tool *tl)
 }
 
 static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
 line_start(struct rec *rec, void *state, void *arg)
 {
 	struct tool *tl = arg;
@@ -133,7 +141,7 @@ line_start(struct rec *rec, void *state, void *arg)
 	    tl->view.len);
 	ln->vals = xcalloc(ln->f.n, sizeof(*ln->vals));
 	/* reads only: run what is queued so far, the batch learns later */
-	if (store_pending(st) + ln->f.n + 3 > STORE_MAX_OPS)
+	if (store_pending(st) + 3 > STORE_MAX_OPS)
 		run_reads(tl);
 	lr_queue_weights(tl->db, &ln->f, ln->vals);
 	lr_queue_totals(tl->db, &ln->tot);
@@ -149,24 +157,44 @@ line_start(struct rec *rec, void *state, void *arg)
 }
 
 struct deltas {
-	struct lr_db	*db;
-	int		 failed;
+	uint32_t	*idx;
+	int32_t		*d;
+	size_t		 n, cap;
 };
 
-/* The additions to the weights, in runs the store can hold. */
 static void
 put_delta(uint32_t i, double d, void *arg)
 {
 	struct deltas *dl = arg;
-	struct store *st = lr_db_store(dl->db);
-	const char *why;
+	long long units = llround(d / LR_UNIT);
 
-	if (store_pending(st) + 1 >= STORE_MAX_OPS &&
-	    store_run(st, &why) == -1) {
-		xd_warnx("%s: %s", store_url(st), why);
-		dl->failed = 1;
+	if (units == 0)
+		return;
+	if (dl->n == dl->cap) {
+		dl->cap = dl->cap ? 2 * dl->cap : 4096;
+		dl->idx = xrealloc(dl->idx, dl->cap * sizeof(*dl->idx));
+		dl->d = xrealloc(dl->d, dl->cap * sizeof(*dl->d));
 	}
-	lr_queue_delta(dl->db, i, d);
+	dl->idx[dl->n] = i;
+	dl->d[dl->n++] = units > INT32_MAX ? INT32_MAX :
+	    units < INT32_MIN ? INT32_MIN : (int32_t)units;
+}
+
+/* The additions in the order of the weights, as the store wants them. */
+static void
+sort_deltas(struct deltas *dl)
+{
+	uint64_t *pair = xcalloc(dl->n ? dl->n : 1, sizeof(*pair));
+	size_t i;
+
+	for (i = 0; i < dl->n; i++)
+		pair[i] = (uint64_t)dl->idx[i] << 32 | (uint32_t)dl->d[i];
+	qsort(pair, dl->n, sizeof(*pair), cmp_u64);
+	for (i = 0; i < dl->n; i++) {
+		dl->idx[i] = (uint32_t)(pair[i] >> 32);
+		dl->d[i] = (int32_t)(uint32_t)pair[i];
+	}
+	free(pair);
 }
 
 /*
@@ -183,6 +211,7 @@ learn_batch(struct tool *tl, struct lr_cache *c)
 	const char *why;
 	double p, y;
 	size_t i;
+	int rc;
 
 	for (i = 0; i < tl->nlines; i++) {
 		struct line *ln = tl->lines[i];
@@ -202,10 +231,14 @@ learn_batch(struct tool *tl, struct lr_cache *c)
 		lr_queue_learned(tl->db, ln->digest, ln->seen.n[0], ln->cls);
 		tl->learned++;
 	}
-	dl.db = tl->db;
-	dl.failed = 0;
+	memset(&dl, 0, sizeof(dl));
 	lr_cache_deltas(c, put_delta, &dl);
-	if (store_run(st, &why) == -1 || dl.failed) {
+	sort_deltas(&dl);
+	lr_queue_deltas(tl->db, dl.idx, dl.d, dl.n);
+	rc = store_run(st, &why);
+	free(dl.idx);
+	free(dl.d);
+	if (rc == -1) {
 		xd_warnx("%s: %s", store_url(st), why);
 		for (i = 0; i < tl->nlines; i++)
 			tl->lines[i]->failed = 1;
@@ -230,7 +263,7 @@ line_batch(void *arg)
 		for (i = 0; i < tl->nlines; i++)
 			for (j = 0; j < tl->lines[i]->f.n; j++)
 				lr_cache_put(c, tl->lines[i]->f.idx[j],
-				    (double)tl->lines[i]->vals[j].n[0] *
+				    (double)tl->lines[i]->vals[j] *
 				    LR_UNIT);
 		learn_batch(tl, c);
 		lr_cache_free(c);
@@ -251,7 +284,7 @@ classified(struct tool *tl, struct rec *rec, const struct line *ln)
 		return;
 	}
 	for (i = 0; i < ln->f.n; i++)
-		score += (double)ln->vals[i].n[0] * LR_UNIT;
+		score += (double)ln->vals[i] * LR_UNIT;
 	/* what is written is what decides the band */
 	p = round(lr_prob(score) * 1e6) / 1e6;
 	rec_addf(rec, "LR", "%.6f", p);
@@ -294,7 +327,7 @@ stats(struct tool *tl)
 	}
 	printf("store\t%s\nham\t%lld\nspam\t%lld\nweights\t%lld\n"
 	    "max\t%lld\nseen\t%lld\n", store_url(st), tot.n[0], tot.n[1],
-	    weights, lr_db_max(tl->db), seen);
+	    weights, (long long)LR_SIZE, seen);
 	if (fflush(stdout) == EOF)
 		xd_err(XD_EXIT_SOME, "write error");
 	return XD_EXIT_OK;
