@@ -184,6 +184,8 @@ void	 bayes_links(struct bayes_tokens *, const char *, size_t);
 void	 bayes_html(struct bayes_tokens *, const char *, size_t, struct buf *);
 size_t	 bayes_footer(const char *, size_t);
 int	 bayes_tokenize(struct message *, struct bayes_tokens *, const char *);
+/* msgtokens.c: a message's tokens, computed once for every stage */
+const struct bayes_tokens *message_tokens(struct message *, const char *);
 void	 bayes_digest(const struct bayes_tokens *, const char *,
 	    unsigned char[BAYES_DIGEST]);
 double	 bayes_fw(const struct bayes_params *, double, double, double, double);

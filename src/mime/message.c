@@ -349,6 +349,8 @@ message_free(struct message *m)
 {
 	if (m == NULL)
 		return;
+	if (m->free_facts != NULL)
+		m->free_facts(m->facts);
 	if (m->mime != NULL)
 		g_object_unref(m->mime);
 	if (m->stream != NULL)

@@ -13,6 +13,8 @@ struct message {
 	char		*envelope;	/* sender on the From_ line */
 	off_t		 size;
 	int		 flags;
+	void		*facts;		/* view_set_facts() */
+	void		(*free_facts)(void *);
 };
 
 GMimeParserOptions *message_options(void);

@@ -78,6 +78,9 @@ struct message *view_message(const struct locator *, const char **);
 void	 view_release(struct message *);
 size_t	 view_held(off_t *);
 void	 view_clear(void);
+/* What a higher layer derived from a message, kept and freed with it. */
+void	*view_facts(const struct message *);
+void	 view_set_facts(struct message *, void *, void (*)(void *));
 struct mbox;			/* where the messages of an mbox file lie */
 /* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);

@@ -13,6 +13,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "mime/message_int.h"
 
 struct held {
 	char		*path;
@@ -110,4 +111,24 @@ view_clear(void)
 	}
 	nheld = 0;
 	held_bytes = 0;
+}
+
+/*
+ * The facts a higher layer derived from m (its tokens, say), so that
+ * every stage of one process reads them as computed once; NULL until
+ * set.  They are freed with the message, by free_facts.
+ */
+void *
+view_facts(const struct message *m)
+{
+	return m->facts;
+}
+
+void
+view_set_facts(struct message *m, void *facts, void (*free_facts)(void *))
+{
+	if (m->free_facts != NULL)
+		m->free_facts(m->facts);
+	m->facts = facts;
+	m->free_facts = free_facts;
 }

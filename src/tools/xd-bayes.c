@@ -45,7 +45,8 @@ struct tool {
 	int		 quiet;
 	int		 explain;	/* why, on stderr */
 	struct bayes_db	*db;
-	struct bayes_tokens t;
+	struct bayes_tokens t;		/* --tokens, --explain: shown as made */
+	const struct bayes_tokens *tk;	/* the line's */
 	const char	*xdtag;
 	long long	 min_learned;
 	int		 other_scheme;	/* the store's tokens are not ours */
@@ -127,7 +128,11 @@ open_line(struct tool *tl, struct rec *rec)
 		return NULL;
 	}
 	locator_free(&loc);
-	bayes_tokenize(m, &tl->t, tl->xdtag);
+	if (tl->t.show != NULL) {	/* each token as it is made */
+		bayes_tokenize(m, &tl->t, tl->xdtag);
+		tl->tk = &tl->t;
+	} else
+		tl->tk = message_tokens(m, tl->xdtag);
 	return m;
 }
 
@@ -161,7 +166,7 @@ static void
 keep_tokens(struct tool *tl, struct line *ln)
 {
 	ln->h = xcalloc(ln->n + 1, sizeof(*ln->h));
-	memcpy(ln->h, tl->t.h, ln->n * sizeof(*ln->h));
+	memcpy(ln->h, tl->tk->h, ln->n * sizeof(*ln->h));
 }
 
 static int
@@ -188,21 +193,21 @@ line_start(struct rec *rec, void *state, void *arg)
 	switch (tl->mode) {
 	case LEARN:
 	case UNLEARN:
-		will_queue(tl, ln, bayes_learn_ops(tl->t.n));
-		bayes_queue_learn(db, &tl->t, tl->cls, &ln->learned);
+		will_queue(tl, ln, bayes_learn_ops(tl->tk->n));
+		bayes_queue_learn(db, tl->tk, tl->cls, &ln->learned);
 		break;
 	case SENT:
 		recipients(tl, m);
 		will_queue(tl, ln, 3 * MAX_RCPTS + 2);
-		awl_queue_sent(db, &tl->t, tl->a.s, &ln->sent);
+		awl_queue_sent(db, tl->tk, tl->a.s, &ln->sent);
 		break;
 	default:
-		ln->n = tl->t.n;
+		ln->n = tl->tk->n;
 		ln->vals = xcalloc(ln->n + 1, sizeof(*ln->vals));
 		if (tl->explain)
 			keep_tokens(tl, ln);
 		will_queue(tl, ln, ln->n + 2);
-		bayes_queue_counts(db, &tl->t, ln->vals);
+		bayes_queue_counts(db, tl->tk, ln->vals);
 		if (message_addrs(m, "From", &tl->a, NULL, 1,
 		    MSG_MAX_VALUE) == 1 &&
 		    awl_queue_get(db, tl->a.s, &ln->awl)) {

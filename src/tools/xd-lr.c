@@ -42,8 +42,7 @@ struct tool {
 	long long	 min_learned;
 	int		 other_scheme;	/* the store's weights are not ours */
 	struct lr_db	*db;
-	struct bayes_tokens t;
-	struct buf	 view, label;
+	struct buf	 label;
 	const char	*xdtag;
 	struct line	**lines;	/* this batch's, in order */
 	size_t		 nlines, lcap;
@@ -114,6 +113,7 @@ line_start(struct rec *rec, void *state, void *arg)
 	struct store *st = lr_db_store(tl->db);
 	struct locator loc;
 	struct message *m;
+	const struct bayes_tokens *tk;
 	const char *why;
 
 	if (tl->mode == CLASSIFY)
@@ -127,18 +127,18 @@ line_start(struct rec *rec, void *state, void *arg)
 		return 1;
 	}
 	if (rec_locate(rec, &loc, &why) == -1 ||
-	    (m = message_open(&loc, &why)) == NULL) {
+	    (m = view_message(&loc, &why)) == NULL) {
 		xd_warnx("%s: %s", rec_locator(rec), why);
 		rec_error(rec, TOOL, why);
 		locator_free(&loc);
 		return 1;
 	}
 	locator_free(&loc);
-	bayes_tokenize(m, &tl->t, tl->xdtag);
-	message_free(m);
-	memcpy(ln->digest, tl->t.digest, sizeof(ln->digest));
-	lr_features_make(&ln->f, &tl->t, tl->view.s ? tl->view.s : "",
-	    tl->view.len);
+	tk = message_tokens(m, tl->xdtag);
+	memcpy(ln->digest, tk->digest, sizeof(ln->digest));
+	lr_features_make(&ln->f, tk, tk->view->s ? tk->view->s : "",
+	    tk->view->len);
+	view_release(m);
 	ln->vals = xcalloc(ln->f.n, sizeof(*ln->vals));
 	/* reads only: run what is queued so far, the batch learns later */
 	if (store_pending(st) + 3 > STORE_MAX_OPS)
@@ -410,18 +410,12 @@ tool_init(struct tool *tl)
 	tl->always = strcmp(conf_str("lr_train"), "always") == 0;
 	tl->min_learned = conf_int("lr_min_learned");
 	tl->xdtag = conf_str("subject_tag");
-	bayes_tokens_init(&tl->t);
-	buf_init(&tl->view);
 	buf_init(&tl->label);
-	tl->t.view = &tl->view;
-	tl->t.view_max = LR_VIEW;
 }
 
 static void
 tool_free(struct tool *tl)
 {
-	bayes_tokens_free(&tl->t);
-	buf_free(&tl->view);
 	buf_free(&tl->label);
 	free(tl->lines);
 }
