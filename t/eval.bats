@@ -130,6 +130,7 @@ fold_of() {
 @test "spamassassin on fewer folds is said, with xd on the same folds" {
 	perl -MMail::SpamAssassin -e 1 2>/dev/null || skip "spamassassin is not installed"
 	corpus c 6 6
+	rm -rf "$HOME/.cache"	# the rules' seeded cache (helper.bash): HOME starts empty
 	run xd eval -j 2 --sa-folds 1 -k 2 -o out c
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"spamassassin -L *"* ]]
@@ -197,6 +198,7 @@ fold_of() {
 @test "nothing is written outside -o and the temporary directory" {
 	corpus c 8 8
 	mkdir -p tmp
+	rm -rf "$HOME/.cache"	# the rules' seeded cache (helper.bash): HOME starts empty
 	TMPDIR=$PWD/tmp xd eval --no-peers -k 2 -o out c >/dev/null
 	[ -z "$(ls -A tmp)" ]
 	[ -z "$(ls -A "$HOME")" ]
