@@ -18,14 +18,7 @@ T0=1700000000
 DAY=86400
 
 setup() {
-	export PATH="$XD_BIN:$REPO/bin:$PATH"
-	export XD_SHARE="$REPO/share"
-	export HOME="$BATS_TEST_TMPDIR/home"
-	mkdir -p "$HOME"
-	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
-	cd "$BATS_TEST_TMPDIR" || return 1
-	printf 'store = %s/store.lmdb\nbayes_min_learned = 1\n' \
-	    "$BATS_TEST_TMPDIR" >"$XD_CONF"
+	bayes_setup 1
 }
 
 # note NAME BODY: a small message, its Message-ID from NAME.

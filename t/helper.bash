@@ -91,3 +91,16 @@ stagebin() {
 		[ "${t##*/}" = "${1:-}" ] || ln -sf "$t" stagebin/
 	done
 }
+
+# bayes_setup MIN: a private home and an xd.conf with a store of the
+# test's own that learns from MIN messages (the xd-bayes tests).
+bayes_setup() {
+	export PATH="$XD_BIN:$REPO/bin:$PATH"
+	export XD_SHARE="$REPO/share"
+	export HOME="$BATS_TEST_TMPDIR/home"
+	mkdir -p "$HOME"
+	export XD_CONF="$BATS_TEST_TMPDIR/xd.conf"
+	cd "$BATS_TEST_TMPDIR" || return 1
+	printf 'store = %s/store.lmdb\nbayes_min_learned = %s\n' \
+	    "$BATS_TEST_TMPDIR" "$1" >"$XD_CONF"
+}
