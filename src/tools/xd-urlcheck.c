@@ -300,10 +300,7 @@ on_answer(struct dns_line *dl, const struct dns_answer *a, void *arg)
 	}
 }
 
-/*
- * The questions: every list of its kind about each of the first
- * url_lookups distinct registered domains and IP hosts.
- */
+/* The questions: each list of its kind on url_lookups domains and IPs. */
 static void
 plan(struct check *c, struct state *s)
 {
@@ -777,10 +774,12 @@ main(int argc, char *argv[])
 	if (c.list != NULL && (out = fopen("/dev/null", "w")) == NULL)
 		xd_err(XD_EXIT_USAGE, "/dev/null");
 	if (!test && (c.nbl == 0 || c.list != NULL)) {
+		size_t nbl = c.nbl;	/* unload() frees them all the same */
 		c.nbl = 0;	/* --urls asks no one */
 		status = stream_run(stdin, out, TOOL, local_line, &c);
 		if (out != stdout)
 			fclose(out);
+		c.nbl = nbl;
 		unload(&c);
 		return tool_status(status);
 	}
