@@ -145,6 +145,18 @@ daemon_ticks() {
 	done | awk '{ t += $1 } END { print t + 0 }'
 }
 
+# daemon_row NAME LABEL DAEMON CLIENT: the loop CLIENT over the deliveries
+# timed as NAME, the daemon's CPU over it (its PID in $tmp/DAEMON.pid)
+# counted in, and the row printed.
+daemon_row() {
+	t0=$(daemon_ticks "$(cat "$tmp/$3.pid")")
+	cpu "$1" "$4"
+	t1=$(daemon_ticks "$(cat "$tmp/$3.pid")")
+	d=$(awk -v a="$t0" -v b="$t1" -v h="$(getconf CLK_TCK)" 'BEGIN { print (b - a) / h }')
+	printf '  %-29s%6s ms CPU per message, %s %s s of it\n' \
+	    "$2" "$(per_ms "$1" "$d")" "$3" "$d"
+}
+
 if command -v spamd >/dev/null 2>&1 && command -v spamc >/dev/null 2>&1; then
 	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 	spamd -L -x -i 127.0.0.1 -p "$port" -m 1 --min-children=1 \
@@ -157,13 +169,8 @@ if command -v spamd >/dev/null 2>&1 && command -v spamc >/dev/null 2>&1; then
 	done
 	if spamc -p "$port" -K >/dev/null 2>&1; then
 		export port
-		hz=$(getconf CLK_TCK)
-		t0=$(daemon_ticks "$(cat "$tmp/spamd.pid")")
-		cpu spamc 'while IFS= read -r f; do spamc -p "$port" <"$f" >/dev/null; done <"$tmp/filter.list"'
-		t1=$(daemon_ticks "$(cat "$tmp/spamd.pid")")
-		d=$(awk -v a="$t0" -v b="$t1" -v h="$hz" 'BEGIN { print (b - a) / h }')
-		printf '  spamc+spamd (local tests):   %6s ms CPU per message, spamd %s s of it\n' \
-		    "$(per_ms spamc "$d")" "$d"
+		daemon_row spamc 'spamc+spamd (local tests):' spamd \
+		    'while IFS= read -r f; do spamc -p "$port" <"$f" >/dev/null; done <"$tmp/filter.list"'
 	else
 		echo "  spamc+spamd: spamd did not answer on 127.0.0.1:$port; left out"
 	fi
@@ -199,19 +206,13 @@ if command -v rspamd >/dev/null 2>&1 && command -v rspamc >/dev/null 2>&1; then
 	done
 	if rspamc -h "127.0.0.1:$rport" stat >/dev/null 2>&1; then
 		export rport
-		hz=$(getconf CLK_TCK)
-		t0=$(daemon_ticks "$(cat "$tmp/rspamd.pid")")
-		cpu rspamc 'while IFS= read -r f; do rspamc -h "127.0.0.1:$rport" <"$f" >/dev/null; done <"$tmp/filter.list"'
-		t1=$(daemon_ticks "$(cat "$tmp/rspamd.pid")")
-		d=$(awk -v a="$t0" -v b="$t1" -v h="$hz" 'BEGIN { print (b - a) / h }')
-		printf '  rspamc+rspamd (offline):     %6s ms CPU per message, rspamd %s s of it\n' \
-		    "$(per_ms rspamc "$d")" "$d"
+		daemon_row rspamc 'rspamc+rspamd (offline):' rspamd \
+		    'while IFS= read -r f; do rspamc -h "127.0.0.1:$rport" <"$f" >/dev/null; done <"$tmp/filter.list"'
 	else
 		echo "  rspamc+rspamd: rspamd did not answer on 127.0.0.1:$rport; left out"
 	fi
 	kill "$(cat "$tmp/rspamd.pid")" 2>/dev/null && rm -f "$tmp/rspamd.pid"
 else
-
 	echo "  rspamc+rspamd: not installed (Debian bookworm has rspamd 3.4: apt-get install rspamd); left out"
 fi
 
