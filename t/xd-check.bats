@@ -123,3 +123,15 @@ all_mail() {
 	[[ "$output" == *"X-XD-Unchecked: "* ]]
 	[[ "$output" != *"X-XD-Class"* ]]
 }
+
+@test "xd-check --times says what each stage cost, and leaves the lines as they were" {
+	trained
+	xd-check "$SAMPLES/ham" "$SAMPLES/spam" >plain
+	run --separate-stderr xd-check --times "$SAMPLES/ham" "$SAMPLES/spam"
+	[ "$status" -le 1 ]
+	printf '%s\n' "$output" | cmp - plain
+	for name in heur bayes score parse total; do
+		printf '%s\n' "$stderr" | grep -Eq "^xd-check: $name +[0-9]+\.[0-9]{3} s" ||
+		    { echo "no time for $name: $stderr"; false; }
+	done
+}

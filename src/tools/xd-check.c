@@ -13,6 +13,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -31,7 +32,7 @@ static const char synopsis[] =
     "[-1] [-l ham|spam|path] [-r rcpt] [-w weights] [-p policy] "
     "[--progress N]\n"
     "    [--show spamc|report|why] [--filter --spool ID --result PATH "
-    "[--autolearn FILE] [--report FILE]] path ...";
+    "[--autolearn FILE] [--report FILE]] [--times] path ...";
 static const char options[] =
     "  -l, --label ham|spam|path  as xd-parse --label\n"
     "  -r, --rcpt ADDR       as xd-parse --rcpt\n"
@@ -68,7 +69,44 @@ struct pipeline {
 	int		 last;		/* of xd-score, or xd-act --filter */
 	const char	*failed;	/* the first stage that exited non-zero */
 	int		 failed_status;
+	double		 cpu[MAX_STAGES + 2];	/* --times: each stage, score, act */
+	int		 times;
 };
+
+/* The process's CPU time so far, user and system, in seconds. */
+static double
+cpu_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return 0;
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --times: what each stage cost, on standard error, parse the rest. */
+static void
+print_times(const struct pipeline *p, double total)
+{
+	double rest = total;
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		fprintf(stderr, "%s: %-9s %8.3f s\n", TOOL, p->st[i]->name,
+		    p->cpu[i]);
+		rest -= p->cpu[i];
+	}
+	fprintf(stderr, "%s: %-9s %8.3f s\n", TOOL, "score", p->cpu[p->n]);
+	rest -= p->cpu[p->n];
+	if (p->filter) {
+		fprintf(stderr, "%s: %-9s %8.3f s\n", TOOL, "act",
+		    p->cpu[p->n + 1]);
+		rest -= p->cpu[p->n + 1];
+	}
+	fprintf(stderr, "%s: %-9s %8.3f s (reading, parsing, the rest)\n",
+	    TOOL, "parse", rest);
+	fprintf(stderr, "%s: %-9s %8.3f s\n", TOOL, "total", total);
+}
 
 /* --report: the stage running, then the one a failure is put down to. */
 static int report_fd = -1;
@@ -179,6 +217,7 @@ static void
 run_chunk(struct pipeline *p)
 {
 	FILE *in = p->chunk, *out;
+	double t = p->times ? cpu_now() : 0, u;
 	size_t i;
 
 	/* a chunk runs inside xd-parse's loop, which goes on after it */
@@ -190,6 +229,11 @@ run_chunk(struct pipeline *p)
 		    p->st[i]->run(p->state[i], in, out));
 		done_with(p, in);
 		in = out;
+		if (p->times) {
+			u = cpu_now();
+			p->cpu[i] += u - t;
+			t = u;
+		}
 	}
 	to_start(in);
 	say_stage("score");
@@ -200,12 +244,22 @@ run_chunk(struct pipeline *p)
 		done_with(p, in);
 		in = out;
 		to_start(in);
+		if (p->times) {
+			u = cpu_now();
+			p->cpu[p->n] += u - t;
+			t = u;
+		}
 		say_stage("act");
 		ended(p, "act", &p->last, act_filter_stage(in, p->spool,
 		    p->result));
-	} else
+		if (p->times)
+			p->cpu[p->n + 1] += cpu_now() - t;
+	} else {
 		ended(p, "score", &p->last, score_stage_run(p->score, in,
 		    stdout));
+		if (p->times)
+			p->cpu[p->n] += cpu_now() - t;
+	}
 	done_with(p, in);
 	say_stage("parse");
 	view_clear();
@@ -251,6 +305,8 @@ run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
 	}
 	if (fflush(stdout) == EOF || ferror(stdout))
 		xd_err(XD_EXIT_SOME, "write error");
+	if (p->times)
+		print_times(p, cpu_now());
 	if (p->filter) {
 		/* As the supervisor of the composed pipeline judges it: a
 		 * stage over exit 1, or xd-act not 0, fails; the failure is
@@ -290,7 +346,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SHOW = 256, OPT_FILTER, OPT_SPOOL, OPT_RESULT,
-	    OPT_AUTOLEARN, OPT_PROGRESS, OPT_REPORT };
+	    OPT_AUTOLEARN, OPT_PROGRESS, OPT_REPORT, OPT_TIMES };
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
@@ -304,6 +360,7 @@ main(int argc, char *argv[])
 		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "autolearn", required_argument, NULL, OPT_AUTOLEARN },
 		{ "report", required_argument, NULL, OPT_REPORT },
+		{ "times", no_argument, NULL, OPT_TIMES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -346,6 +403,7 @@ main(int argc, char *argv[])
 		case OPT_SPOOL: p.spool = optarg; break;
 		case OPT_RESULT: p.result = optarg; break;
 		case OPT_AUTOLEARN: autolearn = optarg; break;
+		case OPT_TIMES: p.times = 1; break;
 		case OPT_REPORT:
 			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
 			    -1)
