@@ -1,13 +1,14 @@
 /*
- * fuzz-dns: a DNS answer packet read by dns.c's parse_answer(), for
+ * fuzz-dns: a DNS answer packet read by dnsanswer.c's parse_answer(), for
  * the name and type its question asks (c-ares has matched those with
  * the query before xd sees a packet), then what the tools make of the
  * records: TXT as SPF records (spfrec.c) with their macros expanded,
- * A as the return codes of a DNS list (dnsbl.c).  parse_answer() is
- * static, so this harness includes dns.c itself.
+ * A as the return codes of a DNS list (dnsbl.c).  The question is
+ * read with dnsanswer.c's static get_name() and get16(), so this
+ * harness includes that file itself.
  */
 #include "fuzz.h"
-#include "../src/net/dns.c"
+#include "../src/net/dnsanswer.c"
 
 static struct dnsbl list;
 
