@@ -106,15 +106,6 @@ lower_ascii(char *s)
 		*s = tolower((unsigned char)*s);
 }
 
-static int
-is_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 0;
-	return 1;
-}
-
 /* The skeleton of an ASCII string, from ascii_proto; -1 if too long. */
 static int
 ascii_skeleton(const char *s, char *out, size_t cap)
@@ -178,7 +169,7 @@ skeleton(struct lookalike *l, const char *s, int icu, char *out, size_t cap)
 {
 	USpoofChecker *sc;
 
-	if (!icu && is_ascii(s)) {
+	if (!icu && text_is_ascii(s, strlen(s))) {
 		if (ascii_skeleton(s, out, cap) != 0)
 			return -1;
 	} else if ((sc = icu_checker(l)) == NULL ||

@@ -116,15 +116,6 @@ url_icann_suffix(const char *host)
 	return 0;
 }
 
-static int
-is_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return 0;
-	return 1;
-}
-
 /*
  * The registered domain of a host as written (any case, U-labels or
  * A-labels, ideographic full stops, a final dot) into out, in the form
@@ -145,7 +136,7 @@ url_registered_domain(const char *host, struct buf *out)
 	    (dom = url_domain(norm.s)) == NULL)
 		goto done;
 	rc = 0;
-	if (is_ascii(host) ||
+	if (text_is_ascii(host, strlen(host)) ||
 	    idn2_to_unicode_8z8z(dom, &uni, 0) != IDN2_OK)
 		buf_adds(out, dom);
 	else
