@@ -75,6 +75,16 @@ CONF
 	[[ "$output" == *"xd.conf:6: expected 'key = value'"* ]]
 }
 
+@test "a time bound of 0 or below is named, not taken as no time at all" {
+	printf '%s\n' "dns_timeout = -1" "filter_timeout = 0" \
+	    "store_timeout = 2.5" >"$XD_CONF"
+	run xd-conf -n
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"xd.conf:1: dns_timeout: expected a number of seconds above 0"* ]]
+	[[ "$output" == *"xd.conf:2: filter_timeout: expected a number of seconds"* ]]
+	[[ "$output" != *"xd.conf:3"* ]]
+}
+
 @test "-n prints nothing for a valid file" {
 	echo 'stages = heur' >"$XD_CONF"
 	run xd-conf -n

@@ -22,7 +22,8 @@
 
 enum conf_type {
 	T_STR, T_INT, T_DOUBLE, T_SIZE, T_LIST, T_CIDRS, T_LINES,
-	T_STAGES	/* a T_LIST of names from stage_names */
+	T_STAGES,	/* a T_LIST of names from stage_names */
+	T_SECONDS	/* a T_DOUBLE above 0: a time bound */
 };
 
 /*
@@ -50,7 +51,7 @@ static struct key keys[] = {
 	{ "max_header_size",	T_SIZE,   "1M", NULL, NULL, 0, 0 },
 	{ "archive_max_entries", T_INT,   "10000", NULL, NULL, 0, 0 },
 	{ "archive_max_bytes",	T_SIZE,   "32M", NULL, NULL, 0, 0 },
-	{ "archive_max_time",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
+	{ "archive_max_time",	T_SECONDS, "2", NULL, NULL, 0, 0 },
 	{ "trusted_networks",	T_CIDRS,  "127.0.0.0/8 ::1/128", NULL, NULL, 0, 0 },
 	{ "internal_networks",	T_CIDRS,  "", NULL, NULL, 0, 0 },
 	{ "stages",		T_STAGES, "rbl spf urlcheck cksum heur bayes lr", NULL, NULL, 0, 0 },
@@ -64,7 +65,7 @@ static struct key keys[] = {
 	{ "upstream_spam_headers", T_STR, "drop", NULL, NULL, 0, 0 },
 	{ "syslog_facility",	T_STR,    "mail", NULL, NULL, 0, 0 },
 	{ "syslog_results",	T_STR,    "yes", NULL, NULL, 0, 0 },
-	{ "filter_timeout",	T_DOUBLE, "60", NULL, NULL, 0, 0 },
+	{ "filter_timeout",	T_SECONDS, "60", NULL, NULL, 0, 0 },
 	{ "filter_cpu",		T_INT,    "30", NULL, NULL, 0, 0 },
 	{ "filter_memory",	T_SIZE,   "512M", NULL, NULL, 0, 0 },
 	{ "autolearn",		T_STR,    "yes", NULL, NULL, 0, 0 },
@@ -72,7 +73,7 @@ static struct key keys[] = {
 	{ "autolearn_ham",	T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
 	{ "autolearn_max_per_hour", T_INT, "60", NULL, NULL, 0, 0 },
 	{ "fit_ham_loss",	T_DOUBLE, "0.001", NULL, NULL, 0, 0 },
-	{ "spf_timeout",	T_DOUBLE, "20", NULL, NULL, 0, 0 },
+	{ "spf_timeout",	T_SECONDS, "20", NULL, NULL, 0, 0 },
 	{ "spf_best_guess",	T_STR,    "yes", NULL, NULL, 0, 0 },
 	{ "bayes_min_learned",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "bayes_max_tokens",	T_INT,    "1000000", NULL, NULL, 0, 0 },
@@ -86,7 +87,7 @@ static struct key keys[] = {
 	{ "awl_max",		T_INT,    "50000", NULL, NULL, 0, 0 },
 	{ "store",		T_STR,    "~/.xd/store.lmdb", NULL, NULL, 0, 0 },
 	{ "store_size",		T_SIZE,   "1G", NULL, NULL, 0, 0 },
-	{ "store_timeout",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
+	{ "store_timeout",	T_SECONDS, "2", NULL, NULL, 0, 0 },
 	{ "cksum_window",	T_INT,    "86400", NULL, NULL, 0, 0 },
 	{ "cksum_threshold",	T_INT,    "20", NULL, NULL, 0, 0 },
 	{ "cksum_max",		T_INT,    "2000000", NULL, NULL, 0, 0 },
@@ -107,7 +108,7 @@ static struct key keys[] = {
 	{ "restricted_attachments", T_LIST, "ade adp app appx appxbundle bas bat chm cmd com cpl exe hta img inf ins iso isp jar js jse library-ms lnk msc msi msix msp mst one pif ps1 reg scf scr sct settingcontent-ms shb shs url vb vbe vbs vhd vhdx wsc wsf wsh xll", NULL, NULL, 0, 0 },
 	{ "max_hops",		T_INT,    "20", NULL, NULL, 0, 0 },
 	{ "resolver",		T_STR,    "", NULL, NULL, 0, 0 },
-	{ "dns_timeout",	T_DOUBLE, "2", NULL, NULL, 0, 0 },
+	{ "dns_timeout",	T_SECONDS, "2", NULL, NULL, 0, 0 },
 	{ "dns_tries",		T_INT,    "2", NULL, NULL, 0, 0 },
 	{ "dns_window",		T_INT,    "64", NULL, NULL, 0, 0 },
 	{ "dns_cache",		T_INT,    "10000", NULL, NULL, 0, 0 },
@@ -282,6 +283,9 @@ check_value(const struct key *k, const char *v)
 		return errstr == NULL ? NULL : "expected a whole number";
 	case T_DOUBLE:
 		return xd_parse_double(v, &d) == 0 ? NULL : "expected a number";
+	case T_SECONDS:
+		return xd_parse_double(v, &d) == 0 && d > 0 && d <= 86400 ?
+		    NULL : "expected a number of seconds above 0, at most 86400";
 	case T_CIDRS:
 		copy = xstrdup(v);
 		for (tok = strtok_r(copy, " \t,", &save); tok != NULL;
