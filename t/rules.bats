@@ -584,6 +584,20 @@ hasnt() {
 	[ "$status" -eq 2 ]
 }
 
+@test "rules += FILE runs FILE beside the shipped rules; rules = FILE alone" {
+	printf 'header LOCAL_ONE Subject =~ /./\nscore LOCAL_ONE 1\n' >local.cf
+	run xd-heur -n
+	shipped=$(printf '%s\n' "$output" | sed -n 's/.*rules: \([0-9]*\) loaded.*/\1/p')
+	[ "$shipped" -gt 10 ]
+	cp "$XD_CONF" base.conf
+	printf 'rules += %s/local.cf\n' "$PWD" >>"$XD_CONF"
+	run xd-heur -n
+	[[ "$output" == *"rules: $((shipped + 1)) loaded"* ]]
+	{ cat base.conf; printf 'rules = %s/local.cf\n' "$PWD"; } >"$XD_CONF"
+	run xd-heur -n
+	[[ "$output" == *"rules: 1 loaded"* ]]
+}
+
 @test "rules = none loads no rules" {
 	message
 	printf 'rules = none\n' >>"$XD_CONF"

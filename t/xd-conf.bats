@@ -232,7 +232,7 @@ file	$XD_CONF" ]
 	run xd-conf spam_folder max_line rules
 	[ "${lines[0]}" = .Junk ]
 	[ "${lines[1]}" = 1M ]
-	[ "${lines[2]}" = "~/my.cf" ]
+	[ "${lines[2]}" = "shipped ~/my.cf" ]
 	run xd-conf -p
 	[ "${lines[0]}" = "share	$XD_SHARE" ]
 	[[ "${lines[1]}" == "site	/"*/xd/xd.conf ]]

@@ -101,7 +101,7 @@ static struct key keys[] = {
 	{ "url_list",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "uribl",		T_LINES,  "", NULL, NULL, 0, 0 },
 	{ "uribl_ip",		T_LINES,  "", NULL, NULL, 0, 0 },
-	{ "rules",		T_LIST,   "", NULL, NULL, 0, 0 },
+	{ "rules",		T_LIST,   "shipped", NULL, NULL, 0, 0 },
 	{ "local_domains",	T_LIST,   "", NULL, NULL, 0, 0 },
 	{ "local_languages",	T_LIST,   "", NULL, NULL, 0, 0 },
 	{ "users",		T_STR,    "", NULL, NULL, 0, 0 },

@@ -9,10 +9,12 @@
 #include "check/check.h"
 
 /*
- * The rule files: paths when n > 0, else xd.conf "rules", else the
- * shipped ones, loaded with rules_load_flags().  "none" in the list stands for no file; a list of only
- * "none" loads no rules at all: NULL with *none set.  Otherwise NULL is
- * a failure that rules_load() has reported.
+ * The rule files: paths when n > 0, else xd.conf "rules", loaded with
+ * rules_load_flags().  In the list "shipped" stands for the share
+ * directory's rules (the default, so that "rules += FILE" adds to
+ * them) and "none" for no file; a list of only "none" loads no rules at
+ * all: NULL with *none set.  Otherwise NULL is a failure that
+ * rules_load() has reported.
  */
 struct ruleset *
 rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
@@ -30,7 +32,10 @@ rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
 	n = conf_list("rules", &items);
 	use = xcalloc(n + 1, sizeof(*use));
 	for (i = 0; i < n; i++)
-		if (strcmp(items[i], "none") != 0)
+		if (strcmp(items[i], "shipped") == 0) {
+			if (def == NULL)
+				use[k++] = def = xd_sharepath("rules");
+		} else if (strcmp(items[i], "none") != 0)
 			use[k++] = items[i];
 	if (k == 0 && n > 0) {
 		*none = 1;
@@ -38,7 +43,7 @@ rules_load_conf(const char *const *paths, size_t n, struct rules_stats *st,
 		free(use);
 		return NULL;
 	}
-	if (k == 0)
+	if (k == 0)	/* an empty list: the default */
 		use[k++] = def = xd_sharepath("rules");
 	rs = rules_load_flags(use, k, st, flags);
 	free(def);
