@@ -32,6 +32,7 @@ void
 lr_features_free(struct lr_features *f)
 {
 	free(f->idx);
+	free(f->tmp);
 	lr_features_init(f);
 }
 
@@ -51,16 +52,41 @@ add(struct lr_features *f, uint32_t i)
 	if (f->n == f->cap) {
 		f->cap = f->cap ? 2 * f->cap : 4096;
 		f->idx = xrealloc(f->idx, f->cap * sizeof(*f->idx));
+		f->tmp = xrealloc(f->tmp, f->cap * sizeof(*f->tmp));
 	}
 	f->idx[f->n++] = i;
 }
 
-static int
-cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+/*
+ * Sort the indices by radix, two passes of counting on RADIX_BITS bits
+ * each through f->tmp and back: qsort's comparisons cost more than all
+ * the rest of a message's features.
+ */
+#define RADIX_BITS	((LR_BITS + 1) / 2)
+#define RADIX		(1u << RADIX_BITS)
 
-	return (x > y) - (x < y);
+static void
+radix_pass(const uint32_t *from, uint32_t *to, size_t n, int shift)
+{
+	size_t count[RADIX], i, pos, c;
+
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(from[i] >> shift) & (RADIX - 1)]++;
+	for (i = pos = 0; i < RADIX; i++) {
+		c = count[i];
+		count[i] = pos;
+		pos += c;
+	}
+	for (i = 0; i < n; i++)
+		to[count[(from[i] >> shift) & (RADIX - 1)]++] = from[i];
+}
+
+static void
+radix_sort(struct lr_features *f)
+{
+	radix_pass(f->idx, f->tmp, f->n, 0);
+	radix_pass(f->tmp, f->idx, f->n, RADIX_BITS);
 }
 
 /*
@@ -81,7 +107,7 @@ lr_features_make(struct lr_features *f, const struct bayes_tokens *t,
 		n = LR_VIEW;
 	for (i = 0; i + LR_GRAM <= n; i++)
 		add(f, slot(bayes_hash(view + i, LR_GRAM) ^ GRAM_SEED));
-	qsort(f->idx, f->n, sizeof(*f->idx), cmp_u32);
+	radix_sort(f);
 	for (i = k = 0; i < f->n; i++)
 		if (k == 0 || f->idx[k - 1] != f->idx[i])
 			f->idx[k++] = f->idx[i];
