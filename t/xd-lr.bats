@@ -88,6 +88,20 @@ mail() {
 	[[ "$output" == *"re-train"* ]]
 }
 
+@test "xd-lr refuses a store of the 2^22 weights (scheme 2): re-train" {
+	[ -x "$STORE_TEST" ] || { echo "$STORE_TEST is not built" >&2; return 1; }
+	printf 'table lr_count 0 0\nadd lr_count scheme 2 0\nadd lr_count messages 60 60\nrun\n' |
+	    "$STORE_TEST" lmdb:old >/dev/null
+	mail 1
+	run --separate-stderr xd-lr -s lmdb:old < <(xd-parse -- spam/1)
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"error=xd-lr:scheme"* ]]
+	[[ "$stderr" == *"feature scheme 2, this xd-lr reads scheme 3"*"re-train"* ]]
+	run xd-lr --learn spam -s lmdb:old < <(xd-parse -- spam/1)
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"re-train"* ]]
+}
+
 @test "xd-bayes refuses a store learned before token schemes, and marks a new one" {
 	[ -x "$STORE_TEST" ] || { echo "$STORE_TEST is not built" >&2; return 1; }
 	printf 'table bayes_count 0 0\nadd bayes_count messages 3 4\nrun\n' |
@@ -123,7 +137,7 @@ mail() {
 		du -k "$HOME/.xd/store.lmdb" | cut -f1 >>sizes
 	done
 	xd-lr -S >stats
-	grep -qx 'max	4194304' stats
+	grep -qx 'max	1048576' stats
 	grep -qx 'ham	49' stats
 	[ "$(awk '$1 == "weights" { print $2 }' stats)" -gt 100 ]
 	# LMDB reuses a page two writes after it is freed

@@ -6,12 +6,12 @@
 #ifndef XD_LR_H
 #define XD_LR_H
 
-#define LR_BITS		22		/* 2^22 weights: the hashed space */
+#define LR_BITS		20		/* 2^20 weights: the hashed space */
 #define LR_VIEW		3000		/* bytes of text cut into 4-grams */
 #define LR_GRAM		4
 #define LR_SIZE		(1u << LR_BITS)
 #define LR_UNIT		1e-7		/* a stored weight counts in these */
-#define LR_SCHEME	2		/* what the features of a store mean */
+#define LR_SCHEME	3		/* what the features of a store mean */
 
 struct lr_features {			/* sorted, distinct indices */
 	uint32_t	*idx;

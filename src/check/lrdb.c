@@ -9,8 +9,9 @@
  *	lr_seen		a message learned: n[0] its class (1 ham, 2 spam)
  *
  * A weight changes by addition, so that learners that run at once
- * both count.  Scheme 1 kept each weight as a record of the table lr:
- * a store with those is of another scheme, never read as this one.
+ * both count.  Scheme 1 kept each weight as a record of the table lr,
+ * scheme 2 the same features in 2^22 weights: a store of either is of
+ * another scheme, never read as this one.
  */
 #include <math.h>
 #include <stdint.h>
