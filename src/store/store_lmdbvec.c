@@ -55,28 +55,49 @@ get_block(MDB_txn *txn, MDB_dbi dbi, const char *name, uint32_t b,
 	return 0;
 }
 
+/*
+ * The counters of idx[from .. to - 1], all of block p (NULL: zeros).
+ * Indices of one message lie far apart: each read misses the cache,
+ * so the reads a few counters ahead are started early.
+ */
+#define AHEAD	16
+
+static void
+read_block(const unsigned char *p, const struct store_op *op, size_t from,
+    size_t to)
+{
+	size_t i;
+
+	if (p == NULL) {
+		memset(op->vout + from, 0, (to - from) * sizeof(int32_t));
+		return;
+	}
+	for (i = from; i < to; i++) {
+		if (i + AHEAD < to)
+			__builtin_prefetch(p + sizeof(int32_t) *
+			    (op->vidx[i + AHEAD] % STORE_VEC_BLOCK));
+		/* the map's values need not be aligned */
+		memcpy(&op->vout[i], p + sizeof(int32_t) *
+		    (op->vidx[i] % STORE_VEC_BLOCK), sizeof(int32_t));
+	}
+}
+
 int
 lmdb_vec_get(MDB_txn *txn, unsigned int dbi, const struct store_op *op)
 {
-	const unsigned char *p = NULL;
-	uint32_t b = 0;
-	size_t i, n = (size_t)op->a;
-	int rc, have = 0;
+	const unsigned char *p;
+	size_t i, j, n = (size_t)op->a;
+	int rc;
 
-	for (i = 0; i < n; i++) {
-		uint32_t want = op->vidx[i] / STORE_VEC_BLOCK;
+	for (i = 0; i < n; i = j) {
+		uint32_t b = op->vidx[i] / STORE_VEC_BLOCK;
 
-		if (!have || want != b) {
-			b = want;
-			have = 1;
-			if ((rc = get_block(txn, dbi, op->t->name, b, &p)) != 0)
-				return rc;
-		}
-		if (p == NULL)
-			op->vout[i] = 0;
-		else	/* the map's values need not be aligned */
-			memcpy(&op->vout[i], p + sizeof(int32_t) *
-			    (op->vidx[i] % STORE_VEC_BLOCK), sizeof(int32_t));
+		for (j = i + 1; j < n && op->vidx[j] / STORE_VEC_BLOCK == b;
+		    j++)
+			;
+		if ((rc = get_block(txn, dbi, op->t->name, b, &p)) != 0)
+			return rc;
+		read_block(p, op, i, j);
 	}
 	return 0;
 }
