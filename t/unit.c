@@ -789,6 +789,41 @@ test_tokens_osb(void)
 	buf_free(&shown);
 }
 
+/*
+ * A long text's features come sorted and each once (the radix sort),
+ * and only its first LR_VIEW bytes count.
+ */
+static void
+lr_sorted_once(void)
+{
+	struct bayes_tokens t;
+	struct lr_features f;
+	char text[2 * LR_VIEW];
+	uint32_t x = 1;
+	size_t i, up = 1;
+
+	bayes_tokens_init(&t);
+	lr_features_init(&f);
+	for (i = 0; i < LR_VIEW; i++)
+		text[i] = "abcd"[i % 4];
+	lr_features_make(&f, &t, text, LR_VIEW);
+	CHECK(f.n == 5);		/* the bias and 4 distinct 4-grams */
+	for (i = 0; i < sizeof(text); i++) {
+		x = x * 1103515245 + 12345;
+		text[i] = (char)(x >> 16);
+	}
+	lr_features_make(&f, &t, text, LR_VIEW);
+	CHECK(f.n > LR_VIEW - 100 && f.n <= LR_VIEW - 2);
+	for (i = 1; i < f.n; i++)
+		up &= f.idx[i - 1] < f.idx[i] && f.idx[i] < LR_SIZE;
+	CHECK(up);
+	i = f.n;
+	lr_features_make(&f, &t, text, sizeof(text));
+	CHECK(f.n == i);
+	lr_features_free(&f);
+	bayes_tokens_free(&t);
+}
+
 /* The learner: features, bands, and a separable set learned online. */
 static void
 test_lr(void)
@@ -807,6 +842,7 @@ test_lr(void)
 	lr_features_make(&spam[0], &t, "aaaaaaaa", 8);
 	CHECK(spam[0].n == 2);		/* the bias and "aaaa", once */
 	lr_features_free(&spam[0]);
+	lr_sorted_once();
 	CHECK(strcmp(lr_band(0.0005), "LR_000") == 0);
 	CHECK(strcmp(lr_band(0.5), "LR_50") == 0);
 	CHECK(strcmp(lr_band(0.9995), "LR_999") == 0);

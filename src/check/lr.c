@@ -21,6 +21,8 @@
 #include "check/check.h"
 
 #define GRAM_SEED	0x9e3779b97f4a7c15ULL	/* 4-grams apart from tokens */
+#define GRAM_MIX	0xff51afd7ed558ccdULL
+#define GRAM_MASK	((1ULL << (8 * LR_GRAM)) - 1)
 
 void
 lr_features_init(struct lr_features *f)
@@ -32,7 +34,6 @@ void
 lr_features_free(struct lr_features *f)
 {
 	free(f->idx);
-	free(f->tmp);
 	lr_features_init(f);
 }
 
@@ -46,20 +47,25 @@ slot(uint64_t h)
 	return (uint32_t)(h >> (64 - LR_BITS));
 }
 
+/* Room for n more features, as many as the message can have, no more. */
+static void
+reserve(struct lr_features *f, size_t n)
+{
+	if (f->n + n <= f->cap)
+		return;
+	f->cap = f->n + n;
+	f->idx = xrealloc(f->idx, f->cap * sizeof(*f->idx));
+}
+
 static void
 add(struct lr_features *f, uint32_t i)
 {
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 4096;
-		f->idx = xrealloc(f->idx, f->cap * sizeof(*f->idx));
-		f->tmp = xrealloc(f->tmp, f->cap * sizeof(*f->tmp));
-	}
 	f->idx[f->n++] = i;
 }
 
 /*
  * Sort the indices by radix, two passes of counting on RADIX_BITS bits
- * each through f->tmp and back: qsort's comparisons cost more than all
+ * each through a copy and back: qsort's comparisons cost more than all
  * the rest of a message's features.
  */
 #define RADIX_BITS	((LR_BITS + 1) / 2)
@@ -85,8 +91,11 @@ radix_pass(const uint32_t *from, uint32_t *to, size_t n, int shift)
 static void
 radix_sort(struct lr_features *f)
 {
-	radix_pass(f->idx, f->tmp, f->n, 0);
-	radix_pass(f->tmp, f->idx, f->n, RADIX_BITS);
+	uint32_t *tmp = xcalloc(f->n ? f->n : 1, sizeof(*tmp));
+
+	radix_pass(f->idx, tmp, f->n, 0);
+	radix_pass(tmp, f->idx, f->n, RADIX_BITS);
+	free(tmp);
 }
 
 /*
@@ -97,21 +106,30 @@ void
 lr_features_make(struct lr_features *f, const struct bayes_tokens *t,
     const char *view, size_t n)
 {
+	uint64_t gram;
 	size_t i, k;
 
+	if (n > LR_VIEW)
+		n = LR_VIEW;
 	f->n = 0;
+	reserve(f, 1 + t->n + (n >= LR_GRAM ? n - LR_GRAM + 1 : 0));
 	add(f, slot(bayes_hash("lr:bias", 7)));
 	for (i = 0; i < t->n; i++)
 		add(f, slot(t->h[i]));
-	if (n > LR_VIEW)
-		n = LR_VIEW;
-	for (i = 0; i + LR_GRAM <= n; i++)
-		add(f, slot(bayes_hash(view + i, LR_GRAM) ^ GRAM_SEED));
+	/* a 4-gram is its bytes as a number, rolled on a byte at a time */
+	for (i = 0, gram = 0; i < n; i++) {
+		gram = (gram << 8 | (unsigned char)view[i]) & GRAM_MASK;
+		if (i + 1 >= LR_GRAM)
+			add(f, slot((gram + GRAM_SEED) * GRAM_MIX));
+	}
 	radix_sort(f);
 	for (i = k = 0; i < f->n; i++)
 		if (k == 0 || f->idx[k - 1] != f->idx[i])
 			f->idx[k++] = f->idx[i];
+	/* a batch holds each message's features till it is done: no slack */
 	f->n = k;
+	f->cap = k ? k : 1;
+	f->idx = xrealloc(f->idx, f->cap * sizeof(*f->idx));
 }
 
 /* The logistic function, kept off 0 and 1 so that bands stay apart. */

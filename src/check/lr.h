@@ -15,7 +15,6 @@
 
 struct lr_features {			/* sorted, distinct indices */
 	uint32_t	*idx;
-	uint32_t	*tmp;		/* the radix sort's other half */
 	size_t		 n, cap;
 };
 
