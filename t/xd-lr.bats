@@ -175,6 +175,26 @@ mail() {
 	cmp redis.out lmdb.out
 }
 
+@test "xd-lr reads Redis the same a message at a time as a batch that copies the weights once" {
+	mail 8
+	echo 'lr_min_learned = 2' >"$XD_CONF"
+	url=$(redis_db)
+	{ xd-parse --label=ham -- ham/*; xd-parse --label=spam -- spam/*; } | sort >train
+	xd-lr --learn label -q -s "$url" <train >/dev/null
+	xd-lr --learn label -q -s lmdb:here <train >/dev/null
+	for i in $(seq 1 15); do echo ham/* spam/*; done | xargs xd-parse -- >many
+	[ "$(grep -vc '^#' many)" -eq 240 ]
+	xd-lr -s lmdb:here <many | grep -o 'LR=[0-9.]*' >lmdb.out
+	# a batch of 240 lines reads more counters than the vector has bytes / 256
+	printf 'lr_min_learned = 2\nbayes_batch = 240\n' >"$XD_CONF"
+	xd-lr -s "$url" <many | grep -o 'LR=[0-9.]*' >batch.out
+	printf 'lr_min_learned = 2\nbayes_batch = 1\n' >"$XD_CONF"
+	xd-lr -s "$url" <many | grep -o 'LR=[0-9.]*' >single.out
+	[ "$(wc -l <lmdb.out)" -eq 240 ]
+	cmp batch.out lmdb.out
+	cmp single.out lmdb.out
+}
+
 @test "xd learn ham|spam learns into xd-lr too" {
 	mail 3
 	xd learn ham ham/* >/dev/null 2>&1

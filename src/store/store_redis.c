@@ -25,6 +25,13 @@
 #include "store/store_int.h"
 
 #define RETRY_AFTER	5	/* seconds a failed server is left alone */
+/*
+ * A run that reads a vector's counters, at least one for each this many
+ * bytes of its string, copies the string into the script once rather
+ * than calling GETRANGE a counter: a call costs about what copying that
+ * many bytes does.  One message's features read a call a counter.
+ */
+#define VEC_WHOLE	256
 #define WALK_CHUNK	512	/* keys read per round trip of a walk */
 #define STR(x)		STR2(x)
 #define STR2(x)		#x
@@ -87,17 +94,31 @@ static const char script[] =
 "  return removed\n"
 "end\n"
 "local function vkey(t) return 'xd:v:' .. string.sub(t.idx, 4) end\n"
+"local vecs = {}\n"
+"local function vwhole(t, key)\n"
+"  if vecs[key] == nil then\n"
+"    if t.vn * " STR(VEC_WHOLE) " < redis.call('STRLEN', key) then\n"
+"      vecs[key] = false\n"
+"    else\n"
+"      vecs[key] = redis.call('GET', key) or ''\n"
+"    end\n"
+"  end\n"
+"  return vecs[key]\n"
+"end\n"
 "local function vget(t, k, n)\n"
 "  local key, out = vkey(t), {}\n"
+"  local v = vwhole(t, key)\n"
 "  for j = 1, n do\n"
-"    local o = 4 * struct.unpack('<I4', k, 4 * j - 3)\n"
-"    local s = redis.call('GETRANGE', key, o, o + 3)\n"
+"    local o, s = 4 * struct.unpack('<I4', k, 4 * j - 3)\n"
+"    if v then s = string.sub(v, o + 1, o + 4)\n"
+"    else s = redis.call('GETRANGE', key, o, o + 3) end\n"
 "    if #s == 4 then out[j] = s else out[j] = '\\0\\0\\0\\0' end\n"
 "  end\n"
 "  return table.concat(out)\n"
 "end\n"
 "local function vadd(t, k, n)\n"
 "  local key = vkey(t)\n"
+"  vecs[key] = nil\n"
 "  for j = 1, n do\n"
 "    local i, d = struct.unpack('<I4i4', k, 8 * j - 7)\n"
 "    local s, w = redis.call('GETRANGE', key, 4 * i, 4 * i + 3), 0\n"
@@ -109,6 +130,10 @@ static const char script[] =
 "local out, skip = {}, false\n"
 "local n = tonumber(ARGV[i])\n"
 "i = i + 1\n"
+"for o = i, i + 6 * (n - 1), 6 do\n"
+"  local t = tabs[tonumber(ARGV[o + 1])]\n"
+"  if ARGV[o] == 'V' then t.vn = (t.vn or 0) + tonumber(ARGV[o + 3]) end\n"
+"end\n"
 "for o = 1, n do\n"
 "  local op, t, k = ARGV[i], tabs[tonumber(ARGV[i + 1])], ARGV[i + 2]\n"
 "  local x, y, z = tonumber(ARGV[i + 3]), tonumber(ARGV[i + 4]),\n"
