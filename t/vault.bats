@@ -150,6 +150,7 @@ setup() {
 	printf 'dns_timeout = 0.5\ndns_tries = 1\nstore = %s/store\n' \
 	    "$BATS_TEST_TMPDIR" >"$XD_CONF"
 	export XD_RESOLVER=none
+	hs_seed		# the rules' Hyperscan databases, built once a run
 	cd "$BATS_TEST_TMPDIR" || return 1
 }
 
