@@ -90,16 +90,17 @@ $(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TOOLOBJ) $(LIB) $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
 
-# xd-check(1) runs the stages of the other tools in its one process:
-# their objects built once more, each main renamed (tools/stage.h).
-STAGE_TOOLS = xd-parse xd-rbl xd-spf xd-urlcheck xd-cksum xd-heur xd-bayes xd-lr \
+# xd-check(1) runs the stages in its one process: those of src/stage/,
+# in the library, and those of the tools not moved there yet, whose
+# objects are built once more with their main renamed.
+STAGE_TOOLS = xd-parse xd-rbl xd-spf xd-urlcheck xd-cksum xd-bayes xd-lr \
 	      xd-score xd-act
-$(O)/stage/%.o: src/tools/%.c $(HDRS)
+$(O)/stagemain/%.o: src/tools/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
 
-$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(TOOLOBJ) \
-	    $(LIB)
+$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stagemain/%.o) \
+	    $(TOOLOBJ) $(LIB)
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd

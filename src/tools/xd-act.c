@@ -18,7 +18,7 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL	"xd-act"

@@ -14,7 +14,7 @@
 #include "store/store.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-bayes"
@@ -539,8 +539,9 @@ class_of(const char *s)
 /* --- the stage: classified against xd.conf's store ------------------ */
 
 static void *
-bayes_open(void)
+bayes_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct tool *tl = xcalloc(1, sizeof(*tl));
 	const char *why;
 

@@ -20,7 +20,7 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-check"
@@ -170,7 +170,7 @@ open_stages(struct pipeline *p)
 		}
 		p->st[p->n] = known[k];
 		say_stage(known[k]->name);
-		if ((p->state[p->n] = known[k]->open()) == NULL)
+		if ((p->state[p->n] = known[k]->open(NULL)) == NULL)
 			return -1;
 		p->n++;
 	}
@@ -225,8 +225,10 @@ run_chunk(struct pipeline *p)
 		to_start(in);
 		out = memfile();
 		say_stage(p->st[i]->name);
+		/* a stream that failed ends the run, said under the
+		 * stage's name, as the tool would end its own */
 		ended(p, p->st[i]->name, &p->worst,
-		    p->st[i]->run(p->state[i], in, out));
+		    tool_status(p->st[i]->run(p->state[i], in, out)));
 		done_with(p, in);
 		in = out;
 		if (p->times) {

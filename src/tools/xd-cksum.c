@@ -20,7 +20,7 @@
 #include "mime/mime.h"
 #include "net/net.h"
 #include "store/store.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "check/check.h"
 #include "tools/tool.h"
 
@@ -554,8 +554,9 @@ run(struct ck *c, FILE *in, FILE *out)
 /* --- the stage: checked against xd.conf's store --------------------- */
 
 static void *
-cksum_open(void)
+cksum_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct ck *c = xcalloc(1, sizeof(*c));
 	const char *why;
 

@@ -13,7 +13,7 @@
 #include "net/net.h"
 #include "store/store.h"
 #include "check/check.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-lr"
@@ -423,8 +423,9 @@ tool_free(struct tool *tl)
 /* --- the stage: classified against xd.conf's store ------------------ */
 
 static void *
-lr_open(void)
+lr_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct tool *tl = xcalloc(1, sizeof(*tl));
 	const char *why;
 

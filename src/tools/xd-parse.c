@@ -16,7 +16,7 @@
 #include "base/base.h"
 #include "mime/mime.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-parse"

@@ -13,7 +13,7 @@
 #include "base/base.h"
 #include "url/url.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-rbl"
@@ -655,8 +655,9 @@ struct rbl_stage {
 };
 
 static void *
-rbl_open(void)
+rbl_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct rbl_stage *st = xcalloc(1, sizeof(*st));
 	const char *errstr;
 

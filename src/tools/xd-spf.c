@@ -15,7 +15,7 @@
 
 #include "base/base.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-spf"
@@ -422,8 +422,9 @@ struct spf_stage {
 };
 
 static void *
-spf_open(void)
+spf_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct spf_stage *st = xcalloc(1, sizeof(*st));
 	long long window = conf_int("dns_window");
 	double t = conf_double("spf_timeout");

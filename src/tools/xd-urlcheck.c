@@ -12,7 +12,7 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-urlcheck"
@@ -668,8 +668,9 @@ struct url_stage {
 };
 
 static void *
-url_open(void)
+url_open(const void *opts)
 {
+	(void)opts;		/* xd.conf's alone (stage/stage.h) */
 	struct url_stage *st = xcalloc(1, sizeof(*st));
 	const char *errstr = NULL;
 

@@ -1,0 +1,71 @@
+/*
+ * stage/stage.h - the stages: each xd-NAME tool's work over a verdict
+ * stream, as library code, so that one process (xd-check(1)) can run
+ * every stage with the configuration read once, the rules compiled
+ * once and each message parsed once (mime/msgview.c).  A stage writes
+ * the lines its tool would: the stream stays the contract
+ * (xd-stream(5)).  Each tool src/tools/xd-NAME.c is a thin main: its
+ * options, --help and the modes that are not the stage, around these.
+ *
+ * Adding a stage NAME (or moving one out of its tool):
+ *  - src/stage/stage_NAME.c holds its open/run/close, the per-line work
+ *    and the helpers only it uses (stage_ keeps the base name apart from
+ *    the check of the same name: the library archive is keyed by it);
+ *  - what the tool's options set goes in a struct NAME_opts below, which
+ *    the tool fills and passes to open(); open(NULL) is xd.conf alone,
+ *    as xd-check runs it; a field left 0 or NULL is xd.conf's too;
+ *  - `const struct stage stage_NAME` is declared here; xd-check's table
+ *    (tools/xd-check.c, known[]) lists it;
+ *  - stage code never exits and prints only through xd_warn/xd_warnx:
+ *    open() warns and returns NULL (the tool exits XD_EXIT_USAGE), run()
+ *    returns the exit status, or XD_READ_ERROR/XD_WRITE_ERROR when the
+ *    stream itself failed; the main reports (tools/tool.c, tool_status);
+ *  - the tool's main: getopt, then open(&opts), tool_status(run(state,
+ *    stdin, stdout)), close(state), and returns run's status.
+ */
+#ifndef XD_STAGE_STAGE_H
+#define XD_STAGE_STAGE_H
+
+#include <stdio.h>
+
+struct stage {
+	const char *name;			/* "heur": the tool xd-heur */
+	void	*(*open)(const void *);		/* struct NAME_opts, or NULL;
+						   NULL: a usage error */
+	int	 (*run)(void *, FILE *, FILE *);	/* an exit status, or
+						   XD_READ/WRITE_ERROR */
+	void	 (*close)(void *);
+};
+extern const struct stage stage_rbl, stage_spf, stage_urlcheck, stage_cksum,
+	    stage_heur, stage_bayes, stage_lr;
+
+/* xd-heur: the built-in checks and the rule files. */
+struct heur_opts {
+	const char *const *rules;	/* -r: files or directories, or NULL */
+	size_t	 nrules;		/*     for xd.conf's rules */
+	int	 verbose;		/* -v: what was left out, by kind */
+};
+struct rules_stats;
+/* The line saying what was loaded and left out (always: even if none). */
+void	 heur_rules_said(const struct rules_stats *, int verbose, int always);
+
+/* xd-parse: the source of the stream; each() after every line written. */
+struct parse_opts {
+	const char *label;	/* "ham", "spam", or NULL */
+	int	 label_from_path;
+	const char *rcpt;
+	int	 single;
+};
+int	 parse_stage(const struct parse_opts *, char *const *, int, FILE *,
+	    void (*)(void *), void *);
+
+/* xd-score: the stream scored, or shown to people (show: "--spamc"...). */
+void	*score_stage_open(const char *, const char *, const char *,
+	    const char *);
+int	 score_stage_run(void *, FILE *, FILE *);
+void	 score_stage_close(void *);
+
+/* xd-act --filter --spool ID --result PATH: the marked message on fd 1. */
+int	 act_filter_stage(FILE *, const char *, const char *);
+
+#endif
