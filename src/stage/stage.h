@@ -49,6 +49,17 @@ struct rules_stats;
 /* The line saying what was loaded and left out (always: even if none). */
 void	 heur_rules_said(const struct rules_stats *, int verbose, int always);
 
+/* xd-rbl: DNS lists of the relay and the sender's domains, FCrDNS. */
+struct rbl_opts {
+	const char *resolver;	/* -r, or NULL for xd.conf's */
+	size_t	 window;	/* -w, or 0 for dns_window */
+	int	 all_relays;	/* -a: every untrusted relay (or xd.conf's) */
+	int	 keep;		/* -k: keep the symbols of an earlier run */
+	int	 no_rdns;	/* -y: no forward-confirmed reverse DNS */
+};
+/* -t: each list's RFC 5782 test points, said on out; an exit status. */
+int	 rbl_test(const struct rbl_opts *, FILE *);
+
 /* xd-parse: the source of the stream; each() after every line written. */
 struct parse_opts {
 	const char *label;	/* "ham", "spam", or NULL */
