@@ -60,6 +60,18 @@ struct rbl_opts {
 /* -t: each list's RFC 5782 test points, said on out; an exit status. */
 int	 rbl_test(const struct rbl_opts *, FILE *);
 
+/* xd-spf: SPF of the sender, a thread per message in flight. */
+#define SPF_MAX_WINDOW	1024
+struct spf_opts {
+	const char *resolver;	/* -r, or NULL for xd.conf's */
+	size_t	 window;	/* -w, or 0 for dns_window */
+	long long timeout_ms;	/* -t, or 0 for spf_timeout */
+	int	 keep;		/* -k: keep the SPF_ symbols of an earlier run */
+	int	 no_guess;	/* -G: no best guess (or spf_best_guess) */
+	int	 verbose;	/* -v: how each result came about */
+	int	 stats;		/* -s: query and cache counts */
+};
+
 /* xd-parse: the source of the stream; each() after every line written. */
 struct parse_opts {
 	const char *label;	/* "ham", "spam", or NULL */
