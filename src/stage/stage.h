@@ -72,6 +72,16 @@ struct spf_opts {
 	int	 stats;		/* -s: query and cache counts */
 };
 
+/* xd-urlcheck: urls=, domains=, local lists and URI blocklists. */
+struct urlcheck_opts {
+	const char *resolver;	/* -r, or NULL for xd.conf's */
+	size_t	 window;	/* -w, or 0 for dns_window */
+	int	 keep;		/* -k: keep the URIBL_ symbols of an earlier run */
+	FILE	*urls;		/* -u: each message's URLs, here; no DNS */
+};
+/* -t: each URI blocklist's RFC 5782 test points, said on out; a status. */
+int	 urlcheck_test(const struct urlcheck_opts *, FILE *);
+
 /* xd-parse: the source of the stream; each() after every line written. */
 struct parse_opts {
 	const char *label;	/* "ham", "spam", or NULL */
