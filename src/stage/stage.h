@@ -82,6 +82,19 @@ struct urlcheck_opts {
 /* -t: each URI blocklist's RFC 5782 test points, said on out; a status. */
 int	 urlcheck_test(const struct urlcheck_opts *, FILE *);
 
+/* xd-cksum: the body's checksums, counted in the store. */
+enum cksum_mode { CKSUM_CHECK, CKSUM_LEARN_SPAM, CKSUM_LEARN_HAM,
+	CKSUM_UNLEARN };
+struct cksum_opts {
+	enum cksum_mode mode;	/* -l, -u; CKSUM_CHECK by default */
+	int	 keep;		/* -k: leave lines that have cksum= */
+	int	 read_only;	/* -r: count nothing */
+	const char *store;	/* -s, or NULL for xd.conf's */
+	long long now;		/* --now, or 0 for now */
+};
+/* --stats, or --expire: one line per table. */
+int	 cksum_tables(const struct cksum_opts *, int expire, FILE *);
+
 /* xd-parse: the source of the stream; each() after every line written. */
 struct parse_opts {
 	const char *label;	/* "ham", "spam", or NULL */
