@@ -94,7 +94,7 @@ $(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 # in the library, and those of the tools not moved there yet, whose
 # objects are built once more with their main renamed.
 STAGE_TOOLS = xd-parse xd-bayes xd-lr \
-	      xd-score xd-act
+	      xd-act
 $(O)/stagemain/%.o: src/tools/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<

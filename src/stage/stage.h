@@ -105,11 +105,23 @@ struct parse_opts {
 int	 parse_stage(const struct parse_opts *, char *const *, int, FILE *,
 	    void (*)(void *), void *);
 
-/* xd-score: the stream scored, or shown to people (show: "--spamc"...). */
-void	*score_stage_open(const char *, const char *, const char *,
-	    const char *);
-int	 score_stage_run(void *, FILE *, FILE *);
-void	 score_stage_close(void *);
+/* xd-score: the stream scored, or shown to people. */
+enum score_show { SCORE_STREAM, SCORE_EXPLAIN, SCORE_SPAMC, SCORE_REPORT,
+	SCORE_WHY };
+struct score_opts {
+	const char *weights;	/* -w, or NULL for xd.conf's */
+	const char *policy;	/* -p, or NULL for xd.conf's */
+	enum score_show show;	/* -e, -c, -R, --why: on stdout, no stream */
+	const char *autolearn;	/* --autolearn FILE, or NULL */
+};
+extern const struct stage stage_score;
+struct descriptions;
+struct ruleset;
+struct weights;
+/* The descriptions and the rules' describe lines (rules kept in *rs). */
+struct descriptions *score_descriptions(struct ruleset **);
+/* The rules' score lines, as weights where the file names none. */
+void	 score_rule_weights(struct weights *);
 
 /* xd-act --filter --spool ID --result PATH: the marked message on fd 1. */
 int	 act_filter_stage(FILE *, const char *, const char *);
