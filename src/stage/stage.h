@@ -104,6 +104,8 @@ struct parse_opts {
 };
 int	 parse_stage(const struct parse_opts *, char *const *, int, FILE *,
 	    void (*)(void *), void *);
+/* -c: how many messages the paths hold, parsing none. */
+unsigned long parse_count(const struct parse_opts *, char *const *, int);
 
 /* xd-score: the stream scored, or shown to people. */
 enum score_show { SCORE_STREAM, SCORE_EXPLAIN, SCORE_SPAMC, SCORE_REPORT,
