@@ -125,6 +125,22 @@ struct descriptions *score_descriptions(struct ruleset **);
 /* The rules' score lines, as weights where the file names none. */
 void	 score_rule_weights(struct weights *);
 
+/* xd-bayes: classify; or learn, unlearn, or record sent mail's people. */
+enum bayes_mode { BAYES_CLASSIFY, BAYES_LEARN, BAYES_UNLEARN, BAYES_SENT };
+struct bayes_opts {
+	enum bayes_mode mode;	/* -l, -u, --sent; BAYES_CLASSIFY by default */
+	int	 cls;		/* -l: BAYES_HAM or BAYES_SPAM */
+	int	 quiet;		/* -q: no summary of what was learned */
+	int	 explain;	/* -x: each message's strongest tokens */
+	FILE	*notes;		/* -x's tokens and the summary, or NULL */
+	const char *store;	/* -s, or NULL for xd.conf's */
+	long long now;		/* --now, or 0 for now */
+};
+/* -t: each message's tokens on out, for people; the stream to none. */
+int	 bayes_print_tokens(FILE *in, FILE *out);
+/* -S, or -E: what the store holds, or the aged tokens removed. */
+int	 bayes_tables(const struct bayes_opts *, int expire, FILE *);
+
 /* xd-act --filter --spool ID --result PATH: the marked message on fd 1. */
 int	 act_filter_stage(FILE *, const char *, const char *);
 
