@@ -93,8 +93,7 @@ $(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 # xd-check(1) runs the stages in its one process: those of src/stage/,
 # in the library, and those of the tools not moved there yet, whose
 # objects are built once more with their main renamed.
-STAGE_TOOLS = xd-lr \
-	      xd-act
+STAGE_TOOLS = xd-act
 $(O)/stagemain/%.o: src/tools/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<

@@ -141,6 +141,19 @@ int	 bayes_print_tokens(FILE *in, FILE *out);
 /* -S, or -E: what the store holds, or the aged tokens removed. */
 int	 bayes_tables(const struct bayes_opts *, int expire, FILE *);
 
+/* xd-lr: classify, or learn each message as a class. */
+#define LR_BY_LABEL	3	/* learn as the line's label= */
+struct lr_opts {
+	int	 learn;		/* -l: BAYES_HAM, BAYES_SPAM, LR_BY_LABEL;
+				   0 classifies */
+	int	 quiet;		/* -q: no summary of what was learned */
+	FILE	*notes;		/* the summary, or NULL */
+	const char *store;	/* -s, or NULL for xd.conf's */
+	long long now;		/* --now, or 0 for now */
+};
+/* -S: what the store holds. */
+int	 lr_print_stats(const struct lr_opts *, FILE *);
+
 /* xd-act --filter --spool ID --result PATH: the marked message on fd 1. */
 int	 act_filter_stage(FILE *, const char *, const char *);
 
