@@ -154,7 +154,21 @@ struct lr_opts {
 /* -S: what the store holds. */
 int	 lr_print_stats(const struct lr_opts *, FILE *);
 
-/* xd-act --filter --spool ID --result PATH: the marked message on fd 1. */
-int	 act_filter_stage(FILE *, const char *, const char *);
+/*
+ * xd-act --filter: one verdict line in, its message written marked to
+ * out's descriptor (mark_message(), past stdio); xd-act's other modes,
+ * which deliver, release and list, stay in its main.
+ */
+struct act_opts {
+	const char *tag;	/* -t, or NULL for subject_tag */
+	const char *spool;	/* --spool DEV:INO:SIZE, or NULL */
+	const char *result;	/* --result PATH, or NULL */
+};
+extern const struct stage stage_act;
+/* A folder of xd.conf (key) that stays below its maildir; -1 said. */
+int	 act_check_folder(const char *key);
+/* The classes of class=, in order: the index of one, or -1. */
+enum { ACT_HAM, ACT_SPAM, ACT_SURESPAM, ACT_NCLASS };
+int	 act_class_index(const char *);
 
 #endif

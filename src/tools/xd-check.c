@@ -61,7 +61,8 @@ struct pipeline {
 	size_t		 n;
 	void		*score;
 	int		 filter;
-	const char	*spool, *result;
+	struct act_opts	 act_opts;	/* --filter: --spool, --result */
+	void		*act;
 	FILE		*chunk;		/* xd-parse's lines not yet run */
 	size_t		 lines;
 	unsigned long	 done, progress;
@@ -252,8 +253,8 @@ run_chunk(struct pipeline *p)
 			t = u;
 		}
 		say_stage("act");
-		ended(p, "act", &p->last, act_filter_stage(in, p->spool,
-		    p->result));
+		ended(p, "act", &p->last, tool_status(stage_act.run(p->act,
+		    in, stdout)));
 		if (p->times)
 			p->cpu[p->n + 1] += cpu_now() - t;
 	} else {
@@ -403,8 +404,8 @@ main(int argc, char *argv[])
 			break;
 		case OPT_SHOW: so.show = show_option(optarg); break;
 		case OPT_FILTER: p.filter = 1; break;
-		case OPT_SPOOL: p.spool = optarg; break;
-		case OPT_RESULT: p.result = optarg; break;
+		case OPT_SPOOL: p.act_opts.spool = optarg; break;
+		case OPT_RESULT: p.act_opts.result = optarg; break;
 		case OPT_AUTOLEARN: so.autolearn = optarg; break;
 		case OPT_TIMES: p.times = 1; break;
 		case OPT_REPORT:
@@ -421,8 +422,8 @@ main(int argc, char *argv[])
 	argv += optind;
 	show = so.show != SCORE_STREAM;
 	if (argc == 0 || (p.filter && (show || argc != 1)) ||
-	    (!p.filter && (p.spool || p.result || so.autolearn ||
-	    report_fd != -1)))
+	    (!p.filter && (p.act_opts.spool || p.act_opts.result ||
+	    so.autolearn || report_fd != -1)))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
@@ -442,7 +443,17 @@ main(int argc, char *argv[])
 		close_stages(&p);
 		return XD_EXIT_USAGE;
 	}
+	/* xd-act --filter refuses its folders, tag or --spool at its
+	 * start, before any line, as in the composed pipeline */
+	say_stage("act");
+	if (p.filter && (p.act = stage_act.open(&p.act_opts)) == NULL) {
+		stage_score.close(p.score);
+		close_stages(&p);
+		return XD_EXIT_USAGE;
+	}
 	rc = run(&p, &po, argv, argc, show);
+	if (p.act != NULL)
+		stage_act.close(p.act);
 	stage_score.close(p.score);
 	close_stages(&p);
 	url_shutdown();
