@@ -15,8 +15,11 @@
  *    the tool fills and passes to open(); open(NULL) is xd.conf alone,
  *    as xd-check runs it; a field left 0 or NULL is xd.conf's too;
  *  - `const struct stage stage_NAME` is declared here; xd-check's table
- *    (tools/xd-check.c, known[]) lists it;
- *  - stage code never exits and prints only through xd_warn/xd_warnx:
+ *    (tools/xd-check.c, known[]) lists it, and xd-check links it from
+ *    the library as every tool does;
+ *  - stage code is library code (t/check-layers.sh): it never exits,
+ *    and writes only to the FILEs it is given (the stream's out, a notes
+ *    FILE for people) and through xd_warn/xd_warnx, to the main's sink;
  *    open() warns and returns NULL (the tool exits XD_EXIT_USAGE), run()
  *    returns the exit status, or XD_READ_ERROR/XD_WRITE_ERROR when the
  *    stream itself failed; the main reports (tools/tool.c, tool_status);
