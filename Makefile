@@ -90,20 +90,6 @@ $(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(TOOLOBJ) $(LIB) $(LDLIBS)
 	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
 
-# xd-check(1) runs the stages of the other tools in its one process:
-# their objects built once more, each main renamed (tools/stage.h).
-STAGE_TOOLS = xd-parse xd-rbl xd-spf xd-urlcheck xd-cksum xd-heur xd-bayes xd-lr \
-	      xd-score xd-act
-$(O)/stage/%.o: src/tools/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(XCFLAGS) $(CFLAGS) -Dmain=$(subst -,_,$*)_main -c -o $@ $<
-
-$(B)/xd-check: $(O)/tools/xd-check.o $(STAGE_TOOLS:%=$(O)/stage/%.o) $(TOOLOBJ) \
-	    $(LIB)
-	@mkdir -p $(B)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
-	@[ "$(B)" = bin ] || cp bin/xd $(B)/xd
-
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
 	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \

@@ -8,7 +8,7 @@
 #
 # The layers, bottom to top.  A layer's header is LAYER/LAYER.h; tools
 # has none.
-LAYERS="base text mime url net store policy check verdict tools"
+LAYERS="base text mime url net store policy check verdict stage tools"
 # Includes known to go upwards, as FILE:LAYER, each to be undone
 # (space-separated; none today).
 KNOWN=""

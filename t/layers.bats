@@ -83,6 +83,19 @@ tree() {
 	[[ "$output" == *"src/base/buf.c:$(wc -l <src/base/buf.c): the library calls exit()"* ]]
 }
 
+@test "a stage is library code: it includes no tool header and never exits or prints" {
+	tree
+	sed -i '1i #include "tools/tool.h"' src/stage/stage_heur.c
+	sed -i '$a void done(void) { exit(1); }' src/stage/stage_lr.c
+	sed -i '$a void show(void) { printf("x\\n"); }' src/stage/stage_bayes.c
+	run sh "$REPO/t/check-layers.sh" src
+	echo "$output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"src/stage/stage_heur.c:1: stage includes tools/tool.h (tools is above stage)"* ]]
+	[[ "$output" == *"src/stage/stage_lr.c:"*": the library calls exit()"* ]]
+	[[ "$output" == *"src/stage/stage_bayes.c:"*": the library calls printf()"* ]]
+}
+
 @test "a library file that writes to stderr or stdout fails" {
 	tree
 	sed -i '$a void say(void) { fprintf(stderr, "x\\n"); }' src/check/rules_match.c

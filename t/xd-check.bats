@@ -135,3 +135,16 @@ all_mail() {
 		    { echo "no time for $name: $stderr"; false; }
 	done
 }
+
+@test "filter in one process: a folder xd-act refuses fails xd-act, as in the pipeline" {
+	ham_msg m1
+	echo 'syslog_facility = none' >>"$XD_CONF"
+	echo 'spam_folder = ../outside' >>"$XD_CONF"
+	run -0 --separate-stderr xd filter <m1
+	printf '%s\n' "$output" >inproc
+	[[ "$stderr" == *"xd-act: spam_folder: '../outside' leaves the maildir"* ]]
+	XD_COMPOSED=1 run -0 --separate-stderr xd filter <m1
+	printf '%s\n' "$output" | cmp - inproc
+	grep -qx 'X-XD-Unchecked: failed (xd-act, status 2)' inproc
+	[ "$(grep -c '' inproc)" -eq "$(($(grep -c '' m1) + 1))" ]
+}

@@ -18,21 +18,17 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL	"xd-act"
-#define MAX_TAG	200	/* a tag must fit in mark.c's look at a line */
-
-enum { HAM, SPAM, SURESPAM, NCLASS };
-static const char *const class_names[NCLASS] = { "ham", "spam", "surespam" };
 
 /* The one field xd-act owns, for rec_drop_prefixes. */
 static const char *const own[] = { "action=", NULL };
 
 struct batch {
-	char	*dir[NCLASS];	/* where each class goes, or NULL */
-	char	*ready[NCLASS];	/* the maildir, once it was made */
+	char	*dir[ACT_NCLASS];	/* where each class goes, or NULL */
+	char	*ready[ACT_NCLASS];	/* the maildir, once it was made */
 	int	 move, force;
 };
 
@@ -66,23 +62,12 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
-static int
-class_index(const char *name)
-{
-	int i;
-
-	for (i = 0; i < NCLASS; i++)
-		if (strcmp(name, class_names[i]) == 0)
-			return i;
-	return -1;
-}
-
 /* The maildir for class c, made on first use; NULL if it cannot be. */
 static const char *
 destination(struct batch *b, int c)
 {
-	const char *folder = c == SPAM ? conf_str("spam_folder") :
-	    c == SURESPAM ? conf_str("surespam_folder") : "";
+	const char *folder = c == ACT_SPAM ? conf_str("spam_folder") :
+	    c == ACT_SURESPAM ? conf_str("surespam_folder") : "";
 
 	if (b->ready[c] == NULL)
 		b->ready[c] = maildir_folder(b->dir[c], folder);
@@ -151,7 +136,7 @@ act(struct rec *rec, void *arg)
 		rec_add(rec, "action", "none");
 		return 0;
 	}
-	if ((c = class_index(cls.s)) == -1)
+	if ((c = act_class_index(cls.s)) == -1)
 		xd_warnx("%s: unknown class=%s", rec_locator(rec), cls.s);
 	buf_free(&cls);
 	if (c == -1) {
@@ -178,249 +163,9 @@ act(struct rec *rec, void *arg)
 	    maildir_contains(dir, loc.path))
 		rec_add(rec, "action", "keep");
 	else
-		rc = deliver(rec, b, dir, &loc, c == HAM ? "deliver" :
+		rc = deliver(rec, b, dir, &loc, c == ACT_HAM ? "deliver" :
 		    "quarantine");
 	locator_free(&loc);
-	return rc;
-}
-
-static int
-cmp_names(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	size_t nx = rec_name(x, NULL), ny = rec_name(y, NULL);
-	int c = strncmp(x, y, nx < ny ? nx : ny);
-
-	return c != 0 ? c : (nx > ny) - (nx < ny);
-}
-
-/* The symbols of a line: its upper-case names, sorted, once each. */
-static char *
-tests_of(const struct rec *rec)
-{
-	const char **names = xcalloc(rec->nf, sizeof(*names));
-	struct buf out;
-	size_t i, n = 0;
-
-	for (i = 1; i < rec->nf; i++)
-		if (is_symbol_name(rec->f[i], rec_name(rec->f[i], NULL)))
-			names[n++] = rec->f[i];
-	qsort(names, n, sizeof(*names), cmp_names);
-	buf_init(&out);
-	buf_adds(&out, "");
-	for (i = 0; i < n; i++) {
-		if (i > 0 && cmp_names(&names[i], &names[i - 1]) == 0)
-			continue;
-		if (out.len > 0)
-			buf_addc(&out, ',');
-		buf_add(&out, names[i], rec_name(names[i], NULL));
-	}
-	free(names);
-	return out.s;
-}
-
-/*
- * Read the one message line of the stream; '#' lines are skipped.  A
- * second message line means the input was split into several messages
- * where one was meant: writing only the first would lose the rest.
- */
-static int
-read_verdict(struct rec *rec, FILE *in)
-{
-	struct reader r;
-	struct rec more;
-	int found = 0;
-
-	reader_init(&r, in, "<stdin>", conf_size("max_line"));
-	while (reader_next(&r, rec))
-		if (!rec->comment) {
-			found = 1;
-			break;
-		}
-	if (!found)
-		xd_warnx("no verdict line on standard input");
-	else if (rec->bad != NULL) {
-		xd_warnx("<stdin>:%lu: %s", r.lineno, rec->bad);
-		found = 0;
-	} else {
-		rec_init(&more);
-		while (found && reader_next(&r, &more))
-			if (!more.comment) {
-				xd_warnx("<stdin>:%lu: more than one message "
-				    "line; filter mode takes one", r.lineno);
-				found = 0;
-			}
-		rec_free(&more);
-	}
-	reader_free(&r);
-	return found;
-}
-
-/* Why a verdict line must not be written into its message, or NULL. */
-static const char *
-unfit(const struct rec *rec, struct buf *cls)
-{
-	if (rec_has(rec, "error"))
-		return "the line carries error=";
-	if (!rec_get(rec, "class", cls))
-		return "the line has no class=";
-	if (class_index(cls->s) == -1)
-		return "the line has an unknown class=";
-	return NULL;
-}
-
-static double
-required_score(void)
-{
-	struct weights *w = weights_load(NULL);
-	double t = weights_threshold(w, "spam");
-
-	weights_free(w);
-	return t;
-}
-
-/* The file xd-filter(1) spooled, from its own fstat: --spool. */
-struct spool_id {
-	uintmax_t dev, ino;
-	intmax_t size;
-};
-
-static struct spool_id *
-parse_spool_id(const char *arg)
-{
-	static struct spool_id id;
-	char *end;
-
-	id.dev = strtoumax(arg, &end, 10);
-	if (end == arg || *end != ':')
-		goto bad;
-	arg = end + 1;
-	id.ino = strtoumax(arg, &end, 10);
-	if (end == arg || *end != ':')
-		goto bad;
-	arg = end + 1;
-	id.size = strtoimax(arg, &end, 10);
-	if (end == arg || *end != '\0' || id.size < 0)
-		goto bad;
-	return &id;
-bad:
-	xd_errx(XD_EXIT_USAGE, "--spool: expected DEV:INO:SIZE");
-}
-
-/*
- * Whether the message open on fd is all of the file the supervisor
- * handed over: a line that names any other file, or a part of it,
- * must not be delivered in its place.
- */
-static int
-is_spool(int fd, const struct locator *loc, off_t len,
-    const struct spool_id *id)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1)
-		return 0;
-	return (uintmax_t)st.st_dev == id->dev &&
-	    (uintmax_t)st.st_ino == id->ino && st.st_size == id->size &&
-	    loc->offset == 0 && len == st.st_size;
-}
-
-/*
- * The verdict line, for xd-filter(1)'s syslog line: into a file that
- * must not exist yet, so that no link there points the write elsewhere.
- */
-static int
-write_result(const char *path, const struct rec *rec)
-{
-	FILE *fp;
-	int fd, rc;
-
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-	    O_CLOEXEC, 0600)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
-		xd_warn("%s", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	rc = rec_write(rec, fp);
-	if (fclose(fp) == EOF || rc == -1) {
-		xd_warn("%s", path);
-		return -1;
-	}
-	return 0;
-}
-
-/*
- * Filter mode: one verdict line in, its message out on stdout with the
- * verdict in the header.  Any failure exits non-zero so that the caller
- * delivers the original instead.
- */
-static int
-filter(const char *tag, const struct spool_id *spool, const char *result,
-    FILE *in)
-{
-	struct rec rec;
-	struct buf cls, score;
-	struct locator loc = { NULL, 0, -1 };
-	struct mark m;
-	const char *why;
-	char *tests = NULL;
-	off_t len;
-	int fd = -1, rc = XD_EXIT_SOME;
-	int upstream = mark_upstream(conf_str("upstream_spam_headers"));
-
-	rec_init(&rec);
-	buf_init(&cls);
-	buf_init(&score);
-	if (upstream == -1) {
-		xd_warnx("upstream_spam_headers = %s: expected drop or rename",
-		    conf_str("upstream_spam_headers"));
-		rc = XD_EXIT_USAGE;
-		goto done;
-	}
-	if (!read_verdict(&rec, in))
-		goto done;
-	if ((why = unfit(&rec, &cls)) != NULL) {
-		xd_warnx("%s: %s", rec_locator(&rec), why);
-		goto done;
-	}
-	if (rec_locate(&rec, &loc, &why) == -1) {
-		xd_warnx("%s: %s", rec_locator(&rec), why);
-		goto done;
-	}
-	if ((fd = maildir_open(&loc, &len, &why)) == -1) {
-		xd_warn("%s: %s", loc.path, why);
-		goto done;
-	}
-	if (spool != NULL && !is_spool(fd, &loc, len, spool)) {
-		xd_warnx("%s: not the message this filter was handed "
-		    "(--spool %ju:%ju:%jd)", loc.path, spool->dev, spool->ino,
-		    spool->size);
-		goto done;
-	}
-	m.cls = cls.s;
-	m.score = 0;
-	if (rec_get(&rec, "score", &score) &&
-	    xd_parse_double(score.s, &m.score) == -1)
-		xd_warnx("%s: score=%s is no number; 0 is used",
-		    loc.path, score.s);
-	m.required = required_score();
-	m.tests = tests = tests_of(&rec);
-	m.tag = tag;
-	m.unchecked = NULL;
-	m.rename_upstream = upstream;
-	if (mark_message(fd, len, STDOUT_FILENO, &m, &why) == -1)
-		xd_warn("%s: %s", loc.path, why);
-	else if (result == NULL || write_result(result, &rec) == 0)
-		rc = XD_EXIT_OK;
-done:
-	if (fd != -1)
-		close(fd);
-	free(tests);
-	locator_free(&loc);
-	buf_free(&cls);
-	buf_free(&score);
-	rec_free(&rec);
 	return rc;
 }
 
@@ -501,34 +246,6 @@ release(const char *inbox, int argc, char *argv[], int domain)
 	return rc;
 }
 
-/* Folder names stay below their maildir. */
-static const char *
-check_folder(const char *key, const char *name)
-{
-	const char *p;
-
-	for (p = name; (p = strstr(p, "..")) != NULL; p += 2)
-		if ((p == name || p[-1] == '/') && (p[2] == '\0' || p[2] == '/'))
-			xd_errx(XD_EXIT_USAGE, "%s: '%s' leaves the maildir",
-			    key, name);
-	return name;
-}
-
-static const char *
-check_tag(const char *tag)
-{
-	size_t i;
-
-	if (strlen(tag) > MAX_TAG)
-		xd_errx(XD_EXIT_USAGE, "subject tag longer than %d bytes",
-		    MAX_TAG);
-	if (strpbrk(tag, "\r\n") != NULL)
-		xd_errx(XD_EXIT_USAGE, "subject tag with a line break");
-	for (i = 0; tag[i] == ' ' || tag[i] == '\t'; i++)
-		;
-	return tag[i] == '\0' ? "" : tag;
-}
-
 static char *
 conf_dir(const char *key)
 {
@@ -572,32 +289,35 @@ batch(struct batch *b, const char *deliver_dir, const char *quarantine_dir)
 
 	/* With neither directory named, both come from xd.conf. */
 	if (deliver_dir == NULL && quarantine_dir == NULL) {
-		b->dir[HAM] = conf_dir("maildir");
-		b->dir[SPAM] = conf_dir("quarantine");
+		b->dir[ACT_HAM] = conf_dir("maildir");
+		b->dir[ACT_SPAM] = conf_dir("quarantine");
 	} else {
-		b->dir[HAM] = deliver_dir ? xstrdup(deliver_dir) : NULL;
-		b->dir[SPAM] = quarantine_dir ? xstrdup(quarantine_dir) : NULL;
+		b->dir[ACT_HAM] = deliver_dir ? xstrdup(deliver_dir) : NULL;
+		b->dir[ACT_SPAM] = quarantine_dir ? xstrdup(quarantine_dir) :
+		    NULL;
 	}
-	b->dir[SURESPAM] = b->dir[SPAM] ? xstrdup(b->dir[SPAM]) : NULL;
+	b->dir[ACT_SURESPAM] = b->dir[ACT_SPAM] ? xstrdup(b->dir[ACT_SPAM]) :
+	    NULL;
 	rc = tool_status(stream_run(stdin, stdout, TOOL, act, b));
-	for (i = 0; i < NCLASS; i++) {
+	for (i = 0; i < ACT_NCLASS; i++) {
 		free(b->dir[i]);
 		free(b->ready[i]);
 	}
 	return rc;
 }
 
-/*
- * The stage of xd-check(1) --filter: as "xd-act --filter --spool ID
- * --result PATH" with xd.conf's folders and tag, the line read from in.
- */
-int
-act_filter_stage(FILE *in, const char *spool, const char *result)
+/* --filter: the stage, the message of the line on stdin to stdout. */
+static int
+filter(const struct act_opts *o)
 {
-	check_folder("spam_folder", conf_str("spam_folder"));
-	check_folder("surespam_folder", conf_str("surespam_folder"));
-	return filter(check_tag(conf_str("subject_tag")),
-	    spool ? parse_spool_id(spool) : NULL, result, in);
+	void *st;
+	int rc;
+
+	if ((st = stage_act.open(o)) == NULL)
+		return XD_EXIT_USAGE;
+	rc = tool_status(stage_act.run(st, stdin, stdout));
+	stage_act.close(st);
+	return rc;
 }
 
 int
@@ -626,7 +346,7 @@ main(int argc, char *argv[])
 	const char *deliver_dir = NULL, *quarantine_dir = NULL, *tag = NULL;
 	const char *spam_folder = NULL, *surespam_folder = NULL;
 	const char *result = NULL;
-	const struct spool_id *spool = NULL;
+	const char *spool = NULL;
 	int c, filter_mode = 0, release_mode = 0, list_mode = 0, domain = 0;
 	int rc;
 
@@ -646,7 +366,7 @@ main(int argc, char *argv[])
 		case 't': tag = optarg; break;
 		case OPT_SPAM: spam_folder = optarg; break;
 		case OPT_SURESPAM: surespam_folder = optarg; break;
-		case OPT_SPOOL: spool = parse_spool_id(optarg); break;
+		case OPT_SPOOL: spool = optarg; break;
 		case OPT_RESULT: result = optarg; break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
@@ -664,7 +384,8 @@ main(int argc, char *argv[])
 			return XD_EXIT_USAGE;
 		if (surespam_folder != NULL)
 			conf_set("surespam_folder", surespam_folder);
-		check_folder("surespam_folder", conf_str("surespam_folder"));
+		if (act_check_folder("surespam_folder") != 0)
+			return XD_EXIT_USAGE;
 		return list(argc ? argv[0] : NULL);
 	}
 	if (filter_mode + release_mode > 1 || (argc > 0) != release_mode)
@@ -681,12 +402,11 @@ main(int argc, char *argv[])
 		conf_set("spam_folder", spam_folder);
 	if (surespam_folder != NULL)
 		conf_set("surespam_folder", surespam_folder);
-	check_folder("spam_folder", conf_str("spam_folder"));
-	check_folder("surespam_folder", conf_str("surespam_folder"));
-
 	if (filter_mode)
-		return filter(check_tag(tag ? tag : conf_str("subject_tag")),
-		    spool, result, stdin);
+		return filter(&(struct act_opts){ tag, spool, result });
+	if (act_check_folder("spam_folder") != 0 ||
+	    act_check_folder("surespam_folder") != 0)
+		return XD_EXIT_USAGE;
 	if (release_mode) {
 		char *inbox = deliver_dir ? xstrdup(deliver_dir) :
 		    conf_dir("maildir");

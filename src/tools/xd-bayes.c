@@ -4,58 +4,14 @@
  * keep the auto-allowlist of the people mail was sent to (AWL=).
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "mime/mime.h"
-#include "net/net.h"
-#include "store/store.h"
 #include "check/check.h"
-#include "verdict/verdict.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
-
-#define TOOL		"xd-bayes"
-#define MAX_RCPTS	100	/* addresses of one header in a sent message */
-#define EXPLAIN_EACH	10	/* --explain: tokens shown each way */
-
-enum mode { CLASSIFY, LEARN, UNLEARN, SENT, TOKENS };
-
-/* What xd-bayes owns on a line: replaced on every run. */
-static const char *const own[] = { "BAYES=", "BAYES_", "AWL=", NULL };
-
-struct line {
-	struct store_val *vals;		/* token counts, then the totals */
-	size_t		 n;
-	struct store_val awl, sent;
-	int		 have_awl;
-	char		*from;
-	struct bayes_learned learned;
-	int		 queued;	/* its work was queued */
-	int		 failed;	/* its batch did not run */
-	uint64_t	*h;		/* --explain: the tokens' hashes */
-	struct buf	 names;		/* --explain: their texts */
-};
-
-struct tool {
-	enum mode	 mode;
-	int		 cls;		/* LEARN: BAYES_HAM or BAYES_SPAM */
-	int		 quiet;
-	int		 explain;	/* why, on stderr */
-	struct bayes_db	*db;
-	struct bayes_tokens t;		/* --tokens, --explain: shown as made */
-	const struct bayes_tokens *tk;	/* the line's */
-	const char	*xdtag;
-	long long	 min_learned;
-	int		 other_scheme;	/* the store's tokens are not ours */
-	double		*f;		/* scratch for bayes_classify() */
-	struct line	**queued;	/* lines whose work is queued */
-	size_t		 nqueued, qcap;
-	unsigned long	 done[BAYES_UNKNOWN + 1], failed;
-	struct buf	 a, b;
-};
 
 static const char synopsis[] =
     "[-qx] [-s store] [--now time] [--progress n] [-l ham|spam | -u | --sent] < stream\n"
@@ -83,447 +39,6 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
-/* Run what is queued; the lines it was for learn whether it ran. */
-static void
-run_queued(struct tool *tl)
-{
-	const char *why;
-	size_t i;
-
-	if (store_run(bayes_db_store(tl->db), &why) == -1) {
-		xd_warnx("%s: %s", store_url(bayes_db_store(tl->db)), why);
-		for (i = 0; i < tl->nqueued; i++)
-			tl->queued[i]->failed = 1;
-	}
-	tl->nqueued = 0;
-}
-
-/* Make room for ops more operations, and remember whose they are. */
-static void
-will_queue(struct tool *tl, struct line *ln, size_t ops)
-{
-	if (store_pending(bayes_db_store(tl->db)) + ops > STORE_MAX_OPS)
-		run_queued(tl);
-	if (tl->nqueued == tl->qcap) {
-		tl->qcap = tl->qcap ? tl->qcap * 2 : 64;
-		tl->queued = xrealloc(tl->queued,
-		    tl->qcap * sizeof(*tl->queued));
-	}
-	tl->queued[tl->nqueued++] = ln;
-}
-
-/* Open and tokenize a line's message; NULL and error= if it cannot be. */
-static struct message *
-open_line(struct tool *tl, struct rec *rec)
-{
-	struct locator loc;
-	struct message *m;
-	const char *why;
-
-	if (rec_locate(rec, &loc, &why) == -1 ||
-	    (m = view_message(&loc, &why)) == NULL) {
-		xd_warnx("%s: %s", rec_locator(rec), why);
-		rec_error(rec, TOOL, why);
-		locator_free(&loc);
-		return NULL;
-	}
-	locator_free(&loc);
-	if (tl->t.show != NULL) {	/* each token as it is made */
-		bayes_tokenize(m, &tl->t, tl->xdtag);
-		tl->tk = &tl->t;
-	} else
-		tl->tk = message_tokens(m, tl->xdtag);
-	return m;
-}
-
-/* The recipients of a sent message, comma-separated, into tl->a. */
-static void
-recipients(struct tool *tl, const struct message *m)
-{
-	static const char *const hdr[] = { "To", "Cc", "Bcc", NULL };
-	size_t i;
-
-	buf_reset(&tl->a);
-	buf_adds(&tl->a, "");
-	for (i = 0; hdr[i] != NULL; i++) {
-		if (message_addrs(m, hdr[i], &tl->b, NULL, MAX_RCPTS,
-		    MAX_RCPTS * STORE_MAX_KEY) == 0)
-			continue;
-		if (tl->a.len > 0)
-			buf_addc(&tl->a, ',');
-		buf_add(&tl->a, tl->b.s, tl->b.len);
-	}
-}
-
-/* --explain: each new token's text, NUL-terminated, in a row. */
-static void
-keep_name(const char *tok, void *arg)
-{
-	buf_add(arg, tok, strlen(tok) + 1);
-}
-
-static void
-keep_tokens(struct tool *tl, struct line *ln)
-{
-	ln->h = xcalloc(ln->n + 1, sizeof(*ln->h));
-	memcpy(ln->h, tl->tk->h, ln->n * sizeof(*ln->h));
-}
-
-static int
-line_start(struct rec *rec, void *state, void *arg)
-{
-	struct tool *tl = arg;
-	struct line *ln = state;
-	struct message *m;
-	struct bayes_db *db = tl->db;
-
-	if (tl->mode == CLASSIFY)
-		rec_drop_prefixes(rec, own);
-	if (tl->other_scheme) {
-		rec_error(rec, TOOL, "scheme");
-		return 1;
-	}
-	if (tl->explain) {
-		tl->t.show = keep_name;
-		tl->t.show_arg = &ln->names;
-	}
-	if ((m = open_line(tl, rec)) == NULL)
-		return 1;
-	ln->queued = 1;
-	switch (tl->mode) {
-	case LEARN:
-	case UNLEARN:
-		will_queue(tl, ln, bayes_learn_ops(tl->tk->n));
-		bayes_queue_learn(db, tl->tk, tl->cls, &ln->learned);
-		break;
-	case SENT:
-		recipients(tl, m);
-		will_queue(tl, ln, 3 * MAX_RCPTS + 2);
-		awl_queue_sent(db, tl->tk, tl->a.s, &ln->sent);
-		break;
-	default:
-		ln->n = tl->tk->n;
-		ln->vals = xcalloc(ln->n + 1, sizeof(*ln->vals));
-		if (tl->explain)
-			keep_tokens(tl, ln);
-		will_queue(tl, ln, ln->n + 2);
-		bayes_queue_counts(db, tl->tk, ln->vals);
-		if (message_addrs(m, "From", &tl->a, NULL, 1,
-		    MSG_MAX_VALUE) == 1 &&
-		    awl_queue_get(db, tl->a.s, &ln->awl)) {
-			ln->have_awl = 1;
-			ln->from = xstrdup(tl->a.s);
-		}
-		break;
-	}
-	view_release(m);
-	return 0;
-}
-
-static void
-line_batch(void *arg)
-{
-	run_queued(arg);
-}
-
-struct why {
-	double		 f;
-	long long	 ham, spam;
-	const char	*name;
-};
-
-static int
-by_f(const void *a, const void *b)
-{
-	double x = ((const struct why *)a)->f, y = ((const struct why *)b)->f;
-
-	return (x > y) - (x < y);
-}
-
-static int
-cmp_hash(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void
-show_why(const struct why *w)
-{
-	fprintf(stderr, "\t%.4f\t%lld\t%lld\t%s\n", w->f, w->ham, w->spam,
-	    w->name);
-}
-
-/*
- * --explain: the tokens that took part, known ones only, the strongest
- * EXPLAIN_EACH each way, as "f ham spam token".
- */
-static void
-explain(struct rec *rec, const struct line *ln, double p)
-{
-	const struct store_val *tot = &ln->vals[ln->n];
-	const struct bayes_params *bp = &bayes_defaults;
-	struct why *w = xcalloc(ln->n + 1, sizeof(*w));
-	const uint64_t *at;
-	const char *s = ln->names.s, *end = s + ln->names.len;
-	size_t i, k = 0, nham = 0, nspam = 0;
-
-	for (; s != NULL && s < end; s += strlen(s) + 1) {
-		at = bsearch((uint64_t[]){ bayes_hash(s, strlen(s)) }, ln->h,
-		    ln->n, sizeof(*ln->h), cmp_hash);
-		if (at == NULL)
-			continue;
-		i = (size_t)(at - ln->h);
-		if (ln->vals[i].n[0] + ln->vals[i].n[1] <= 0)
-			continue;
-		w[k].ham = ln->vals[i].n[0];
-		w[k].spam = ln->vals[i].n[1];
-		w[k].f = bayes_fw(bp, (double)w[k].ham, (double)w[k].spam,
-		    (double)tot->n[0], (double)tot->n[1]);
-		w[k].name = s;
-		nham += w[k].f <= 0.5 - bp->min_dev;
-		nspam += w[k].f >= 0.5 + bp->min_dev;
-		k++;
-	}
-	qsort(w, k, sizeof(*w), by_f);
-	fprintf(stderr, "%s\tBAYES=%.4f\t%zu tokens known, %zu hammy and "
-	    "%zu spammy of them strong\n", rec_locator(rec), p, k, nham,
-	    nspam);
-	for (i = k; i > 0 && k - i < EXPLAIN_EACH; i--)
-		if (w[i - 1].f >= 0.5 + bp->min_dev)
-			show_why(&w[i - 1]);
-	for (i = 0; i < k && i < EXPLAIN_EACH; i++)
-		if (w[i].f <= 0.5 - bp->min_dev)
-			show_why(&w[i]);
-	free(w);
-}
-
-/* --explain of an untrained store: say so, and what would train it. */
-static void
-explain_untrained(const struct rec *rec, const struct store_val *tot,
-    long long min)
-{
-	struct buf b;
-
-	buf_init(&b);
-	describe_untrained(&b, tot->n[0] > 0 ? tot->n[0] : 0,
-	    tot->n[1] > 0 ? tot->n[1] : 0, min);
-	fprintf(stderr, "%s\tBAYES_UNTRAINED\t%s (xd learn ham|spam)\n",
-	    rec_locator(rec), b.s);
-	buf_free(&b);
-}
-
-static void
-classified(struct tool *tl, struct rec *rec, struct line *ln)
-{
-	const struct store_val *tot = &ln->vals[ln->n];
-	double p;
-
-	if (tot->n[0] < tl->min_learned || tot->n[1] < tl->min_learned) {
-		rec_addf(rec, "BAYES_UNTRAINED", "ham:%lld,spam:%lld",
-		    tot->n[0] > 0 ? tot->n[0] : 0,
-		    tot->n[1] > 0 ? tot->n[1] : 0);
-		if (tl->explain)
-			explain_untrained(rec, tot, tl->min_learned);
-	} else {
-		if (ln->n > 0)
-			tl->f = xrealloc(tl->f, ln->n * sizeof(*tl->f));
-		p = bayes_classify(&bayes_defaults, ln->vals, ln->n, tl->f,
-		    NULL);
-		/* what is written is what decides the band */
-		p = round(p * 10000) / 10000;
-		rec_addf(rec, "BAYES", "%.4f", p);
-		rec_add(rec, bayes_band(p), "");
-		if (tl->explain)
-			explain(rec, ln, p);
-	}
-	if (ln->have_awl && ln->awl.n[0] > 0)
-		rec_add(rec, "AWL", ln->from);
-}
-
-static int
-line_finish(struct rec *rec, void *state, void *arg)
-{
-	struct tool *tl = arg;
-	struct line *ln = state;
-	int rc = 0;
-
-	if (!ln->queued)
-		return 1;
-	if (ln->failed) {
-		rec_error(rec, TOOL, "store");
-		tl->failed++;
-		rc = 1;
-	} else if (tl->mode == CLASSIFY)
-		classified(tl, rec, ln);
-	else if (tl->mode == SENT)
-		tl->done[ln->sent.n[0] == 0 ? BAYES_NEW : BAYES_ALREADY]++;
-	else
-		tl->done[bayes_outcome(&ln->learned)]++;
-	free(ln->vals);
-	free(ln->from);
-	free(ln->h);
-	buf_free(&ln->names);
-	return rc;
-}
-
-static void
-summary(const struct tool *tl)
-{
-	const unsigned long *d = tl->done;
-	const char *cls = tl->cls == BAYES_HAM ? "ham" : "spam";
-
-	if (tl->quiet)
-		return;
-	if (tl->mode == LEARN)
-		fprintf(stderr, "%s: learned %lu as %s, %lu moved from %s, "
-		    "%lu already known\n", TOOL, d[BAYES_NEW], cls,
-		    d[BAYES_MOVED], tl->cls == BAYES_HAM ? "spam" : "ham",
-		    d[BAYES_ALREADY]);
-	else if (tl->mode == UNLEARN)
-		fprintf(stderr, "%s: unlearned %lu, %lu were not learned\n",
-		    TOOL, d[BAYES_UNLEARNED], d[BAYES_UNKNOWN]);
-	else if (tl->mode == SENT)
-		fprintf(stderr, "%s: recipients of %lu sent messages "
-		    "recorded, %lu already known\n", TOOL, d[BAYES_NEW],
-		    d[BAYES_ALREADY]);
-	if (tl->failed > 0)
-		fprintf(stderr, "%s: %lu messages not learned: the store "
-		    "failed\n", TOOL, tl->failed);
-}
-
-static void
-show_token(const char *tok, void *arg)
-{
-	(void)arg;
-	printf("\t%s\n", tok);
-}
-
-/* --tokens: each message and its tokens, for people. */
-static int
-tokens_line(struct rec *rec, void *arg)
-{
-	struct tool *tl = arg;
-	struct message *m;
-
-	printf("message %s\n", rec_locator(rec));
-	tl->t.show = show_token;
-	if ((m = open_line(tl, rec)) == NULL)
-		return 1;
-	view_release(m);
-	return 0;
-}
-
-static int
-print_tokens(struct tool *tl)
-{
-	FILE *null = fopen("/dev/null", "w");
-	int rc;
-
-	if (null == NULL)
-		xd_err(XD_EXIT_USAGE, "/dev/null");
-	rc = tool_status(stream_run(stdin, null, TOOL, tokens_line, tl));
-	fclose(null);
-	if (fflush(stdout) == EOF)
-		xd_err(XD_EXIT_SOME, "write error");
-	return rc;
-}
-
-static int
-stats(struct tool *tl)
-{
-	struct store_val tot;
-	long long tokens, seen, awl, scheme;
-	const char *why;
-	struct store *st = bayes_db_store(tl->db);
-
-	bayes_queue_totals(tl->db, &tot);
-	if (store_run(st, &why) == -1 ||
-	    bayes_db_stats(tl->db, &tokens, &seen, &awl, &why) == -1 ||
-	    bayes_db_scheme(tl->db, 0, &scheme, &why) == -1) {
-		xd_warnx("%s: %s", store_url(st), why);
-		return XD_EXIT_SOME;
-	}
-	/* the bound the store keeps the tokens to, beside how many */
-	printf("store\t%s\nham\t%lld\nspam\t%lld\ntokens\t%lld\n"
-	    "max_tokens\t%lld\nscheme\t%lld\nseen\t%lld\nawl\t%lld\n",
-	    store_url(st), tot.n[0], tot.n[1], tokens,
-	    conf_int("bayes_max_tokens"), scheme, seen, awl);
-	if (fflush(stdout) == EOF)
-		xd_err(XD_EXIT_SOME, "write error");
-	return XD_EXIT_OK;
-}
-
-/* --expire: age the tokens out, and say how many went. */
-static int
-expire(struct tool *tl)
-{
-	long long aged, rare;
-	const char *why;
-
-	if (bayes_expire(tl->db, conf_int("bayes_rare_ttl"), &aged, &rare,
-	    &why) == -1) {
-		xd_warnx("%s: %s", store_url(bayes_db_store(tl->db)), why);
-		return XD_EXIT_SOME;
-	}
-	printf("aged\t%lld\nrare\t%lld\n", aged, rare);
-	if (fflush(stdout) == EOF)
-		xd_err(XD_EXIT_SOME, "write error");
-	return XD_EXIT_OK;
-}
-
-/*
- * A store of tokens of another scheme is never misread: learning into
- * it is refused, and classifying gives each line error=xd-bayes:scheme,
- * so that mail still flows.  A store that fails here fails each line
- * in the run as it would have.
- */
-static void
-check_scheme(struct tool *tl)
-{
-	struct store *st = bayes_db_store(tl->db);
-	long long found;
-	const char *why;
-	int ok;
-
-	if ((ok = bayes_db_scheme(tl->db, tl->mode != CLASSIFY, &found,
-	    &why)) != 0)
-		return;
-	if (tl->mode != CLASSIFY)
-		xd_errx(XD_EXIT_USAGE, "%s: its Bayes tokens are of token "
-		    "scheme %lld, this xd-bayes makes scheme %d: re-train "
-		    "(remove the store, or its bayes tables, and xd learn "
-		    "ham and spam again)", store_url(st), found, TOKEN_SCHEME);
-	xd_warnx("%s: its Bayes tokens are of token scheme %lld, this "
-	    "xd-bayes reads scheme %d: not classifying (re-train: remove "
-	    "the store, or its bayes tables, and xd learn ham and spam "
-	    "again)", store_url(st), found, TOKEN_SCHEME);
-	tl->other_scheme = 1;
-}
-
-static int
-run(struct tool *tl, FILE *in, FILE *out)
-{
-	struct store_runner r;
-	long long batch = conf_int("bayes_batch");
-	int rc;
-
-	check_scheme(tl);
-	memset(&r, 0, sizeof(r));
-	r.tool = TOOL;
-	r.lines = batch > 0 ? (size_t)batch : 1;
-	r.state_size = sizeof(struct line);
-	r.line = line_start;
-	r.batch = line_batch;
-	r.finish = line_finish;
-	r.arg = tl;
-	rc = tool_status(store_stream_run(in, out, &r));
-	if (tl->mode != CLASSIFY)
-		summary(tl);
-	return rc;
-}
-
 static int
 class_of(const char *s)
 {
@@ -536,50 +51,19 @@ class_of(const char *s)
 	return 0;
 }
 
-/* --- the stage: classified against xd.conf's store ------------------ */
-
-static void *
-bayes_open(void)
-{
-	struct tool *tl = xcalloc(1, sizeof(*tl));
-	const char *why;
-
-	if ((tl->db = bayes_db_open(NULL, &why)) == NULL) {
-		xd_warnx("%s: %s", conf_str("store"), why);
-		free(tl);
-		return NULL;
-	}
-	bayes_tokens_init(&tl->t);
-	buf_init(&tl->a);
-	buf_init(&tl->b);
-	tl->xdtag = conf_str("subject_tag");
-	tl->min_learned = conf_int("bayes_min_learned");
-	store_set_time(bayes_db_store(tl->db), 0);
-	return tl;
-}
-
+/* The stage over standard input, as the options say. */
 static int
-bayes_run(void *arg, FILE *in, FILE *out)
+stream(const struct bayes_opts *o)
 {
-	return run(arg, in, out);
+	void *st;
+	int rc;
+
+	if ((st = stage_bayes.open(o)) == NULL)
+		return XD_EXIT_USAGE;
+	rc = tool_status(stage_bayes.run(st, stdin, stdout));
+	stage_bayes.close(st);
+	return rc;
 }
-
-static void
-bayes_close(void *arg)
-{
-	struct tool *tl = arg;
-
-	bayes_db_close(tl->db);
-	bayes_tokens_free(&tl->t);
-	buf_free(&tl->a);
-	buf_free(&tl->b);
-	free(tl->f);
-	free(tl->queued);
-	free(tl);
-}
-
-const struct stage stage_bayes = { "bayes", bayes_open, bayes_run,
-	bayes_close };
 
 int
 main(int argc, char *argv[])
@@ -601,61 +85,47 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct tool tl;
-	const char *url = NULL, *why;
-	long long now = 0;
-	int c, modes = 0, show_stats = 0, rc;
+	struct bayes_opts o;
+	int c, modes = 0, tokens = 0, show_stats = 0, rc;
 
 	tool_start(argv[0]);
-	memset(&tl, 0, sizeof(tl));
+	memset(&o, 0, sizeof(o));
+	o.notes = stderr;
 	while ((c = getopt_long(argc, argv, "Ehl:qSs:tuVx", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'l': tl.mode = LEARN; tl.cls = class_of(optarg); modes++;
+		case 'l': o.mode = BAYES_LEARN; o.cls = class_of(optarg);
+			modes++;
 			break;
-		case 'u': tl.mode = UNLEARN; modes++; break;
-		case OPT_SENT: tl.mode = SENT; modes++; break;
-		case 't': tl.mode = TOKENS; modes++; break;
+		case 'u': o.mode = BAYES_UNLEARN; modes++; break;
+		case OPT_SENT: o.mode = BAYES_SENT; modes++; break;
+		case 't': tokens = 1; modes++; break;
 		case 'S': show_stats = 1; modes++; break;
 		case 'E': show_stats = 2; modes++; break;
-		case 'q': tl.quiet = 1; break;
-		case 'x': tl.explain = 1; break;
+		case 'q': o.quiet = 1; break;
+		case 'x': o.explain = 1; break;
 		case OPT_PROGRESS: stream_progress_option(optarg); break;
 		case OPT_NOW:
-			now = xd_optnum("--now", optarg, 1, (long long)1 << 40);
+			o.now = xd_optnum("--now", optarg, 1,
+			    (long long)1 << 40);
 			break;
-		case 's': url = optarg; break;
+		case 's': o.store = optarg; break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
 		}
 	}
-	if (optind != argc || modes > 1 || (tl.mode == TOKENS && url) ||
-	    (tl.explain && (tl.mode != CLASSIFY || show_stats)))
+	if (optind != argc || modes > 1 || (tokens && o.store) ||
+	    (o.explain && (o.mode != BAYES_CLASSIFY || tokens || show_stats)))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	bayes_tokens_init(&tl.t);
-	buf_init(&tl.a);
-	buf_init(&tl.b);
-	tl.xdtag = conf_str("subject_tag");
-	tl.min_learned = conf_int("bayes_min_learned");
-	if (tl.mode == TOKENS)
-		rc = print_tokens(&tl);
-	else {
-		if ((tl.db = bayes_db_open(url, &why)) == NULL)
-			xd_errx(XD_EXIT_USAGE, "%s: %s", url ? url :
-			    conf_str("store"), why);
-		store_set_time(bayes_db_store(tl.db), now);
-		rc = show_stats == 2 ? expire(&tl) : show_stats ? stats(&tl) :
-		    run(&tl, stdin, stdout);
-		bayes_db_close(tl.db);
-	}
-	bayes_tokens_free(&tl.t);
-	buf_free(&tl.a);
-	buf_free(&tl.b);
-	free(tl.f);
-	free(tl.queued);
+	if (tokens)
+		rc = tool_status(bayes_print_tokens(stdin, stdout));
+	else if (show_stats)
+		rc = tool_status(bayes_tables(&o, show_stats == 2, stdout));
+	else
+		rc = stream(&o);
 	message_shutdown();
 	return rc;
 }

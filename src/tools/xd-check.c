@@ -20,7 +20,7 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
 
 #define TOOL		"xd-check"
@@ -61,7 +61,8 @@ struct pipeline {
 	size_t		 n;
 	void		*score;
 	int		 filter;
-	const char	*spool, *result;
+	struct act_opts	 act_opts;	/* --filter: --spool, --result */
+	void		*act;
 	FILE		*chunk;		/* xd-parse's lines not yet run */
 	size_t		 lines;
 	unsigned long	 done, progress;
@@ -170,7 +171,7 @@ open_stages(struct pipeline *p)
 		}
 		p->st[p->n] = known[k];
 		say_stage(known[k]->name);
-		if ((p->state[p->n] = known[k]->open()) == NULL)
+		if ((p->state[p->n] = known[k]->open(NULL)) == NULL)
 			return -1;
 		p->n++;
 	}
@@ -225,8 +226,10 @@ run_chunk(struct pipeline *p)
 		to_start(in);
 		out = memfile();
 		say_stage(p->st[i]->name);
+		/* a stream that failed ends the run, said under the
+		 * stage's name, as the tool would end its own */
 		ended(p, p->st[i]->name, &p->worst,
-		    p->st[i]->run(p->state[i], in, out));
+		    tool_status(p->st[i]->run(p->state[i], in, out)));
 		done_with(p, in);
 		in = out;
 		if (p->times) {
@@ -239,8 +242,8 @@ run_chunk(struct pipeline *p)
 	say_stage("score");
 	if (p->filter) {
 		out = memfile();
-		ended(p, "score", &p->worst, score_stage_run(p->score, in,
-		    out));
+		ended(p, "score", &p->worst,
+		    tool_status(stage_score.run(p->score, in, out)));
 		done_with(p, in);
 		in = out;
 		to_start(in);
@@ -250,13 +253,13 @@ run_chunk(struct pipeline *p)
 			t = u;
 		}
 		say_stage("act");
-		ended(p, "act", &p->last, act_filter_stage(in, p->spool,
-		    p->result));
+		ended(p, "act", &p->last, tool_status(stage_act.run(p->act,
+		    in, stdout)));
 		if (p->times)
 			p->cpu[p->n + 1] += cpu_now() - t;
 	} else {
-		ended(p, "score", &p->last, score_stage_run(p->score, in,
-		    stdout));
+		ended(p, "score", &p->last,
+		    tool_status(stage_score.run(p->score, in, stdout)));
 		if (p->times)
 			p->cpu[p->n] += cpu_now() - t;
 	}
@@ -329,15 +332,15 @@ run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
 	return p->worst;
 }
 
-static const char *
+static enum score_show
 show_option(const char *arg)
 {
 	if (strcmp(arg, "spamc") == 0)
-		return "--spamc";
+		return SCORE_SPAMC;
 	if (strcmp(arg, "report") == 0)
-		return "--report";
+		return SCORE_REPORT;
 	if (strcmp(arg, "why") == 0)
-		return "--why";
+		return SCORE_WHY;
 	xd_warnx("--show: expected spamc, report or why, not '%s'", arg);
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
@@ -367,13 +370,14 @@ main(int argc, char *argv[])
 	};
 	struct pipeline p;
 	struct parse_opts po;
-	const char *wfile = NULL, *pfile = NULL, *show = NULL;
-	const char *autolearn = NULL;
+	struct score_opts so;
+	int show;
 	int c, rc;
 
 	tool_start(argv[0]);
 	memset(&p, 0, sizeof(p));
 	memset(&po, 0, sizeof(po));
+	memset(&so, 0, sizeof(so));
 	while ((c = getopt_long(argc, argv, "1hl:p:r:Vw:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -392,17 +396,17 @@ main(int argc, char *argv[])
 				xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 			po.rcpt = optarg;
 			break;
-		case 'w': wfile = optarg; break;
-		case 'p': pfile = optarg; break;
+		case 'w': so.weights = optarg; break;
+		case 'p': so.policy = optarg; break;
 		case OPT_PROGRESS:
 			p.progress = (unsigned long)xd_optnum("--progress",
 			    optarg, 0, 1LL << 40);
 			break;
-		case OPT_SHOW: show = show_option(optarg); break;
+		case OPT_SHOW: so.show = show_option(optarg); break;
 		case OPT_FILTER: p.filter = 1; break;
-		case OPT_SPOOL: p.spool = optarg; break;
-		case OPT_RESULT: p.result = optarg; break;
-		case OPT_AUTOLEARN: autolearn = optarg; break;
+		case OPT_SPOOL: p.act_opts.spool = optarg; break;
+		case OPT_RESULT: p.act_opts.result = optarg; break;
+		case OPT_AUTOLEARN: so.autolearn = optarg; break;
 		case OPT_TIMES: p.times = 1; break;
 		case OPT_REPORT:
 			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
@@ -416,9 +420,10 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc == 0 || (p.filter && (show != NULL || argc != 1)) ||
-	    (!p.filter && (p.spool || p.result || autolearn ||
-	    report_fd != -1)))
+	show = so.show != SCORE_STREAM;
+	if (argc == 0 || (p.filter && (show || argc != 1)) ||
+	    (!p.filter && (p.act_opts.spool || p.act_opts.result ||
+	    so.autolearn || report_fd != -1)))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
@@ -427,20 +432,29 @@ main(int argc, char *argv[])
 	if (open_stages(&p) != 0) {
 		close_stages(&p);
 		/* as xd(1) check -c: a stage that failed is no verdict */
-		if (show == NULL)
+		if (!show)
 			return XD_EXIT_USAGE;
 		xd_warnx("a stage failed (status %d): not checked",
 		    XD_EXIT_USAGE);
 		return 3;
 	}
 	say_stage("score");
-	if ((p.score = score_stage_open(wfile, pfile, show, autolearn)) ==
-	    NULL) {
+	if ((p.score = stage_score.open(&so)) == NULL) {
 		close_stages(&p);
 		return XD_EXIT_USAGE;
 	}
-	rc = run(&p, &po, argv, argc, show != NULL);
-	score_stage_close(p.score);
+	/* xd-act --filter refuses its folders, tag or --spool at its
+	 * start, before any line, as in the composed pipeline */
+	say_stage("act");
+	if (p.filter && (p.act = stage_act.open(&p.act_opts)) == NULL) {
+		stage_score.close(p.score);
+		close_stages(&p);
+		return XD_EXIT_USAGE;
+	}
+	rc = run(&p, &po, argv, argc, show);
+	if (p.act != NULL)
+		stage_act.close(p.act);
+	stage_score.close(p.score);
 	close_stages(&p);
 	url_shutdown();
 	message_shutdown();

@@ -12,15 +12,8 @@
 #include "net/net.h"
 #include "policy/policy.h"
 #include "check/check.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
-
-#define TOOL	"xd-heur"
-
-struct state {
-	struct heur	*h;
-	struct ruleset	*rs;
-};
 
 static const char synopsis[] =
     "[-v] [-r rules]... [--progress N] < stream\n"
@@ -47,55 +40,6 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
-/* Names this tool wrote on an earlier run: HEUR_ and the rules' own. */
-static int
-own_field(const char *field, size_t n, void *arg)
-{
-	const struct state *s = arg;
-
-	if (n >= 5 && strncmp(field, "HEUR_", 5) == 0)
-		return 1;
-	return s->rs != NULL && rules_owns(s->rs, field, n);
-}
-
-static int
-check_line(struct rec *rec, void *arg)
-{
-	struct state *s = arg;
-	const char *why = NULL;
-	struct buf where;
-
-	rec_drop(rec, own_field, s);
-	if (heur_check(s->h, s->rs, rec, &why) == 0)
-		return 0;
-	buf_init(&where);
-	stream_unescape(rec_locator(rec), &where);
-	xd_warnx("%s: %s", where.s ? where.s : "", why);
-	buf_free(&where);
-	rec_error(rec, TOOL, why);
-	return 1;
-}
-
-/* The one line that says what was loaded and what was left out. */
-static void
-report(const struct rules_stats *st, int verbose, int always)
-{
-	if (!always && st->skipped == 0 && st->errors == 0)
-		return;
-	fprintf(stderr, "%s: rules: %u loaded from %u files (%u write "
-	    "symbols), %u lines or rules skipped, %u errors\n", xd_progname,
-	    st->loaded, st->files, st->reported, st->skipped, st->errors);
-	if (verbose)
-		fprintf(stderr, "%s: skipped: %u eval tests (%u more mapped "
-		    "onto built-in checks), %u in false "
-		    "if/ifplugin blocks, %u other directives, %u names not for "
-		    "the stream, %u metas of missing rules, %u patterns too "
-		    "big for PCRE2; %u patterns not JIT-compiled, %u from the "
-		    "cache\n",
-		    xd_progname, st->eval, st->mapped, st->blocks, st->other, st->badname,
-		    st->unresolved, st->toobig, st->nojit, st->cached);
-}
-
 /* weights_symbol() for "NAME=": listed by name, not only by a prefix. */
 static int
 listed(void *arg, const char *name)
@@ -112,45 +56,75 @@ listed(void *arg, const char *name)
 	return rule != NULL && strcmp(rule, name) == 0;
 }
 
-/* --- the stage: the checks and rules of xd.conf over a stream ------- */
-
-static void *
-heur_open(void)
-{
-	struct state *s = xcalloc(1, sizeof(*s));
-	struct rules_stats st;
-	int none;
-
-	if ((s->h = heur_new()) == NULL)
-		goto bad;
-	s->rs = rules_load_conf(NULL, 0, &st, &none, 0);
-	if (s->rs == NULL && !none)
-		goto bad;
-	report(&st, 0, 0);
-	return s;
-bad:
-	heur_free(s->h);
-	free(s);
-	return NULL;
-}
-
+/* The stage over standard input: the checks and rules of xd.conf or -r. */
 static int
-heur_run(void *arg, FILE *in, FILE *out)
+stream(const struct heur_opts *o)
 {
-	return tool_status(stream_run(in, out, TOOL, check_line, arg));
+	void *state;
+	int status;
+
+	rules_verbose = o->verbose;
+	if ((state = stage_heur.open(o)) == NULL)
+		return XD_EXIT_USAGE;
+	status = tool_status(stage_heur.run(state, stdin, stdout));
+	stage_heur.close(state);
+	return status;
 }
 
-static void
-heur_close(void *arg)
+/* -n, -l, -w, --report: the rules loaded, then shown; no stream. */
+static int
+show(int mode, const struct heur_opts *o)
 {
-	struct state *s = arg;
+	struct rules_stats st;
+	struct ruleset *rs;
+	struct weights *w;
+	struct heur *h;
+	int none, status = XD_EXIT_OK;
 
-	rules_free(s->rs);
-	heur_free(s->h);
-	free(s);
+	/* as the stage would: a configuration it refuses fails here too */
+	if ((h = heur_new()) == NULL)
+		return XD_EXIT_USAGE;
+	heur_free(h);
+	rules_verbose = o->verbose || mode == 'n';
+	rs = rules_load_conf(o->rules, o->nrules, &st, &none, 0);
+	if (rs == NULL && !none)
+		return XD_EXIT_USAGE;
+	if (mode == 'n' && rs != NULL)
+		st.nojit = rules_jit_all(rs);
+	heur_rules_said(&st, o->verbose, mode == 'n');
+	if (mode == 'R' && rs != NULL)
+		rules_report(rs, stdout);
+	if (mode == 'n' || mode == 'R')
+		status = st.errors > 0 ? XD_EXIT_SOME : XD_EXIT_OK;
+	else if (mode == 'l' && rs != NULL)
+		rules_list(rs, stdout);
+	else if (mode == 'w' && rs != NULL) {
+		w = weights_load(NULL);
+		rules_weights(rs, stdout, w != NULL ? listed : NULL, w);
+		weights_free(w);
+	}
+	rules_free(rs);
+	return status;
 }
 
-const struct stage stage_heur = { "heur", heur_open, heur_run, heur_close };
+/* --learn-sent: the Message-IDs of sent mail, into the index. */
+static int
+learn_sent(char *const *paths, int n)
+{
+	struct sent_learned learned;
+	struct heur *h;
+	int status;
+
+	if ((h = heur_new()) == NULL)
+		return XD_EXIT_USAGE;
+	status = heur_learn_sent(h, (const char *const *)paths, (size_t)n,
+	    &learned) == 0 ? XD_EXIT_OK : XD_EXIT_SOME;
+	if (learned.store != NULL)
+		printf("%lu messages read, %lu ids learned into %s\n",
+		    learned.seen, learned.added, learned.store);
+	heur_free(h);
+	return status;
+}
 
 int
 main(int argc, char *argv[])
@@ -168,15 +142,12 @@ main(int argc, char *argv[])
 		{ "weights", no_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct rules_stats st;
-	struct sent_learned learned;
-	struct state s;
-	struct weights *w;
+	struct heur_opts o;
 	const char **paths = NULL;
-	size_t npaths = 0;
-	int c, mode = 0, verbose = 0, none, status;
+	int c, mode = 0, status;
 
 	tool_start(argv[0]);
+	memset(&o, 0, sizeof(o));
 	while ((c = getopt_long(argc, argv, "hlnr:vVw", longopts,
 	    NULL)) != -1) {
 		switch (c) {
@@ -186,10 +157,12 @@ main(int argc, char *argv[])
 			mode = c;
 			break;
 		case 'r':
-			paths = xrealloc(paths, (npaths + 1) * sizeof(*paths));
-			paths[npaths++] = optarg;
+			paths = xrealloc(paths, (o.nrules + 1) *
+			    sizeof(*paths));
+			paths[o.nrules++] = optarg;
+			o.rules = paths;
 			break;
-		case 'v': verbose = 1; break;
+		case 'v': o.verbose = 1; break;
 		case 'P':
 			stream_progress_option(optarg);
 			break;
@@ -204,45 +177,14 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	memset(&s, 0, sizeof(s));
-	if ((s.h = heur_new()) == NULL)
-		return XD_EXIT_USAGE;
-	if (mode == 'L') {
-		status = heur_learn_sent(s.h, (const char *const *)argv,
-		    (size_t)argc, &learned) == 0 ? XD_EXIT_OK : XD_EXIT_SOME;
-		if (learned.store != NULL)
-			printf("%lu messages read, %lu ids learned into %s\n",
-			    learned.seen, learned.added, learned.store);
-		goto done;
-	}
-	rules_verbose = verbose || mode == 'n';
-	s.rs = rules_load_conf(paths, npaths, &st, &none, 0);
-	if (s.rs == NULL && !none) {
-		status = XD_EXIT_USAGE;
-		goto done;
-	}
-	if (mode == 'n' && s.rs != NULL)
-		st.nojit = rules_jit_all(s.rs);
-	report(&st, verbose, mode == 'n');
-	status = XD_EXIT_OK;
-	if (mode == 'R' && s.rs != NULL)
-		rules_report(s.rs, stdout);
-	if (mode == 'n' || mode == 'R')
-		status = st.errors > 0 ? XD_EXIT_SOME : XD_EXIT_OK;
-	else if (mode == 'l' && s.rs != NULL)
-		rules_list(s.rs, stdout);
-	else if (mode == 'w' && s.rs != NULL) {
-		w = weights_load(NULL);
-		rules_weights(s.rs, stdout, w != NULL ? listed : NULL, w);
-		weights_free(w);
-	} else if (mode == 0)
-		status = tool_status(stream_run(stdin, stdout, TOOL,
-		    check_line, &s));
-	if (fflush(stdout) == EOF || ferror(stdout))
+	if (mode == 'L')
+		status = learn_sent(argv, argc);
+	else if (mode == 0)
+		status = stream(&o);
+	else
+		status = show(mode, &o);
+	if (mode != 'L' && (fflush(stdout) == EOF || ferror(stdout)))
 		xd_err(XD_EXIT_SOME, "write error");
-done:
-	rules_free(s.rs);
-	heur_free(s.h);
 	url_shutdown();
 	message_shutdown();
 	free(paths);

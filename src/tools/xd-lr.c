@@ -4,50 +4,14 @@
  * from every message it is told the class of.  See lr.c.
  */
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/base.h"
 #include "mime/mime.h"
-#include "net/net.h"
-#include "store/store.h"
 #include "check/check.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
-
-#define TOOL		"xd-lr"
-#define LABEL		3	/* --learn label: the class is label= */
-
-enum mode { CLASSIFY, LEARN };
-
-/* What xd-lr owns on a line: replaced on every run. */
-static const char *const own[] = { "LR=", "LR_", NULL };
-
-struct line {
-	struct lr_features f;
-	int32_t		*vals;		/* the features' weights, in units */
-	struct store_val tot, seen;
-	unsigned char	 digest[BAYES_DIGEST];
-	int		 cls;		/* LEARN: this line's class */
-	int		 queued, failed;
-};
-
-struct tool {
-	enum mode	 mode;
-	int		 cls;		/* BAYES_HAM, BAYES_SPAM or LABEL */
-	int		 quiet;
-	int		 always;	/* learn every message, not on error */
-	double		 rate, margin;
-	long long	 min_learned;
-	int		 other_scheme;	/* the store's weights are not ours */
-	struct lr_db	*db;
-	struct buf	 label;
-	const char	*xdtag;
-	struct line	**lines;	/* this batch's, in order */
-	size_t		 nlines, lcap;
-	unsigned long	 learned, updates, already, failed;
-};
 
 static const char synopsis[] =
     "[-q] [-s store] [--now time] [-l ham|spam|label] < stream\n"
@@ -67,326 +31,6 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
-/* The class of a line: the tool's, or its label= for --learn label. */
-static int
-line_class(struct tool *tl, const struct rec *rec)
-{
-	if (tl->cls != LABEL)
-		return tl->cls;
-	if (rec_get(rec, "label", &tl->label) != 1)
-		return 0;
-	if (strcmp(tl->label.s, "ham") == 0)
-		return BAYES_HAM;
-	if (strcmp(tl->label.s, "spam") == 0)
-		return BAYES_SPAM;
-	return 0;
-}
-
-/* Run the reads queued; the lines they were for learn whether it ran. */
-static void
-run_reads(struct tool *tl)
-{
-	struct store *st = lr_db_store(tl->db);
-	const char *why;
-	size_t i;
-
-	if (store_run(st, &why) == 0)
-		return;
-	xd_warnx("%s: %s", store_url(st), why);
-	for (i = 0; i < tl->nlines; i++)
-		tl->lines[i]->failed = 1;
-}
-
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
-line_start(struct rec *rec, void *state, void *arg)
-{
-	struct tool *tl = arg;
-	struct line *ln = state;
-	struct store *st = lr_db_store(tl->db);
-	struct locator loc;
-	struct message *m;
-	const struct bayes_tokens *tk;
-	const char *why;
-
-	if (tl->mode == CLASSIFY)
-		rec_drop_prefixes(rec, own);
-	if (tl->other_scheme) {
-		rec_error(rec, TOOL, "scheme");
-		return 1;
-	} else if (tl->mode == LEARN &&
-	    (ln->cls = line_class(tl, rec)) == 0) {
-		rec_error(rec, TOOL, "label");
-		return 1;
-	}
-	if (rec_locate(rec, &loc, &why) == -1 ||
-	    (m = view_message(&loc, &why)) == NULL) {
-		xd_warnx("%s: %s", rec_locator(rec), why);
-		rec_error(rec, TOOL, why);
-		locator_free(&loc);
-		return 1;
-	}
-	locator_free(&loc);
-	tk = message_tokens(m, tl->xdtag);
-	memcpy(ln->digest, tk->digest, sizeof(ln->digest));
-	lr_features_make(&ln->f, tk, tk->view->s ? tk->view->s : "",
-	    tk->view->len);
-	view_release(m);
-	ln->vals = xcalloc(ln->f.n, sizeof(*ln->vals));
-	/* reads only: run what is queued so far, the batch learns later */
-	if (store_pending(st) + 3 > STORE_MAX_OPS)
-		run_reads(tl);
-	lr_queue_weights(tl->db, &ln->f, ln->vals);
-	lr_queue_totals(tl->db, &ln->tot);
-	if (tl->mode == LEARN)
-		lr_queue_seen(tl->db, ln->digest, &ln->seen);
-	ln->queued = 1;
-	if (tl->nlines == tl->lcap) {
-		tl->lcap = tl->lcap ? 2 * tl->lcap : 64;
-		tl->lines = xrealloc(tl->lines, tl->lcap * sizeof(*tl->lines));
-	}
-	tl->lines[tl->nlines++] = ln;
-	return 0;
-}
-
-struct deltas {
-	uint32_t	*idx;
-	int32_t		*d;
-	size_t		 n, cap;
-};
-
-static void
-put_delta(uint32_t i, double d, void *arg)
-{
-	struct deltas *dl = arg;
-	long long units = llround(d / LR_UNIT);
-
-	if (units == 0)
-		return;
-	if (dl->n == dl->cap) {
-		dl->cap = dl->cap ? 2 * dl->cap : 4096;
-		dl->idx = xrealloc(dl->idx, dl->cap * sizeof(*dl->idx));
-		dl->d = xrealloc(dl->d, dl->cap * sizeof(*dl->d));
-	}
-	dl->idx[dl->n] = i;
-	dl->d[dl->n++] = units > INT32_MAX ? INT32_MAX :
-	    units < INT32_MIN ? INT32_MIN : (int32_t)units;
-}
-
-/* The additions in the order of the weights, as the store wants them. */
-static void
-sort_deltas(struct deltas *dl)
-{
-	uint64_t *pair = xcalloc(dl->n ? dl->n : 1, sizeof(*pair));
-	size_t i;
-
-	for (i = 0; i < dl->n; i++)
-		pair[i] = (uint64_t)dl->idx[i] << 32 | (uint32_t)dl->d[i];
-	qsort(pair, dl->n, sizeof(*pair), cmp_u64);
-	for (i = 0; i < dl->n; i++) {
-		dl->idx[i] = (uint32_t)(pair[i] >> 32);
-		dl->d[i] = (int32_t)(uint32_t)pair[i];
-	}
-	free(pair);
-}
-
-/*
- * Learn the batch's messages one after the other, as the online
- * learner sees them: a message not already learned as its class moves
- * the weights by rate (y - p) when p is on the wrong side of the
- * margin (or always, with lr_train = always).
- */
-static void
-learn_batch(struct tool *tl, struct lr_cache *c)
-{
-	struct store *st = lr_db_store(tl->db);
-	struct deltas dl;
-	const char *why;
-	double p, y;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < tl->nlines; i++) {
-		struct line *ln = tl->lines[i];
-
-		if (ln->failed)
-			continue;
-		if (ln->seen.n[0] == ln->cls) {
-			tl->already++;
-			continue;
-		}
-		y = ln->cls == BAYES_SPAM ? 1 : 0;
-		p = lr_prob(lr_cache_score(c, &ln->f));
-		if (tl->always || fabs(y - p) > tl->margin) {
-			lr_cache_step(c, &ln->f, tl->rate * (y - p));
-			tl->updates++;
-		}
-		lr_queue_learned(tl->db, ln->digest, ln->seen.n[0], ln->cls);
-		tl->learned++;
-	}
-	memset(&dl, 0, sizeof(dl));
-	lr_cache_deltas(c, put_delta, &dl);
-	sort_deltas(&dl);
-	lr_queue_deltas(tl->db, dl.idx, dl.d, dl.n);
-	rc = store_run(st, &why);
-	free(dl.idx);
-	free(dl.d);
-	if (rc == -1) {
-		xd_warnx("%s: %s", store_url(st), why);
-		for (i = 0; i < tl->nlines; i++)
-			tl->lines[i]->failed = 1;
-		tl->learned = 0;
-	}
-}
-
-static void
-line_batch(void *arg)
-{
-	struct tool *tl = arg;
-	struct lr_cache *c;
-	size_t i, j, n = 0;
-
-	if (tl->nlines == 0)
-		return;
-	run_reads(tl);
-	if (tl->mode == LEARN) {
-		for (i = 0; i < tl->nlines; i++)
-			n += tl->lines[i]->f.n;
-		c = lr_cache_new(n);
-		for (i = 0; i < tl->nlines; i++)
-			for (j = 0; j < tl->lines[i]->f.n; j++)
-				lr_cache_put(c, tl->lines[i]->f.idx[j],
-				    (double)tl->lines[i]->vals[j] *
-				    LR_UNIT);
-		learn_batch(tl, c);
-		lr_cache_free(c);
-	}
-	tl->nlines = 0;
-}
-
-static void
-classified(struct tool *tl, struct rec *rec, const struct line *ln)
-{
-	double score = 0, p;
-	size_t i;
-
-	if (ln->tot.n[0] < tl->min_learned || ln->tot.n[1] < tl->min_learned) {
-		rec_addf(rec, "LR_UNTRAINED", "ham:%lld,spam:%lld",
-		    ln->tot.n[0] > 0 ? ln->tot.n[0] : 0,
-		    ln->tot.n[1] > 0 ? ln->tot.n[1] : 0);
-		return;
-	}
-	for (i = 0; i < ln->f.n; i++)
-		score += (double)ln->vals[i] * LR_UNIT;
-	/* what is written is what decides the band */
-	p = round(lr_prob(score) * 1e6) / 1e6;
-	rec_addf(rec, "LR", "%.6f", p);
-	rec_add(rec, lr_band(p), "");
-}
-
-static int
-line_finish(struct rec *rec, void *state, void *arg)
-{
-	struct tool *tl = arg;
-	struct line *ln = state;
-	int rc = 0;
-
-	if (!ln->queued)
-		rc = 1;
-	else if (ln->failed) {
-		rec_error(rec, TOOL, "store");
-		tl->failed++;
-		rc = 1;
-	} else if (tl->mode == CLASSIFY)
-		classified(tl, rec, ln);
-	lr_features_free(&ln->f);
-	free(ln->vals);
-	return rc;
-}
-
-static int
-stats(struct tool *tl)
-{
-	struct store *st = lr_db_store(tl->db);
-	struct store_val tot;
-	long long weights, seen;
-	const char *why;
-
-	lr_queue_totals(tl->db, &tot);
-	if (store_run(st, &why) == -1 ||
-	    lr_db_stats(tl->db, &weights, &seen, &why) == -1) {
-		xd_warnx("%s: %s", store_url(st), why);
-		return XD_EXIT_SOME;
-	}
-	printf("store\t%s\nham\t%lld\nspam\t%lld\nweights\t%lld\n"
-	    "max\t%lld\nseen\t%lld\n", store_url(st), tot.n[0], tot.n[1],
-	    weights, (long long)LR_SIZE, seen);
-	if (fflush(stdout) == EOF)
-		xd_err(XD_EXIT_SOME, "write error");
-	return XD_EXIT_OK;
-}
-
-/*
- * A store whose weights mean other features is never read: learning
- * into it is refused, classifying gives each line error=xd-lr:scheme.
- * A store that fails here fails each line in the run as it would have.
- */
-static void
-check_scheme(struct tool *tl)
-{
-	enum lr_scheme_state state;
-	long long found;
-	const char *why, *url = store_url(lr_db_store(tl->db));
-
-	if (lr_db_scheme(tl->db, tl->mode == LEARN, &state, &found,
-	    &why) == -1 || state != LR_SCHEME_OTHER)
-		return;
-	if (tl->mode == LEARN)
-		xd_errx(XD_EXIT_USAGE, "%s: the learner's weights are of "
-		    "feature scheme %lld, this xd-lr reads scheme %d: "
-		    "re-train (remove the store's lr tables, or the store, "
-		    "and learn again)", url, found, LR_SCHEME);
-	xd_warnx("%s: the learner's weights are of feature scheme %lld, "
-	    "this xd-lr reads scheme %d: not classifying (re-train: remove "
-	    "the store's lr tables, or the store, and learn again)", url,
-	    found, LR_SCHEME);
-	tl->other_scheme = 1;
-}
-
-static int
-run(struct tool *tl, FILE *in, FILE *out)
-{
-	struct store_runner r;
-	long long batch = conf_int("bayes_batch");
-	int rc;
-
-	check_scheme(tl);
-	memset(&r, 0, sizeof(r));
-	r.tool = TOOL;
-	r.lines = batch > 0 ? (size_t)batch : 1;
-	r.state_size = sizeof(struct line);
-	r.line = line_start;
-	r.batch = line_batch;
-	r.finish = line_finish;
-	r.arg = tl;
-	rc = tool_status(store_stream_run(in, out, &r));
-	if (tl->mode == LEARN && !tl->quiet)
-		fprintf(stderr, "%s: learned %lu (the weights moved for %lu), "
-		    "%lu already known\n", TOOL, tl->learned, tl->updates,
-		    tl->already);
-	if (tl->failed > 0 && !tl->quiet)
-		fprintf(stderr, "%s: %lu messages not done: the store "
-		    "failed\n", TOOL, tl->failed);
-	return rc;
-}
-
 static int
 class_of(const char *s)
 {
@@ -395,66 +39,11 @@ class_of(const char *s)
 	if (strcmp(s, "spam") == 0)
 		return BAYES_SPAM;
 	if (strcmp(s, "label") == 0)
-		return LABEL;
+		return LR_BY_LABEL;
 	xd_warnx("--learn: '%s' is not ham, spam or label", s);
 	usage();
 	return 0;
 }
-
-/* The settings of xd.conf, read once it is loaded. */
-static void
-tool_init(struct tool *tl)
-{
-	tl->rate = conf_double("lr_rate");
-	tl->margin = conf_double("lr_margin");
-	tl->always = strcmp(conf_str("lr_train"), "always") == 0;
-	tl->min_learned = conf_int("lr_min_learned");
-	tl->xdtag = conf_str("subject_tag");
-	buf_init(&tl->label);
-}
-
-static void
-tool_free(struct tool *tl)
-{
-	buf_free(&tl->label);
-	free(tl->lines);
-}
-
-/* --- the stage: classified against xd.conf's store ------------------ */
-
-static void *
-lr_open(void)
-{
-	struct tool *tl = xcalloc(1, sizeof(*tl));
-	const char *why;
-
-	if ((tl->db = lr_db_open(NULL, &why)) == NULL) {
-		xd_warnx("%s: %s", conf_str("store"), why);
-		free(tl);
-		return NULL;
-	}
-	tool_init(tl);
-	store_set_time(lr_db_store(tl->db), 0);
-	return tl;
-}
-
-static int
-lr_run(void *arg, FILE *in, FILE *out)
-{
-	return run(arg, in, out);
-}
-
-static void
-lr_close(void *arg)
-{
-	struct tool *tl = arg;
-
-	lr_db_close(tl->db);
-	tool_free(tl);
-	free(tl);
-}
-
-const struct stage stage_lr = { "lr", lr_open, lr_run, lr_close };
 
 int
 main(int argc, char *argv[])
@@ -470,24 +59,24 @@ main(int argc, char *argv[])
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct tool tl;
-	const char *url = NULL, *why;
-	long long now = 0;
+	struct lr_opts o;
+	void *st;
 	int c, modes = 0, show_stats = 0, rc;
 
 	tool_start(argv[0]);
-	memset(&tl, 0, sizeof(tl));
+	memset(&o, 0, sizeof(o));
+	o.notes = stderr;
 	while ((c = getopt_long(argc, argv, "hl:qSs:V", longopts,
 	    NULL)) != -1) {
 		switch (c) {
-		case 'l': tl.mode = LEARN; tl.cls = class_of(optarg); modes++;
-			break;
+		case 'l': o.learn = class_of(optarg); modes++; break;
 		case 'S': show_stats = 1; modes++; break;
-		case 'q': tl.quiet = 1; break;
+		case 'q': o.quiet = 1; break;
 		case OPT_NOW:
-			now = xd_optnum("--now", optarg, 1, (long long)1 << 40);
+			o.now = xd_optnum("--now", optarg, 1,
+			    (long long)1 << 40);
 			break;
-		case 's': url = optarg; break;
+		case 's': o.store = optarg; break;
 		case 'V': xd_version();
 		case 'h': xd_usage(0, synopsis, options);
 		default: usage();
@@ -497,14 +86,14 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	tool_init(&tl);
-	if ((tl.db = lr_db_open(url, &why)) == NULL)
-		xd_errx(XD_EXIT_USAGE, "%s: %s", url ? url : conf_str("store"),
-		    why);
-	store_set_time(lr_db_store(tl.db), now);
-	rc = show_stats ? stats(&tl) : run(&tl, stdin, stdout);
-	lr_db_close(tl.db);
-	tool_free(&tl);
+	if (show_stats)
+		rc = tool_status(lr_print_stats(&o, stdout));
+	else if ((st = stage_lr.open(&o)) == NULL)
+		rc = XD_EXIT_USAGE;
+	else {
+		rc = tool_status(stage_lr.run(st, stdin, stdout));
+		stage_lr.close(st);
+	}
 	message_shutdown();
 	return rc;
 }

@@ -1,8 +1,7 @@
 /*
  * xd-score - add up the weights of a line's symbols, apply the policy,
- * and write score=, prob=, class= and policy=.  A pure function of the
- * line: it reads no mail and asks no one, so a stored stream can be
- * scored again in seconds with new weights.
+ * and write score=, prob=, class= and policy=: the options around the
+ * stage of stage/stage_score.c, and --describe and --fit.
  */
 #include <getopt.h>
 #include <math.h>
@@ -15,10 +14,8 @@
 #include "policy/policy.h"
 #include "check/check.h"
 #include "verdict/verdict.h"
-#include "tools/stage.h"
+#include "stage/stage.h"
 #include "tools/tool.h"
-
-#define TOOL	"xd-score"
 
 static const char synopsis[] =
     "[-cenR] [--why] [-p policy] [-w weights] [--progress N] [--autolearn file] < stream\n"
@@ -68,132 +65,6 @@ usage(void)
 	xd_usage(XD_EXIT_USAGE, synopsis, NULL);
 }
 
-static FILE *autolearn_fp;	/* --autolearn */
-
-/*
- * --autolearn: what xd-filter learns the message as.  A failure here
- * is only a message not learned: it never fails the stream.
- */
-static void
-autolearn_line(const struct score *s, const struct rec *rec)
-{
-	const char *what;
-	double at;
-
-	if (autolearn_fp == NULL)
-		return;
-	what = score_autolearn(s, rec, conf_double("autolearn_spam"),
-	    conf_double("autolearn_ham"), &at);
-	if (fprintf(autolearn_fp, "%s %.2f\n", what, at) < 0 ||
-	    fflush(autolearn_fp) == EOF) {
-		xd_warn("--autolearn");
-		fclose(autolearn_fp);
-		autolearn_fp = NULL;
-	}
-}
-
-static int
-stream_line(struct rec *rec, void *arg)
-{
-	struct score *s = arg;
-
-	score_line(s, rec);
-	autolearn_line(s, rec);
-	rec_addf(rec, "score", "%.2f", s->score);
-	rec_addf(rec, "prob", "%.4f", weights_prob(s->w, s->score));
-	rec_add(rec, "class", s->class);
-	if (s->rule != NULL)
-		rec_addf(rec, "policy", "%s:%lu", policy_path(s->p),
-		    s->rule->line);
-	return 0;
-}
-
-/* What is printed for people instead of the stream. */
-enum show { STREAM, EXPLAIN, SPAMC, REPORT, WHY };
-
-/* A line with error=: some check did not look, so its score is not all. */
-static int
-unchecked(const struct rec *rec)
-{
-	struct buf where;
-	const char *err;
-
-	if ((err = rec_raw(rec, "error")) == NULL)
-		return 0;
-	buf_init(&where);
-	stream_unescape(rec_locator(rec), &where);
-	xd_warnx("%s: not checked in full: error=%s", where.s ? where.s : "",
-	    err);
-	buf_free(&where);
-	return 1;
-}
-
-static int
-show_line(struct score *s, struct rec *rec, enum show show)
-{
-	int status = 0;
-
-	score_line(s, rec);
-	score_by_contribution(s);
-	switch (show) {
-	case EXPLAIN:
-		score_explain(stdout, s, rec);
-		return XD_EXIT_OK;
-	case SPAMC:
-		status = score_spamc(stdout, s, rec);
-		break;
-	case REPORT:
-		status = score_report(stdout, s, rec);
-		break;
-	default:
-		status = score_why(stdout, s, rec);
-		break;
-	}
-	return unchecked(rec) ? SCORE_EXIT_UNCHECKED : status;
-}
-
-/*
- * --explain, --spamc, --report, --why: for people, on stdout, instead
- * of the stream.  --explain exits as the stream does; the others exit
- * with the worst line's status: 0 ham, 1 spam or surespam, 3 a line
- * that was not checked in full or could not be read.
- */
-static int
-people_run(struct score *s, enum show show, FILE *in)
-{
-	struct reader r;
-	struct rec rec;
-	unsigned long done = 0;
-	int status = XD_EXIT_OK, rc, fail;
-
-	fail = show == EXPLAIN ? XD_EXIT_SOME : SCORE_EXIT_UNCHECKED;
-	reader_init(&r, in, "<stdin>", conf_size("max_line"));
-	rec_init(&rec);
-	while (reader_next(&r, &rec)) {
-		if (rec.comment)
-			continue;
-		progress_tick(++done, 0);
-		if (rec.bad != NULL) {
-			xd_warnx("<stdin>:%lu: %s", r.lineno, rec.bad);
-			if (show == EXPLAIN)
-				printf("message %s\n  error %s:%s\n\n",
-				    rec_locator(&rec), TOOL, rec.bad);
-			status = fail;
-			continue;
-		}
-		if ((rc = show_line(s, &rec, show)) > status)
-			status = rc;
-	}
-	progress_tick(done, 1);
-	rec_free(&rec);
-	reader_free(&r);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		xd_err(fail, "write error");
-	if (ferror(in))
-		xd_err(fail, "read error");
-	return status;
-}
-
 /* --describe: each name's description; 1 if one has none. */
 static int
 describe_names(const struct descriptions *d, char **names, int n)
@@ -217,49 +88,21 @@ describe_names(const struct descriptions *d, char **names, int n)
 	return status;
 }
 
-/*
- * The descriptions of the reports: the shared table, and the describe
- * lines of the rules xd-heur runs.  Rules that cannot be loaded leave
- * their symbols without one, which the report says; xd-heur fails on
- * them itself.
- */
-static struct descriptions *
-load_descriptions(struct ruleset **rs)
+static int
+describe_run(char **names, int n)
 {
 	struct descriptions *d;
-	struct rules_stats st;
-	int none;
+	struct ruleset *rs = NULL;
+	int status;
 
-	if ((d = descriptions_load(NULL)) == NULL)
-		return NULL;
-	*rs = rules_load_conf(NULL, 0, &st, &none, 0);
-	descriptions_rules(d, *rs);
-	return d;
-}
-
-static void
-add_rule_weight(void *w, const char *name, double weight)
-{
-	weights_add_rule(w, name, weight);
-}
-
-/*
- * The score lines of the rules xd-heur runs weigh their symbols where
- * the weights file does not name them.  The files are only read: a
- * rule that cannot run never reaches the stream.
- */
-static void
-add_rule_weights(struct weights *w)
-{
-	struct rules_stats st;
-	struct ruleset *rs;
-	int none;
-
-	rs = rules_load_conf(NULL, 0, &st, &none, RULES_SCORES);
-	if (rs != NULL)
-		rules_each_score(rs, add_rule_weight, w);
+	if ((d = score_descriptions(&rs)) == NULL)
+		return XD_EXIT_USAGE;
+	status = describe_names(d, names, n);
+	descriptions_free(d);
 	rules_free(rs);
+	return status;
 }
+
 
 /* Write the fitted weights to path through a temporary file and rename. */
 static int
@@ -388,122 +231,28 @@ fit_number(const char *opt, const char *arg, double lo, double hi)
 
 /* Only one way of showing the lines may be asked for. */
 static void
-set_show(enum show *show, enum show to)
+set_show(enum score_show *show, enum score_show to)
 {
-	if (*show != STREAM && *show != to)
+	if (*show != SCORE_STREAM && *show != to)
 		usage();
 	*show = to;
 }
 
 /* Score the stream, or show it to people, or check the files (-n). */
 static int
-score_run(const char *wfile, const char *pfile, int check, enum show show)
+score(const char *wfile, const char *pfile, const char *autolearn,
+    enum score_show show, int check)
 {
-	struct ruleset *rs = NULL;
-	struct score s;
-	int status;
+	struct score_opts o = { wfile, pfile, show, autolearn };
+	void *st;
+	int status = XD_EXIT_OK;
 
-	memset(&s, 0, sizeof(s));
-	if ((s.w = weights_load(wfile)) != NULL)
-		add_rule_weights(s.w);
-	s.p = policy_load(pfile);	/* report both files' errors at once */
-	if (show == REPORT || show == WHY)
-		s.d = load_descriptions(&rs);
-	if (s.w == NULL || s.p == NULL ||
-	    ((show == REPORT || show == WHY) && s.d == NULL))
-		status = XD_EXIT_USAGE;
-	else if (check)
-		status = XD_EXIT_OK;
-	else if (show != STREAM)
-		status = people_run(&s, show, stdin);
-	else
-		status = tool_status(stream_run(stdin, stdout, TOOL,
-		    stream_line, &s));
-	free(s.sym);
-	descriptions_free(s.d);
-	rules_free(rs);
-	policy_free(s.p);
-	weights_free(s.w);
-	return status;
-}
-
-static int
-describe_run(char **names, int n)
-{
-	struct descriptions *d;
-	struct ruleset *rs = NULL;
-	int status;
-
-	if ((d = load_descriptions(&rs)) == NULL)
+	if ((st = stage_score.open(&o)) == NULL)
 		return XD_EXIT_USAGE;
-	status = describe_names(d, names, n);
-	descriptions_free(d);
-	rules_free(rs);
+	if (!check)
+		status = tool_status(stage_score.run(st, stdin, stdout));
+	stage_score.close(st);
 	return status;
-}
-
-/* --- the stage: the line scored, or shown to people ----------------- */
-
-struct score_stage {
-	struct score	 s;
-	struct ruleset	*rs;
-	enum show	 show;
-};
-
-/*
- * The weights and policy (NULL: xd.conf's); show is NULL for the
- * stream or --spamc, --report or --why; autolearn as --autolearn.
- */
-void *
-score_stage_open(const char *wfile, const char *pfile, const char *show,
-    const char *autolearn)
-{
-	struct score_stage *st = xcalloc(1, sizeof(*st));
-
-	if (show == NULL)
-		st->show = STREAM;
-	else if (strcmp(show, "--spamc") == 0)
-		st->show = SPAMC;
-	else if (strcmp(show, "--report") == 0)
-		st->show = REPORT;
-	else
-		st->show = WHY;
-	if ((st->s.w = weights_load(wfile)) != NULL)
-		add_rule_weights(st->s.w);
-	st->s.p = policy_load(pfile);
-	if (st->show == REPORT || st->show == WHY)
-		st->s.d = load_descriptions(&st->rs);
-	if (st->s.w == NULL || st->s.p == NULL ||
-	    ((st->show == REPORT || st->show == WHY) && st->s.d == NULL)) {
-		score_stage_close(st);
-		return NULL;
-	}
-	if (autolearn != NULL && (autolearn_fp = fopen(autolearn, "w")) == NULL)
-		xd_warn("--autolearn %s", autolearn);
-	return st;
-}
-
-int
-score_stage_run(void *arg, FILE *in, FILE *out)
-{
-	struct score_stage *st = arg;
-
-	if (st->show != STREAM)
-		return people_run(&st->s, st->show, in);
-	return tool_status(stream_run(in, out, TOOL, stream_line, &st->s));
-}
-
-void
-score_stage_close(void *arg)
-{
-	struct score_stage *st = arg;
-
-	free(st->s.sym);
-	descriptions_free(st->s.d);
-	rules_free(st->rs);
-	policy_free(st->s.p);
-	weights_free(st->s.w);
-	free(st);
 }
 
 int
@@ -540,7 +289,7 @@ main(int argc, char *argv[])
 	const char *wfile = NULL, *pfile = NULL, *out = NULL, *al = NULL;
 	const char *report = NULL;
 	int ham_loss_given = 0;
-	enum show show = STREAM;
+	enum score_show show = SCORE_STREAM;
 	int c, check = 0, describing = 0, fitting = 0, status;
 	struct weights *w;
 
@@ -550,11 +299,11 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (c) {
 		case 'A': al = optarg; break;
-		case 'c': set_show(&show, SPAMC); break;
+		case 'c': set_show(&show, SCORE_SPAMC); break;
 		case 'd': describing = 1; break;
-		case 'e': set_show(&show, EXPLAIN); break;
-		case 'R': set_show(&show, REPORT); break;
-		case 'Y': set_show(&show, WHY); break;
+		case 'e': set_show(&show, SCORE_EXPLAIN); break;
+		case 'R': set_show(&show, SCORE_REPORT); break;
+		case 'Y': set_show(&show, SCORE_WHY); break;
 		case 'n': check = 1; break;
 		case 'o': out = optarg; break;
 		case 'F': fitting = 1; break;
@@ -597,19 +346,17 @@ main(int argc, char *argv[])
 	}
 	if ((optind != argc) != describing ||
 	    ((out != NULL || fo.keep_unseen || report != NULL) && !fitting) ||
-	    (al != NULL && (fitting || describing || show != STREAM)) ||
-	    (fitting && (show != STREAM || check || pfile != NULL)) ||
-	    (describing && (fitting || show != STREAM || check ||
+	    (al != NULL && (fitting || describing || show != SCORE_STREAM)) ||
+	    (fitting && (show != SCORE_STREAM || check || pfile != NULL)) ||
+	    (describing && (fitting || show != SCORE_STREAM || check ||
 	    pfile != NULL || wfile != NULL)))
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	if (describing)
 		return describe_run(argv + optind, argc - optind);
-	if (al != NULL && !check && (autolearn_fp = fopen(al, "w")) == NULL)
-		xd_warn("--autolearn %s", al);
 	if (!fitting)
-		return score_run(wfile, pfile, check, show);
+		return score(wfile, pfile, check ? NULL : al, show, check);
 	/*
 	 * The weights say which values have entries of their own, and are
 	 * the prior's centre, rules' scores included.
@@ -623,7 +370,7 @@ main(int argc, char *argv[])
 	}
 	if ((w = weights_load(wfile)) == NULL)
 		return XD_EXIT_USAGE;
-	add_rule_weights(w);
+	score_rule_weights(w);
 	status = fit_run(w, &fo, out, report);
 	weights_free(w);
 	return status;
