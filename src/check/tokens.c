@@ -35,14 +35,11 @@ is_invisible(gunichar c)
 
 /* NFKC of n bytes of s, invisible characters dropped, into out. */
 static void
-normalise(const char *s, size_t n, struct buf *out)
+normalise_run(const char *s, size_t n, struct buf *out)
 {
 	gchar *valid, *nf;
 	const gchar *p;
 
-	/* an empty part may come as NULL, which GLib refuses */
-	if (s == NULL || n == 0)
-		return;
 	valid = g_utf8_make_valid(s, (gssize)n);
 	nf = valid != NULL ? g_utf8_normalize(valid, -1, G_NORMALIZE_NFKC) :
 	    NULL;
@@ -56,6 +53,44 @@ normalise(const char *s, size_t n, struct buf *out)
 			buf_add(out, p, (size_t)(g_utf8_next_char(p) - p));
 	}
 	g_free(nf);
+}
+
+/* ASCII but NUL, which g_utf8_make_valid() makes U+FFFD. */
+static int
+is_plain(char c)
+{
+	return c > 0 && (unsigned char)c < 0x80;
+}
+
+/*
+ * NFKC of s, as normalise_run() makes it, but GLib sees only the runs
+ * that are not ASCII, each with the ASCII character before it (a letter
+ * a combining mark goes with): ASCII is its own NFKC, and nothing
+ * composes with an ASCII character that follows it, so the text
+ * between is the same copied as normalised.  Most mail is ASCII.
+ */
+static void
+normalise(const char *s, size_t n, struct buf *out)
+{
+	size_t i = 0, start;
+
+	/* an empty part may come as NULL, which GLib refuses */
+	if (s == NULL || n == 0)
+		return;
+	while (i < n) {
+		for (start = i; i < n && is_plain(s[i]) &&
+		    (i + 1 == n || is_plain(s[i + 1])); i++)
+			;
+		buf_add(out, s + start, i - start);
+		if (i == n)
+			break;
+		start = i;
+		if (is_plain(s[i]))
+			i++;
+		while (i < n && !is_plain(s[i]))
+			i++;
+		normalise_run(s + start, i - start, out);
+	}
 }
 
 static int
@@ -102,19 +137,34 @@ void
 tokens_fold_text(const char *s, size_t n, struct buf *out)
 {
 	struct buf nf;
-	size_t i, k;
+	const char *c = s;
+	size_t i, k, from, len = n;
 
 	buf_reset(out);
 	buf_init(&nf);
-	normalise(s, n, &nf);
-	for (i = 0; i < nf.len; ) {
-		if (is_alpha((unsigned char)nf.s[i]) &&
-		    (k = spelled(nf.s, nf.len, i, out)) > 0) {
-			i = k;
-			continue;
-		}
-		buf_addc(out, nf.s[i++]);
+	for (i = 0; i < n && is_plain(s[i]); i++)
+		;
+	if (i < n) {
+		normalise(s, n, &nf);
+		c = nf.s;
+		len = nf.len;
 	}
+	for (i = 0, from = 0; i < len; i++) {
+		/* a spelled word starts with a letter alone */
+		if (!is_alpha((unsigned char)c[i]) ||
+		    (i > 0 && is_alpha((unsigned char)c[i - 1])) ||
+		    (i + 1 < len && is_alpha((unsigned char)c[i + 1])))
+			continue;
+		if (i > from)
+			buf_add(out, c + from, i - from);
+		from = i;
+		if ((k = spelled(c, len, i, out)) > 0) {
+			from = k;
+			i = k - 1;
+		}
+	}
+	if (len > from)
+		buf_add(out, c + from, len - from);
 	if (out->s == NULL)
 		buf_adds(out, "");
 	buf_free(&nf);
