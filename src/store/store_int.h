@@ -83,6 +83,49 @@ store_op_key(const struct store *st, const struct store_op *op)
 	return st->keys.s + op->key;
 }
 
+/* 64-bit numbers as LMDB records keep them (store_lmdb.c) */
+static inline void
+put64le(unsigned char *p, long long v)
+{
+	unsigned long long u = (unsigned long long)v;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+static inline long long
+get64le(const unsigned char *p)
+{
+	unsigned long long u = 0;
+	int i;
+
+	for (i = 7; i >= 0; i--)
+		u = (u << 8) | p[i];
+	return (long long)u;
+}
+
+static inline void
+put64be(unsigned char *p, long long v)
+{
+	unsigned long long u = (unsigned long long)v;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (56 - 8 * i));
+}
+
+static inline long long
+get64be(const unsigned char *p)
+{
+	unsigned long long u = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		u = (u << 8) | p[i];
+	return (long long)u;
+}
+
 /* A record expired at time now: the rule both backends keep. */
 static inline int
 store_aged(const struct store_table *t, long long last, long long now)

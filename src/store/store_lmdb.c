@@ -49,6 +49,7 @@ struct tstate {
 struct run {
 	struct lmdb	*l;
 	MDB_txn		*txn;
+	MDB_cursor	*cur;		/* a read-only run's reads of "rec" */
 	long long	 now;
 	struct tstate	 ts[STORE_MAX_TABLES];
 	size_t		 nts;
@@ -60,48 +61,6 @@ fail(struct lmdb *l, const char *what, int rc)
 	snprintf(l->err, sizeof(l->err), "%s: %s%s%s", l->path,
 	    what ? what : "", what ? ": " : "", mdb_strerror(rc));
 	return l->err;
-}
-
-static void
-put64le(unsigned char *p, long long v)
-{
-	unsigned long long u = (unsigned long long)v;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(u >> (8 * i));
-}
-
-static long long
-get64le(const unsigned char *p)
-{
-	unsigned long long u = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		u = (u << 8) | p[i];
-	return (long long)u;
-}
-
-static void
-put64be(unsigned char *p, long long v)
-{
-	unsigned long long u = (unsigned long long)v;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (unsigned char)(u >> (56 - 8 * i));
-}
-
-static long long
-get64be(const unsigned char *p)
-{
-	unsigned long long u = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		u = (u << 8) | p[i];
-	return (long long)u;
 }
 
 /* "name:" into out; its length. */
@@ -337,7 +296,10 @@ read_rec(struct run *r, const struct store_table *t, const char *key,
 	*raw = 0;
 	k.mv_data = kb;
 	k.mv_size = rec_key(kb, t->name, key, klen);
-	if ((rc = mdb_get(r->txn, r->l->rec, &k, &d)) == MDB_NOTFOUND)
+	/* a cursor on the key's page finds it there: reads in order are cheap */
+	rc = r->cur != NULL ? mdb_cursor_get(r->cur, &k, &d, MDB_SET_KEY) :
+	    mdb_get(r->txn, r->l->rec, &k, &d);
+	if (rc == MDB_NOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
@@ -532,6 +494,8 @@ run_txn(struct lmdb *l, const struct store *st, const struct store_op *ops,
 	r.now = store_time(st);
 	if ((rc = begin(l, write ? 0 : MDB_RDONLY, &r.txn)) != 0)
 		return rc;
+	if (!write)	/* a write moves pages under a cursor */
+		rc = mdb_cursor_open(r.txn, l->rec, &r.cur);
 	for (i = 0; i < n && rc == 0; i++) {
 		memset(&res[i], 0, sizeof(res[i]));
 		if (skip && ops[i].code != OP_END)
@@ -545,6 +509,8 @@ run_txn(struct lmdb *l, const struct store *st, const struct store_op *ops,
 		if (rc == 0 && r.ts[i].dirty)
 			rc = save_count(&r, &r.ts[i]);
 	}
+	if (r.cur != NULL)
+		mdb_cursor_close(r.cur);
 	if (rc != 0 || !write) {
 		mdb_txn_abort(r.txn);
 		return rc;
