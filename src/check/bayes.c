@@ -137,25 +137,52 @@ bayes_add(struct bayes_tokens *t, const char *prefix, const char *w,
 		t->show(tok, t->show_arg);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
+/*
+ * Sort n hashes in place, tmp having room for n more: a radix sort, a
+ * byte a pass, the passes where every hash has the same byte skipped.
+ * A message's tokens and a batch's are sorted for every check.
+ */
+void
+bayes_sort_hashes(uint64_t *h, size_t n, uint64_t *tmp)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	size_t count[256], i, pos, c;
+	uint64_t *from = h, *to = tmp, *swap;
+	int shift;
 
-	return (x > y) - (x < y);
+	for (shift = 0; shift < 64 && n > 1; shift += 8) {
+		memset(count, 0, sizeof(count));
+		for (i = 0; i < n; i++)
+			count[(from[i] >> shift) & 0xff]++;
+		if (count[(from[0] >> shift) & 0xff] == n)
+			continue;
+		for (i = 0, pos = 0; i < 256; i++) {
+			c = count[i];
+			count[i] = pos;
+			pos += c;
+		}
+		for (i = 0; i < n; i++)
+			to[count[(from[i] >> shift) & 0xff]++] = from[i];
+		swap = from;
+		from = to;
+		to = swap;
+	}
+	if (from != h)
+		memcpy(h, from, n * sizeof(*h));
 }
 
 /* The distinct tokens, sorted, into t->h[0 .. t->n - 1]. */
 void
 bayes_tokens_sort(struct bayes_tokens *t)
 {
-	size_t i, k = 0;
+	size_t i, k = 0, room = t->n ? t->n : 1;
+	uint64_t *tmp;
 
-	t->h = xrealloc(t->h, (t->n ? t->n : 1) * sizeof(*t->h));
+	t->h = xrealloc(t->h, 2 * room * sizeof(*t->h));
 	for (i = 0; i < t->tabcap; i++)
 		if (t->tab[i] != 0)
 			t->h[k++] = t->tab[i];
-	qsort(t->h, k, sizeof(*t->h), cmp_u64);
+	tmp = t->h + room;
+	bayes_sort_hashes(t->h, k, tmp);
 }
 
 /* --- the message ---------------------------------------------------- */
@@ -409,14 +436,18 @@ bayes_digest(const struct bayes_tokens *t, const char *msgid,
     unsigned char digest[BAYES_DIGEST])
 {
 	struct digest *ctx = digest_new(DIGEST_SHA256);
-	unsigned char le[8], all[DIGEST_MAX];
-	size_t i, k;
+	unsigned char le[8 * 256], all[DIGEST_MAX];
+	size_t i, k, used = 0;
 
 	digest_add(ctx, msgid, strlen(msgid) + 1);
+	/* the hashes little-endian, a buffer at a time */
 	for (i = 0; i < t->n; i++) {
 		for (k = 0; k < 8; k++)
-			le[k] = (unsigned char)(t->h[i] >> (8 * k));
-		digest_add(ctx, le, sizeof(le));
+			le[used++] = (unsigned char)(t->h[i] >> (8 * k));
+		if (used == sizeof(le) || i + 1 == t->n) {
+			digest_add(ctx, le, used);
+			used = 0;
+		}
 	}
 	digest_end(ctx, all);
 	memcpy(digest, all, BAYES_DIGEST);

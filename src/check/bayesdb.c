@@ -196,21 +196,105 @@ bayes_outcome(const struct bayes_learned *l)
 }
 
 /*
- * Queue what classifying the message of t needs: the counts of its
- * tokens into vals[0 .. t->n - 1], the messages learned into vals[t->n].
+ * A batch of messages to classify: the tokens of them all, sorted and
+ * each once, so that a token many have (most of a message's are) is
+ * read once a batch and the store is read in key order (sorted hashes
+ * make sorted keys), which LMDB does a page at a time.
  */
+struct bayes_batch {
+	uint64_t	*h;		/* the tokens; after a run, distinct */
+	size_t		 n, cap;
+	struct store_val *vals;		/* after a run: h[i]'s counts */
+	struct store_val total;		/* the messages learned */
+	int		 ran;		/* the next add starts a batch */
+};
+
+struct bayes_batch *
+bayes_batch_new(void)
+{
+	return xcalloc(1, sizeof(struct bayes_batch));
+}
+
 void
-bayes_queue_counts(struct bayes_db *db, const struct bayes_tokens *t,
-    struct store_val *vals)
+bayes_batch_free(struct bayes_batch *b)
+{
+	if (b == NULL)
+		return;
+	free(b->h);
+	free(b->vals);
+	free(b);
+}
+
+/* The tokens of a message the next bayes_batch_run() reads. */
+void
+bayes_batch_add(struct bayes_batch *b, const struct bayes_tokens *t)
+{
+	if (b->ran) {
+		b->n = 0;
+		b->ran = 0;
+	}
+	if (b->n + t->n > b->cap) {
+		b->cap = 2 * (b->n + t->n);
+		b->h = xrealloc(b->h, 2 * b->cap * sizeof(*b->h));
+	}
+	memcpy(b->h + b->n, t->h, t->n * sizeof(*b->h));
+	b->n += t->n;
+}
+
+/*
+ * Read the counts of the batch's tokens, with whatever else is queued
+ * in the store: in runs of at most STORE_MAX_OPS, so that a batch of
+ * long messages does not fail.  -1 with *why if a run failed.
+ */
+int
+bayes_batch_run(struct bayes_db *db, struct bayes_batch *b, const char **why)
 {
 	char key[KEY_TOKEN + 1];
-	size_t i;
+	size_t i, k = 0;
 
-	for (i = 0; i < t->n; i++) {
-		token_key(t->h[i], key);
-		store_get(db->st, &db->tokens, key, &vals[i]);
+	b->ran = 1;
+	bayes_sort_hashes(b->h, b->n, b->h + b->cap);
+	for (i = 0; i < b->n; i++)
+		if (k == 0 || b->h[i] != b->h[k - 1])
+			b->h[k++] = b->h[i];
+	b->n = k;
+	b->vals = xrealloc(b->vals, (b->n ? b->n : 1) * sizeof(*b->vals));
+	memset(&b->total, 0, sizeof(b->total));
+	store_get(db->st, &db->count, "messages", &b->total);
+	for (i = 0; i < b->n; i++) {
+		if (store_pending(db->st) >= STORE_MAX_OPS &&
+		    store_run(db->st, why) == -1)
+			return -1;
+		token_key(b->h[i], key);
+		store_get(db->st, &db->tokens, key, &b->vals[i]);
 	}
-	store_get(db->st, &db->count, "messages", &vals[t->n]);
+	return store_run(db->st, why);
+}
+
+/*
+ * The counts of a message's tokens h[0 .. n-1] (sorted, as added) into
+ * vals[0 .. n-1], the messages learned into vals[n], from the batch.
+ */
+void
+bayes_batch_counts(const struct bayes_batch *b, const uint64_t *h, size_t n,
+    struct store_val *vals)
+{
+	size_t i, lo = 0, hi, mid;
+
+	for (i = 0; i < n; i++) {
+		for (hi = b->n; lo < hi; ) {
+			mid = lo + (hi - lo) / 2;
+			if (b->h[mid] < h[i])
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < b->n && b->h[lo] == h[i])
+			vals[i] = b->vals[lo];
+		else
+			memset(&vals[i], 0, sizeof(vals[i]));
+	}
+	vals[n] = b->total;
 }
 
 void

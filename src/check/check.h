@@ -175,6 +175,7 @@ void	 bayes_tokens_init(struct bayes_tokens *);
 void	 bayes_tokens_free(struct bayes_tokens *);
 void	 bayes_tokens_reset(struct bayes_tokens *);
 void	 bayes_tokens_sort(struct bayes_tokens *);
+void	 bayes_sort_hashes(uint64_t *, size_t, uint64_t *);
 uint64_t bayes_hash(const char *, size_t);
 int	 bayes_add_hash(struct bayes_tokens *, uint64_t);
 void	 bayes_add(struct bayes_tokens *, const char *, const char *, size_t);
@@ -211,8 +212,13 @@ size_t	 bayes_learn_ops(size_t);
 void	 bayes_queue_learn(struct bayes_db *, const struct bayes_tokens *, int,
 	    struct bayes_learned *);
 enum bayes_outcome bayes_outcome(const struct bayes_learned *);
-void	 bayes_queue_counts(struct bayes_db *, const struct bayes_tokens *,
-	    struct store_val *);
+struct bayes_batch;		/* the tokens of many messages, each read once */
+struct bayes_batch *bayes_batch_new(void);
+void	 bayes_batch_add(struct bayes_batch *, const struct bayes_tokens *);
+int	 bayes_batch_run(struct bayes_db *, struct bayes_batch *, const char **);
+void	 bayes_batch_counts(const struct bayes_batch *, const uint64_t *,
+	    size_t, struct store_val *);
+void	 bayes_batch_free(struct bayes_batch *);
 void	 bayes_queue_totals(struct bayes_db *, struct store_val *);
 double	 bayes_classify(const struct bayes_params *, const struct store_val *,
 	    size_t, double *, size_t *);

@@ -33,7 +33,7 @@ struct line {
 	struct bayes_learned learned;
 	int		 queued;	/* its work was queued */
 	int		 failed;	/* its batch did not run */
-	uint64_t	*h;		/* --explain: the tokens' hashes */
+	uint64_t	*h;		/* classifying: the tokens' hashes */
 	struct buf	 names;		/* --explain: their texts */
 };
 
@@ -51,25 +51,36 @@ struct tool {
 	long long	 min_learned;
 	int		 other_scheme;	/* the store's tokens are not ours */
 	double		*f;		/* scratch for bayes_classify() */
+	struct bayes_batch *batch;	/* classifying: the tokens of the lines */
 	struct line	**queued;	/* lines whose work is queued */
 	size_t		 nqueued, qcap;
 	unsigned long	 done[BAYES_UNKNOWN + 1], failed;
 	struct buf	 a, b;
 };
 
-/* Run what is queued; the lines it was for learn whether it ran. */
+/*
+ * Run what is queued (with tokens, the batch's reads of them too); the
+ * lines it was for learn whether it ran.
+ */
 static void
-run_queued(struct tool *tl)
+run_queued(struct tool *tl, int tokens)
 {
 	const char *why;
 	size_t i;
+	int rc;
 
-	if (store_run(bayes_db_store(tl->db), &why) == -1) {
+	if (tokens && tl->mode == BAYES_CLASSIFY)
+		rc = bayes_batch_run(tl->db, tl->batch, &why);
+	else
+		rc = store_run(bayes_db_store(tl->db), &why);
+	if (rc == -1) {
 		xd_warnx("%s: %s", store_url(bayes_db_store(tl->db)), why);
 		for (i = 0; i < tl->nqueued; i++)
 			tl->queued[i]->failed = 1;
 	}
-	tl->nqueued = 0;
+	/* a line whose tokens are not read yet is still to run */
+	if (tokens || tl->mode != BAYES_CLASSIFY)
+		tl->nqueued = 0;
 }
 
 /* Make room for ops more operations, and remember whose they are. */
@@ -77,7 +88,7 @@ static void
 will_queue(struct tool *tl, struct line *ln, size_t ops)
 {
 	if (store_pending(bayes_db_store(tl->db)) + ops > STORE_MAX_OPS)
-		run_queued(tl);
+		run_queued(tl, 0);
 	if (tl->nqueued == tl->qcap) {
 		tl->qcap = tl->qcap ? tl->qcap * 2 : 64;
 		tl->queued = xrealloc(tl->queued,
@@ -177,11 +188,9 @@ line_start(struct rec *rec, void *state, void *arg)
 		break;
 	default:
 		ln->n = tl->tk->n;
-		ln->vals = xcalloc(ln->n + 1, sizeof(*ln->vals));
-		if (tl->explain)
-			keep_tokens(tl, ln);
-		will_queue(tl, ln, ln->n + 2);
-		bayes_queue_counts(db, tl->tk, ln->vals);
+		keep_tokens(tl, ln);
+		will_queue(tl, ln, 1);
+		bayes_batch_add(tl->batch, tl->tk);
 		if (message_addrs(m, "From", &tl->a, NULL, 1,
 		    MSG_MAX_VALUE) == 1 &&
 		    awl_queue_get(db, tl->a.s, &ln->awl)) {
@@ -197,7 +206,7 @@ line_start(struct rec *rec, void *state, void *arg)
 static void
 line_batch(void *arg)
 {
-	run_queued(arg);
+	run_queued(arg, 1);
 }
 
 struct why {
@@ -291,8 +300,12 @@ explain_untrained(FILE *fp, const struct rec *rec,
 static void
 classified(struct tool *tl, struct rec *rec, struct line *ln)
 {
-	const struct store_val *tot = &ln->vals[ln->n];
+	const struct store_val *tot;
 	double p;
+
+	ln->vals = xcalloc(ln->n + 1, sizeof(*ln->vals));
+	bayes_batch_counts(tl->batch, ln->h, ln->n, ln->vals);
+	tot = &ln->vals[ln->n];
 
 	if (tot->n[0] < tl->min_learned || tot->n[1] < tl->min_learned) {
 		rec_addf(rec, "BAYES_UNTRAINED", "ham:%lld,spam:%lld",
@@ -428,6 +441,7 @@ static void
 tool_init(struct tool *tl)
 {
 	bayes_tokens_init(&tl->t);
+	tl->batch = bayes_batch_new();
 	buf_init(&tl->a);
 	buf_init(&tl->b);
 	tl->xdtag = conf_str("subject_tag");
@@ -438,6 +452,7 @@ static void
 tool_free(struct tool *tl)
 {
 	bayes_tokens_free(&tl->t);
+	bayes_batch_free(tl->batch);
 	buf_free(&tl->a);
 	buf_free(&tl->b);
 	free(tl->f);
