@@ -62,22 +62,35 @@ bayes_tokens_reset(struct bayes_tokens *t)
  * their last byte spread over the whole table.  Never 0: 0 marks a free
  * slot.
  */
-uint64_t
-bayes_hash(const char *s, size_t n)
+#define FNV_START	0xcbf29ce484222325ULL
+
+static uint64_t
+fnv(uint64_t h, const char *s, size_t n)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
 		h *= 0x100000001b3ULL;
 	}
+	return h;
+}
+
+static uint64_t
+finish(uint64_t h)
+{
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ULL;
 	h ^= h >> 33;
 	return h ? h : 1;
+}
+
+uint64_t
+bayes_hash(const char *s, size_t n)
+{
+	return finish(fnv(FNV_START, s, n));
 }
 
 static void
@@ -120,7 +133,7 @@ bayes_add_hash(struct bayes_tokens *t, uint64_t h)
 	return 1;
 }
 
-/* Add "prefix" "word" as one token. */
+/* Add "prefix" "word" as one token: its hash, as of the two in a row. */
 void
 bayes_add(struct bayes_tokens *t, const char *prefix, const char *w,
     size_t n)
@@ -130,11 +143,13 @@ bayes_add(struct bayes_tokens *t, const char *prefix, const char *w,
 
 	if (pl + n > TOK_BUF)
 		n = utf8_cut(w, n, TOK_BUF - pl);
+	if (!bayes_add_hash(t, finish(fnv(fnv(FNV_START, prefix, pl), w, n))) ||
+	    t->show == NULL)
+		return;
 	memcpy(tok, prefix, pl);
 	memcpy(tok + pl, w, n);
 	tok[pl + n] = '\0';
-	if (bayes_add_hash(t, bayes_hash(tok, pl + n)) && t->show != NULL)
-		t->show(tok, t->show_arg);
+	t->show(tok, t->show_arg);
 }
 
 /*

@@ -102,9 +102,9 @@ fisher_first(const double *f, size_t k)
 }
 
 /*
- * The spam probability of the n values f[] (reordered): those at least
- * min_dev from 0.5 take part, the max_used strongest of them, combined
- * by Fisher's method.  Each token is a degree of freedom, so a pile of
+ * The spam probability of the n values f[] (scratch, overwritten):
+ * those at least min_dev from 0.5 take part, the max_used strongest of
+ * them, combined by Fisher's method.  Each token is a degree of freedom, so a pile of
  * innocent words added to spam (word salad) waters its evidence down
  * until the ham side wins by numbers alone; what the top_used strongest
  * tokens say is therefore a floor.  Words added can only take the places
@@ -116,8 +116,14 @@ bayes_fisher(const struct bayes_params *bp, double *f, size_t n,
     size_t *used)
 {
 	double all, top;
-	size_t k = 0;
+	size_t i, k = 0;
 
+	/* only the strong take part: the sort (stable) need see no other */
+	for (i = 0; i < n; i++)
+		if (fabs(f[i] - 0.5) >= bp->min_dev)
+			f[k++] = f[i];
+	n = k;
+	k = 0;
 	qsort(f, n, sizeof(*f), by_strength);
 	while (k < n && k < bp->max_used && fabs(f[k] - 0.5) >= bp->min_dev)
 		k++;

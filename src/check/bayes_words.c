@@ -22,7 +22,7 @@
 /* --- words of text ---------------------------------------------------- */
 
 /* The code point at s (n bytes left) and its length; bad bytes are 1. */
-static unsigned
+static inline unsigned
 utf8_at(const unsigned char *s, size_t n, size_t *len)
 {
 	unsigned c = s[0];
@@ -50,7 +50,7 @@ utf8_at(const unsigned char *s, size_t n, size_t *len)
 }
 
 /* Letters and digits; beyond ASCII all but spaces, punctuation, symbols. */
-static int
+static inline int
 is_letter(unsigned c)
 {
 	if (c < 0x80)
@@ -87,11 +87,11 @@ add_word(struct bayes_tokens *t, const char *prefix, const char *w,
 	for (i = 0; i < n; i++) {
 		if (w[i] >= '0' && w[i] <= '9')
 			digits++;
+		else if (w[i] >= 'A' && w[i] <= 'Z')
+			upper++;
 		else if ((unsigned char)w[i] >= 0x80)
 			high = 1;
 	}
-	for (i = 0; i < n; i++)
-		upper += w[i] >= 'A' && w[i] <= 'Z';
 	if (digits == n && n > TOK_DIGITS)
 		return 0;
 	/* Shouting is a sign of its own: "C:FREE" beside "free". */

@@ -28,6 +28,7 @@
 #define SEEN_MAX	1000000	/* messages the seen-set remembers */
 #define KEY_TOKEN	11	/* base64 of 64 bits */
 #define KEY_DIGEST	22	/* base64 of 128 of the digest's bits */
+#define CACHE_SLOTS	65536	/* tokens a batch keeps for the next */
 
 struct bayes_db {
 	struct store	*st;
@@ -199,14 +200,24 @@ bayes_outcome(const struct bayes_learned *l)
  * A batch of messages to classify: the tokens of them all, sorted and
  * each once, so that a token many have (most of a message's are) is
  * read once a batch and the store is read in key order (sorted hashes
- * make sorted keys), which LMDB does a page at a time.
+ * make sorted keys), which LMDB does a page at a time.  The counts read
+ * are kept for the next batches, one token a slot (a common token stays
+ * as long as it is common), as long as the messages learned are what
+ * they were: learning a message changes them.
  */
+struct cached {
+	uint64_t	 h;		/* 0: none */
+	int32_t		 n[2];
+};
+
 struct bayes_batch {
 	uint64_t	*h;		/* the tokens; after a run, distinct */
 	size_t		 n, cap;
 	struct store_val *vals;		/* after a run: h[i]'s counts */
 	struct store_val total;		/* the messages learned */
 	int		 ran;		/* the next add starts a batch */
+	struct cached	*cache;		/* CACHE_SLOTS */
+	long long	 cache_total[2];	/* what total was for it */
 };
 
 struct bayes_batch *
@@ -222,6 +233,7 @@ bayes_batch_free(struct bayes_batch *b)
 		return;
 	free(b->h);
 	free(b->vals);
+	free(b->cache);
 	free(b);
 }
 
@@ -241,27 +253,23 @@ bayes_batch_add(struct bayes_batch *b, const struct bayes_tokens *t)
 	b->n += t->n;
 }
 
-/*
- * Read the counts of the batch's tokens, with whatever else is queued
- * in the store: in runs of at most STORE_MAX_OPS, so that a batch of
- * long messages does not fail.  -1 with *why if a run failed.
- */
-int
-bayes_batch_run(struct bayes_db *db, struct bayes_batch *b, const char **why)
+static struct cached *
+slot(const struct bayes_batch *b, uint64_t h)
+{
+	return &b->cache[h & (CACHE_SLOTS - 1)];
+}
+
+/* Queue reading the batch's tokens that the cache has (hit) or not. */
+static int
+queue_tokens(struct bayes_db *db, struct bayes_batch *b, int hit,
+    const char **why)
 {
 	char key[KEY_TOKEN + 1];
-	size_t i, k = 0;
+	size_t i;
 
-	b->ran = 1;
-	bayes_sort_hashes(b->h, b->n, b->h + b->cap);
-	for (i = 0; i < b->n; i++)
-		if (k == 0 || b->h[i] != b->h[k - 1])
-			b->h[k++] = b->h[i];
-	b->n = k;
-	b->vals = xrealloc(b->vals, (b->n ? b->n : 1) * sizeof(*b->vals));
-	memset(&b->total, 0, sizeof(b->total));
-	store_get(db->st, &db->count, "messages", &b->total);
 	for (i = 0; i < b->n; i++) {
+		if ((slot(b, b->h[i])->h == b->h[i]) != hit)
+			continue;
 		if (store_pending(db->st) >= STORE_MAX_OPS &&
 		    store_run(db->st, why) == -1)
 			return -1;
@@ -271,17 +279,93 @@ bayes_batch_run(struct bayes_db *db, struct bayes_batch *b, const char **why)
 	return store_run(db->st, why);
 }
 
+/* Keep what was read; counts that do not fit are not kept. */
+static void
+keep(struct bayes_batch *b)
+{
+	const struct store_val *v;
+	struct cached *c;
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		v = &b->vals[i];
+		c = slot(b, b->h[i]);
+		if (v->n[0] < INT32_MIN || v->n[0] > INT32_MAX ||
+		    v->n[1] < INT32_MIN || v->n[1] > INT32_MAX) {
+			if (c->h == b->h[i])
+				c->h = 0;
+			continue;
+		}
+		c->h = b->h[i];
+		c->n[0] = (int32_t)v->n[0];
+		c->n[1] = (int32_t)v->n[1];
+	}
+	b->cache_total[0] = b->total.n[0];
+	b->cache_total[1] = b->total.n[1];
+}
+
+/*
+ * Read the counts of the batch's tokens not in the cache, with
+ * whatever else is queued in the store, in runs of at most
+ * STORE_MAX_OPS so that a batch of long messages does not fail; if the
+ * messages learned changed since, the cached ones too.  -1 with *why if
+ * a run failed.
+ */
+int
+bayes_batch_run(struct bayes_db *db, struct bayes_batch *b, const char **why)
+{
+	size_t i, k = 0, hits = 0;
+	struct cached *c;
+
+	b->ran = 1;
+	bayes_sort_hashes(b->h, b->n, b->h + b->cap);
+	for (i = 0; i < b->n; i++)
+		if (k == 0 || b->h[i] != b->h[k - 1])
+			b->h[k++] = b->h[i];
+	b->n = k;
+	b->vals = xrealloc(b->vals, (b->n ? b->n : 1) * sizeof(*b->vals));
+	if (b->cache == NULL)
+		b->cache = xcalloc(CACHE_SLOTS, sizeof(*b->cache));
+	for (i = 0; i < b->n; i++) {
+		memset(&b->vals[i], 0, sizeof(b->vals[i]));
+		if ((c = slot(b, b->h[i]))->h == b->h[i]) {
+			b->vals[i].n[0] = c->n[0];
+			b->vals[i].n[1] = c->n[1];
+			hits++;
+		}
+	}
+	memset(&b->total, 0, sizeof(b->total));
+	store_get(db->st, &db->count, "messages", &b->total);
+	if (queue_tokens(db, b, 0, why) == -1)
+		return -1;
+	if (hits > 0 && (b->total.n[0] != b->cache_total[0] ||
+	    b->total.n[1] != b->cache_total[1]) &&
+	    queue_tokens(db, b, 1, why) == -1)
+		return -1;
+	keep(b);
+	return 0;
+}
+
 /*
  * The counts of a message's tokens h[0 .. n-1] (sorted, as added) into
- * vals[0 .. n-1], the messages learned into vals[n], from the batch.
+ * vals[0 .. n-1], the messages learned into vals[n], from the batch:
+ * from its cache, which has what the batch read unless two of its
+ * tokens took the same slot, or else from what it read.
  */
 void
 bayes_batch_counts(const struct bayes_batch *b, const uint64_t *h, size_t n,
     struct store_val *vals)
 {
+	const struct cached *c;
 	size_t i, lo = 0, hi, mid;
 
 	for (i = 0; i < n; i++) {
+		if (b->cache != NULL && (c = slot(b, h[i]))->h == h[i]) {
+			memset(&vals[i], 0, sizeof(vals[i]));
+			vals[i].n[0] = c->n[0];
+			vals[i].n[1] = c->n[1];
+			continue;
+		}
 		for (hi = b->n; lo < hi; ) {
 			mid = lo + (hi - lo) / 2;
 			if (b->h[mid] < h[i])

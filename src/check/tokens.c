@@ -174,10 +174,15 @@ tokens_fold_text(const char *s, size_t n, struct buf *out)
 static char
 leet_letter(char c)
 {
-	static const char from[] = "013457", to[] = "oieast";
-	const char *p = c != '\0' ? strchr(from, c) : NULL;
-
-	return p ? to[p - from] : 0;
+	switch (c) {
+	case '0': return 'o';
+	case '1': return 'i';
+	case '3': return 'e';
+	case '4': return 'a';
+	case '5': return 's';
+	case '7': return 't';
+	default: return 0;
+	}
 }
 
 /*
