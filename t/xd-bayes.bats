@@ -346,6 +346,25 @@ line_of() {
 	diff big small
 }
 
+@test "xd-bayes: what a batch read is kept for the next, but read again once mail is learned" {
+	trained
+	echo 'bayes_batch = 1' >>"$XD_CONF"
+	{ head -n 1 new; line_of newham new; } >one
+	mkfifo lines
+	xd-bayes <lines >out &
+	exec 7>lines
+	cat one >&7
+	sleep 2
+	xd-bayes -q --learn spam <one >/dev/null
+	line_of newham new >&7
+	exec 7>&-
+	wait
+	xd-bayes <one >fresh
+	[ "$(field BAYES "$(tail -n 1 out)")" = "$(field BAYES "$(tail -n 1 fresh)")" ]
+	[ "$(field BAYES "$(line_of newham out | head -n 1)")" != \
+	    "$(field BAYES "$(tail -n 1 fresh)")" ]
+}
+
 @test "xd-bayes: --tokens shows what counts: text, subject, sender, not relays or lists" {
 	msg m <<'EOF'
 Return-Path: <list-bounces@lists.example.org>
