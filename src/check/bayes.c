@@ -283,19 +283,53 @@ tok_part(const struct msgpart *p, void *arg)
 }
 
 /* List mail: its subject tags were put there by the list. */
-static int
-from_list(const struct message *m)
-{
-	static const char *const h[] = {
-		"List-Id", "List-Post", "List-Unsubscribe", "Mailing-List",
-		"X-Mailing-List", "X-BeenThere", NULL
-	};
-	size_t i;
+static const char *const list_headers[] = {
+	"List-Id", "List-Post", "List-Unsubscribe", "Mailing-List",
+	"X-Mailing-List", "X-BeenThere", NULL
+};
 
-	for (i = 0; h[i] != NULL; i++)
-		if (message_header_count(m, h[i]) > 0)
-			return 1;
-	return 0;
+/* Headers that say how the mail was written, word by word. */
+static const struct {
+	const char	*name;
+	const char	*prefix;
+} word_headers[] = {
+	{ "X-Mailer", "xm:" }, { "User-Agent", "xm:" },
+	{ "X-MimeOLE", "xo:" }, { "X-Priority", "xp:" },
+	{ "X-MSMail-Priority", "xp:" }, { "Importance", "xp:" },
+	{ "Organization", "og:" }, { "Content-Transfer-Encoding", "te:" },
+};
+#define WORD_HEADERS	(sizeof(word_headers) / sizeof(word_headers[0]))
+
+/* What the tokens need of the headers, found in one walk over them. */
+struct heads {
+	const char	*word[WORD_HEADERS];	/* the first of each, raw */
+	int		 list, date, msgid;
+};
+
+static int
+named(const char *name, const char *want)
+{
+	return ((name[0] ^ want[0]) & ~0x20) == 0 &&
+	    strcasecmp(name, want) == 0;
+}
+
+static void
+scan_heads(const struct message *m, struct heads *h)
+{
+	const char *name, *v;
+	size_t k;
+	int i;
+
+	memset(h, 0, sizeof(*h));
+	for (i = 0; (v = message_header_at(m, i, &name)) != NULL; i++) {
+		for (k = 0; k < WORD_HEADERS; k++)
+			if (h->word[k] == NULL && named(name, word_headers[k].name))
+				h->word[k] = v;
+		for (k = 0; list_headers[k] != NULL; k++)
+			h->list |= named(name, list_headers[k]);
+		h->date |= named(name, "Date");
+		h->msgid |= named(name, "Message-ID");
+	}
 }
 
 /*
@@ -305,11 +339,11 @@ from_list(const struct message *m)
  */
 static void
 add_subject(struct bayes_tokens *t, const struct message *m, struct buf *b,
-    const char *xdtag)
+    const char *xdtag, int list)
 {
 	const char *s, *e;
 	size_t tl;
-	int list = from_list(m), again = 1;
+	int again = 1;
 
 	if (!message_subject(m, b, 998))
 		return;
@@ -381,29 +415,20 @@ add_senders(struct bayes_tokens *t, const struct message *m, struct buf *a,
 	free(from);
 }
 
-/* Headers that say how the mail was written, word by word. */
-static const struct {
-	const char	*name;
-	const char	*prefix;
-} word_headers[] = {
-	{ "X-Mailer", "xm:" }, { "User-Agent", "xm:" },
-	{ "X-MimeOLE", "xo:" }, { "X-Priority", "xp:" },
-	{ "X-MSMail-Priority", "xp:" }, { "Importance", "xp:" },
-	{ "Organization", "og:" }, { "Content-Transfer-Encoding", "te:" },
-};
-
 static void
-add_headers(struct bayes_tokens *t, const struct message *m, struct buf *b)
+add_headers(struct bayes_tokens *t, const struct heads *h, struct buf *b)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(word_headers) / sizeof(word_headers[0]); i++)
-		if (message_header(m, word_headers[i].name, b, 200))
+	for (i = 0; i < WORD_HEADERS; i++)
+		if (h->word[i] != NULL) {
+			message_header_decode(h->word[i], b, 200);
 			bayes_words(t, word_headers[i].prefix, b->s, b->len,
 			    0);
-	if (message_header_count(m, "Date") == 0)
+		}
+	if (!h->date)
 		bayes_add(t, "h:", "nodate", 6);
-	if (message_header_count(m, "Message-ID") == 0)
+	if (!h->msgid)
 		bayes_add(t, "h:", "nomsgid", 7);
 }
 
@@ -415,16 +440,18 @@ int
 bayes_tokenize(struct message *m, struct bayes_tokens *t, const char *xdtag)
 {
 	struct tokwalk w;
+	struct heads h;
 	struct buf a, b;
 
 	bayes_tokens_reset(t);
+	scan_heads(m, &h);
 	if (t->view != NULL)
 		buf_reset(t->view);
 	buf_init(&a);
 	buf_init(&b);
-	add_subject(t, m, &a, xdtag ? xdtag : "");
+	add_subject(t, m, &a, xdtag ? xdtag : "", h.list);
 	add_senders(t, m, &a, &b);
-	add_headers(t, m, &a);
+	add_headers(t, &h, &a);
 	w.t = t;
 	buf_init(&w.text);
 	buf_init(&w.vis);
