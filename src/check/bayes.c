@@ -152,6 +152,25 @@ bayes_add(struct bayes_tokens *t, const char *prefix, const char *w,
 	t->show(tok, t->show_arg);
 }
 
+/* A few hundred hashes: Shell's sort (Ciura's gaps), no pass per byte. */
+static void
+shell_sort(uint64_t *h, size_t n)
+{
+	static const size_t gaps[] = { 701, 301, 132, 57, 23, 10, 4, 1 };
+	size_t g, i, j, gap;
+	uint64_t v;
+
+	for (g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		gap = gaps[g];
+		for (i = gap; i < n; i++) {
+			v = h[i];
+			for (j = i; j >= gap && h[j - gap] > v; j -= gap)
+				h[j] = h[j - gap];
+			h[j] = v;
+		}
+	}
+}
+
 /*
  * Sort n hashes in place, tmp having room for n more: a radix sort, a
  * byte a pass, the passes where every hash has the same byte skipped.
@@ -164,6 +183,10 @@ bayes_sort_hashes(uint64_t *h, size_t n, uint64_t *tmp)
 	uint64_t *from = h, *to = tmp, *swap;
 	int shift;
 
+	if (n < 1024) {
+		shell_sort(h, n);
+		return;
+	}
 	for (shift = 0; shift < 64 && n > 1; shift += 8) {
 		memset(count, 0, sizeof(count));
 		for (i = 0; i < n; i++)
@@ -322,6 +345,9 @@ scan_heads(const struct message *m, struct heads *h)
 
 	memset(h, 0, sizeof(*h));
 	for (i = 0; (v = message_header_at(m, i, &name)) != NULL; i++) {
+		/* the letters the names below start with: most are none */
+		if (name[0] == '\0' || strchr("xuiocmld", name[0] | 0x20) == NULL)
+			continue;
 		for (k = 0; k < WORD_HEADERS; k++)
 			if (h->word[k] == NULL && named(name, word_headers[k].name))
 				h->word[k] = v;

@@ -258,20 +258,25 @@ void
 tokens_view(struct bayes_tokens *t, const char *s, size_t n)
 {
 	struct buf *v = t->view;
-	size_t i;
+	size_t i, len;
 	int c;
 
-	if (v == NULL)
+	if (v == NULL || v->len >= t->view_max)
 		return;
-	for (i = 0; i < n && v->len < t->view_max; i++) {
+	/* room for all of it at once, then written in place */
+	buf_grow(v, t->view_max - v->len + 1);
+	len = v->len;
+	for (i = 0; i < n && len < t->view_max; i++) {
 		c = (unsigned char)s[i];
 		if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-			if (v->len > 0 && v->s[v->len - 1] != ' ')
-				buf_addc(v, ' ');
+			if (len > 0 && v->s[len - 1] != ' ')
+				v->s[len++] = ' ';
 			continue;
 		}
-		buf_addc(v, c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
+		v->s[len++] = (char)(c >= 'A' && c <= 'Z' ? c + 'a' - 'A' : c);
 	}
-	if (v->len < t->view_max && v->len > 0 && v->s[v->len - 1] != ' ')
-		buf_addc(v, ' ');
+	if (len < t->view_max && len > 0 && v->s[len - 1] != ' ')
+		v->s[len++] = ' ';
+	v->len = len;
+	v->s[len] = '\0';
 }
