@@ -245,6 +245,8 @@ bayes_batch_add(struct bayes_batch *b, const struct bayes_tokens *t)
 		b->n = 0;
 		b->ran = 0;
 	}
+	if (t->n == 0)
+		return;
 	if (b->n + t->n > b->cap) {
 		b->cap = 2 * (b->n + t->n);
 		b->h = xrealloc(b->h, 2 * b->cap * sizeof(*b->h));
