@@ -396,7 +396,7 @@ nonneg(long long v)
 }
 
 /*
- * The spam probability from the counts bayes_queue_counts() fetched;
+ * The spam probability from the counts bayes_batch_counts() gave;
  * f[] has room for n values.  Tokens never learned are left out.
  */
 double
