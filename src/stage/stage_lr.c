@@ -371,20 +371,15 @@ static int
 lr_run(void *arg, FILE *in, FILE *out)
 {
 	struct tool *tl = arg;
-	struct store_runner r;
 	long long batch = conf_int("bayes_batch");
+	const struct store_runner r = { .tool = TOOL,
+	    .lines = batch > 0 ? (size_t)batch : 1,
+	    .state_size = sizeof(struct line), .line = line_start,
+	    .batch = line_batch, .finish = line_finish, .arg = tl };
 	int rc;
 
 	if (check_scheme(tl) != 0)
 		return XD_EXIT_USAGE;
-	memset(&r, 0, sizeof(r));
-	r.tool = TOOL;
-	r.lines = batch > 0 ? (size_t)batch : 1;
-	r.state_size = sizeof(struct line);
-	r.line = line_start;
-	r.batch = line_batch;
-	r.finish = line_finish;
-	r.arg = tl;
 	rc = store_stream_run(in, out, &r);
 	/* a stream that failed is said by the main, and ends there */
 	if (rc < 0 || tl->quiet)
