@@ -38,10 +38,10 @@ PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
 
 # Hyperscan (amd64) prefilters the rules' patterns (check/rules_hs.c);
 # without it (HS=0, or no libhs) the results are the same, only slower.
+# It is opened with dlopen() when the databases are (check/rules_hsdl.c).
 HS	?= $(shell pkg-config --exists libhs 2>/dev/null && echo 1)
 ifeq ($(HS),1)
 PKG_CFLAGS += -DXD_HYPERSCAN $(shell pkg-config --cflags libhs)
-PKG_LIBS   += $(shell pkg-config --libs libhs)
 endif
 
 CFLAGS	?= -O2 -g
