@@ -572,7 +572,7 @@ rules_free(struct ruleset *rs)
 {
 	size_t i;
 
-	if (rs == NULL)
+	if (rs == NULL || rules_conf_drop(rs))
 		return;
 	for (i = 0; i < rs->n; i++) {
 		rule_reset(&rs->r[i]);

@@ -190,6 +190,7 @@ void	 rule_reset(struct rule *);
 int	 valid_rule_name(const char *);
 int	 resolve(struct ruleset *, struct rule *, int);
 void	 rules_hs_start(struct ruleset *);
+int	 rules_conf_drop(struct ruleset *);
 
 /* rules_read.c: rule files read into a set */
 int	 load_file(struct ruleset *, const char *);
