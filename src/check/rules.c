@@ -272,7 +272,7 @@ compile(struct ruleset *rs, struct rule *r)
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
 	uint32_t opt = r->options;
-	int err;
+	int err, known_big;
 	char where[320];
 
 	if (r->type == R_BODY || r->type == R_RAWBODY)
@@ -285,8 +285,13 @@ compile(struct ruleset *rs, struct rule *r)
 		rs->st.cached++;
 		return 0;
 	}
-	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt, &err,
-	    &off, rs->cctx);
+	if ((known_big = rules_cache_too_big(rs->cache, r))) {
+		err = PCRE2_ERROR_PATTERN_TOO_LARGE;	/* as last time */
+		off = 0;
+		rs->st.cached++;
+	} else
+		r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt,
+		    &err, &off, rs->cctx);
 	if (r->re == NULL && err == PCRE2_ERROR_CODE_POINT_TOO_BIG)
 		/* \x{100} and above: the pattern is about characters */
 		r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen,
@@ -300,6 +305,8 @@ compile(struct ruleset *rs, struct rule *r)
 			xd_warnx("%s:%lu: %s: left out: too big for PCRE2",
 			    r->file, r->line, r->name);
 		rules_note(rs, r->name, r->file, r->line, "toobig", NULL);
+		if (!known_big)
+			rules_cache_compiled(rs->cache, r, 1);
 		r->state = S_SKIPPED;
 		rs->st.toobig++;
 		rs->st.skipped++;
@@ -312,7 +319,7 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "bad pattern: ", where);
 		return -1;
 	}
-	rules_cache_compiled(rs->cache);
+	rules_cache_compiled(rs->cache, r, 0);
 	return 0;
 }
 

@@ -13,6 +13,8 @@
  * anything else is ignored and written anew, through a temporary file
  * and rename(), mode 0600.  Patterns are still matched to their rules
  * one by one: a pattern whose hash differs is compiled, never trusted.
+ * The hashes of the patterns too big for PCRE2 are kept as well: they
+ * are left out again without compiling them, which costs the most.
  * Rule files are read as always, so mistakes are still reported.
  */
 #include <sys/mman.h>
@@ -28,7 +30,7 @@
 #include "check/check.h"
 #include "check/rules_int.h"
 
-#define CACHE_MAGIC	"xd-rules-cache 1\n"
+#define CACHE_MAGIC	"xd-rules-cache 2\n"
 #define CACHE_MAX	(256 * 1024 * 1024)	/* bytes of a cache file */
 #define DIGEST		32			/* SHA-256 */
 
@@ -37,6 +39,8 @@ struct rcache {
 	pcre2_code	**codes;	/* decoded, taken by the rules */
 	uint64_t	*hash;
 	int32_t		 n;
+	uint64_t	*big;		/* the patterns too big for PCRE2 */
+	int32_t		 nbig, bigcap;
 	int32_t		 next;		/* the next code to hand out */
 	int		 fresh;		/* a pattern was compiled here */
 };
@@ -163,26 +167,38 @@ rules_cache_map(const char *path, size_t *len)
 }
 
 /*
- * The layout: magic, SHA-256 of the rest, number of codes n, n hashes,
- * then what pcre2_serialize_encode() wrote.
+ * The layout: magic, SHA-256 of the rest, number of codes n, number of
+ * patterns too big nbig, nbig hashes, n hashes, then what
+ * pcre2_serialize_encode() wrote (nothing when n is 0).
  */
 static int
 decode(struct rcache *c, const unsigned char *p, size_t len)
 {
 	size_t m = strlen(CACHE_MAGIC), hdr;
 	unsigned char d[DIGEST];
-	int32_t n;
+	int32_t n, nbig;
 
-	if (len < m + DIGEST + sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
+	if (len < m + DIGEST + 2 * sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
 		return -1;
 	sha256(p + m + DIGEST, len - m - DIGEST, d);
 	if (memcmp(d, p + m, DIGEST) != 0)
 		return -1;
 	memcpy(&n, p + m + DIGEST, sizeof(n));
-	hdr = m + DIGEST + sizeof(n);
-	if (n <= 0 || (size_t)n > (len - hdr) / sizeof(uint64_t))
+	memcpy(&nbig, p + m + DIGEST + sizeof(n), sizeof(nbig));
+	hdr = m + DIGEST + 2 * sizeof(n);
+	if (n < 0 || nbig < 0 || (size_t)n + (size_t)nbig > (len - hdr) /
+	    sizeof(uint64_t))
 		return -1;
-	if (pcre2_serialize_get_number_of_codes(p + hdr + (size_t)n *
+	if (nbig > 0) {
+		c->big = xcalloc((size_t)nbig, sizeof(uint64_t));
+		memcpy(c->big, p + hdr, (size_t)nbig * sizeof(uint64_t));
+		c->nbig = c->bigcap = nbig;
+		hdr += (size_t)nbig * sizeof(uint64_t);
+	}
+	if (n == 0)
+		return 0;
+	if (len - hdr <= (size_t)n * sizeof(uint64_t) ||
+	    pcre2_serialize_get_number_of_codes(p + hdr + (size_t)n *
 	    sizeof(uint64_t)) != n)
 		return -1;
 	c->hash = xcalloc((size_t)n, sizeof(uint64_t));
@@ -231,12 +247,40 @@ rules_cache_take(struct rcache *c, const struct rule *r)
 	return re;
 }
 
-/* A pattern was compiled, not found: the cache is to be written. */
-void
-rules_cache_compiled(struct rcache *c)
+/* Whether r's pattern was too big for PCRE2 when the cache was made. */
+int
+rules_cache_too_big(const struct rcache *c, const struct rule *r)
 {
-	if (c != NULL)
-		c->fresh = 1;
+	uint64_t h;
+	int32_t i;
+
+	if (c == NULL || c->nbig == 0)
+		return 0;
+	h = rules_cache_hash(r);
+	for (i = 0; i < c->nbig; i++)
+		if (c->big[i] == h)
+			return 1;
+	return 0;
+}
+
+/*
+ * A pattern was compiled, not found (too_big: PCRE2 could not hold
+ * it): the cache is to be written.
+ */
+void
+rules_cache_compiled(struct rcache *c, const struct rule *r, int too_big)
+{
+	if (c == NULL)
+		return;
+	c->fresh = 1;
+	if (too_big) {
+		if (c->nbig == c->bigcap) {
+			c->bigcap = c->bigcap ? 2 * c->bigcap : 16;
+			c->big = xrealloc(c->big, (size_t)c->bigcap *
+			    sizeof(*c->big));
+		}
+		c->big[c->nbig++] = rules_cache_hash(r);
+	}
 }
 
 static int
@@ -317,6 +361,8 @@ save(const struct rcache *c, const struct ruleset *rs)
 	buf_adds(&out, CACHE_MAGIC);
 	buf_add(&out, (const char *)d, DIGEST);	/* filled in below */
 	buf_add(&out, (const char *)&n, sizeof(n));
+	buf_add(&out, (const char *)&c->nbig, sizeof(c->nbig));
+	buf_add(&out, (const char *)c->big, (size_t)c->nbig * sizeof(*c->big));
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->r[i];
 
@@ -326,10 +372,11 @@ save(const struct rcache *c, const struct ruleset *rs)
 		h = rules_cache_hash(r);
 		buf_add(&out, (const char *)&h, sizeof(h));
 	}
-	if (n > 0 && pcre2_serialize_encode(codes, n, &ser, &size,
+	if (n == 0 || pcre2_serialize_encode(codes, n, &ser, &size,
 	    NULL) == n) {
 		memcpy(out.s + m + DIGEST, &n, sizeof(n));
-		buf_add(&out, (const char *)ser, size);
+		if (ser != NULL)
+			buf_add(&out, (const char *)ser, size);
 		sha256(out.s + m + DIGEST, out.len - m - DIGEST, d);
 		memcpy(out.s + m, d, DIGEST);
 		rules_cache_write(c->path, (unsigned char *)out.s, out.len);
@@ -357,6 +404,7 @@ rules_cache_close(struct rcache *c, const struct ruleset *rs)
 		pcre2_code_free(c->codes[i]);
 	free(c->codes);
 	free(c->hash);
+	free(c->big);
 	free(c->path);
 	free(c);
 }

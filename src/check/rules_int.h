@@ -210,7 +210,8 @@ void	 lit_free(struct littab *);
 struct rcache;
 struct rcache *rules_cache_open(const struct ruleset *);
 pcre2_code *rules_cache_take(struct rcache *, const struct rule *);
-void	 rules_cache_compiled(struct rcache *);
+void	 rules_cache_compiled(struct rcache *, const struct rule *, int);
+int	 rules_cache_too_big(const struct rcache *, const struct rule *);
 void	 rules_cache_close(struct rcache *, const struct ruleset *);
 uint64_t rules_cache_hash(const struct rule *);
 
