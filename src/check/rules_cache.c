@@ -7,14 +7,18 @@
  * of what the patterns depend on: the rule files' paths, sizes, mtimes
  * and inodes, the PCRE2 version and this format.  It holds the patterns
  * PCRE2 compiled, serialised (pcre2_serialize_encode), each with a hash
- * of its text and options, and a SHA-256 of all of it.  PCRE2 does not
+ * of its text and options, and a check of all of it.  PCRE2 does not
  * check what it decodes, so a cache is used only when it is a regular
- * file of ours that no one else may write and its digest is right;
+ * file of ours that no one else may write and its check is right;
  * anything else is ignored and written anew, through a temporary file
  * and rename(), mode 0600.  Patterns are still matched to their rules
  * one by one: a pattern whose hash differs is compiled, never trusted.
  * The hashes of the patterns too big for PCRE2 are kept as well: they
  * are left out again without compiling them, which costs the most.
+ * The check is not a SHA-256: it guards against a file spoilt on disk,
+ * not against a forger, who would have to be this user (and could
+ * write a right SHA-256 as well), and hashing megabytes with SHA-256
+ * cost SpamAssassin's rules 4 ms of every delivery.
  * Rule files are read as always, so mistakes are still reported.
  */
 #include <sys/mman.h>
@@ -30,9 +34,10 @@
 #include "check/check.h"
 #include "check/rules_int.h"
 
-#define CACHE_MAGIC	"xd-rules-cache 2\n"
+#define CACHE_MAGIC	"xd-rules-cache 3\n"
 #define CACHE_MAX	(256 * 1024 * 1024)	/* bytes of a cache file */
-#define DIGEST		32			/* SHA-256 */
+#define DIGEST		32			/* SHA-256, and the check */
+#define LANES		(DIGEST / 8)
 
 struct rcache {
 	char		*path;		/* NULL: no cache directory */
@@ -49,6 +54,46 @@ static void
 sha256(const void *p, size_t n, unsigned char out[DIGEST])
 {
 	digest_once(DIGEST_SHA256, p, n, out);
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* splitmix64's finish: every bit of x into every bit of the result. */
+static uint64_t
+mix(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * The check of n bytes: four lanes of a multiply-rotate hash over
+ * words, 32 bytes a round, each lane finished by mix().
+ */
+static void
+check_sum(const unsigned char *p, size_t n, unsigned char out[DIGEST])
+{
+	uint64_t h[LANES], w;
+	size_t i, k;
+
+	for (k = 0; k < LANES; k++)
+		h[k] = mix(n + k);
+	for (i = 0; i + DIGEST <= n; i += DIGEST)
+		for (k = 0; k < LANES; k++) {
+			memcpy(&w, p + i + 8 * k, 8);
+			h[k] = rotl(h[k] ^ w, 31) * 0x9e3779b97f4a7c15ULL;
+		}
+	for (k = 0; i < n; i++, k = (k + 1) % LANES)
+		h[k] = rotl(h[k] ^ p[i], 31) * 0x9e3779b97f4a7c15ULL;
+	for (k = 0; k < LANES; k++) {
+		w = mix(h[k] ^ h[(k + 1) % LANES]);
+		memcpy(out + 8 * k, &w, 8);
+	}
 }
 
 /* The cache's name: a digest of everything the patterns depend on. */
@@ -167,7 +212,7 @@ rules_cache_map(const char *path, size_t *len)
 }
 
 /*
- * The layout: magic, SHA-256 of the rest, number of codes n, number of
+ * The layout: magic, check_sum() of the rest, number of codes n, number of
  * patterns too big nbig, nbig hashes, n hashes, then what
  * pcre2_serialize_encode() wrote (nothing when n is 0).
  */
@@ -180,7 +225,7 @@ decode(struct rcache *c, const unsigned char *p, size_t len)
 
 	if (len < m + DIGEST + 2 * sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
 		return -1;
-	sha256(p + m + DIGEST, len - m - DIGEST, d);
+	check_sum(p + m + DIGEST, len - m - DIGEST, d);
 	if (memcmp(d, p + m, DIGEST) != 0)
 		return -1;
 	memcpy(&n, p + m + DIGEST, sizeof(n));
@@ -377,7 +422,8 @@ save(const struct rcache *c, const struct ruleset *rs)
 		memcpy(out.s + m + DIGEST, &n, sizeof(n));
 		if (ser != NULL)
 			buf_add(&out, (const char *)ser, size);
-		sha256(out.s + m + DIGEST, out.len - m - DIGEST, d);
+		check_sum((unsigned char *)out.s + m + DIGEST, out.len - m -
+		    DIGEST, d);
 		memcpy(out.s + m, d, DIGEST);
 		rules_cache_write(c->path, (unsigned char *)out.s, out.len);
 	}
