@@ -281,11 +281,11 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "tags nested too deep or too long", NULL);
 		return -1;
 	}
-	if ((r->re = rules_cache_take(rs->cache, r)) != NULL) {
+	if ((r->re = rules_cache_take(rs->cache, r, &known_big)) != NULL) {
 		rs->st.cached++;
 		return 0;
 	}
-	if ((known_big = rules_cache_too_big(rs->cache, r))) {
+	if (known_big) {
 		err = PCRE2_ERROR_PATTERN_TOO_LARGE;	/* as last time */
 		off = 0;
 		rs->st.cached++;

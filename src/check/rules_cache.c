@@ -278,23 +278,9 @@ rules_cache_open(const struct ruleset *rs)
 	return c;
 }
 
-/* The cached code of r, if the next one is r's; else NULL. */
-pcre2_code *
-rules_cache_take(struct rcache *c, const struct rule *r)
-{
-	pcre2_code *re;
-
-	if (c == NULL || c->next >= c->n ||
-	    c->hash[c->next] != rules_cache_hash(r))
-		return NULL;
-	re = c->codes[c->next];
-	c->codes[c->next++] = NULL;
-	return re;
-}
-
 /* Whether r's pattern was too big for PCRE2 when the cache was made. */
-int
-rules_cache_too_big(const struct rcache *c, const struct rule *r)
+static int
+too_big(const struct rcache *c, const struct rule *r)
 {
 	uint64_t h;
 	int32_t i;
@@ -306,6 +292,27 @@ rules_cache_too_big(const struct rcache *c, const struct rule *r)
 		if (c->big[i] == h)
 			return 1;
 	return 0;
+}
+
+/*
+ * The cached code of r, if the next one is r's; else NULL, with *big
+ * set if r's pattern was too big for PCRE2 when the cache was made.
+ */
+pcre2_code *
+rules_cache_take(struct rcache *c, const struct rule *r, int *big)
+{
+	pcre2_code *re;
+
+	*big = 0;
+	if (c == NULL)
+		return NULL;
+	if (c->next >= c->n || c->hash[c->next] != rules_cache_hash(r)) {
+		*big = too_big(c, r);
+		return NULL;
+	}
+	re = c->codes[c->next];
+	c->codes[c->next++] = NULL;
+	return re;
 }
 
 /*
