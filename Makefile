@@ -35,13 +35,21 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 DL_PKGS	 = libarchive icu-uc icu-i18n
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
 	2>/dev/null) -lspf2
+# hiredis too, for a Redis store (store/store_redisdl.c), when its soname
+# is found; else it is linked.
+HIREDIS_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libhiredis.so)" \
+	2>/dev/null | awk '$$1 == "SONAME" { print $$2 }')
+ifneq ($(HIREDIS_SONAME),)
+PKG_CFLAGS += -DXD_HIREDIS_SONAME='"$(HIREDIS_SONAME)"'
+PKG_LIBS   := $(filter-out -lhiredis,$(PKG_LIBS))
+endif
 
 # Hyperscan (amd64) prefilters the rules' patterns (check/rules_hs.c);
 # without it (HS=0, or no libhs) the results are the same, only slower.
+# It is opened with dlopen() when the databases are (check/rules_hsdl.c).
 HS	?= $(shell pkg-config --exists libhs 2>/dev/null && echo 1)
 ifeq ($(HS),1)
 PKG_CFLAGS += -DXD_HYPERSCAN $(shell pkg-config --cflags libhs)
-PKG_LIBS   += $(shell pkg-config --libs libhs)
 endif
 
 CFLAGS	?= -O2 -g

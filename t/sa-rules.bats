@@ -185,6 +185,19 @@ cache_file() {
 	[[ "$line" == *"${T}SA_BOTH="* ]]
 }
 
+@test "a pattern too big for PCRE2 is known from the cache, not compiled again" {
+	quiet
+	rules 'body SA_BIG /(?:w[a-z]+x|y\d+z){3000}/' 'body SA_NOON /noon/'
+	run xd-heur -n -v
+	[[ "$output" == *", 0 from the cache"* ]]
+	run xd-heur -n -v
+	[[ "$output" == *", 2 from the cache"* ]]
+	[[ "$output" == *"r.cf:1: SA_BIG: left out: too big for PCRE2"* ]]
+	check
+	[[ "$line" == *"${T}SA_NOON="* ]]
+	[[ "$line" != *SA_BIG* ]]
+}
+
 @test "a changed rule file is compiled again, not read from the old cache" {
 	quiet
 	rules 'body SA_NOON /noon/'

@@ -272,7 +272,7 @@ compile(struct ruleset *rs, struct rule *r)
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE off;
 	uint32_t opt = r->options;
-	int err;
+	int err, known_big;
 	char where[320];
 
 	if (r->type == R_BODY || r->type == R_RAWBODY)
@@ -281,12 +281,17 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "tags nested too deep or too long", NULL);
 		return -1;
 	}
-	if ((r->re = rules_cache_take(rs->cache, r)) != NULL) {
+	if ((r->re = rules_cache_take(rs->cache, r, &known_big)) != NULL) {
 		rs->st.cached++;
 		return 0;
 	}
-	r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt, &err,
-	    &off, rs->cctx);
+	if (known_big) {
+		err = PCRE2_ERROR_PATTERN_TOO_LARGE;	/* as last time */
+		off = 0;
+		rs->st.cached++;
+	} else
+		r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen, opt,
+		    &err, &off, rs->cctx);
 	if (r->re == NULL && err == PCRE2_ERROR_CODE_POINT_TOO_BIG)
 		/* \x{100} and above: the pattern is about characters */
 		r->re = pcre2_compile((PCRE2_SPTR)r->pattern, r->patlen,
@@ -300,6 +305,8 @@ compile(struct ruleset *rs, struct rule *r)
 			xd_warnx("%s:%lu: %s: left out: too big for PCRE2",
 			    r->file, r->line, r->name);
 		rules_note(rs, r->name, r->file, r->line, "toobig", NULL);
+		if (!known_big)
+			rules_cache_compiled(rs->cache, r, 1);
 		r->state = S_SKIPPED;
 		rs->st.toobig++;
 		rs->st.skipped++;
@@ -312,7 +319,7 @@ compile(struct ruleset *rs, struct rule *r)
 		rule_error(rs, r, "bad pattern: ", where);
 		return -1;
 	}
-	rules_cache_compiled(rs->cache);
+	rules_cache_compiled(rs->cache, r, 0);
 	return 0;
 }
 
@@ -572,7 +579,7 @@ rules_free(struct ruleset *rs)
 {
 	size_t i;
 
-	if (rs == NULL)
+	if (rs == NULL || rules_conf_drop(rs))
 		return;
 	for (i = 0; i < rs->n; i++) {
 		rule_reset(&rs->r[i]);

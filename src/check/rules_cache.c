@@ -7,12 +7,18 @@
  * of what the patterns depend on: the rule files' paths, sizes, mtimes
  * and inodes, the PCRE2 version and this format.  It holds the patterns
  * PCRE2 compiled, serialised (pcre2_serialize_encode), each with a hash
- * of its text and options, and a SHA-256 of all of it.  PCRE2 does not
+ * of its text and options, and a check of all of it.  PCRE2 does not
  * check what it decodes, so a cache is used only when it is a regular
- * file of ours that no one else may write and its digest is right;
+ * file of ours that no one else may write and its check is right;
  * anything else is ignored and written anew, through a temporary file
  * and rename(), mode 0600.  Patterns are still matched to their rules
  * one by one: a pattern whose hash differs is compiled, never trusted.
+ * The hashes of the patterns too big for PCRE2 are kept as well: they
+ * are left out again without compiling them, which costs the most.
+ * The check is not a SHA-256: it guards against a file spoilt on disk,
+ * not against a forger, who would have to be this user (and could
+ * write a right SHA-256 as well), and hashing megabytes with SHA-256
+ * cost SpamAssassin's rules 4 ms of every delivery.
  * Rule files are read as always, so mistakes are still reported.
  */
 #include <sys/mman.h>
@@ -28,15 +34,18 @@
 #include "check/check.h"
 #include "check/rules_int.h"
 
-#define CACHE_MAGIC	"xd-rules-cache 1\n"
+#define CACHE_MAGIC	"xd-rules-cache 3\n"
 #define CACHE_MAX	(256 * 1024 * 1024)	/* bytes of a cache file */
-#define DIGEST		32			/* SHA-256 */
+#define DIGEST		32			/* SHA-256, and the check */
+#define LANES		(DIGEST / 8)
 
 struct rcache {
 	char		*path;		/* NULL: no cache directory */
 	pcre2_code	**codes;	/* decoded, taken by the rules */
 	uint64_t	*hash;
 	int32_t		 n;
+	uint64_t	*big;		/* the patterns too big for PCRE2 */
+	int32_t		 nbig, bigcap;
 	int32_t		 next;		/* the next code to hand out */
 	int		 fresh;		/* a pattern was compiled here */
 };
@@ -45,6 +54,46 @@ static void
 sha256(const void *p, size_t n, unsigned char out[DIGEST])
 {
 	digest_once(DIGEST_SHA256, p, n, out);
+}
+
+static uint64_t
+rotl(uint64_t x, int k)
+{
+	return (x << k) | (x >> (64 - k));
+}
+
+/* splitmix64's finish: every bit of x into every bit of the result. */
+static uint64_t
+mix(uint64_t x)
+{
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/*
+ * The check of n bytes: four lanes of a multiply-rotate hash over
+ * words, 32 bytes a round, each lane finished by mix().
+ */
+static void
+check_sum(const unsigned char *p, size_t n, unsigned char out[DIGEST])
+{
+	uint64_t h[LANES], w;
+	size_t i, k;
+
+	for (k = 0; k < LANES; k++)
+		h[k] = mix(n + k);
+	for (i = 0; i + DIGEST <= n; i += DIGEST)
+		for (k = 0; k < LANES; k++) {
+			memcpy(&w, p + i + 8 * k, 8);
+			h[k] = rotl(h[k] ^ w, 31) * 0x9e3779b97f4a7c15ULL;
+		}
+	for (k = 0; i < n; i++, k = (k + 1) % LANES)
+		h[k] = rotl(h[k] ^ p[i], 31) * 0x9e3779b97f4a7c15ULL;
+	for (k = 0; k < LANES; k++) {
+		w = mix(h[k] ^ h[(k + 1) % LANES]);
+		memcpy(out + 8 * k, &w, 8);
+	}
 }
 
 /* The cache's name: a digest of everything the patterns depend on. */
@@ -163,26 +212,38 @@ rules_cache_map(const char *path, size_t *len)
 }
 
 /*
- * The layout: magic, SHA-256 of the rest, number of codes n, n hashes,
- * then what pcre2_serialize_encode() wrote.
+ * The layout: magic, check_sum() of the rest, number of codes n, number of
+ * patterns too big nbig, nbig hashes, n hashes, then what
+ * pcre2_serialize_encode() wrote (nothing when n is 0).
  */
 static int
 decode(struct rcache *c, const unsigned char *p, size_t len)
 {
 	size_t m = strlen(CACHE_MAGIC), hdr;
 	unsigned char d[DIGEST];
-	int32_t n;
+	int32_t n, nbig;
 
-	if (len < m + DIGEST + sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
+	if (len < m + DIGEST + 2 * sizeof(n) || memcmp(p, CACHE_MAGIC, m) != 0)
 		return -1;
-	sha256(p + m + DIGEST, len - m - DIGEST, d);
+	check_sum(p + m + DIGEST, len - m - DIGEST, d);
 	if (memcmp(d, p + m, DIGEST) != 0)
 		return -1;
 	memcpy(&n, p + m + DIGEST, sizeof(n));
-	hdr = m + DIGEST + sizeof(n);
-	if (n <= 0 || (size_t)n > (len - hdr) / sizeof(uint64_t))
+	memcpy(&nbig, p + m + DIGEST + sizeof(n), sizeof(nbig));
+	hdr = m + DIGEST + 2 * sizeof(n);
+	if (n < 0 || nbig < 0 || (size_t)n + (size_t)nbig > (len - hdr) /
+	    sizeof(uint64_t))
 		return -1;
-	if (pcre2_serialize_get_number_of_codes(p + hdr + (size_t)n *
+	if (nbig > 0) {
+		c->big = xcalloc((size_t)nbig, sizeof(uint64_t));
+		memcpy(c->big, p + hdr, (size_t)nbig * sizeof(uint64_t));
+		c->nbig = c->bigcap = nbig;
+		hdr += (size_t)nbig * sizeof(uint64_t);
+	}
+	if (n == 0)
+		return 0;
+	if (len - hdr <= (size_t)n * sizeof(uint64_t) ||
+	    pcre2_serialize_get_number_of_codes(p + hdr + (size_t)n *
 	    sizeof(uint64_t)) != n)
 		return -1;
 	c->hash = xcalloc((size_t)n, sizeof(uint64_t));
@@ -217,26 +278,61 @@ rules_cache_open(const struct ruleset *rs)
 	return c;
 }
 
-/* The cached code of r, if the next one is r's; else NULL. */
+/* Whether r's pattern was too big for PCRE2 when the cache was made. */
+static int
+too_big(const struct rcache *c, const struct rule *r)
+{
+	uint64_t h;
+	int32_t i;
+
+	if (c == NULL || c->nbig == 0)
+		return 0;
+	h = rules_cache_hash(r);
+	for (i = 0; i < c->nbig; i++)
+		if (c->big[i] == h)
+			return 1;
+	return 0;
+}
+
+/*
+ * The cached code of r, if the next one is r's; else NULL, with *big
+ * set if r's pattern was too big for PCRE2 when the cache was made.
+ */
 pcre2_code *
-rules_cache_take(struct rcache *c, const struct rule *r)
+rules_cache_take(struct rcache *c, const struct rule *r, int *big)
 {
 	pcre2_code *re;
 
-	if (c == NULL || c->next >= c->n ||
-	    c->hash[c->next] != rules_cache_hash(r))
+	*big = 0;
+	if (c == NULL)
 		return NULL;
+	if (c->next >= c->n || c->hash[c->next] != rules_cache_hash(r)) {
+		*big = too_big(c, r);
+		return NULL;
+	}
 	re = c->codes[c->next];
 	c->codes[c->next++] = NULL;
 	return re;
 }
 
-/* A pattern was compiled, not found: the cache is to be written. */
+/*
+ * A pattern was compiled, not found (too_big: PCRE2 could not hold
+ * it): the cache is to be written.
+ */
 void
-rules_cache_compiled(struct rcache *c)
+rules_cache_compiled(struct rcache *c, const struct rule *r, int too_big)
 {
-	if (c != NULL)
-		c->fresh = 1;
+	if (c == NULL)
+		return;
+	c->fresh = 1;
+	if (too_big) {
+		if (c->nbig == c->bigcap) {
+			c->bigcap = c->bigcap ? 2 * c->bigcap : 16;
+			c->big = xrealloc(c->big, (size_t)c->bigcap *
+			    sizeof(*c->big));
+		}
+		c->big[c->nbig++] = rules_cache_hash(r);
+	}
 }
 
 static int
@@ -317,6 +413,8 @@ save(const struct rcache *c, const struct ruleset *rs)
 	buf_adds(&out, CACHE_MAGIC);
 	buf_add(&out, (const char *)d, DIGEST);	/* filled in below */
 	buf_add(&out, (const char *)&n, sizeof(n));
+	buf_add(&out, (const char *)&c->nbig, sizeof(c->nbig));
+	buf_add(&out, (const char *)c->big, (size_t)c->nbig * sizeof(*c->big));
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = &rs->r[i];
 
@@ -326,11 +424,13 @@ save(const struct rcache *c, const struct ruleset *rs)
 		h = rules_cache_hash(r);
 		buf_add(&out, (const char *)&h, sizeof(h));
 	}
-	if (n > 0 && pcre2_serialize_encode(codes, n, &ser, &size,
+	if (n == 0 || pcre2_serialize_encode(codes, n, &ser, &size,
 	    NULL) == n) {
 		memcpy(out.s + m + DIGEST, &n, sizeof(n));
-		buf_add(&out, (const char *)ser, size);
-		sha256(out.s + m + DIGEST, out.len - m - DIGEST, d);
+		if (ser != NULL)
+			buf_add(&out, (const char *)ser, size);
+		check_sum((unsigned char *)out.s + m + DIGEST, out.len - m -
+		    DIGEST, d);
 		memcpy(out.s + m, d, DIGEST);
 		rules_cache_write(c->path, (unsigned char *)out.s, out.len);
 	}
@@ -357,6 +457,7 @@ rules_cache_close(struct rcache *c, const struct ruleset *rs)
 		pcre2_code_free(c->codes[i]);
 	free(c->codes);
 	free(c->hash);
+	free(c->big);
 	free(c->path);
 	free(c);
 }

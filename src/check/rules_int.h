@@ -190,6 +190,7 @@ void	 rule_reset(struct rule *);
 int	 valid_rule_name(const char *);
 int	 resolve(struct ruleset *, struct rule *, int);
 void	 rules_hs_start(struct ruleset *);
+int	 rules_conf_drop(struct ruleset *);	/* rulesconf.c */
 
 /* rules_read.c: rule files read into a set */
 int	 load_file(struct ruleset *, const char *);
@@ -208,11 +209,10 @@ void	 lit_free(struct littab *);
 /* rules_cache.c */
 struct rcache;
 struct rcache *rules_cache_open(const struct ruleset *);
-pcre2_code *rules_cache_take(struct rcache *, const struct rule *);
-void	 rules_cache_compiled(struct rcache *);
+pcre2_code *rules_cache_take(struct rcache *, const struct rule *, int *);
+void	 rules_cache_compiled(struct rcache *, const struct rule *, int);
 void	 rules_cache_close(struct rcache *, const struct ruleset *);
 uint64_t rules_cache_hash(const struct rule *);
-
 unsigned char *rules_cache_read(const char *, size_t *);
 void	*rules_cache_map(const char *, size_t *);
 int	 rules_cache_write(const char *, const unsigned char *, size_t);
