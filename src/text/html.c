@@ -70,6 +70,8 @@ flush_text(struct tokenizer *z, int raw)
 	z->t.text = z->text.s;
 	z->t.len = z->text.len;
 	z->t.raw = raw;
+	if (raw)		/* the element it is the text of */
+		memcpy(z->t.name, z->raw, sizeof(z->t.name));
 	z->fn(&z->t, z->arg);
 	buf_reset(&z->text);
 }

@@ -3,7 +3,12 @@
  * html.c: the text a reader sees (rendered as para.c does), what is
  * there but not seen (hidden, tiny, or in the colour of its background)
  * and its text, the links with the text of their anchors, the images,
- * the forms and their password fields.
+ * the forms and their password fields.  And every text, seen or not, as
+ * text extraction reads it: what is not raw text (script, style...),
+ * a no-break space a space, and a space for each tag but the phrasing
+ * ones that only style a line ("V<b></b>iagra" is one word); a comment
+ * is nothing, as a browser shows it ("ra<!--x-->tes" is one word), so
+ * that checksums and word counts see one text.
  *
  * The style of at most HTML_DEPTH open elements is followed; deeper
  * ones take their parent's.  An end tag closes the innermost open
@@ -19,7 +24,7 @@
 #include "text/text.h"
 
 #define RGB_NONE	0xffffffffU
-#define ANCHOR_MAX	256	/* bytes of anchor text kept */
+#define ANCHOR_MAX	(HTML_ANCHOR_MAX + 1)	/* kept: one more tells it is longer */
 #define HIDDEN_MAX	4096	/* bytes of hidden text kept */
 
 struct frame {
@@ -69,6 +74,11 @@ static const char *const auto_close[] = {
 	"p", "li", "td", "th", "tr", "option", "dt", "dd", NULL
 };
 /* elements whose content is never shown: raw text, or skipped here */
+/* elements that style text within a line: no word ends at their tags */
+static const char *const phrasing_tags[] = {
+	"a", "abbr", "b", "big", "em", "font", "i", "s", "small", "span",
+	"strike", "strong", "sub", "sup", "tt", "u", NULL
+};
 static const char *const raw_tags[] = {
 	"script", "style", "title", "template", "xml", "textarea", NULL
 };
@@ -364,11 +374,70 @@ html_text(struct html *x, const char *s, size_t n)
 	r->chars += p->chars - before;
 }
 
+/*
+ * A tag that only styles a line, by its name as far as it is letters
+ * and digits: "</font=>" ends a font as mail has always been read.
+ */
+static int
+phrasing(const char *name)
+{
+	char alnum[HTML_NAME_MAX];
+	size_t k;
+
+	for (k = 0; k < sizeof(alnum) - 1 && ((name[k] >= 'a' &&
+	    name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9')); k++)
+		alnum[k] = name[k];
+	alnum[k] = '\0';
+	return tag_is(alnum, phrasing_tags);
+}
+
+/* Every text, seen or not: see the top of this file. */
+static void
+whole_text(struct html *x, const struct html_token *t)
+{
+	struct buf *b = x->r->text;
+	const char *s = t->text, *end = t->text + t->len, *c2;
+
+	if (b == NULL)
+		return;
+	switch (t->kind) {
+	case HTML_TEXT:
+		if (t->raw == HTML_RAWTEXT)
+			break;
+		while (s < end) {	/* U+00A0 is C2 A0 */
+			if ((c2 = memchr(s, 0xc2, (size_t)(end - s))) == NULL ||
+			    c2 + 1 == end) {
+				buf_add(b, s, (size_t)(end - s));
+				break;
+			}
+			buf_add(b, s, (size_t)(c2 - s));
+			if ((unsigned char)c2[1] == 0xa0)
+				buf_addc(b, ' ');
+			else
+				buf_add(b, c2, 2);
+			s = c2 + 2;
+		}
+		break;
+	case HTML_START:
+	case HTML_END:
+		if (!phrasing(t->name))
+			buf_addc(b, ' ');
+		break;
+	case HTML_COMMENT:	/* no word ends at one */
+		break;
+	}
+}
+
 static void
 token(const struct html_token *t, void *arg)
 {
 	struct html *x = arg;
 
+	whole_text(x, t);
+	if (t->kind == HTML_TEXT && t->raw && x->r->raw != NULL)
+		x->r->raw(x->r->arg, t);
+	if (t->kind == HTML_START && x->r->tag != NULL && x->skip[0] != '\0')
+		x->r->tag(x->r->arg, t);
 	if (x->skip[0] != '\0') {	/* template, xml: until its end tag */
 		if (t->kind == HTML_END && strcmp(t->name, x->skip) == 0)
 			x->skip[0] = '\0';
@@ -385,6 +454,9 @@ token(const struct html_token *t, void *arg)
 		else if (!t->selfclose && (strcmp(t->name, "template") == 0 ||
 		    strcmp(t->name, "xml") == 0))
 			memcpy(x->skip, t->name, sizeof(x->skip));
+		/* after an <a>'s anchor_start(): the last anchor has ended */
+		if (x->r->tag != NULL)
+			x->r->tag(x->r->arg, t);
 		break;
 	case HTML_END:
 		if (!tag_is(t->name, raw_tags))
