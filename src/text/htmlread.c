@@ -50,38 +50,67 @@ struct named {
 	unsigned	 code;
 };
 
+/* What a tag is to the reading; one look-up a tag, not one a list. */
+#define T_VOID		0x01	/* no content, no end tag */
+#define T_BLOCK		0x02	/* a line of its own */
+#define T_AUTO		0x04	/* its end tag often left out: a new one ends
+				 * the last */
+#define T_RAW		0x08	/* content never shown: raw text, or skipped */
+#define T_PHRASING	0x10	/* styles text within a line: ends no word */
+
+struct tagkind {
+	const char	*name;
+	unsigned	 kind;
+};
+
+/* sorted by strcmp(), for bsearch() */
+static const struct tagkind tagkinds[] = {
+	{ "a", T_PHRASING }, { "abbr", T_PHRASING }, { "address", T_BLOCK },
+	{ "area", T_VOID }, { "article", T_BLOCK }, { "b", T_PHRASING },
+	{ "base", T_VOID }, { "big", T_PHRASING }, { "blockquote", T_BLOCK },
+	{ "body", T_BLOCK }, { "br", T_VOID | T_BLOCK }, { "center", T_BLOCK },
+	{ "col", T_VOID }, { "dd", T_BLOCK | T_AUTO }, { "div", T_BLOCK },
+	{ "dl", T_BLOCK }, { "dt", T_BLOCK | T_AUTO }, { "em", T_PHRASING },
+	{ "embed", T_VOID }, { "font", T_PHRASING }, { "footer", T_BLOCK },
+	{ "form", T_BLOCK }, { "h1", T_BLOCK }, { "h2", T_BLOCK },
+	{ "h3", T_BLOCK }, { "h4", T_BLOCK }, { "h5", T_BLOCK },
+	{ "h6", T_BLOCK }, { "header", T_BLOCK }, { "hr", T_VOID | T_BLOCK },
+	{ "i", T_PHRASING }, { "img", T_VOID }, { "input", T_VOID },
+	{ "li", T_BLOCK | T_AUTO }, { "link", T_VOID }, { "meta", T_VOID },
+	{ "nav", T_BLOCK }, { "ol", T_BLOCK }, { "option", T_AUTO },
+	{ "p", T_BLOCK | T_AUTO }, { "param", T_VOID }, { "pre", T_BLOCK },
+	{ "s", T_PHRASING }, { "script", T_RAW }, { "section", T_BLOCK },
+	{ "small", T_PHRASING }, { "source", T_VOID }, { "span", T_PHRASING },
+	{ "strike", T_PHRASING }, { "strong", T_PHRASING }, { "style", T_RAW },
+	{ "sub", T_PHRASING }, { "sup", T_PHRASING }, { "table", T_BLOCK },
+	{ "tbody", T_BLOCK }, { "td", T_BLOCK | T_AUTO }, { "template", T_RAW },
+	{ "textarea", T_RAW }, { "th", T_BLOCK | T_AUTO }, { "title", T_RAW },
+	{ "tr", T_BLOCK | T_AUTO }, { "track", T_VOID }, { "tt", T_PHRASING },
+	{ "u", T_PHRASING }, { "ul", T_BLOCK }, { "wbr", T_VOID },
+	{ "xml", T_RAW }
+};
+
 static int
-tag_is(const char *tag, const char *const *list)
+kind_cmp(const void *key, const void *elem)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(tag, *list) == 0)
-			return 1;
-	return 0;
+	return strcmp(key, ((const struct tagkind *)elem)->name);
 }
 
-static const char *const void_tags[] = {
-	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-	"meta", "param", "source", "track", "wbr", NULL
-};
-static const char *const block_tags[] = {
-	"address", "article", "blockquote", "br", "center", "dd", "div", "dl",
-	"dt", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
-	"p", "pre", "section", "table", "td", "th", "tr", "ul", "body",
-	"footer", "header", "nav", "tbody", NULL
-};
-/* elements whose end tag is often left out: a new one ends the last */
-static const char *const auto_close[] = {
-	"p", "li", "td", "th", "tr", "option", "dt", "dd", NULL
-};
-/* elements whose content is never shown: raw text, or skipped here */
-/* elements that style text within a line: no word ends at their tags */
-static const char *const phrasing_tags[] = {
-	"a", "abbr", "b", "big", "em", "font", "i", "s", "small", "span",
-	"strike", "strong", "sub", "sup", "tt", "u", NULL
-};
-static const char *const raw_tags[] = {
-	"script", "style", "title", "template", "xml", "textarea", NULL
-};
+static unsigned
+tag_kind(const char *name)
+{
+	const struct tagkind *k;
+
+	k = bsearch(name, tagkinds, sizeof(tagkinds) / sizeof(tagkinds[0]),
+	    sizeof(tagkinds[0]), kind_cmp);
+	return k != NULL ? k->kind : 0;
+}
+
+static int
+tag_is(const char *name, unsigned kind)
+{
+	return (tag_kind(name) & kind) != 0;
+}
 
 static const struct named colors[] = {
 	{ "black", 0x000000 }, { "white", 0xffffff }, { "red", 0xff0000 },
@@ -294,13 +323,14 @@ html_open(struct html *x, const struct html_token *t)
 {
 	struct frame f;
 	const struct html_attr *at;
+	unsigned kind = tag_kind(t->name);
 
-	if (tag_is(t->name, block_tags))
+	if (kind & T_BLOCK)
 		text_para_break(x->p);
 	count_tag(x, t);
-	if (t->selfclose || tag_is(t->name, void_tags))
+	if (t->selfclose || (kind & T_VOID))
 		return;
-	if (x->depth > 1 && tag_is(t->name, auto_close) &&
+	if (x->depth > 1 && (kind & T_AUTO) &&
 	    strcmp(top(x)->tag, t->name) == 0)
 		x->depth--;
 	f = *top(x);
@@ -326,7 +356,7 @@ html_close(struct html *x, const char *tag)
 {
 	int i;
 
-	if (tag_is(tag, block_tags))
+	if (tag_is(tag, T_BLOCK))
 		text_para_break(x->p);
 	if (strcmp(tag, "a") == 0)
 		anchor_end(x);
@@ -388,7 +418,7 @@ phrasing(const char *name)
 	    name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9')); k++)
 		alnum[k] = name[k];
 	alnum[k] = '\0';
-	return tag_is(alnum, phrasing_tags);
+	return tag_is(alnum, T_PHRASING);
 }
 
 /* Every text, seen or not: see the top of this file. */
@@ -449,7 +479,7 @@ token(const struct html_token *t, void *arg)
 			html_text(x, t->text, t->len);
 		break;
 	case HTML_START:
-		if (!tag_is(t->name, raw_tags))
+		if (!tag_is(t->name, T_RAW))
 			html_open(x, t);
 		else if (!t->selfclose && (strcmp(t->name, "template") == 0 ||
 		    strcmp(t->name, "xml") == 0))
@@ -459,7 +489,7 @@ token(const struct html_token *t, void *arg)
 			x->r->tag(x->r->arg, t);
 		break;
 	case HTML_END:
-		if (!tag_is(t->name, raw_tags))
+		if (!tag_is(t->name, T_RAW))
 			html_close(x, t->name);
 		break;
 	case HTML_COMMENT:
