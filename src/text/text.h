@@ -23,7 +23,6 @@ void	 text_clean(struct buf *, size_t);
 /* entity.c: HTML character references, named and numeric; the int
  * says "in an attribute value" (the WHATWG rule for a missing ';') */
 size_t	 html_charref(const char *, size_t, int, unsigned *);
-void	 html_decode(const char *, size_t, int, struct buf *);
 
 /* html.c: the HTML tokenizer, WHATWG states, bounded */
 #define HTML_NAME_MAX	32	/* bytes of a tag or attribute name, NUL too */
