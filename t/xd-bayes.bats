@@ -408,6 +408,27 @@ EOF
 	[ ! -e store.lmdb ]
 }
 
+@test "xd-bayes: --tokens of HTML: its text seen or not, its tags, its links with references undone" {
+	msg h <<'EOF'
+From: a@example.com
+Subject: offer
+Content-Type: text/html; charset=utf-8
+
+<p>Visible</p><div style="display:none">hiddenword</div><o:p>officeword</o:p>
+<a href="http&#58;//www.encoded.example/x">click</a><img src=pic.gif>pic<b></b>ture
+<iframe src="http://frame.example/"><p>fallbackword</p></iframe> mort<!--x-->gage
+EOF
+	echo h | xd-parse -- h >in
+	run --separate-stderr xd-bayes --tokens <in
+	[ "$status" -eq 0 ]
+	echo "$output" >toks
+	for t in visible hiddenword officeword picture mortgage h:p h:o h:a \
+	    h:img h:iframe url:www.encoded.example url:frame.example; do
+		grep -qx "	$t" toks || { echo "missing: $t" >&2; return 1; }
+	done
+	! grep -q fallbackword toks
+}
+
 @test "xd-bayes: --sent records the recipients; mail from one of them gets AWL=" {
 	msg sent1 <<'EOF'
 From: Bob <bob@example.org>

@@ -156,6 +156,14 @@ html_mail() {
 	[ "$(xd-parse -- h | xd-cksum -t | cut -f2)" = 'finest watches more caféé now click' ]
 }
 
+@test "HTML as a browser reads it: text after a stray quote counts, hidden text too, iframe fallback not" {
+	html_mail h 1@x '<table><tr><td height="1"">first</td>
+<td><img src=x.gif?q=1">second</td></tr></table><span style="display:none">hidden</span>
+<iframe src=f.html><p>fallback</p></iframe>e</font=><font size=4>B<o:p>end</o:p>
+ra<!-- a comment cuts no word -->tes'
+	[ "$(xd-parse -- h | xd-cksum -t | cut -f2)" = 'first second hidden eb end rates' ]
+}
+
 @test "the transfer encoding does not matter: base64, quoted-printable, 8bit" {
 	text='Dear friend, the finest watches at the lowest prices in the world.'
 	{

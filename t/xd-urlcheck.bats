@@ -110,6 +110,34 @@ EOF
 	has m http://www.ent4.example.com/
 }
 
+@test "HTML is read as a browser reads it: stray quotes, inline tags, hidden text" {
+	mail m html <<'EOF'
+<table><tr><td height="1"">After a stray quote: http://stray.example/</td></tr>
+<tr><td><img src=http://img.example/i.gif?q=1">Then http://unquoted.example/</td></tr></table>
+Go to www.<b>joined</b>.example.com today.
+<span style="display:none">hidden http://hidden.example/</span>
+EOF
+	has m http://stray.example/
+	has m http://unquoted.example/
+	has m http://www.joined.example.com/
+	has m http://hidden.example/
+}
+
+@test "the links written in an iframe's text are listed, though HTML never shows that text" {
+	mail m html <<'EOF'
+<p>Hello</p><iframe src="http://frame.example/"><script src="http://script.example/x.js"></script>
+<a href="http://fallback.example/">x</a> http://textonly.example/
+<iframe src="http://inner.example/"></iframe>
+<noframes><img src="http://noframes.example/i.gif"></noframes>
+EOF
+	has m http://frame.example/
+	has m http://script.example/x.js
+	has m http://fallback.example/
+	has m http://inner.example/
+	has m http://noframes.example/i.gif
+	! urls m | grep -q textonly.example
+}
+
 @test "%-escapes: decoded in the host, printable ones in the path" {
 	mail m plain <<'EOF'
 http://%65%76%69%6C.example/%41%42%20c%2541 http://pct.example/%7e%c3%a9
@@ -278,6 +306,16 @@ EOF
 	[[ "$(own)" == *"URL_MISMATCH=evil.example URL_MISMATCH=ip.example"* ]]
 	[ "$(printf '%s\n' "$output" | grep -o URL_MISMATCH | wc -l)" -eq 2 ]
 	urls m | grep -qxF "$(printf 'http://evil.example/login\tevil.example\thtml,mismatch=paypal.com')"
+}
+
+@test "URL_MISMATCH: anchor text with references and inline tags shows its domain" {
+	mail m html <<'EOF'
+<a href="&#104;ttp://evil.example/">https&#58;//www.<b>paypal</b>.com/</a>
+<a href="http://good.example/">http://good.example/</a>
+EOF
+	check m
+	[[ "$(own)" == *"URL_MISMATCH=evil.example"* ]]
+	[ "$(printf '%s\n' "$output" | grep -o URL_MISMATCH | wc -l)" -eq 1 ]
 }
 
 @test "URL_MISMATCH looks at 256 bytes of anchor text, no more" {

@@ -229,7 +229,6 @@ bayes_tokens_sort(struct bayes_tokens *t)
 struct tokwalk {
 	struct bayes_tokens *t;
 	struct buf	 text;
-	struct buf	 vis;
 	struct buf	 fold;
 };
 
@@ -292,10 +291,13 @@ tok_part(const struct msgpart *p, void *arg)
 		return t->full;
 	t->text += w->text.len;
 	if (strcmp(p->type, "text/html") == 0) {
-		buf_reset(&w->vis);
-		bayes_html(t, w->text.s, w->text.len, &w->vis);
-		tokens_view(t, w->vis.s, w->vis.len);
-		tokens_words(t, "", w->vis.s, w->vis.len, 0, &w->fold);
+		const struct html_view *v = msgpart_html(p, w->text.s ?
+		    w->text.s : "", w->text.len);
+		const char *s = v->text.s ? v->text.s : "";
+
+		bayes_html(t, v);
+		tokens_view(t, s, v->text.len);
+		tokens_words(t, "", s, v->text.len, 0, &w->fold);
 		return t->full;
 	}
 	end = bayes_footer(w->text.s, w->text.len);
@@ -480,11 +482,9 @@ bayes_tokenize(struct message *m, struct bayes_tokens *t, const char *xdtag)
 	add_headers(t, &h, &a);
 	w.t = t;
 	buf_init(&w.text);
-	buf_init(&w.vis);
 	buf_init(&w.fold);
 	message_parts(m, tok_part, &w);
 	buf_free(&w.text);
-	buf_free(&w.vis);
 	buf_free(&w.fold);
 	bayes_tokens_sort(t);
 	message_msgid(m, "Message-ID", &a, MSG_MAX_VALUE);

@@ -2,7 +2,7 @@
  * bayes_int.h - what the parts of xd-bayes(1)'s tokenizer share:
  * bayes.c holds the token set and tokenizes a message's headers and
  * parts, bayes_words.c makes tokens of words, links and list footers,
- * bayes_html.c reads the visible text of HTML, bayes_fisher.c combines
+ * bayes_html.c the tags and links of HTML, bayes_fisher.c combines
  * token probabilities (Robinson-Fisher).
  */
 #ifndef BAYES_INT_H

@@ -182,7 +182,7 @@ void	 bayes_add(struct bayes_tokens *, const char *, const char *, size_t);
 void	 bayes_words(struct bayes_tokens *, const char *, const char *, size_t,
 	    int);
 void	 bayes_links(struct bayes_tokens *, const char *, size_t);
-void	 bayes_html(struct bayes_tokens *, const char *, size_t, struct buf *);
+void	 bayes_html(struct bayes_tokens *, const struct html_view *);
 size_t	 bayes_footer(const char *, size_t);
 int	 bayes_tokenize(struct message *, struct bayes_tokens *, const char *);
 /* msgtokens.c: a message's tokens, computed once for every stage */

@@ -35,7 +35,7 @@ struct norm {
 	uint64_t	 min[HASHES];
 	size_t		 words, shingles, binary, text, bintext;
 	int		 any;		/* something was digested */
-	struct buf	 word, part, html;
+	struct buf	 word, part;
 };
 
 /* The min-hash functions h_j(x) = a_j * x + b_j (mod 2^64), a_j odd. */
@@ -280,130 +280,6 @@ tokens(struct norm *n, const char *s, size_t len)
 	}
 }
 
-/*
- * HTML to text.  Tags go; most become a space, but the ones that only
- * style text within a line go without a trace, so that a word split by
- * <b></b> stays one word.  The contents of script and style elements
- * and comments go; character references are decoded.
- */
-static int
-inline_tag(const char *name)
-{
-	static const char *const tags[] = {
-		"a", "abbr", "b", "big", "em", "font", "i", "s", "small",
-		"span", "strike", "strong", "sub", "sup", "tt", "u", NULL
-	};
-	const char *const *t;
-
-	for (t = tags; *t != NULL; t++)
-		if (strcmp(name, *t) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *
-find_ci(const char *s, const char *end, const char *what)
-{
-	size_t n = strlen(what);
-
-	for (; s + n <= end; s++)
-		if (strncasecmp(s, what, n) == 0)
-			return s;
-	return NULL;
-}
-
-/* Past the tag that starts at s (a '<'), quotes respected. */
-static const char *
-tag_end(const char *s, const char *end)
-{
-	char quote = 0;
-
-	for (s++; s < end; s++) {
-		if (quote != 0) {
-			if (*s == quote)
-				quote = 0;
-		} else if (*s == '"' || *s == '\'')
-			quote = *s;
-		else if (*s == '>')
-			return s + 1;
-	}
-	return end;
-}
-
-static const char *
-tag(const char *s, const char *end, struct buf *out)
-{
-	char name[16];
-	const char *p = s + 1, *close;
-	size_t n = 0;
-	int closing = 0;
-
-	if (end - s >= 4 && memcmp(s, "<!--", 4) == 0) {
-		close = find_ci(s + 4, end, "-->");
-		buf_addc(out, ' ');
-		return close != NULL ? close + 3 : end;
-	}
-	if (p < end && *p == '/')
-		closing = 1, p++;
-	while (p < end && n < sizeof(name) - 1 && g_ascii_isalnum(*p))
-		name[n++] = g_ascii_tolower(*p++);
-	name[n] = '\0';
-	p = tag_end(s, end);
-	if (!closing && (strcmp(name, "script") == 0 ||
-	    strcmp(name, "style") == 0)) {
-		close = find_ci(p, end, strcmp(name, "script") == 0 ?
-		    "</script" : "</style");
-		p = close != NULL ? tag_end(close, end) : end;
-	}
-	if (!inline_tag(name))
-		buf_addc(out, ' ');
-	return p;
-}
-
-/* A character reference (text/entity.c); a no-break space is a space. */
-static const char *
-entity(const char *s, const char *end, struct buf *out)
-{
-	unsigned cp;
-	size_t k;
-
-	if ((k = html_charref(s, (size_t)(end - s), 0, &cp)) == 0) {
-		buf_addc(out, '&');
-		return s + 1;
-	}
-	utf8_put(out, cp == 0xa0 ? ' ' : cp);
-	return s + k;
-}
-
-static void
-html_text(const char *s, size_t len, struct buf *out)
-{
-	const char *end = s + len;
-
-	buf_reset(out);
-	while (s < end) {
-		if (*s == '<' && s + 1 < end && (g_ascii_isalpha(s[1]) ||
-		    s[1] == '/' || s[1] == '!' || s[1] == '?'))
-			s = tag(s, end, out);
-		else if (*s == '&')
-			s = entity(s, end, out);
-		else {
-			const char *lt = memchr(s, '<', (size_t)(end - s));
-			const char *amp = memchr(s, '&', (size_t)(end - s));
-			const char *stop = end;
-
-			if (lt != NULL)
-				stop = lt;
-			if (amp != NULL && amp < stop)
-				stop = amp;
-			if (stop == s)
-				stop++;
-			buf_add(out, s, (size_t)(stop - s));
-			s = stop;
-		}
-	}
-}
-
 static void
 norm_init(struct norm *n, struct buf *show)
 {
@@ -416,17 +292,18 @@ norm_init(struct norm *n, struct buf *show)
 		buf_reset(show);
 	buf_init(&n->word);
 	buf_init(&n->part);
-	buf_init(&n->html);
 }
 
+/*
+ * HTML is read as the view reads it (mime/htmlview.c): its every text,
+ * seen or not, where a tag ends a word unless it only styles a line
+ * ("V<b></b>iagra" is one word); script, style and comments are no
+ * text; character references are decoded, a no-break space a space.
+ */
 static void
-text(struct norm *n, const char *s, size_t len, int is_html)
+html(struct norm *n, const struct html_view *v)
 {
-	if (is_html) {
-		html_text(s, len, &n->html);
-		tokens(n, n->html.s ? n->html.s : "", n->html.len);
-	} else
-		tokens(n, s, len);
+	tokens(n, v->text.s ? v->text.s : "", v->text.len);
 }
 
 static void
@@ -453,7 +330,6 @@ norm_end(struct norm *n, struct cksum *ck)
 	}
 	buf_free(&n->word);
 	buf_free(&n->part);
-	buf_free(&n->html);
 }
 
 /* A part that is no text: the MD5 of its content, as one "#hex" token. */
@@ -498,8 +374,11 @@ part(const struct msgpart *p, void *arg)
 	if (msgpart_text(p, &n->part, max) != 0)
 		return 0;
 	n->text += n->part.len;
-	text(n, n->part.s ? n->part.s : "", n->part.len,
-	    strcmp(p->type, "text/html") == 0);
+	if (strcmp(p->type, "text/html") == 0)
+		html(n, msgpart_html(p, n->part.s ? n->part.s : "",
+		    n->part.len));
+	else
+		tokens(n, n->part.s ? n->part.s : "", n->part.len);
 	return 0;
 }
 
@@ -529,7 +408,14 @@ cksum_text(const char *s, size_t len, int is_html, struct cksum *ck,
 	norm_init(&n, show);
 	if (len > MAX_TEXT)
 		len = MAX_TEXT;
-	text(&n, s, len, is_html);
+	if (is_html) {
+		struct html_view v;
+
+		html_view_read(&v, s, len);
+		html(&n, &v);
+		html_view_free(&v);
+	} else
+		tokens(&n, s, len);
 	norm_end(&n, ck);
 }
 

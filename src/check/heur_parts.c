@@ -95,28 +95,30 @@ rawuri_reset(struct view *v)
 
 /* --- HTML ------------------------------------------------------------------ */
 
-/* A link of the HTML reading (text/htmlread.c), as the tag wrote it. */
+/*
+ * HTML part p from the view's one reading of it (mime/htmlview.c): its
+ * URLs, its links as the tags wrote them, its visible text onto p and
+ * what is there but not seen.
+ */
 static void
-html_link(void *arg, const char *tag, const char *s, size_t n)
+read_html(struct view *v, const struct msgpart *part, struct text_para *p)
 {
-	(void)tag;
-	rawuri_add(arg, s, n);
-}
+	const char *s = v->text.s ? v->text.s : "";
+	const struct html_view *hv;
+	size_t i;
 
-static void
-render_html(struct view *v, struct text_para *p, const char *s, size_t n)
-{
-	struct html_reading r;
-
-	memset(&r, 0, sizeof(r));
-	r.link = html_link;
-	r.arg = v;
-	html_read(s, n, p, &r);
-	v->chars += r.chars;
-	v->hidden += r.hidden;
-	v->tiny += r.tiny;
-	v->samecolor += r.samecolor;
-	v->images += r.images;
+	urls_html(&v->urls, part, s, v->text.len);
+	hv = msgpart_html(part, s, v->text.len);
+	for (i = 0; i < hv->nlinks; i++)
+		if (hv->links[i].written)
+			rawuri_add(v, hv->links[i].value, hv->links[i].len);
+	text_para_rendered(p, hv->visible.s ? hv->visible.s : "",
+	    hv->visible.len);
+	v->chars += p->chars;
+	v->hidden += hv->r.hidden;
+	v->tiny += hv->r.tiny;
+	v->samecolor += hv->r.samecolor;
+	v->images += hv->r.images;
 }
 
 /* --- parts: text, attachments, charsets --------------------------------- */
@@ -392,10 +394,9 @@ heur_part(const struct msgpart *p, void *arg)
 		buf_addc(&v->rawbody, '\n');
 	}
 	text_para_init(&para, &v->body, BODY_MAX);
-	if (is_html) {
-		urls_html(&v->urls, v->text.s ? v->text.s : "", v->text.len);
-		render_html(v, &para, v->text.s ? v->text.s : "", v->text.len);
-	} else {
+	if (is_html)
+		read_html(v, p, &para);
+	else {
 		urls_text(&v->urls, v->text.s ? v->text.s : "", v->text.len);
 		rawuri_scan(v, v->text.s ? v->text.s : "", v->text.len);
 		text_render_plain(&para, v->text.s ? v->text.s : "", v->text.len);

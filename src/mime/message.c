@@ -356,6 +356,7 @@ message_free(struct message *m)
 	if (m->stream != NULL)
 		g_object_unref(m->stream);
 	free(m->envelope);
+	msgpart_html_forget();	/* its parts are gone */
 	free(m);
 }
 

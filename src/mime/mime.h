@@ -81,6 +81,34 @@ void	 view_clear(void);
 /* What a higher layer derived from a message, kept and freed with it. */
 void	*view_facts(const struct message *);
 void	 view_set_facts(struct message *, void *, void (*)(void *));
+/* htmlview.c: the one HTML reading of a part (text/htmlread.c), once */
+struct html_link {		/* a link attribute of a tag */
+	char	 tag[HTML_NAME_MAX];	/* "a", "img", "form"... */
+	char	 attr[HTML_NAME_MAX];	/* href src action background formaction */
+	size_t	 tagno;		/* which start tag: one per tag */
+	char	*value;		/* references decoded, NUL-ended */
+	size_t	 len;
+	char	*anchor;	/* an <a href>: the text it shows, or NULL; */
+	size_t	 alen;		/* over HTML_ANCHOR_MAX: it was longer */
+	int	 written;	/* the link of html_read(): as heuristics see it */
+	int	 framed;	/* in the text of an iframe (see htmlview.c) */
+};
+struct html_view {
+	struct buf	 text;		/* every text, seen or not */
+	struct buf	 visible;	/* as a reader sees it, a paragraph a line */
+	struct buf	 hidden;	/* a sample of what is not seen */
+	struct buf	 tags;		/* start tag names, each NUL-ended */
+	size_t		 ntags;
+	struct html_link *links;
+	size_t		 nlinks, caplinks;
+	int		 links_cut;	/* more than htmlview.c keeps */
+	struct html_reading r;		/* the counts: chars, hidden, images.. */
+};
+void	 html_view_read(struct html_view *, const char *, size_t);
+void	 html_view_free(struct html_view *);
+const struct html_view *msgpart_html(const struct msgpart *, const char *,
+	    size_t);
+void	 msgpart_html_forget(void);
 struct mbox;			/* where the messages of an mbox file lie */
 /* mbox.c */
 int	 mbox_is_from_line(const char *, size_t);

@@ -213,27 +213,3 @@ html_charref(const char *s, size_t n, int in_attr, unsigned *cp)
 	}
 	return 0;
 }
-
-/* Append s with its character references decoded. */
-void
-html_decode(const char *s, size_t n, int in_attr, struct buf *out)
-{
-	const char *amp;
-	size_t k;
-	unsigned cp;
-
-	while (n > 0 && (amp = memchr(s, '&', n)) != NULL) {
-		buf_add(out, s, (size_t)(amp - s));
-		n -= (size_t)(amp - s);
-		s = amp;
-		if ((k = html_charref(s, n, in_attr, &cp)) > 0)
-			utf8_put(out, cp);
-		else {
-			buf_addc(out, '&');
-			k = 1;
-		}
-		s += k;
-		n -= k;
-	}
-	buf_add(out, s, n);
-}

@@ -70,6 +70,8 @@ flush_text(struct tokenizer *z, int raw)
 	z->t.text = z->text.s;
 	z->t.len = z->text.len;
 	z->t.raw = raw;
+	if (raw)		/* the element it is the text of */
+		memcpy(z->t.name, z->raw, sizeof(z->t.name));
 	z->fn(&z->t, z->arg);
 	buf_reset(&z->text);
 }
@@ -203,6 +205,22 @@ emit_tag(struct tokenizer *z)
 }
 
 /*
+ * Text up to the next '<', NUL or (if refs) '&', at once: a run of text
+ * is most of a part, and a byte at a time was most of the time taken.
+ */
+static void
+text_run(struct tokenizer *z, int refs)
+{
+	size_t k = z->i + 1;
+
+	while (k < z->n && z->s[k] != '<' && z->s[k] != '\0' &&
+	    (z->s[k] != '&' || !refs))
+		k++;
+	buf_add(&z->text, z->s + z->i, k - z->i);
+	z->i = k;
+}
+
+/*
  * Inside script, style, title...: everything up to the end tag that
  * closes the element ("</script" then white space, '/' or '>') is text;
  * references are decoded only in RCDATA (title, textarea).
@@ -228,7 +246,7 @@ raw_text(struct tokenizer *z)
 			utf8_put(&z->text, 0xfffd);
 			z->i++;
 		} else
-			buf_addc(&z->text, z->s[z->i++]);
+			text_run(z, kind == HTML_RCDATA);
 	}
 	flush_text(z, kind);
 	z->raw[0] = '\0';
@@ -278,11 +296,10 @@ step(struct tokenizer *z, enum state st)
 		}
 		if (c == '&')
 			text_ref(z);
-		else {
-			if (c != '\0')	/* the tree builder drops a NUL */
-				buf_addc(&z->text, c);
+		else if (c == '\0')	/* the tree builder drops a NUL */
 			z->i++;
-		}
+		else
+			text_run(z, 1);
 		return DATA;
 	case TAG_OPEN:
 		if (c == '!') {

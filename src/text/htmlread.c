@@ -3,7 +3,12 @@
  * html.c: the text a reader sees (rendered as para.c does), what is
  * there but not seen (hidden, tiny, or in the colour of its background)
  * and its text, the links with the text of their anchors, the images,
- * the forms and their password fields.
+ * the forms and their password fields.  And every text, seen or not, as
+ * text extraction reads it: what is not raw text (script, style...),
+ * a no-break space a space, and a space for each tag but the phrasing
+ * ones that only style a line ("V<b></b>iagra" is one word); a comment
+ * is nothing, as a browser shows it ("ra<!--x-->tes" is one word), so
+ * that checksums and word counts see one text.
  *
  * The style of at most HTML_DEPTH open elements is followed; deeper
  * ones take their parent's.  An end tag closes the innermost open
@@ -19,7 +24,7 @@
 #include "text/text.h"
 
 #define RGB_NONE	0xffffffffU
-#define ANCHOR_MAX	256	/* bytes of anchor text kept */
+#define ANCHOR_MAX	(HTML_ANCHOR_MAX + 1)	/* kept: one more tells it is longer */
 #define HIDDEN_MAX	4096	/* bytes of hidden text kept */
 
 struct frame {
@@ -45,33 +50,67 @@ struct named {
 	unsigned	 code;
 };
 
+/* What a tag is to the reading; one look-up a tag, not one a list. */
+#define T_VOID		0x01	/* no content, no end tag */
+#define T_BLOCK		0x02	/* a line of its own */
+#define T_AUTO		0x04	/* its end tag often left out: a new one ends
+				 * the last */
+#define T_RAW		0x08	/* content never shown: raw text, or skipped */
+#define T_PHRASING	0x10	/* styles text within a line: ends no word */
+
+struct tagkind {
+	const char	*name;
+	unsigned	 kind;
+};
+
+/* sorted by strcmp(), for bsearch() */
+static const struct tagkind tagkinds[] = {
+	{ "a", T_PHRASING }, { "abbr", T_PHRASING }, { "address", T_BLOCK },
+	{ "area", T_VOID }, { "article", T_BLOCK }, { "b", T_PHRASING },
+	{ "base", T_VOID }, { "big", T_PHRASING }, { "blockquote", T_BLOCK },
+	{ "body", T_BLOCK }, { "br", T_VOID | T_BLOCK }, { "center", T_BLOCK },
+	{ "col", T_VOID }, { "dd", T_BLOCK | T_AUTO }, { "div", T_BLOCK },
+	{ "dl", T_BLOCK }, { "dt", T_BLOCK | T_AUTO }, { "em", T_PHRASING },
+	{ "embed", T_VOID }, { "font", T_PHRASING }, { "footer", T_BLOCK },
+	{ "form", T_BLOCK }, { "h1", T_BLOCK }, { "h2", T_BLOCK },
+	{ "h3", T_BLOCK }, { "h4", T_BLOCK }, { "h5", T_BLOCK },
+	{ "h6", T_BLOCK }, { "header", T_BLOCK }, { "hr", T_VOID | T_BLOCK },
+	{ "i", T_PHRASING }, { "img", T_VOID }, { "input", T_VOID },
+	{ "li", T_BLOCK | T_AUTO }, { "link", T_VOID }, { "meta", T_VOID },
+	{ "nav", T_BLOCK }, { "ol", T_BLOCK }, { "option", T_AUTO },
+	{ "p", T_BLOCK | T_AUTO }, { "param", T_VOID }, { "pre", T_BLOCK },
+	{ "s", T_PHRASING }, { "script", T_RAW }, { "section", T_BLOCK },
+	{ "small", T_PHRASING }, { "source", T_VOID }, { "span", T_PHRASING },
+	{ "strike", T_PHRASING }, { "strong", T_PHRASING }, { "style", T_RAW },
+	{ "sub", T_PHRASING }, { "sup", T_PHRASING }, { "table", T_BLOCK },
+	{ "tbody", T_BLOCK }, { "td", T_BLOCK | T_AUTO }, { "template", T_RAW },
+	{ "textarea", T_RAW }, { "th", T_BLOCK | T_AUTO }, { "title", T_RAW },
+	{ "tr", T_BLOCK | T_AUTO }, { "track", T_VOID }, { "tt", T_PHRASING },
+	{ "u", T_PHRASING }, { "ul", T_BLOCK }, { "wbr", T_VOID },
+	{ "xml", T_RAW }
+};
+
 static int
-tag_is(const char *tag, const char *const *list)
+kind_cmp(const void *key, const void *elem)
 {
-	for (; *list != NULL; list++)
-		if (strcmp(tag, *list) == 0)
-			return 1;
-	return 0;
+	return strcmp(key, ((const struct tagkind *)elem)->name);
 }
 
-static const char *const void_tags[] = {
-	"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-	"meta", "param", "source", "track", "wbr", NULL
-};
-static const char *const block_tags[] = {
-	"address", "article", "blockquote", "br", "center", "dd", "div", "dl",
-	"dt", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol",
-	"p", "pre", "section", "table", "td", "th", "tr", "ul", "body",
-	"footer", "header", "nav", "tbody", NULL
-};
-/* elements whose end tag is often left out: a new one ends the last */
-static const char *const auto_close[] = {
-	"p", "li", "td", "th", "tr", "option", "dt", "dd", NULL
-};
-/* elements whose content is never shown: raw text, or skipped here */
-static const char *const raw_tags[] = {
-	"script", "style", "title", "template", "xml", "textarea", NULL
-};
+static unsigned
+tag_kind(const char *name)
+{
+	const struct tagkind *k;
+
+	k = bsearch(name, tagkinds, sizeof(tagkinds) / sizeof(tagkinds[0]),
+	    sizeof(tagkinds[0]), kind_cmp);
+	return k != NULL ? k->kind : 0;
+}
+
+static int
+tag_is(const char *name, unsigned kind)
+{
+	return (tag_kind(name) & kind) != 0;
+}
 
 static const struct named colors[] = {
 	{ "black", 0x000000 }, { "white", 0xffffff }, { "red", 0xff0000 },
@@ -284,13 +323,14 @@ html_open(struct html *x, const struct html_token *t)
 {
 	struct frame f;
 	const struct html_attr *at;
+	unsigned kind = tag_kind(t->name);
 
-	if (tag_is(t->name, block_tags))
+	if (kind & T_BLOCK)
 		text_para_break(x->p);
 	count_tag(x, t);
-	if (t->selfclose || tag_is(t->name, void_tags))
+	if (t->selfclose || (kind & T_VOID))
 		return;
-	if (x->depth > 1 && tag_is(t->name, auto_close) &&
+	if (x->depth > 1 && (kind & T_AUTO) &&
 	    strcmp(top(x)->tag, t->name) == 0)
 		x->depth--;
 	f = *top(x);
@@ -316,7 +356,7 @@ html_close(struct html *x, const char *tag)
 {
 	int i;
 
-	if (tag_is(tag, block_tags))
+	if (tag_is(tag, T_BLOCK))
 		text_para_break(x->p);
 	if (strcmp(tag, "a") == 0)
 		anchor_end(x);
@@ -364,11 +404,70 @@ html_text(struct html *x, const char *s, size_t n)
 	r->chars += p->chars - before;
 }
 
+/*
+ * A tag that only styles a line, by its name as far as it is letters
+ * and digits: "</font=>" ends a font as mail has always been read.
+ */
+static int
+phrasing(const char *name)
+{
+	char alnum[HTML_NAME_MAX];
+	size_t k;
+
+	for (k = 0; k < sizeof(alnum) - 1 && ((name[k] >= 'a' &&
+	    name[k] <= 'z') || (name[k] >= '0' && name[k] <= '9')); k++)
+		alnum[k] = name[k];
+	alnum[k] = '\0';
+	return tag_is(alnum, T_PHRASING);
+}
+
+/* Every text, seen or not: see the top of this file. */
+static void
+whole_text(struct html *x, const struct html_token *t)
+{
+	struct buf *b = x->r->text;
+	const char *s = t->text, *end = t->text + t->len, *c2;
+
+	if (b == NULL)
+		return;
+	switch (t->kind) {
+	case HTML_TEXT:
+		if (t->raw == HTML_RAWTEXT)
+			break;
+		while (s < end) {	/* U+00A0 is C2 A0 */
+			if ((c2 = memchr(s, 0xc2, (size_t)(end - s))) == NULL ||
+			    c2 + 1 == end) {
+				buf_add(b, s, (size_t)(end - s));
+				break;
+			}
+			buf_add(b, s, (size_t)(c2 - s));
+			if ((unsigned char)c2[1] == 0xa0)
+				buf_addc(b, ' ');
+			else
+				buf_add(b, c2, 2);
+			s = c2 + 2;
+		}
+		break;
+	case HTML_START:
+	case HTML_END:
+		if (!phrasing(t->name))
+			buf_addc(b, ' ');
+		break;
+	case HTML_COMMENT:	/* no word ends at one */
+		break;
+	}
+}
+
 static void
 token(const struct html_token *t, void *arg)
 {
 	struct html *x = arg;
 
+	whole_text(x, t);
+	if (t->kind == HTML_TEXT && t->raw && x->r->raw != NULL)
+		x->r->raw(x->r->arg, t);
+	if (t->kind == HTML_START && x->r->tag != NULL && x->skip[0] != '\0')
+		x->r->tag(x->r->arg, t);
 	if (x->skip[0] != '\0') {	/* template, xml: until its end tag */
 		if (t->kind == HTML_END && strcmp(t->name, x->skip) == 0)
 			x->skip[0] = '\0';
@@ -380,14 +479,17 @@ token(const struct html_token *t, void *arg)
 			html_text(x, t->text, t->len);
 		break;
 	case HTML_START:
-		if (!tag_is(t->name, raw_tags))
+		if (!tag_is(t->name, T_RAW))
 			html_open(x, t);
 		else if (!t->selfclose && (strcmp(t->name, "template") == 0 ||
 		    strcmp(t->name, "xml") == 0))
 			memcpy(x->skip, t->name, sizeof(x->skip));
+		/* after an <a>'s anchor_start(): the last anchor has ended */
+		if (x->r->tag != NULL)
+			x->r->tag(x->r->arg, t);
 		break;
 	case HTML_END:
-		if (!tag_is(t->name, raw_tags))
+		if (!tag_is(t->name, T_RAW))
 			html_close(x, t->name);
 		break;
 	case HTML_COMMENT:

@@ -61,6 +61,40 @@ text_para_break(struct text_para *p)
 	p->space = 0;
 }
 
+/*
+ * Text that a text_para rendered already (a paragraph a line, as
+ * html_read() gives it) onto p at the start of a line, where a reading
+ * leaves it, as if its text were rendered there again: the same bytes,
+ * cut at the same place, the same characters counted.  Most of the
+ * time it fits and is copied as it is.
+ */
+void
+text_para_rendered(struct text_para *p, const char *s, size_t n)
+{
+	const char *end = s + n, *nl;
+	size_t i;
+
+	text_para_break(p);	/* nothing, at the start of a line */
+	if (n <= p->max - p->out->len) {
+		buf_add(p->out, s, n);
+		for (i = 0; i < n; i++)
+			if (s[i] != ' ' && s[i] != '\n' &&
+			    ((unsigned char)s[i] & 0xc0) != 0x80)
+				p->chars++;
+		p->start = n == 0 || s[n - 1] == '\n';
+		p->space = 0;
+		return;
+	}
+	while (s < end) {
+		if ((nl = memchr(s, '\n', (size_t)(end - s))) == NULL)
+			nl = end;
+		text_para_text(p, s, (size_t)(nl - s));
+		if (nl < end)
+			text_para_break(p);
+		s = nl + 1;
+	}
+}
+
 /* Plain text: a blank line ends a paragraph. */
 void
 text_render_plain(struct text_para *p, const char *s, size_t n)

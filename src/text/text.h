@@ -23,7 +23,6 @@ void	 text_clean(struct buf *, size_t);
 /* entity.c: HTML character references, named and numeric; the int
  * says "in an attribute value" (the WHATWG rule for a missing ';') */
 size_t	 html_charref(const char *, size_t, int, unsigned *);
-void	 html_decode(const char *, size_t, int, struct buf *);
 
 /* html.c: the HTML tokenizer, WHATWG states, bounded */
 #define HTML_NAME_MAX	32	/* bytes of a tag or attribute name, NUL too */
@@ -40,7 +39,8 @@ struct html_attr {
 };
 struct html_token {
 	enum html_kind kind;
-	char	 name[HTML_NAME_MAX];	/* tags: lower case; "" if too long */
+	char	 name[HTML_NAME_MAX];	/* tags: lower case; "" if too long;
+					 * raw text: its element's */
 	const char *text;		/* text (decoded) or a comment's */
 	size_t	 len;
 	int	 raw;			/* text in a raw element: HTML_RAWTEXT.. */
@@ -64,17 +64,24 @@ void	 text_para_init(struct text_para *, struct buf *, size_t);
 void	 text_para_text(struct text_para *, const char *, size_t);
 void	 text_para_break(struct text_para *);
 void	 text_render_plain(struct text_para *, const char *, size_t);
+void	 text_para_rendered(struct text_para *, const char *, size_t);
 
 /* htmlread.c: one reading of an HTML part */
 #define HTML_DEPTH	64	/* open elements whose style is followed */
+#define HTML_ANCHOR_MAX	256	/* bytes of anchor text; one more: longer */
 struct html_reading {
 	/* set by the caller, each may be NULL */
 	void	(*link)(void *, const char *, const char *, size_t);
 				/* tag, its link (href, src, action) */
 	void	(*anchor)(void *, const char *, size_t, const char *, size_t);
 				/* an <a>'s href and the text it shows */
+	void	(*tag)(void *, const struct html_token *);
+				/* each start tag, raw ones too */
+	void	(*raw)(void *, const struct html_token *);
+				/* the text of each raw element (script..) */
 	void	*arg;
 	struct buf *hidden_text; /* what is not seen, a bounded sample */
+	struct buf *text;	/* every text, seen or not (see htmlread.c) */
 	/* read */
 	size_t	 chars;		/* characters shown, not spaces */
 	size_t	 hidden, tiny, samecolor; /* characters not seen, and why */

@@ -41,7 +41,6 @@ urls_init(struct urls *u)
 	u->maxlen = len < 64 ? 64 : len;
 	u->scan = conf_size("url_scan_size");
 	buf_init(&u->tmp);
-	buf_init(&u->text);
 }
 
 void
@@ -67,7 +66,6 @@ urls_free(struct urls *u)
 	free(u->v);
 	free(u->hash);
 	buf_free(&u->tmp);
-	buf_free(&u->text);
 	memset(u, 0, sizeof(*u));
 }
 

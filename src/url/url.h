@@ -52,13 +52,14 @@ struct urls {
 	size_t		 max, maxlen, scan;	/* bounds; private below */
 	size_t		 used;		/* bytes of text scanned */
 	size_t		 cap, hcap, *hash;
-	struct buf	 tmp, text;
+	struct buf	 tmp;
 };
 void	 urls_init(struct urls *);	/* bounds from xd.conf */
 void	 urls_reset(struct urls *);
 void	 urls_free(struct urls *);
 void	 urls_text(struct urls *, const char *, size_t);
-void	 urls_html(struct urls *, const char *, size_t);
+void	 urls_html(struct urls *, const struct msgpart *, const char *,
+	    size_t);
 int	 urls_message(struct urls *, struct message *);
 int	 urls_add(struct urls *, const char *, size_t, unsigned);
 int	 url_host(const char *, size_t, struct buf *, int *);
