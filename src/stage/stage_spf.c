@@ -411,6 +411,72 @@ out:
 	return rc;
 }
 
+/*
+ * With no resolver every lookup fails at once: there is nothing to wait
+ * for, so the lines are checked as they are read, in this thread, the
+ * same check and the same lines as run_all() without its handoffs.
+ */
+static int
+run_inline(const struct opts *o, int stats, FILE *in, FILE *out)
+{
+	struct run r;
+	struct worker w;
+	struct reader rd;
+	struct rec rec;
+	const char *errstr;
+	unsigned long done = 0;
+	int need, rc = 0;
+	long long cache = conf_int("dns_cache");
+	char *own_cache = xstrdup(conf_str("dns_cache"));
+
+	memset(&r, 0, sizeof(r));
+	memset(&w, 0, sizeof(w));
+	/* the cache as run_all() has it: this one, none of dns.c's */
+	r.cache = spf_cache_new(cache > 0 ? (size_t)cache : 0);
+	conf_set("dns_cache", "0");
+	w.spf = spf_new(o->resolver, r.cache, &errstr);
+	conf_set("dns_cache", own_cache);
+	free(own_cache);
+	if (w.spf == NULL) {
+		xd_warnx("resolver: %s", errstr);
+		spf_cache_free(r.cache);
+		return XD_EXIT_USAGE;
+	}
+	reader_init(&rd, in, "<stdin>", (size_t)conf_size("max_line"));
+	rec_init(&rec);
+	while (reader_next(&rd, &rec)) {
+		if (!rec.comment)
+			progress_tick(++done, 0);
+		if ((need = needs_check(&rec, o, rd.lineno)) < 0)
+			rc = XD_EXIT_SOME;
+		else if (need > 0) {
+			if (check(w.spf, &rec, o, rd.lineno))
+				rc = XD_EXIT_SOME;
+			r.checked++;
+		}
+		if (rec_write(&rec, out) != 0)
+			break;
+		rec_clear(&rec);
+	}
+	progress_tick(done, 1);
+	if (ferror(in)) {
+		xd_warn("read error");
+		rc = XD_EXIT_SOME;
+	}
+	if (fflush(out) == EOF || ferror(out)) {
+		xd_warn("write error");
+		rc = XD_EXIT_SOME;
+	}
+	reader_free(&rd);
+	rec_free(&rec);
+	spf_stats(w.spf, &w.st);
+	if (stats)
+		print_stats(&r, &w, 1);
+	spf_free(w.spf);
+	spf_cache_free(r.cache);
+	return rc;
+}
+
 static int
 conf_guess(int *out)
 {
@@ -488,6 +554,8 @@ spf_run(void *arg, FILE *in, FILE *out)
 {
 	struct spf_stage *st = arg;
 
+	if (st->o.none)
+		return run_inline(&st->o, st->stats, in, out);
 	return run_all(&st->o, st->window, st->stats, in, out);
 }
 
