@@ -64,6 +64,12 @@ rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 	(void)rs, (void)k, (void)s, (void)n;
 }
 
+void
+rules_hs_scan_uris(struct ruleset *rs, const char *const *uris, size_t n)
+{
+	(void)rs, (void)uris, (void)n;
+}
+
 int
 rules_hs_may(const struct ruleset *rs, const struct rule *r)
 {
@@ -81,7 +87,7 @@ rules_hs_free(struct ruleset *rs)
 
 #include <hs.h>
 
-#define HS_MAGIC	"xd-hs-cache 2\n"
+#define HS_MAGIC	"xd-hs-cache 3\n"
 #define DIGEST		32
 
 struct rules_hs {
@@ -89,6 +95,7 @@ struct rules_hs {
 	hs_scratch_t	*scratch;
 	uint64_t	 scanned[HS_KINDS];	/* the message each was for */
 	uint64_t	 bad[HS_KINDS];		/* a scan failed: run PCRE2 */
+	struct buf	 uris;			/* the links, a line each */
 };
 
 /* Can Hyperscan take r's pattern as PCRE2 has it? */
@@ -119,6 +126,8 @@ hs_flags(const struct rule *r)
 	if ((r->options & PCRE2_MULTILINE) || r->type == R_BODY ||
 	    r->type == R_RAWBODY)
 		f |= HS_FLAG_MULTILINE;	/* as compile() does */
+	if (r->type == R_URI)
+		f |= HS_FLAG_MULTILINE;	/* the links a line each */
 	return f;
 }
 
@@ -148,60 +157,129 @@ counted(const char *p, const char *end, long *min, long *max)
  * "{3,90}" as "+").  That matches more, never less, which is all a
  * prefilter may do, and keeps the databases small: ".{0,200}" alone
  * made one pattern's database 600 KB and its compiling half a second.
+ * Word boundaries (\b, \B) outside lookarounds are dropped too, for
+ * the same reason: they cost a quarter of the body scan.  Uri rules
+ * are run on all the links at once, a line each (scan_uris()), so
+ * there \A and \z mean a line's start and end.
  */
 #define RELAX_OVER	8
+#define LOOK_DEPTH	64	/* groups tracked for lookarounds */
+
+struct expr {
+	const char	*p, *end;
+	struct buf	 b;
+	int		 uri;
+	int		 keep;			/* \b dropped nowhere */
+	int		 depth;			/* open groups */
+	int		 looks;			/* open lookarounds */
+	unsigned char	 look[LOOK_DEPTH];	/* is that group one */
+};
+
+/* An escape at e->p: copied, dropped or made what it means per line. */
+static void
+escape(struct expr *e)
+{
+	const char *p = e->p, *q = p + 2;
+
+	if (strchr("xopPNgk", p[1]) != NULL && q < e->end && *q == '{') {
+		q = memchr(q, '}', (size_t)(e->end - q));
+		q = q != NULL ? q + 1 : e->end;
+	}
+	if ((p[1] == 'b' || p[1] == 'B') && !e->keep && e->looks == 0 &&
+	    e->depth < LOOK_DEPTH)
+		;		/* a word boundary: more matches, never less */
+	else if (e->uri && p[1] == 'A')
+		buf_addc(&e->b, '^');
+	else if (e->uri && (p[1] == 'z' || p[1] == 'Z'))
+		buf_addc(&e->b, '$');
+	else
+		buf_add(&e->b, p, (size_t)(q - p));
+	e->p = q;
+}
+
+/* A parenthesis at e->p: which groups are lookarounds. */
+static void
+paren(struct expr *e)
+{
+	const char *p = e->p;
+	int look;
+
+	if (*p == '(') {
+		look = p + 2 < e->end && p[1] == '?' && (p[2] == '=' ||
+		    p[2] == '!' || (p[2] == '<' && p + 3 < e->end &&
+		    (p[3] == '=' || p[3] == '!')));
+		if (e->depth < LOOK_DEPTH)
+			e->look[e->depth] = (unsigned char)look;
+		e->depth++;
+		e->looks += look;
+	} else if (e->depth > 0) {
+		e->depth--;
+		if (e->depth < LOOK_DEPTH)
+			e->looks -= e->look[e->depth];
+	}
+	buf_addc(&e->b, *e->p++);
+}
 
 static char *
 expression(const struct rule *r)
 {
-	const char *p = r->pattern, *end = p + r->patlen, *q;
-	struct buf b;
+	struct expr e;
+	const char *q;
 	long min, max;
 	int inclass = 0;
 
-	buf_init(&b);
+	memset(&e, 0, sizeof(e));
+	e.p = r->pattern;
+	e.end = e.p + r->patlen;
+	e.uri = r->type == R_URI;
+	/* comments and \Q...\E could hide a lookaround's parentheses */
+	e.keep = (r->options & PCRE2_EXTENDED) ||
+	    memmem(e.p, r->patlen, "\\Q", 2) != NULL;
+	buf_init(&e.b);
 	if (r->options & PCRE2_EXTENDED)
-		buf_adds(&b, "(?x)");
-	while (p < end) {
-		if (*p == '\\' && p + 1 < end) {
-			q = p + 2;
-			if (strchr("xopPNgk", p[1]) != NULL && q < end &&
-			    *q == '{') {
-				q = memchr(q, '}', (size_t)(end - q));
-				q = q != NULL ? q + 1 : end;
-			}
-			buf_add(&b, p, (size_t)(q - p));
-			p = q;
+		buf_adds(&e.b, "(?x)");
+	while (e.p < e.end) {
+		const char *p = e.p;
+
+		if (*p == '\\' && p + 1 < e.end) {
+			if (inclass) {
+				buf_add(&e.b, p, 2);
+				e.p += 2;
+			} else
+				escape(&e);
 			continue;
 		}
 		if (!inclass && *p == '[') {
 			inclass = 1;
-			buf_addc(&b, *p++);
-			if (p < end && *p == '^')
-				buf_addc(&b, *p++);
-			if (p < end && *p == ']')
-				buf_addc(&b, *p++);
+			buf_addc(&e.b, *e.p++);
+			if (e.p < e.end && *e.p == '^')
+				buf_addc(&e.b, *e.p++);
+			if (e.p < e.end && *e.p == ']')
+				buf_addc(&e.b, *e.p++);
 			continue;
 		}
-		if (inclass && *p == '[' && p + 1 < end && p[1] == ':' &&
-		    (q = memmem(p + 2, (size_t)(end - p - 2), ":]", 2)) != NULL) {
-			buf_add(&b, p, (size_t)(q + 2 - p));
-			p = q + 2;
+		if (inclass && *p == '[' && p + 1 < e.end && p[1] == ':' &&
+		    (q = memmem(p + 2, (size_t)(e.end - p - 2), ":]", 2)) != NULL) {
+			buf_add(&e.b, p, (size_t)(q + 2 - p));
+			e.p = q + 2;
 			continue;
 		}
 		if (inclass && *p == ']')
 			inclass = 0;
-		else if (!inclass && *p == '{' && (q = counted(p, end, &min,
-		    &max)) != NULL && (min > RELAX_OVER || max < 0 ||
+		else if (!inclass && (*p == '(' || *p == ')')) {
+			paren(&e);
+			continue;
+		} else if (!inclass && *p == '{' && (q = counted(p, e.end,
+		    &min, &max)) != NULL && (min > RELAX_OVER || max < 0 ||
 		    max > RELAX_OVER)) {
-			buf_addc(&b, min == 0 ? '*' : '+');
-			p = q;
+			buf_addc(&e.b, min == 0 ? '*' : '+');
+			e.p = q;
 			continue;
 		}
-		buf_addc(&b, *p++);
+		buf_addc(&e.b, *e.p++);
 	}
-	buf_addc(&b, '\0');
-	return b.s;
+	buf_addc(&e.b, '\0');
+	return e.b.s;
 }
 
 /* The cache file's name: a digest of all the databases depend on. */
@@ -435,6 +513,7 @@ rules_hs_build(struct ruleset *rs)
 	    hs_valid_platform() != HS_SUCCESS)
 		return;
 	h = xcalloc(1, sizeof(*h));
+	buf_init(&h->uris);
 	path = hs_path(rs);
 	if (path != NULL && (p = rules_cache_map(path, &len)) != NULL) {
 		if (load(rs, h, p, len) != 0)
@@ -482,7 +561,28 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-/* Scan one text of kind k; uri rules have a scan per link. */
+/*
+ * The links in one scan, a line each: their expressions see \A and \z
+ * as a line's start and end, and a match that spans lines only makes
+ * PCRE2 run where it need not.
+ */
+void
+rules_hs_scan_uris(struct ruleset *rs, const char *const *uris, size_t n)
+{
+	struct rules_hs *h = rs->hs;
+	size_t i;
+
+	if (n == 0)
+		return;
+	buf_reset(&h->uris);
+	for (i = 0; i < n; i++) {
+		buf_adds(&h->uris, uris[i]);
+		buf_addc(&h->uris, '\n');
+	}
+	rules_hs_scan(rs, 2, h->uris.s, h->uris.len);	/* uri */
+}
+
+/* Scan one text of kind k. */
 void
 rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 {
@@ -510,6 +610,7 @@ rules_hs_free(struct ruleset *rs)
 	if (rs->hs == NULL)
 		return;
 	drop(rs, rs->hs);
+	buf_free(&rs->hs->uris);
 	hs_free_scratch(rs->hs->scratch);
 	free(rs->hs);
 	rs->hs = NULL;

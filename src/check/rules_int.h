@@ -227,6 +227,7 @@ void	 rules_hs_build(struct ruleset *);
 int	 rules_hs_kind(const struct rule *);
 int	 rules_hs_todo(struct ruleset *, int);
 void	 rules_hs_scan(struct ruleset *, int, const char *, size_t);
+void	 rules_hs_scan_uris(struct ruleset *, const char *const *, size_t);
 int	 rules_hs_may(const struct ruleset *, const struct rule *);
 void	 rules_hs_free(struct ruleset *);
 

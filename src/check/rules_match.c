@@ -336,7 +336,6 @@ hs_may(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 {
 	const struct rulemsg *m = rs->msg;
 	int k = rules_hs_kind(r);
-	size_t i;
 
 	if (!r->hs)
 		return 1;
@@ -344,9 +343,7 @@ hs_may(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 		if (r->type != R_URI)
 			rules_hs_scan(rs, k, s, n);
 		else
-			for (i = 0; i < m->nuris; i++)
-				rules_hs_scan(rs, k, m->uris[i],
-				    strlen(m->uris[i]));
+			rules_hs_scan_uris(rs, m->uris, m->nuris);
 	}
 	return rules_hs_may(rs, r);
 }
