@@ -394,11 +394,15 @@ message_header_next(const struct message *m, const char *name, int *pos)
 {
 	GMimeHeaderList *hl = headers_of(m);
 	int n = g_mime_header_list_get_count(hl);
+	int first = tolower((unsigned char)name[0]);
 
 	for (; *pos < n; (*pos)++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, *pos);
+		const char *hn = g_mime_header_get_name(h);
 
-		if (strcasecmp(g_mime_header_get_name(h), name) == 0) {
+		/* the first letter alone rules most out, without a call */
+		if (tolower((unsigned char)hn[0]) == first &&
+		    strcasecmp(hn, name) == 0) {
 			const char *v = g_mime_header_get_raw_value(h);
 
 			(*pos)++;
