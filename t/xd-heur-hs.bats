@@ -91,6 +91,18 @@ has_hs() {
 	[[ "$output" != *"HS_NO_WORD"* ]]
 }
 
+@test "patterns that start with no literal are in a database of their own, scanned too" {
+	offer
+	rules 'body HS_WEAK /[ck]heap\s+car/' 'body HS_WEAK_NONE /\s+expensive/' \
+	    'body HS_STRONG /cheap pills/'
+	has_hs
+	run heur
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"${T}HS_WEAK="* ]]
+	[[ "$output" == *"${T}HS_STRONG="* ]]
+	[[ "$output" != *"HS_WEAK_NONE"* ]]
+}
+
 @test "a spoilt or foreign cache file is never trusted: it is rebuilt" {
 	offer
 	rules 'body HS_PLAIN /cheap car/' 'body HS_NONE /expensive/'

@@ -1,7 +1,8 @@
 /*
  * rules_hs.c - Hyperscan as a prefilter, the way rspamd uses it: the
- * body, rawbody, uri and full patterns of a set are compiled into one
- * database per kind of text (HS_FLAG_PREFILTER, HS_FLAG_SINGLEMATCH),
+ * body, rawbody, uri and full patterns of a set are compiled into
+ * databases per kind of text (HS_FLAG_PREFILTER, HS_FLAG_SINGLEMATCH;
+ * two a kind, see rules_hs_weak.c),
  * each text is scanned once, and PCRE2 runs only the rules Hyperscan
  * says may match.  Prefilter mode never misses a match, and PCRE2 has
  * the final say, so counts, tflags multiple and evidence stay as they
@@ -87,11 +88,13 @@ rules_hs_free(struct ruleset *rs)
 
 #include <hs.h>
 
-#define HS_MAGIC	"xd-hs-cache 3\n"
+#define HS_MAGIC	"xd-hs-cache 4\n"
 #define DIGEST		32
+/* Two databases a kind, k and k + HS_KINDS: see rules_hs_weak.c. */
+#define HS_DBS		(2 * HS_KINDS)
 
 struct rules_hs {
-	hs_database_t	*db[HS_KINDS];
+	hs_database_t	*db[HS_DBS];
 	hs_scratch_t	*scratch;
 	uint64_t	 scanned[HS_KINDS];	/* the message each was for */
 	uint64_t	 bad[HS_KINDS];		/* a scan failed: run PCRE2 */
@@ -318,12 +321,14 @@ hs_path(const struct ruleset *rs)
 }
 
 /*
- * Compile one kind's database from the candidates.  A pattern that
- * Hyperscan refuses is dropped and the rest compiled again; bounded by
- * the number of patterns.  The ids that made it are in ids[0..*n).
+ * Compile database d from the candidates: those of kind d % HS_KINDS
+ * whose expressions start weak or not, as d / HS_KINDS says.  A
+ * pattern that Hyperscan refuses is dropped and the rest compiled
+ * again; bounded by the number of patterns.  The ids that made it are
+ * in ids[0..*n).
  */
 static hs_database_t *
-compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
+compile_db(struct ruleset *rs, int d, unsigned *ids, unsigned *n)
 {
 	hs_database_t *db = NULL;
 	hs_compile_error_t *err = NULL;
@@ -335,9 +340,13 @@ compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
 	for (j = 0; j < rs->n; j++) {
 		struct rule *r = &rs->r[j];
 
-		if (!candidate(r) || rules_hs_kind(r) != k)
+		if (!candidate(r) || rules_hs_kind(r) != d % HS_KINDS)
 			continue;
 		ex[m] = expression(r);
+		if (rules_hs_weak(ex[m]) != d / HS_KINDS) {
+			free(ex[m]);
+			continue;
+		}
 		fl[m] = hs_flags(r);
 		info = NULL;
 		if (hs_expression_info(ex[m], fl[m], &info, &err) !=
@@ -374,7 +383,7 @@ compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
 
 /*
  * The layout: magic, a check of the rest but the databases, then for
- * each kind that has a database: kind, n, n rule indexes, length, and
+ * each database there is: its d, n, n rule indexes, length, and
  * what hs_serialize_database() wrote.  hs_deserialize_database() checks
  * a CRC of each database itself; hashing megabytes again for every
  * delivery would cost more than the scan.
@@ -413,8 +422,8 @@ build(struct ruleset *rs, struct rules_hs *h, const char *path)
 	buf_init(&out);
 	buf_adds(&out, HS_MAGIC);
 	buf_add(&out, (char *)&check, sizeof(check));
-	for (k = 0; k < HS_KINDS; k++) {
-		if ((h->db[k] = compile_kind(rs, k, ids, &n)) == NULL)
+	for (k = 0; k < HS_DBS; k++) {
+		if ((h->db[k] = compile_db(rs, k, ids, &n)) == NULL)
 			continue;
 		for (i = 0; i < n; i++)
 			rs->r[ids[i]].hs = 1;
@@ -457,13 +466,13 @@ load(struct ruleset *rs, struct rules_hs *h, const unsigned char *p,
 		memcpy(&k, p + off, sizeof(k));
 		memcpy(&n, p + off + sizeof(k), sizeof(n));
 		off += 2 * sizeof(k);
-		if (k >= HS_KINDS || h->db[k] != NULL ||
+		if (k >= HS_DBS || h->db[k] != NULL ||
 		    n > (len - off) / sizeof(id))
 			return -1;
 		for (i = 0; i < n; i++, off += sizeof(id)) {
 			memcpy(&id, p + off, sizeof(id));
 			if (id >= rs->n || !candidate(&rs->r[id]) ||
-			    rules_hs_kind(&rs->r[id]) != (int)k)
+			    rules_hs_kind(&rs->r[id]) != (int)(k % HS_KINDS))
 				return -1;
 		}
 		if (len - off < sizeof(l))
@@ -490,7 +499,7 @@ drop(struct ruleset *rs, struct rules_hs *h)
 	size_t i;
 	int k;
 
-	for (k = 0; k < HS_KINDS; k++) {
+	for (k = 0; k < HS_DBS; k++) {
 		hs_free_database(h->db[k]);
 		h->db[k] = NULL;
 	}
@@ -520,16 +529,16 @@ rules_hs_build(struct ruleset *rs)
 			drop(rs, h);
 		munmap(p, len);
 	}
-	for (k = 0; k < HS_KINDS && h->db[k] == NULL; k++)
+	for (k = 0; k < HS_DBS && h->db[k] == NULL; k++)
 		;
-	if (k == HS_KINDS)
+	if (k == HS_DBS)
 		build(rs, h, path);
 	free(path);
-	for (k = 0; k < HS_KINDS; k++)
+	for (k = 0; k < HS_DBS; k++)
 		if (h->db[k] != NULL && hs_alloc_scratch(h->db[k],
 		    &h->scratch) != HS_SUCCESS)
 			break;
-	if (k < HS_KINDS) {
+	if (k < HS_DBS) {
 		drop(rs, h);
 		hs_free_scratch(h->scratch);
 		free(h);
@@ -544,7 +553,8 @@ rules_hs_todo(struct ruleset *rs, int k)
 {
 	struct rules_hs *h = rs->hs;
 
-	if (h == NULL || k < 0 || h->db[k] == NULL || h->scanned[k] == rs->gen)
+	if (h == NULL || k < 0 || (h->db[k] == NULL &&
+	    h->db[k + HS_KINDS] == NULL) || h->scanned[k] == rs->gen)
 		return 0;
 	h->scanned[k] = rs->gen;
 	return 1;
@@ -582,15 +592,18 @@ rules_hs_scan_uris(struct ruleset *rs, const char *const *uris, size_t n)
 	rules_hs_scan(rs, 2, h->uris.s, h->uris.len);	/* uri */
 }
 
-/* Scan one text of kind k. */
+/* Scan one text of kind k, with both its databases. */
 void
 rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 {
 	struct rules_hs *h = rs->hs;
+	int d;
 
-	if (n > 0xffffffffU || hs_scan(h->db[k], s != NULL ? s : "",
-	    (unsigned)n, 0, h->scratch, on_match, rs) != HS_SUCCESS)
-		h->bad[k] = rs->gen;
+	for (d = k; d < HS_DBS; d += HS_KINDS)
+		if (h->db[d] != NULL && (n > 0xffffffffU || hs_scan(h->db[d],
+		    s != NULL ? s : "", (unsigned)n, 0, h->scratch, on_match,
+		    rs) != HS_SUCCESS))
+			h->bad[k] = rs->gen;
 }
 
 /* Must PCRE2 run r on this message: may it match? */

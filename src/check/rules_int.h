@@ -230,6 +230,7 @@ void	 rules_hs_scan(struct ruleset *, int, const char *, size_t);
 void	 rules_hs_scan_uris(struct ruleset *, const char *const *, size_t);
 int	 rules_hs_may(const struct ruleset *, const struct rule *);
 void	 rules_hs_free(struct ruleset *);
+int	 rules_hs_weak(const char *);		/* rules_hs_weak.c */
 
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);
