@@ -31,6 +31,8 @@
 #include "check/check.h"
 #include "check/rules_int.h"
 
+#define HS_URI		2	/* the kind of uri rules */
+
 /* Which kind of text a rule is run on: a database each; -1 for none. */
 int
 rules_hs_kind(const struct rule *r)
@@ -38,7 +40,7 @@ rules_hs_kind(const struct rule *r)
 	switch (r->type) {
 	case R_BODY:	return 0;
 	case R_RAWBODY:	return 1;
-	case R_URI:	return 2;
+	case R_URI:	return HS_URI;
 	case R_FULL:	return 3;
 	default:	return -1;
 	}
@@ -65,11 +67,6 @@ rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 	(void)rs, (void)k, (void)s, (void)n;
 }
 
-void
-rules_hs_scan_uris(struct ruleset *rs, const char *const *uris, size_t n)
-{
-	(void)rs, (void)uris, (void)n;
-}
 
 int
 rules_hs_may(const struct ruleset *rs, const struct rule *r)
@@ -572,32 +569,39 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 }
 
 /*
- * The links in one scan, a line each: their expressions see \A and \z
- * as a line's start and end, and a match that spans lines only makes
- * PCRE2 run where it need not.
+ * The links of the message in one text, a line each: their expressions
+ * see \A and \z as a line's start and end, and a match that spans
+ * lines only makes PCRE2 run where it need not.  NULL if there are none.
  */
-void
-rules_hs_scan_uris(struct ruleset *rs, const char *const *uris, size_t n)
+static const char *
+uri_lines(struct ruleset *rs, size_t *n)
 {
 	struct rules_hs *h = rs->hs;
 	size_t i;
 
-	if (n == 0)
-		return;
+	if (rs->msg->nuris == 0)
+		return NULL;
 	buf_reset(&h->uris);
-	for (i = 0; i < n; i++) {
-		buf_adds(&h->uris, uris[i]);
+	for (i = 0; i < rs->msg->nuris; i++) {
+		buf_adds(&h->uris, rs->msg->uris[i]);
 		buf_addc(&h->uris, '\n');
 	}
-	rules_hs_scan(rs, 2, h->uris.s, h->uris.len);	/* uri */
+	*n = h->uris.len;
+	return h->uris.s;
 }
 
-/* Scan one text of kind k, with both its databases. */
+/*
+ * Scan one text of kind k, with both its databases; for uri rules the
+ * message's links, s and n unused.
+ */
 void
 rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 {
 	struct rules_hs *h = rs->hs;
 	int d;
+
+	if (k == HS_URI && (s = uri_lines(rs, &n)) == NULL)
+		return;		/* no links: nothing for uri rules to match */
 
 	for (d = k; d < HS_DBS; d += HS_KINDS)
 		if (h->db[d] != NULL && (n > 0xffffffffU || hs_scan(h->db[d],

@@ -334,17 +334,12 @@ lit_uris(struct ruleset *rs, const struct rulemsg *m)
 static int
 hs_may(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 {
-	const struct rulemsg *m = rs->msg;
 	int k = rules_hs_kind(r);
 
 	if (!r->hs)
 		return 1;
-	if (rules_hs_todo(rs, k)) {
-		if (r->type != R_URI)
-			rules_hs_scan(rs, k, s, n);
-		else
-			rules_hs_scan_uris(rs, m->uris, m->nuris);
-	}
+	if (rules_hs_todo(rs, k))
+		rules_hs_scan(rs, k, s, n);	/* uri rules: the links */
 	return rules_hs_may(rs, r);
 }
 
