@@ -73,9 +73,40 @@ has_hs() {
 	[[ "$output" != *"HS_NONE"* ]]
 }
 
+@test "the links are scanned at once, and anchors still hold at each" {
+	offer
+	printf 'And http://second.example.net/page too.\n' >>m
+	# \A and $ of a uri rule are each link's start and end, not the
+	# first link's start and the last one's end.
+	rules 'uri HS_URI_START /\Ahttp:\/\/second\./' \
+	    'uri HS_URI_END /deal$/' 'uri HS_URI_NONE /\Apage/' \
+	    'body HS_WORD /\bcheap\s+car\b/' 'body HS_NO_WORD /\bheap\b/'
+	has_hs
+	run heur
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"${T}HS_URI_START="* ]]
+	[[ "$output" == *"${T}HS_URI_END="* ]]
+	[[ "$output" == *"${T}HS_WORD="* ]]
+	[[ "$output" != *"HS_URI_NONE"* ]]
+	[[ "$output" != *"HS_NO_WORD"* ]]
+}
+
+@test "patterns that start with no literal are in a database of their own, scanned too" {
+	offer
+	rules 'body HS_WEAK /[ck]heap\s+car/' 'body HS_WEAK_NONE /\s+expensive/' \
+	    'body HS_STRONG /cheap pills/'
+	has_hs
+	run heur
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"${T}HS_WEAK="* ]]
+	[[ "$output" == *"${T}HS_STRONG="* ]]
+	[[ "$output" != *"HS_WEAK_NONE"* ]]
+}
+
 @test "a spoilt or foreign cache file is never trusted: it is rebuilt" {
 	offer
 	rules 'body HS_PLAIN /cheap car/' 'body HS_NONE /expensive/'
+	rm -f "$HOME"/.cache/xd/hs-*	# the shipped rules' links: only ours
 	has_hs
 	f=$(hs_cache | head -n 1)
 	good=$(heur)
@@ -86,7 +117,7 @@ has_hs() {
 		truncate) head -c 100 good.db >"$f" ;;
 		flip) cp good.db "$f"
 		      printf 'XXXXXXXX' | dd of="$f" bs=1 seek=4000 conv=notrunc 2>/dev/null ;;
-		foreign) printf 'xd-hs-cache 2\n%s\n' "not a database" >"$f" ;;
+		foreign) printf 'xd-hs-cache 3\n%s\n' "not a database" >"$f" ;;
 		esac
 		chmod 600 "$f"
 		[ "$(heur)" = "$good" ]

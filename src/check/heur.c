@@ -143,6 +143,30 @@ add_symbol(struct view *v, const char *name, const char *evidence)
 	rec_add(v->rec, name, v->ev.s ? v->ev.s : "");
 }
 
+/*
+ * The address of From: into addr, its display name into name if not
+ * NULL, as message_addrs(m, "From", addr, name, 1, 1000) has them: read
+ * once a message, for the several checks that ask.
+ */
+size_t
+heur_from(struct view *v, struct buf *addr, struct buf *name)
+{
+	if (!v->have_from) {
+		v->nfrom = message_addrs(v->m, "From", &v->from, &v->fromname,
+		    1, 1000);
+		v->have_from = 1;
+	}
+	buf_reset(addr);
+	if (v->from.len > 0)
+		buf_add(addr, v->from.s, v->from.len);
+	if (name != NULL) {
+		buf_reset(name);
+		if (v->fromname.len > 0)
+			buf_add(name, v->fromname.s, v->fromname.len);
+	}
+	return v->nfrom;
+}
+
 /* --- configuration ---------------------------------------------------- */
 
 struct lang {
@@ -325,6 +349,7 @@ view_reset(struct view *v)
 	v->unused[0] = '\0';
 	v->letters = 0;
 	memset(v->scripts_seen, 0, sizeof(v->scripts_seen));
+	v->have_from = 0;
 }
 
 static struct view *
@@ -343,6 +368,8 @@ view_new(struct heur *h)
 	buf_init(&v->zipped);
 	buf_init(&v->encrypted);
 	buf_init(&v->charset);
+	buf_init(&v->from);
+	buf_init(&v->fromname);
 	urls_init(&v->urls);
 	return v;
 }
@@ -362,6 +389,8 @@ view_free(struct view *v)
 	buf_free(&v->zipped);
 	buf_free(&v->encrypted);
 	buf_free(&v->charset);
+	buf_free(&v->from);
+	buf_free(&v->fromname);
 	urls_free(&v->urls);
 	rawuri_reset(v);
 	free(v->uriv);

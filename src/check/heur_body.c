@@ -117,7 +117,7 @@ check_lookalike(struct view *v)
 		add_symbol(v, "HEUR_URL_LOOKALIKE", v->val.s);
 		break;
 	}
-	if (message_addrs(v->m, "From", &v->tmp, &v->text, 1, 1000) > 0 &&
+	if (heur_from(v, &v->tmp, &v->text) > 0 &&
 	    (brand = lookalike_host(h->look, heur_domain_of(v->tmp.s))) != NULL) {
 		buf_reset(&v->val);
 		buf_printf(&v->val, "%s:%s", brand, heur_domain_of(v->tmp.s));
@@ -218,8 +218,8 @@ check_url_sender(struct view *v)
 	const char *first = NULL;
 	size_t i;
 
-	if (v->urls.n == 0 || message_addrs(v->m, "From", &v->tmp, NULL, 1,
-	    1000) == 0 || *heur_domain_of(v->tmp.s) == '\0')
+	if (v->urls.n == 0 || heur_from(v, &v->tmp, NULL) == 0 ||
+	    *heur_domain_of(v->tmp.s) == '\0')
 		return;
 	url_domain_lower(heur_domain_of(v->tmp.s), from, sizeof(from));
 	for (i = 0; i < v->urls.n; i++) {

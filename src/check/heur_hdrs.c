@@ -88,7 +88,7 @@ check_from(struct view *v)
 	struct buf *name = &v->text;
 
 	buf_reset(name);
-	if (message_addrs(v->m, "From", &v->tmp, name, 1, 1000) == 0) {
+	if (heur_from(v, &v->tmp, name) == 0) {
 		add_symbol(v, "HEUR_NO_FROM", NULL);
 		return;
 	}
@@ -300,7 +300,7 @@ check_from_ours(struct view *v)
 	struct relays rs;
 
 	if (v->h->ndomains == 0 ||
-	    message_addrs(v->m, "From", &v->tmp, NULL, 1, 1000) == 0 ||
+	    heur_from(v, &v->tmp, NULL) == 0 ||
 	    !is_local_domain(v->h, heur_domain_of(v->tmp.s)))
 		return;
 	if (received_walk(v->m, &rs) == 0)
@@ -334,7 +334,7 @@ check_replyto(struct view *v)
 {
 	char from[256], to[256];
 
-	if (message_addrs(v->m, "From", &v->tmp, NULL, 1, 1000) == 0 ||
+	if (heur_from(v, &v->tmp, NULL) == 0 ||
 	    *heur_domain_of(v->tmp.s) == '\0')
 		return;
 	url_domain_lower(heur_domain_of(v->tmp.s), from, sizeof(from));

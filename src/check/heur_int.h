@@ -92,6 +92,9 @@ struct view {
 	char		 undeclared[64];	/* 8-bit, no charset: a type */
 	char		 unused[EVID_MAX + 1];	/* a far charset, all ASCII */
 	struct archive_budget zipbudget;	/* of every zip attached */
+	int		 have_from;	/* From: read, into from and fromname */
+	size_t		 nfrom;
+	struct buf	 from, fromname;
 };
 
 /* heur.c */
@@ -100,6 +103,7 @@ int heur_tag_is(const char *s, const char *const *list);
 int strset_has(const struct strset *set, const char *s);
 int is_local_domain(const struct heur *h, const char *host);
 void add_symbol(struct view *v, const char *name, const char *evidence);
+size_t heur_from(struct view *v, struct buf *addr, struct buf *name);
 /* heur_sent.c */
 void check_reply(struct view *v);
 /* heur_parts.c */

@@ -1,7 +1,8 @@
 /*
  * rules_hs.c - Hyperscan as a prefilter, the way rspamd uses it: the
- * body, rawbody, uri and full patterns of a set are compiled into one
- * database per kind of text (HS_FLAG_PREFILTER, HS_FLAG_SINGLEMATCH),
+ * body, rawbody, uri and full patterns of a set are compiled into
+ * databases per kind of text (HS_FLAG_PREFILTER, HS_FLAG_SINGLEMATCH;
+ * two a kind, see rules_hs_weak.c),
  * each text is scanned once, and PCRE2 runs only the rules Hyperscan
  * says may match.  Prefilter mode never misses a match, and PCRE2 has
  * the final say, so counts, tflags multiple and evidence stay as they
@@ -30,6 +31,8 @@
 #include "check/check.h"
 #include "check/rules_int.h"
 
+#define HS_URI		2	/* the kind of uri rules */
+
 /* Which kind of text a rule is run on: a database each; -1 for none. */
 int
 rules_hs_kind(const struct rule *r)
@@ -37,7 +40,7 @@ rules_hs_kind(const struct rule *r)
 	switch (r->type) {
 	case R_BODY:	return 0;
 	case R_RAWBODY:	return 1;
-	case R_URI:	return 2;
+	case R_URI:	return HS_URI;
 	case R_FULL:	return 3;
 	default:	return -1;
 	}
@@ -64,6 +67,7 @@ rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 	(void)rs, (void)k, (void)s, (void)n;
 }
 
+
 int
 rules_hs_may(const struct ruleset *rs, const struct rule *r)
 {
@@ -81,14 +85,17 @@ rules_hs_free(struct ruleset *rs)
 
 #include <hs.h>
 
-#define HS_MAGIC	"xd-hs-cache 2\n"
+#define HS_MAGIC	"xd-hs-cache 4\n"
 #define DIGEST		32
+/* Two databases a kind, k and k + HS_KINDS: see rules_hs_weak.c. */
+#define HS_DBS		(2 * HS_KINDS)
 
 struct rules_hs {
-	hs_database_t	*db[HS_KINDS];
+	hs_database_t	*db[HS_DBS];
 	hs_scratch_t	*scratch;
 	uint64_t	 scanned[HS_KINDS];	/* the message each was for */
 	uint64_t	 bad[HS_KINDS];		/* a scan failed: run PCRE2 */
+	struct buf	 uris;			/* the links, a line each */
 };
 
 /* Can Hyperscan take r's pattern as PCRE2 has it? */
@@ -119,6 +126,8 @@ hs_flags(const struct rule *r)
 	if ((r->options & PCRE2_MULTILINE) || r->type == R_BODY ||
 	    r->type == R_RAWBODY)
 		f |= HS_FLAG_MULTILINE;	/* as compile() does */
+	if (r->type == R_URI)
+		f |= HS_FLAG_MULTILINE;	/* the links a line each */
 	return f;
 }
 
@@ -148,60 +157,129 @@ counted(const char *p, const char *end, long *min, long *max)
  * "{3,90}" as "+").  That matches more, never less, which is all a
  * prefilter may do, and keeps the databases small: ".{0,200}" alone
  * made one pattern's database 600 KB and its compiling half a second.
+ * Word boundaries (\b, \B) outside lookarounds are dropped too, for
+ * the same reason: they cost a quarter of the body scan.  Uri rules
+ * are run on all the links at once, a line each (scan_uris()), so
+ * there \A and \z mean a line's start and end.
  */
 #define RELAX_OVER	8
+#define LOOK_DEPTH	64	/* groups tracked for lookarounds */
+
+struct expr {
+	const char	*p, *end;
+	struct buf	 b;
+	int		 uri;
+	int		 keep;			/* \b dropped nowhere */
+	int		 depth;			/* open groups */
+	int		 looks;			/* open lookarounds */
+	unsigned char	 look[LOOK_DEPTH];	/* is that group one */
+};
+
+/* An escape at e->p: copied, dropped or made what it means per line. */
+static void
+escape(struct expr *e)
+{
+	const char *p = e->p, *q = p + 2;
+
+	if (strchr("xopPNgk", p[1]) != NULL && q < e->end && *q == '{') {
+		q = memchr(q, '}', (size_t)(e->end - q));
+		q = q != NULL ? q + 1 : e->end;
+	}
+	if ((p[1] == 'b' || p[1] == 'B') && !e->keep && e->looks == 0 &&
+	    e->depth < LOOK_DEPTH)
+		;		/* a word boundary: more matches, never less */
+	else if (e->uri && p[1] == 'A')
+		buf_addc(&e->b, '^');
+	else if (e->uri && (p[1] == 'z' || p[1] == 'Z'))
+		buf_addc(&e->b, '$');
+	else
+		buf_add(&e->b, p, (size_t)(q - p));
+	e->p = q;
+}
+
+/* A parenthesis at e->p: which groups are lookarounds. */
+static void
+paren(struct expr *e)
+{
+	const char *p = e->p;
+	int look;
+
+	if (*p == '(') {
+		look = p + 2 < e->end && p[1] == '?' && (p[2] == '=' ||
+		    p[2] == '!' || (p[2] == '<' && p + 3 < e->end &&
+		    (p[3] == '=' || p[3] == '!')));
+		if (e->depth < LOOK_DEPTH)
+			e->look[e->depth] = (unsigned char)look;
+		e->depth++;
+		e->looks += look;
+	} else if (e->depth > 0) {
+		e->depth--;
+		if (e->depth < LOOK_DEPTH)
+			e->looks -= e->look[e->depth];
+	}
+	buf_addc(&e->b, *e->p++);
+}
 
 static char *
 expression(const struct rule *r)
 {
-	const char *p = r->pattern, *end = p + r->patlen, *q;
-	struct buf b;
+	struct expr e;
+	const char *q;
 	long min, max;
 	int inclass = 0;
 
-	buf_init(&b);
+	memset(&e, 0, sizeof(e));
+	e.p = r->pattern;
+	e.end = e.p + r->patlen;
+	e.uri = r->type == R_URI;
+	/* comments and \Q...\E could hide a lookaround's parentheses */
+	e.keep = (r->options & PCRE2_EXTENDED) ||
+	    memmem(e.p, r->patlen, "\\Q", 2) != NULL;
+	buf_init(&e.b);
 	if (r->options & PCRE2_EXTENDED)
-		buf_adds(&b, "(?x)");
-	while (p < end) {
-		if (*p == '\\' && p + 1 < end) {
-			q = p + 2;
-			if (strchr("xopPNgk", p[1]) != NULL && q < end &&
-			    *q == '{') {
-				q = memchr(q, '}', (size_t)(end - q));
-				q = q != NULL ? q + 1 : end;
-			}
-			buf_add(&b, p, (size_t)(q - p));
-			p = q;
+		buf_adds(&e.b, "(?x)");
+	while (e.p < e.end) {
+		const char *p = e.p;
+
+		if (*p == '\\' && p + 1 < e.end) {
+			if (inclass) {
+				buf_add(&e.b, p, 2);
+				e.p += 2;
+			} else
+				escape(&e);
 			continue;
 		}
 		if (!inclass && *p == '[') {
 			inclass = 1;
-			buf_addc(&b, *p++);
-			if (p < end && *p == '^')
-				buf_addc(&b, *p++);
-			if (p < end && *p == ']')
-				buf_addc(&b, *p++);
+			buf_addc(&e.b, *e.p++);
+			if (e.p < e.end && *e.p == '^')
+				buf_addc(&e.b, *e.p++);
+			if (e.p < e.end && *e.p == ']')
+				buf_addc(&e.b, *e.p++);
 			continue;
 		}
-		if (inclass && *p == '[' && p + 1 < end && p[1] == ':' &&
-		    (q = memmem(p + 2, (size_t)(end - p - 2), ":]", 2)) != NULL) {
-			buf_add(&b, p, (size_t)(q + 2 - p));
-			p = q + 2;
+		if (inclass && *p == '[' && p + 1 < e.end && p[1] == ':' &&
+		    (q = memmem(p + 2, (size_t)(e.end - p - 2), ":]", 2)) != NULL) {
+			buf_add(&e.b, p, (size_t)(q + 2 - p));
+			e.p = q + 2;
 			continue;
 		}
 		if (inclass && *p == ']')
 			inclass = 0;
-		else if (!inclass && *p == '{' && (q = counted(p, end, &min,
-		    &max)) != NULL && (min > RELAX_OVER || max < 0 ||
+		else if (!inclass && (*p == '(' || *p == ')')) {
+			paren(&e);
+			continue;
+		} else if (!inclass && *p == '{' && (q = counted(p, e.end,
+		    &min, &max)) != NULL && (min > RELAX_OVER || max < 0 ||
 		    max > RELAX_OVER)) {
-			buf_addc(&b, min == 0 ? '*' : '+');
-			p = q;
+			buf_addc(&e.b, min == 0 ? '*' : '+');
+			e.p = q;
 			continue;
 		}
-		buf_addc(&b, *p++);
+		buf_addc(&e.b, *e.p++);
 	}
-	buf_addc(&b, '\0');
-	return b.s;
+	buf_addc(&e.b, '\0');
+	return e.b.s;
 }
 
 /* The cache file's name: a digest of all the databases depend on. */
@@ -240,12 +318,14 @@ hs_path(const struct ruleset *rs)
 }
 
 /*
- * Compile one kind's database from the candidates.  A pattern that
- * Hyperscan refuses is dropped and the rest compiled again; bounded by
- * the number of patterns.  The ids that made it are in ids[0..*n).
+ * Compile database d from the candidates: those of kind d % HS_KINDS
+ * whose expressions start weak or not, as d / HS_KINDS says.  A
+ * pattern that Hyperscan refuses is dropped and the rest compiled
+ * again; bounded by the number of patterns.  The ids that made it are
+ * in ids[0..*n).
  */
 static hs_database_t *
-compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
+compile_db(struct ruleset *rs, int d, unsigned *ids, unsigned *n)
 {
 	hs_database_t *db = NULL;
 	hs_compile_error_t *err = NULL;
@@ -257,9 +337,13 @@ compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
 	for (j = 0; j < rs->n; j++) {
 		struct rule *r = &rs->r[j];
 
-		if (!candidate(r) || rules_hs_kind(r) != k)
+		if (!candidate(r) || rules_hs_kind(r) != d % HS_KINDS)
 			continue;
 		ex[m] = expression(r);
+		if (rules_hs_weak(ex[m]) != d / HS_KINDS) {
+			free(ex[m]);
+			continue;
+		}
 		fl[m] = hs_flags(r);
 		info = NULL;
 		if (hs_expression_info(ex[m], fl[m], &info, &err) !=
@@ -296,7 +380,7 @@ compile_kind(struct ruleset *rs, int k, unsigned *ids, unsigned *n)
 
 /*
  * The layout: magic, a check of the rest but the databases, then for
- * each kind that has a database: kind, n, n rule indexes, length, and
+ * each database there is: its d, n, n rule indexes, length, and
  * what hs_serialize_database() wrote.  hs_deserialize_database() checks
  * a CRC of each database itself; hashing megabytes again for every
  * delivery would cost more than the scan.
@@ -335,8 +419,8 @@ build(struct ruleset *rs, struct rules_hs *h, const char *path)
 	buf_init(&out);
 	buf_adds(&out, HS_MAGIC);
 	buf_add(&out, (char *)&check, sizeof(check));
-	for (k = 0; k < HS_KINDS; k++) {
-		if ((h->db[k] = compile_kind(rs, k, ids, &n)) == NULL)
+	for (k = 0; k < HS_DBS; k++) {
+		if ((h->db[k] = compile_db(rs, k, ids, &n)) == NULL)
 			continue;
 		for (i = 0; i < n; i++)
 			rs->r[ids[i]].hs = 1;
@@ -379,13 +463,13 @@ load(struct ruleset *rs, struct rules_hs *h, const unsigned char *p,
 		memcpy(&k, p + off, sizeof(k));
 		memcpy(&n, p + off + sizeof(k), sizeof(n));
 		off += 2 * sizeof(k);
-		if (k >= HS_KINDS || h->db[k] != NULL ||
+		if (k >= HS_DBS || h->db[k] != NULL ||
 		    n > (len - off) / sizeof(id))
 			return -1;
 		for (i = 0; i < n; i++, off += sizeof(id)) {
 			memcpy(&id, p + off, sizeof(id));
 			if (id >= rs->n || !candidate(&rs->r[id]) ||
-			    rules_hs_kind(&rs->r[id]) != (int)k)
+			    rules_hs_kind(&rs->r[id]) != (int)(k % HS_KINDS))
 				return -1;
 		}
 		if (len - off < sizeof(l))
@@ -412,7 +496,7 @@ drop(struct ruleset *rs, struct rules_hs *h)
 	size_t i;
 	int k;
 
-	for (k = 0; k < HS_KINDS; k++) {
+	for (k = 0; k < HS_DBS; k++) {
 		hs_free_database(h->db[k]);
 		h->db[k] = NULL;
 	}
@@ -435,22 +519,23 @@ rules_hs_build(struct ruleset *rs)
 	    hs_valid_platform() != HS_SUCCESS)
 		return;
 	h = xcalloc(1, sizeof(*h));
+	buf_init(&h->uris);
 	path = hs_path(rs);
 	if (path != NULL && (p = rules_cache_map(path, &len)) != NULL) {
 		if (load(rs, h, p, len) != 0)
 			drop(rs, h);
 		munmap(p, len);
 	}
-	for (k = 0; k < HS_KINDS && h->db[k] == NULL; k++)
+	for (k = 0; k < HS_DBS && h->db[k] == NULL; k++)
 		;
-	if (k == HS_KINDS)
+	if (k == HS_DBS)
 		build(rs, h, path);
 	free(path);
-	for (k = 0; k < HS_KINDS; k++)
+	for (k = 0; k < HS_DBS; k++)
 		if (h->db[k] != NULL && hs_alloc_scratch(h->db[k],
 		    &h->scratch) != HS_SUCCESS)
 			break;
-	if (k < HS_KINDS) {
+	if (k < HS_DBS) {
 		drop(rs, h);
 		hs_free_scratch(h->scratch);
 		free(h);
@@ -465,7 +550,8 @@ rules_hs_todo(struct ruleset *rs, int k)
 {
 	struct rules_hs *h = rs->hs;
 
-	if (h == NULL || k < 0 || h->db[k] == NULL || h->scanned[k] == rs->gen)
+	if (h == NULL || k < 0 || (h->db[k] == NULL &&
+	    h->db[k + HS_KINDS] == NULL) || h->scanned[k] == rs->gen)
 		return 0;
 	h->scanned[k] = rs->gen;
 	return 1;
@@ -482,15 +568,46 @@ on_match(unsigned int id, unsigned long long from, unsigned long long to,
 	return 0;
 }
 
-/* Scan one text of kind k; uri rules have a scan per link. */
+/*
+ * The links of the message in one text, a line each: their expressions
+ * see \A and \z as a line's start and end, and a match that spans
+ * lines only makes PCRE2 run where it need not.  NULL if there are none.
+ */
+static const char *
+uri_lines(struct ruleset *rs, size_t *n)
+{
+	struct rules_hs *h = rs->hs;
+	size_t i;
+
+	if (rs->msg->nuris == 0)
+		return NULL;
+	buf_reset(&h->uris);
+	for (i = 0; i < rs->msg->nuris; i++) {
+		buf_adds(&h->uris, rs->msg->uris[i]);
+		buf_addc(&h->uris, '\n');
+	}
+	*n = h->uris.len;
+	return h->uris.s;
+}
+
+/*
+ * Scan one text of kind k, with both its databases; for uri rules the
+ * message's links, s and n unused.
+ */
 void
 rules_hs_scan(struct ruleset *rs, int k, const char *s, size_t n)
 {
 	struct rules_hs *h = rs->hs;
+	int d;
 
-	if (n > 0xffffffffU || hs_scan(h->db[k], s != NULL ? s : "",
-	    (unsigned)n, 0, h->scratch, on_match, rs) != HS_SUCCESS)
-		h->bad[k] = rs->gen;
+	if (k == HS_URI && (s = uri_lines(rs, &n)) == NULL)
+		return;		/* no links: nothing for uri rules to match */
+
+	for (d = k; d < HS_DBS; d += HS_KINDS)
+		if (h->db[d] != NULL && (n > 0xffffffffU || hs_scan(h->db[d],
+		    s != NULL ? s : "", (unsigned)n, 0, h->scratch, on_match,
+		    rs) != HS_SUCCESS))
+			h->bad[k] = rs->gen;
 }
 
 /* Must PCRE2 run r on this message: may it match? */
@@ -510,6 +627,7 @@ rules_hs_free(struct ruleset *rs)
 	if (rs->hs == NULL)
 		return;
 	drop(rs, rs->hs);
+	buf_free(&rs->hs->uris);
 	hs_free_scratch(rs->hs->scratch);
 	free(rs->hs);
 	rs->hs = NULL;

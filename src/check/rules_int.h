@@ -222,13 +222,13 @@ char	*rules_cache_dir(void);
 /* rules_hs.c: the Hyperscan prefilter; without Hyperscan, none */
 #define HS_KINDS	4	/* body, rawbody, uri, full */
 #define HS_AFTER	2	/* the message the databases are loaded for */
-struct rules_hs;
 void	 rules_hs_build(struct ruleset *);
 int	 rules_hs_kind(const struct rule *);
 int	 rules_hs_todo(struct ruleset *, int);
 void	 rules_hs_scan(struct ruleset *, int, const char *, size_t);
 int	 rules_hs_may(const struct ruleset *, const struct rule *);
 void	 rules_hs_free(struct ruleset *);
+int	 rules_hs_weak(const char *);		/* rules_hs_weak.c */
 
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);

@@ -334,20 +334,12 @@ lit_uris(struct ruleset *rs, const struct rulemsg *m)
 static int
 hs_may(struct ruleset *rs, struct rule *r, const char *s, size_t n)
 {
-	const struct rulemsg *m = rs->msg;
 	int k = rules_hs_kind(r);
-	size_t i;
 
 	if (!r->hs)
 		return 1;
-	if (rules_hs_todo(rs, k)) {
-		if (r->type != R_URI)
-			rules_hs_scan(rs, k, s, n);
-		else
-			for (i = 0; i < m->nuris; i++)
-				rules_hs_scan(rs, k, m->uris[i],
-				    strlen(m->uris[i]));
-	}
+	if (rules_hs_todo(rs, k))
+		rules_hs_scan(rs, k, s, n);	/* uri rules: the links */
 	return rules_hs_may(rs, r);
 }
 

@@ -395,11 +395,15 @@ message_header_next(const struct message *m, const char *name, int *pos)
 {
 	GMimeHeaderList *hl = headers_of(m);
 	int n = g_mime_header_list_get_count(hl);
+	int first = tolower((unsigned char)name[0]);
 
 	for (; *pos < n; (*pos)++) {
 		GMimeHeader *h = g_mime_header_list_get_header_at(hl, *pos);
+		const char *hn = g_mime_header_get_name(h);
 
-		if (strcasecmp(g_mime_header_get_name(h), name) == 0) {
+		/* the first letter alone rules most out, without a call */
+		if (tolower((unsigned char)hn[0]) == first &&
+		    strcasecmp(hn, name) == 0) {
 			const char *v = g_mime_header_get_raw_value(h);
 
 			(*pos)++;
@@ -429,6 +433,22 @@ message_header_at(const struct message *m, int i, const char **name)
 }
 
 /*
+ * ASCII with no encoded word ("=?"): most values.  Unfolding and
+ * decoding leave it as it is but for its line breaks, so that is all
+ * there is to do before text_clean(), without copying it twice.
+ */
+static int
+plain_header(const char *raw)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)raw; *p != '\0'; p++)
+		if (*p >= 0x80 || (*p == '=' && p[1] == '?'))
+			return 0;
+	return 1;
+}
+
+/*
  * A raw header value unfolded and decoded (RFC 2047, rfc2047.c) as
  * clean UTF-8.  Returns 1 when an encoded word named a charset no
  * converter knows (its bytes are kept, read as undeclared text).
@@ -437,10 +457,21 @@ int
 message_header_decode(const char *raw, struct buf *out, size_t max)
 {
 	char *unfolded;
+	size_t n;
 	int unknown;
 
-	message_init();
 	buf_reset(out);
+	if (plain_header(raw)) {
+		while (*raw != '\0') {
+			n = strcspn(raw, "\r\n");
+			buf_add(out, raw, n);
+			raw += n;
+			raw += strspn(raw, "\r\n");
+		}
+		text_clean(out, max);
+		return 0;
+	}
+	message_init();
 	unfolded = g_mime_utils_header_unfold(raw);
 	unknown = rfc2047_decode(unfolded, out);
 	g_free(unfolded);

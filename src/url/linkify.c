@@ -27,6 +27,20 @@
 #define FANG_SCHEME	1	/* mask: a byte of a put-back scheme */
 #define FANG_DOT	2	/* mask: a put-back dot */
 
+/*
+ * The bytes a defanged form starts with, and those next_start() looks
+ * at: the others are passed over without a call.
+ */
+#define FIRST_FANG	1
+#define FIRST_LINK	2
+
+static const unsigned char first[256] = {
+	['['] = FIRST_FANG, ['('] = FIRST_FANG, ['{'] = FIRST_FANG,
+	['h'] = FIRST_FANG, ['H'] = FIRST_FANG, ['f'] = FIRST_FANG,
+	['F'] = FIRST_FANG, [':'] = FIRST_LINK, ['w'] = FIRST_LINK,
+	['W'] = FIRST_LINK
+};
+
 /* The code point of the 2- or 3-byte UTF-8 sequence at s: its length. */
 static size_t
 utf8_cp(const char *p, size_t n, unsigned *cp)
@@ -293,6 +307,8 @@ next_start(const char *s, size_t lo, size_t *i, size_t stop, size_t n)
 	for (; *i < stop; (*i)++) {
 		char c = s[*i];
 
+		if (!(first[(unsigned char)c] & FIRST_LINK))
+			continue;
 		if (c == ':' && scheme_before(s, lo, *i, n, &j)) {
 			*i = j;
 			return 1;
@@ -405,8 +421,12 @@ fang_at(const char *s, size_t i, size_t n, const char **as, int *kind)
 	return 0;
 }
 
-/* The text with defanged schemes and dots put back, and where. */
-static void
+
+/*
+ * The text with defanged schemes and dots put back, and where; 0 and
+ * nothing in out if nothing is defanged, the text standing as it is.
+ */
+static int
 refang(const char *s, size_t n, struct buf *out, struct buf *mask)
 {
 	const char *as;
@@ -414,7 +434,8 @@ refang(const char *s, size_t n, struct buf *out, struct buf *mask)
 	int kind;
 
 	while (i < n) {
-		if ((k = fang_at(s, i, n, &as, &kind)) == 0) {
+		if (!(first[(unsigned char)s[i]] & FIRST_FANG) ||
+		    (k = fang_at(s, i, n, &as, &kind)) == 0) {
 			i++;
 			continue;
 		}
@@ -424,15 +445,20 @@ refang(const char *s, size_t n, struct buf *out, struct buf *mask)
 			emit(out, mask, ":", 1, kind);
 		i = run = i + k;
 	}
+	if (run == 0)
+		return 0;
 	emit(out, mask, s + run, n - run, FANG_NONE);
+	return 1;
 }
 
 /* --- the scan ---------------------------------------------------------- */
 
-/* Is any byte of the span put back? */
+/* Is any byte of the span put back?  No mask: none is. */
 static int
 fanged(const char *mask, size_t from, size_t to)
 {
+	if (mask == NULL)
+		return 0;
 	for (; from < to; from++)
 		if (mask[from] != FANG_NONE)
 			return 1;
@@ -491,7 +517,7 @@ scan(struct urls *u, const char *s, const char *mask, size_t n)
 	const char *p;
 	size_t i = 0, lo = 0, end, dot;
 
-	p = memchr(mask, FANG_DOT, n);
+	p = mask != NULL ? memchr(mask, FANG_DOT, n) : NULL;
 	dot = p != NULL ? (size_t)(p - mask) : n;
 	while (!(u->flags & URLS_MANY) && i < n) {
 		if (dot < i) {
@@ -519,8 +545,10 @@ linkify(struct urls *u, const char *s, size_t n)
 		return;
 	buf_init(&text);
 	buf_init(&mask);
-	refang(s, n, &text, &mask);
-	scan(u, text.s, mask.s, text.len);
+	if (refang(s, n, &text, &mask))
+		scan(u, text.s, mask.s, text.len);
+	else
+		scan(u, s, NULL, n);
 	buf_free(&text);
 	buf_free(&mask);
 }
