@@ -185,6 +185,29 @@ cache_file() {
 	[[ "$line" == *"${T}SA_BOTH="* ]]
 }
 
+@test "cache files unread for 30 days are swept when one is written; one in use is kept fresh" {
+	quiet
+	rules 'body SA_NOON /noon/'
+	xd-heur -n 2>/dev/null
+	used=$(cache_file)
+	d=$HOME/.cache/xd
+	for f in rules-0old rules-0old.Ab12Cd hs-0old rules-0recent notes; do
+		: >"$d/$f"
+	done
+	touch -d '40 days ago' "$d/rules-0old" "$d/rules-0old.Ab12Cd" \
+	    "$d/hs-0old" "$d/notes" "$used"
+	touch -d '20 days ago' "$d/rules-0recent"
+	xd-heur -n 2>/dev/null		# reads the cache in use
+	[ "$(( $(date +%s) - $(stat -c %Y "$used") ))" -lt 3600 ]
+	printf 'body SA_NOON /elephant/\n' >r.cf
+	xd-heur -n 2>/dev/null		# writes a new one
+	[ ! -e "$d/rules-0old" ]
+	[ ! -e "$d/rules-0old.Ab12Cd" ]
+	[ -e "$used" ]
+	[ -e "$d/rules-0recent" ]
+	[ -e "$d/notes" ]
+}
+
 @test "a pattern too big for PCRE2 is known from the cache, not compiled again" {
 	quiet
 	rules 'body SA_BIG /(?:w[a-z]+x|y\d+z){3000}/' 'body SA_NOON /noon/'

@@ -23,10 +23,12 @@
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
@@ -36,6 +38,8 @@
 
 #define CACHE_MAGIC	"xd-rules-cache 3\n"
 #define CACHE_MAX	(256 * 1024 * 1024)	/* bytes of a cache file */
+#define CACHE_STALE	(30 * 86400)	/* seconds unread: swept */
+#define CACHE_SWEEP	10000		/* names looked at by a sweep */
 #define DIGEST		32			/* SHA-256, and the check */
 #define LANES		(DIGEST / 8)
 
@@ -153,6 +157,63 @@ rules_cache_hash(const struct rule *r)
 	    (uint64_t)r->type;
 }
 
+/*
+ * A cache file open for reading if it is ours alone and of a sane size,
+ * else -1.  One in use is kept fresh for sweep(): its time is set to
+ * now once a day.
+ */
+static int
+open_ours(const char *path, struct stat *sb)
+{
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode) ||
+	    sb->st_uid != geteuid() || (sb->st_mode & 022) != 0 ||
+	    sb->st_size < 0 || sb->st_size > CACHE_MAX) {
+		close(fd);
+		return -1;
+	}
+	if (sb->st_mtime < time(NULL) - 86400)
+		(void)futimens(fd, NULL);
+	return fd;
+}
+
+/*
+ * The cache files of rules no longer loaded would pile up: when one is
+ * written, those of its kind (its name up to the '-') that no process
+ * has read for CACHE_STALE seconds are removed, temporary files left by
+ * a crash among them.  At most CACHE_SWEEP names are looked at.
+ */
+static void
+sweep(const char *path)
+{
+	const char *base = strrchr(path, '/'), *dash;
+	time_t stale = time(NULL) - CACHE_STALE;
+	struct dirent *e;
+	struct stat sb;
+	char *dir;
+	size_t n, seen = 0;
+	DIR *d;
+
+	if (base == NULL || (dash = strchr(++base, '-')) == NULL)
+		return;
+	n = (size_t)(dash - base) + 1;
+	dir = xstrndup(path, (size_t)(base - 1 - path));
+	if ((d = opendir(dir)) != NULL) {
+		while (seen++ < CACHE_SWEEP && (e = readdir(d)) != NULL)
+			if (strncmp(e->d_name, base, n) == 0 &&
+			    strcmp(e->d_name, base) != 0 &&
+			    fstatat(dirfd(d), e->d_name, &sb,
+			    AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode) &&
+			    sb.st_uid == geteuid() && sb.st_mtime < stale)
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	free(dir);
+}
+
 /* The file, if it is ours alone and of a sane size; else NULL. */
 unsigned char *
 rules_cache_read(const char *path, size_t *len)
@@ -163,14 +224,8 @@ rules_cache_read(const char *path, size_t *len)
 	size_t off = 0;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = open_ours(path, &sb)) == -1)
 		return NULL;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_uid != geteuid() || (sb.st_mode & 022) != 0 ||
-	    sb.st_size < 0 || sb.st_size > CACHE_MAX) {
-		close(fd);
-		return NULL;
-	}
 	p = xmalloc((size_t)sb.st_size + 1);
 	while (off < (size_t)sb.st_size && (got = read(fd, p + off,
 	    (size_t)sb.st_size - off)) > 0)
@@ -195,11 +250,9 @@ rules_cache_map(const char *path, size_t *len)
 	void *p;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+	if ((fd = open_ours(path, &sb)) == -1)
 		return NULL;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_uid != geteuid() || (sb.st_mode & 022) != 0 ||
-	    sb.st_size <= 0 || sb.st_size > CACHE_MAX) {
+	if (sb.st_size == 0) {
 		close(fd);
 		return NULL;
 	}
@@ -393,6 +446,8 @@ rules_cache_write(const char *path, const unsigned char *p, size_t len)
 			unlink(tmp);
 	}
 	free(tmp);
+	if (rc == 0)
+		sweep(path);
 	return rc;
 }
 
