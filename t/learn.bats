@@ -161,6 +161,34 @@ released() {
 	[ "$(stored spam)" -eq 0 ]
 }
 
+@test "learn: xd learn label takes each class from the path, and xd-lr the two mixed" {
+	mkdir -p corpus
+	cp -R "$SAMPLES/ham" "$SAMPLES/spam" corpus/
+	cp "$SAMPLES/mbox" corpus/unlabelled
+	# what xd-lr is given, seen on its way in (xd runs the tools beside
+	# it first, so a copy of it runs beside the one that looks)
+	mkdir spy
+	cp "$REPO/bin/xd" spy/xd
+	printf '#!/bin/sh\ntee "%s/lr.in" | exec "%s/xd-lr" "$@"\n' \
+	    "$PWD" "$XD_BIN" >spy/xd-lr
+	chmod +x spy/xd-lr
+	run --separate-stderr spy/xd learn label corpus/ham corpus/spam \
+	    corpus/unlabelled
+	# 1: the three messages of the mbox have no class
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"3 messages with no ham or spam in their path; not learned"* ]]
+	h=$(ls corpus/ham/cur | wc -l)
+	s=$(ls corpus/spam/cur | wc -l)
+	[ "$(stored ham)" -eq "$h" ]
+	[ "$(stored spam)" -eq "$s" ]
+	[ "$(xd-lr --stats | awk '$1 == "ham" { print $2 }')" -eq "$h" ]
+	# the labels xd-lr read: both classes, not one after the other
+	grep -o 'label=[a-z]*' lr.in | uniq >runs
+	[ "$(wc -l <runs)" -gt 2 ]
+	[ "$(grep -vc '^#' lr.in)" -eq $((h + s + 3)) ]
+	head -n 1 lr.in | grep -q '^#xd-stream'
+}
+
 @test "learn: xd learn sent records the recipients of sent mail for the allowlist" {
 	mkmaildir Sent
 	msg Sent/cur/1 <<'EOF'
@@ -183,6 +211,8 @@ EOF
 	run xd learn
 	[ "$status" -eq 2 ]
 	run xd learn maybe x
+	[ "$status" -eq 2 ]
+	run xd learn label
 	[ "$status" -eq 2 ]
 	run xd learn spam
 	[ "$status" -eq 2 ]
