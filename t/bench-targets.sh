@@ -73,7 +73,7 @@ mb() {
 }
 
 # --- training, the same for both: every message of the corpus --------------
-cpu xd_learn 'xd -q learn ham "$C/ham" && xd -q learn spam "$C/spam"'
+cpu xd_learn 'xd -q learn label "$C/ham" "$C/spam"'
 have_bogo=
 if command -v bogofilter >/dev/null 2>&1; then
 	have_bogo=1
