@@ -60,4 +60,23 @@ int	 lr_db_scheme(struct lr_db *, int, enum lr_scheme_state *,
 int	 lr_db_stats(struct lr_db *, long long *, long long *,
 	    const char **);
 
+/* lr_learn.c: learning a message, for the stage and for one file */
+struct lr_rule {			/* lr_rate, lr_margin, lr_train */
+	double		 rate, margin;
+	int		 always;	/* every message moves, not on error */
+};
+enum lr_outcome { LR_UPDATED, LR_KEPT, LR_ALREADY };
+void	 lr_rule_conf(struct lr_rule *);
+int	 lr_message_features(const struct locator *, const char *,
+	    struct lr_features *, unsigned char *, const char **);
+void	 lr_cache_load(struct lr_cache *, const struct lr_features *,
+	    const int32_t *);
+enum lr_outcome lr_learn_one(struct lr_db *, struct lr_cache *,
+	    const struct lr_rule *, const struct lr_features *,
+	    const unsigned char *, long long, int);
+int	 lr_learn_commit(struct lr_db *, const struct lr_cache *,
+	    const char **);
+int	 lr_learn_file(const struct locator *, int, enum lr_outcome *,
+	    const char **);
+
 #endif

@@ -36,8 +36,7 @@ struct tool {
 	int		 cls;		/* BAYES_HAM, BAYES_SPAM or LR_BY_LABEL */
 	int		 quiet;
 	FILE		*notes;		/* the summary: stderr, or NULL */
-	int		 always;	/* learn every message, not on error */
-	double		 rate, margin;
+	struct lr_rule	 rule;		/* how a message learned moves */
 	long long	 min_learned;
 	int		 other_scheme;	/* the store's weights are not ours */
 	struct lr_db	*db;
@@ -79,22 +78,12 @@ run_reads(struct tool *tl)
 }
 
 static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int
 line_start(struct rec *rec, void *state, void *arg)
 {
 	struct tool *tl = arg;
 	struct line *ln = state;
 	struct store *st = lr_db_store(tl->db);
 	struct locator loc;
-	struct message *m;
-	const struct bayes_tokens *tk;
 	const char *why;
 
 	if (tl->mode == CLASSIFY)
@@ -108,18 +97,14 @@ line_start(struct rec *rec, void *state, void *arg)
 		return 1;
 	}
 	if (rec_locate(rec, &loc, &why) == -1 ||
-	    (m = view_message(&loc, &why)) == NULL) {
+	    lr_message_features(&loc, tl->xdtag, &ln->f, ln->digest,
+	    &why) == -1) {
 		xd_warnx("%s: %s", rec_locator(rec), why);
 		rec_error(rec, TOOL, why);
 		locator_free(&loc);
 		return 1;
 	}
 	locator_free(&loc);
-	tk = message_tokens(m, tl->xdtag);
-	memcpy(ln->digest, tk->digest, sizeof(ln->digest));
-	lr_features_make(&ln->f, tk, tk->view->s ? tk->view->s : "",
-	    tk->view->len);
-	view_release(m);
 	ln->vals = xcalloc(ln->f.n, sizeof(*ln->vals));
 	/* reads only: run what is queued so far, the batch learns later */
 	if (store_pending(st) + 3 > STORE_MAX_OPS)
@@ -137,90 +122,35 @@ line_start(struct rec *rec, void *state, void *arg)
 	return 0;
 }
 
-struct deltas {
-	uint32_t	*idx;
-	int32_t		*d;
-	size_t		 n, cap;
-};
-
-static void
-put_delta(uint32_t i, double d, void *arg)
-{
-	struct deltas *dl = arg;
-	long long units = llround(d / LR_UNIT);
-
-	if (units == 0)
-		return;
-	if (dl->n == dl->cap) {
-		dl->cap = dl->cap ? 2 * dl->cap : 4096;
-		dl->idx = xrealloc(dl->idx, dl->cap * sizeof(*dl->idx));
-		dl->d = xrealloc(dl->d, dl->cap * sizeof(*dl->d));
-	}
-	dl->idx[dl->n] = i;
-	dl->d[dl->n++] = units > INT32_MAX ? INT32_MAX :
-	    units < INT32_MIN ? INT32_MIN : (int32_t)units;
-}
-
-/* The additions in the order of the weights, as the store wants them. */
-static void
-sort_deltas(struct deltas *dl)
-{
-	uint64_t *pair = xcalloc(dl->n ? dl->n : 1, sizeof(*pair));
-	size_t i;
-
-	for (i = 0; i < dl->n; i++)
-		pair[i] = (uint64_t)dl->idx[i] << 32 | (uint32_t)dl->d[i];
-	qsort(pair, dl->n, sizeof(*pair), cmp_u64);
-	for (i = 0; i < dl->n; i++) {
-		dl->idx[i] = (uint32_t)(pair[i] >> 32);
-		dl->d[i] = (int32_t)(uint32_t)pair[i];
-	}
-	free(pair);
-}
-
 /*
  * Learn the batch's messages one after the other, as the online
- * learner sees them: a message not already learned as its class moves
- * the weights by rate (y - p) when p is on the wrong side of the
- * margin (or always, with lr_train = always).
+ * learner sees them (lr_learn_one()), then write what moved.
  */
 static void
 learn_batch(struct tool *tl, struct lr_cache *c)
 {
-	struct store *st = lr_db_store(tl->db);
-	struct deltas dl;
+	struct line *ln;
 	const char *why;
-	double p, y;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < tl->nlines; i++) {
-		struct line *ln = tl->lines[i];
-
-		if (ln->failed)
+		if ((ln = tl->lines[i])->failed)
 			continue;
-		if (ln->seen.n[0] == ln->cls) {
+		switch (lr_learn_one(tl->db, c, &tl->rule, &ln->f, ln->digest,
+		    ln->seen.n[0], ln->cls)) {
+		case LR_ALREADY:
 			tl->already++;
 			continue;
-		}
-		y = ln->cls == BAYES_SPAM ? 1 : 0;
-		p = lr_prob(lr_cache_score(c, &ln->f));
-		if (tl->always || fabs(y - p) > tl->margin) {
-			lr_cache_step(c, &ln->f, tl->rate * (y - p));
+		case LR_UPDATED:
 			tl->updates++;
+			break;
+		case LR_KEPT:
+			break;
 		}
-		lr_queue_learned(tl->db, ln->digest, ln->seen.n[0], ln->cls);
 		tl->learned++;
 	}
-	memset(&dl, 0, sizeof(dl));
-	lr_cache_deltas(c, put_delta, &dl);
-	sort_deltas(&dl);
-	lr_queue_deltas(tl->db, dl.idx, dl.d, dl.n);
-	rc = store_run(st, &why);
-	free(dl.idx);
-	free(dl.d);
-	if (rc == -1) {
-		xd_warnx("%s: %s", store_url(st), why);
+	if (lr_learn_commit(tl->db, c, &why) == -1) {
+		xd_warnx("%s: %s", store_url(lr_db_store(tl->db)), why);
 		for (i = 0; i < tl->nlines; i++)
 			tl->lines[i]->failed = 1;
 		tl->learned = 0;
@@ -232,7 +162,7 @@ line_batch(void *arg)
 {
 	struct tool *tl = arg;
 	struct lr_cache *c;
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	if (tl->nlines == 0)
 		return;
@@ -242,10 +172,8 @@ line_batch(void *arg)
 			n += tl->lines[i]->f.n;
 		c = lr_cache_new(n);
 		for (i = 0; i < tl->nlines; i++)
-			for (j = 0; j < tl->lines[i]->f.n; j++)
-				lr_cache_put(c, tl->lines[i]->f.idx[j],
-				    (double)tl->lines[i]->vals[j] *
-				    LR_UNIT);
+			lr_cache_load(c, &tl->lines[i]->f,
+			    tl->lines[i]->vals);
 		learn_batch(tl, c);
 		lr_cache_free(c);
 	}
@@ -327,9 +255,7 @@ check_scheme(struct tool *tl)
 static void
 tool_init(struct tool *tl)
 {
-	tl->rate = conf_double("lr_rate");
-	tl->margin = conf_double("lr_margin");
-	tl->always = strcmp(conf_str("lr_train"), "always") == 0;
+	lr_rule_conf(&tl->rule);
 	tl->min_learned = conf_int("lr_min_learned");
 	tl->xdtag = conf_str("subject_tag");
 	buf_init(&tl->label);
