@@ -49,7 +49,8 @@ static const char options[] =
     "      --spool DEV:INO:SIZE  filter mode: the line must name this file, whole\n"
     "      --result FILE         filter mode: the verdict line into FILE, made new\n"
     "  -r, --release             move quarantined files back to the inbox,\n"
-    "                            learn them as ham and allow their senders\n"
+    "                            learn them as ham (Bayes and LR) and allow\n"
+    "                            their senders\n"
     "  -D, --domain              release: allow the sender's whole domain\n"
     "  -l, --list                the quarantine folder of dir (or of quarantine\n"
     "                            in xd.conf), one message a line\n"
@@ -170,15 +171,17 @@ act(struct rec *rec, void *arg)
 }
 
 /*
- * A released message was not spam: learn it as ham (xd-bayes(1)) and,
- * when xd.conf names a policy file, allow its sender there, or with
- * domain its sender's domain.  Returns -1 if either could not be done.
+ * A released message was not spam: learn it as ham (xd-bayes(1) and
+ * xd-lr(1), as xd learn ham would) and, when xd.conf names a policy
+ * file, allow its sender there, or with domain its sender's domain.
+ * Returns -1 if any of it could not be done.
  */
 static int
 learn_released(const char *path, int domain)
 {
 	struct locator loc = { (char *)(uintptr_t)path, 0, -1 };
 	enum bayes_outcome done;
+	enum lr_outcome lr_done;
 	struct message *m;
 	struct buf from;
 	const char *why, *policy = conf_str("policy"), *at;
@@ -187,6 +190,10 @@ learn_released(const char *path, int domain)
 
 	if (bayes_learn_file(&loc, BAYES_HAM, &done, &why) == -1) {
 		xd_warnx("%s: not learned as ham: %s", path, why);
+		rc = -1;
+	}
+	if (lr_learn_file(&loc, BAYES_HAM, &lr_done, &why) == -1) {
+		xd_warnx("%s: not learned as ham by xd-lr: %s", path, why);
 		rc = -1;
 	}
 	if (*policy == '\0')	/* the shared default is no user's to write */
