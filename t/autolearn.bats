@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Learning that starts by itself: xd filter learns clear spam and clear
-# ham into xd-bayes once the message is delivered, judged by the score
+# ham into xd-bayes (and xd-lr) once the message is delivered, judged by the score
 # without the symbols the store learned; never what a policy or an
 # allow list decided, never more than autolearn_max_per_hour an hour,
 # and never in xd check, xd eval or xd-score alone.
@@ -67,6 +67,15 @@ SH
 	[ "$(learned ham)" = 0 ]
 	# the hour's counter sits beside the store
 	[ "$(cut -d' ' -f2 store.lmdb.autolearn)" = 1 ]
+}
+
+@test "with xd-lr a stage, autolearn teaches it too, as xd learn does" {
+	sed -i 's/^stages = heur bayes$/stages = heur bayes lr/' "$XD_CONF"
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	xd filter <spam.eml >out.eml
+	grep -q '^X-XD-Class: spam' out.eml
+	[ "$(learned spam)" = 1 ]
+	[ "$(xd-lr -S | awk '$1 == "spam" { print $2 }')" = 1 ]
 }
 
 @test "GTUBE through xd filter with the shipped weights and rules: learned as spam" {
@@ -223,9 +232,12 @@ learner_hangs() {
 
 # --- what xd-score --autolearn says of a line -------------------------
 
-@test "xd-score --autolearn leaves the learned symbols out: BAYES, AWL, CKSUM_" {
-	printf 'threshold spam 5\nthreshold surespam 20\nA 11\nBAYES_99 5\nCKSUM_SPAM 3\nCKSUM_BULK 1\nB -1\nAWL 1\n' >w2
+@test "xd-score --autolearn leaves the learned symbols out: BAYES, LR, AWL, CKSUM_" {
+	printf 'threshold spam 5\nthreshold surespam 20\nA 11\nBAYES_99 5\nCKSUM_SPAM 3\nCKSUM_BULK 1\nB -1\nAWL 1\nLR_99 2\n' >w2
 	printf 'm1\tA=1\tBAYES=0.99\tBAYES_99=1\tCKSUM_SPAM=1\tCKSUM_BULK=1\n' |
+	    xd-score -w w2 -p /dev/null --autolearn al >/dev/null
+	[ "$(cat al)" = "no 11.00" ]
+	printf 'm1\tA=1\tLR=0.999\tLR_99=1\n' |
 	    xd-score -w w2 -p /dev/null --autolearn al >/dev/null
 	[ "$(cat al)" = "no 11.00" ]
 	printf 'm1\tA=1\tBAYES_99=1\tAWL=x\n' |

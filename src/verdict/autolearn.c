@@ -53,13 +53,13 @@ on_term(int sig)
 }
 
 static int
-bayes_is_a_stage(void)
+is_a_stage(const char *name)
 {
 	const char *const *items;
 	size_t i, n = conf_list("stages", &items);
 
 	for (i = 0; i < n; i++)
-		if (strcmp(items[i], "bayes") == 0)
+		if (strcmp(items[i], name) == 0)
 			return 1;
 	return 0;
 }
@@ -78,7 +78,7 @@ autolearn_score_argv(void)
 			not_on = "autolearn: neither yes nor no; it is off";
 		return score_plain;
 	}
-	if (!bayes_is_a_stage())
+	if (!is_a_stage("bayes"))
 		return score_plain;
 	/* Not close-on-exec: xd-score opens it as /dev/fd/N. */
 	if ((decision_fd = memfd_create("xd-autolearn", 0)) == -1) {
@@ -203,16 +203,22 @@ catch_signals(const struct spool *s)
 	signal(SIGHUP, on_term);
 }
 
-/* xd-parse of the spool | xd-bayes --learn class, under the budgets. */
+/*
+ * xd-parse of the spool | xd-bayes --learn class | xd-lr --learn class,
+ * under the budgets: what xd learn does, both learners taught.
+ */
 static int
 learn(const struct spool *s, const char *class, char *text, size_t n)
 {
 	char *parse[] = { "xd-parse", "--single", "--", s->msg, NULL };
 	char *bayes[] = { "xd-bayes", "-q", "--learn", (char *)class, NULL };
-	struct child c[2] = {
+	char *lr[] = { "xd-lr", "-q", "--learn", (char *)class, NULL };
+	struct child c[3] = {
 		{ .name = "xd-parse", .argv = parse, .max_ok = 0 },
 		{ .name = "xd-bayes", .argv = bayes, .max_ok = 0 },
+		{ .name = "xd-lr", .argv = lr, .max_ok = 0 },
 	};
+	size_t nc = is_a_stage("lr") ? 3 : 2;
 	double timeout = conf_double("filter_timeout");
 	char why[200];
 	struct budget b;
@@ -222,12 +228,12 @@ learn(const struct spool *s, const char *class, char *text, size_t n)
 	b.memory = conf_size("filter_memory");
 	b.mapped = conf_size("store_size");
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
-	    supervise_run(c, 2, null, null, &b, timeout > 0 ? xd_now_ms() +
+	    supervise_run(c, nc, null, null, &b, timeout > 0 ? xd_now_ms() +
 	    (long long)(timeout * 1000) : 0, 2) == -1) {
 		snprintf(text, n, "autolearn as %s: %s", class,
 		    strerror(errno));
 		rc = -1;
-	} else if (supervise_failure(c, 2, &b, why, sizeof(why)) != NULL) {
+	} else if (supervise_failure(c, nc, &b, why, sizeof(why)) != NULL) {
 		snprintf(text, n, "autolearn as %s: %s", class, why);
 		rc = -1;
 	}

@@ -129,12 +129,14 @@ score_by_contribution(struct score *s)
 /*
  * Symbols the store learned, which autolearn leaves out of its score,
  * as SpamAssassin's leaves out Bayes and AWL: what was learned must
- * not decide what is learned next.
+ * not decide what is learned next.  (LR= itself weighs nothing: its
+ * LR_ bands do.)
  */
 static int
 learned_symbol(const struct sym *y)
 {
-	static const char *const learned[] = { "BAYES", "AWL", "CKSUM_" };
+	static const char *const learned[] = { "BAYES", "AWL", "CKSUM_",
+	    "LR_" };
 	size_t i, n;
 
 	for (i = 0; i < sizeof(learned) / sizeof(learned[0]); i++) {
