@@ -46,7 +46,8 @@ void
 buf_add(struct buf *b, const void *p, size_t n)
 {
 	buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
+	if (n > 0)	/* p may be NULL then, which memcpy() may not be */
+		memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
