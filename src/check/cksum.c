@@ -83,6 +83,21 @@ word_hash(const char *s, size_t n)
 	return mix64(h);
 }
 
+static const char hexdigits[] = "0123456789abcdef";
+
+/* n bytes in lower-case hex at out, and a NUL (printf's %02x each). */
+static void
+put_hex(char *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[p[i] >> 4];
+		out[2 * i + 1] = hexdigits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
 /*
  * The MD5 is of the words with a space between each two; they are
  * gathered in pending and digested a buffer at a time (the same bytes,
@@ -258,17 +273,20 @@ prefix_ci(const char *s, size_t len, const char *p, size_t n)
 }
 
 /*
- * Whether c is one of set's bytes or NUL (strchr()'s answer, which
- * finds a set's terminator too: a NUL in the text is one of them).
+ * What run() strips off a run's ends: brackets and quotes before it,
+ * those and punctuation after it, and NUL bytes (once found with
+ * strchr(), which finds a set's terminator too).
  */
-static int
-in_set(const char *set, char c)
-{
-	for (; *set != '\0'; set++)
-		if (*set == c)
-			return 1;
-	return c == '\0';
-}
+#define OPENS	1
+#define CLOSES	2
+static const unsigned char edge[256] = {
+	['\0'] = OPENS | CLOSES,
+	['<'] = OPENS, ['('] = OPENS, ['['] = OPENS, ['{'] = OPENS,
+	['"'] = OPENS | CLOSES, ['\''] = OPENS | CLOSES,
+	['>'] = CLOSES, [')'] = CLOSES, [']'] = CLOSES, ['}'] = CLOSES,
+	['.'] = CLOSES, [','] = CLOSES, [';'] = CLOSES, [':'] = CLOSES,
+	['!'] = CLOSES, ['?'] = CLOSES,
+};
 
 static int
 ends_host(char c)
@@ -322,9 +340,9 @@ run(struct norm *n, const char *s, size_t len)
 	const char *end, *at;
 	size_t skip;
 
-	while (len > 0 && in_set("<([{\"'", *s))
+	while (len > 0 && (edge[(unsigned char)*s] & OPENS))
 		s++, len--;
-	while (len > 0 && in_set(">)]}\"'.,;:!?", s[len - 1]))
+	while (len > 0 && (edge[(unsigned char)s[len - 1]] & CLOSES))
 		len--;
 	skip = scheme(s, len);
 	s += skip;
@@ -411,14 +429,13 @@ static void
 norm_end(struct norm *n, struct cksum *ck)
 {
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	size_t b, r;
 
 	memset(ck, 0, sizeof(*ck));
 	flush(n);
 	mdlen = digest_end(n->md, md);
-	for (i = 0; i < mdlen && i < 16; i++)
-		snprintf(ck->hex + 2 * i, 3, "%02x", md[i]);
+	put_hex(ck->hex, md, mdlen < 16 ? mdlen : 16);
 	ck->words = n->words;
 	ck->shingles = n->shingles;
 	ck->binary = n->binary;
@@ -438,7 +455,7 @@ static void
 binary(struct norm *n, const struct msgpart *p)
 {
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	char tok[2 + 2 * DIGEST_MAX];
 
 	if (n->bintext >= MAX_BINARIES)
@@ -449,8 +466,7 @@ binary(struct norm *n, const struct msgpart *p)
 	n->bintext += n->part.len;
 	mdlen = digest_once(DIGEST_MD5, n->part.s, n->part.len, md);
 	tok[0] = '#';
-	for (i = 0; i < mdlen; i++)
-		snprintf(tok + 1 + 2 * i, 3, "%02x", md[i]);
+	put_hex(tok + 1, md, mdlen);
 	digest(n, tok, 1 + 2 * mdlen);
 	if (n->part.len >= MIN_BINARY)
 		n->binary++;
@@ -530,12 +546,20 @@ cksum_counts(const struct cksum *ck)
 void
 cksum_format_fuzzy(const struct cksum *ck, struct buf *out)
 {
+	char hex[CKSUM_BANDS * 17], *p = hex;
+	uint64_t v;
 	size_t b;
+	int i;
 
 	buf_reset(out);
-	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++)
-		buf_printf(out, "%s%016llx", b ? "," : "",
-		    (unsigned long long)ck->band[b]);
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
+		if (b > 0)
+			*p++ = ',';
+		for (v = ck->band[b], i = 15; i >= 0; i--, v >>= 4)
+			p[i] = hexdigits[v & 0xf];
+		p += 16;
+	}
+	buf_add(out, hex, (size_t)(p - hex));
 }
 
 /*
@@ -550,7 +574,7 @@ cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
 	static const char *const alt[] = { "Date", "From", "Subject", NULL };
 	const char *const *h;
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	struct digest *ctx = digest_new(DIGEST_MD5);
 	const char *v;
 	int pos, found = 0;
@@ -574,6 +598,5 @@ cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
 	digest_add(ctx, "\n", 1);
 	digest_add(ctx, ck->hex, 32);
 	mdlen = digest_end(ctx, md);
-	for (i = 0; i < mdlen && i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	put_hex(out, md, mdlen < 16 ? mdlen : 16);
 }
