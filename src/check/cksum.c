@@ -28,8 +28,8 @@
 #define MIN_BINARY	256		/* smaller parts do not count */
 #define HASHES		(CKSUM_BANDS * CKSUM_ROWS)
 
-#define PENDING		4096		/* bytes digested at a time */
-#define WORD_ROOM	(MAX_WORD + 8)	/* a cut word and one character */
+#define PENDING		4096		/* bytes digested at once */
+#define WORD_ROOM	(MAX_WORD + 8)	/* a cut word and a character */
 
 struct norm {
 	struct digest	*md;
@@ -38,7 +38,7 @@ struct norm {
 	uint64_t	 min[HASHES];
 	size_t		 words, shingles, binary, text, bintext;
 	int		 any;		/* something was digested */
-	size_t		 npending;	/* bytes of pending not digested yet */
+	size_t		 npending;	/* bytes of pending not digested */
 	char		 pending[PENDING];
 	struct buf	 part;
 };
@@ -347,7 +347,8 @@ run(struct norm *n, const char *s, size_t len)
 	skip = scheme(s, len);
 	s += skip;
 	len -= skip;
-	if (skip > 0 || prefix_ci(s, len, "www.", 4)) {
+	if (skip > 0 || (len > 0 && (*s | 0x20) == 'w' &&
+	    prefix_ci(s, len, "www.", 4))) {
 		end = host_end(s, len);
 		if ((at = find_last(s, (size_t)(end - s), '@')) != NULL) {
 			len -= (size_t)(at + 1 - s);
