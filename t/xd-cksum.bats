@@ -141,6 +141,21 @@ same_text() {
 	    "$(printf 'a%.0s' $(seq 1 32)) $(printf 'a%.0s' $(seq 1 32)) aaaaaa end" ]
 }
 
+@test "a word of letters outside ASCII is cut by its bytes, as read" {
+	# É is 2 bytes: 16 to a piece; Ⱥ is 2 bytes read, 3 once folded
+	mail m 1@x "$(printf 'É%.0s' $(seq 1 20)) $(printf 'Ⱥ%.0s' $(seq 1 20))"
+	[ "$(xd-parse -- m | xd-cksum -t | cut -f2)" = \
+	    "$(printf 'é%.0s' $(seq 1 16)) éééé $(printf 'ⱥ%.0s' $(seq 1 11)) $(printf 'ⱥ%.0s' $(seq 1 9))" ]
+}
+
+@test "a long body: cksum= is the MD5 of all of its text, --text prints it all" {
+	mail m 1@x "$(for i in $(seq 1 400); do printf '(Word, again.) '; done)"
+	line=$(check m | last)
+	text=$(xd-parse -- m | xd-cksum --text | cut -f2)
+	[ "$text" = "$(printf 'word again%.0s ' $(seq 1 399))word again" ]
+	[ "$(printf '%s' "$text" | md5sum | cut -d' ' -f1)" = "$(field cksum "$line")" ]
+}
+
 html_mail() {
 	{
 		printf 'From: a@example.net\nMessage-ID: <%s>\nMIME-Version: 1.0\n' "$2"

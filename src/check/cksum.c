@@ -28,6 +28,9 @@
 #define MIN_BINARY	256		/* smaller parts do not count */
 #define HASHES		(CKSUM_BANDS * CKSUM_ROWS)
 
+#define PENDING		4096		/* bytes digested at once */
+#define WORD_ROOM	(MAX_WORD + 8)	/* a cut word and a character */
+
 struct norm {
 	struct digest	*md;
 	struct buf	*show;		/* the normalised text, or NULL */
@@ -35,7 +38,9 @@ struct norm {
 	uint64_t	 min[HASHES];
 	size_t		 words, shingles, binary, text, bintext;
 	int		 any;		/* something was digested */
-	struct buf	 word, part;
+	size_t		 npending;	/* bytes of pending not digested */
+	char		 pending[PENDING];
+	struct buf	 part;
 };
 
 /* The min-hash functions h_j(x) = a_j * x + b_j (mod 2^64), a_j odd. */
@@ -78,17 +83,54 @@ word_hash(const char *s, size_t n)
 	return mix64(h);
 }
 
+static const char hexdigits[] = "0123456789abcdef";
+
+/* n bytes in lower-case hex at out, and a NUL (printf's %02x each). */
+static void
+put_hex(char *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hexdigits[p[i] >> 4];
+		out[2 * i + 1] = hexdigits[p[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+}
+
+/*
+ * The MD5 is of the words with a space between each two; they are
+ * gathered in pending and digested a buffer at a time (the same bytes,
+ * so the same digest) rather than with two calls a word.
+ */
+static void
+flush(struct norm *n)
+{
+	digest_add(n->md, n->pending, n->npending);
+	if (n->show != NULL)
+		buf_add(n->show, n->pending, n->npending);
+	n->npending = 0;
+}
+
 static void
 digest(struct norm *n, const char *s, size_t len)
 {
-	if (n->any) {
-		digest_add(n->md, " ", 1);
+	if (n->npending + 1 + len > PENDING)
+		flush(n);
+	if (1 + len > PENDING) {	/* no word is this long: a bound */
+		if (n->any)
+			n->pending[n->npending++] = ' ';
+		flush(n);
+		digest_add(n->md, s, len);
 		if (n->show != NULL)
-			buf_addc(n->show, ' ');
+			buf_add(n->show, s, len);
+		n->any = 1;
+		return;
 	}
-	digest_add(n->md, s, len);
-	if (n->show != NULL)
-		buf_add(n->show, s, len);
+	if (n->any)
+		n->pending[n->npending++] = ' ';
+	memcpy(n->pending + n->npending, s, len);
+	n->npending += len;
 	n->any = 1;
 }
 
@@ -101,12 +143,12 @@ emit_word(struct norm *n, const char *w, size_t len)
 	if (len == 0 || n->words >= MAX_WORDS)
 		return;
 	digest(n, w, len);
-	memmove(n->win, n->win + 1, (k - 1) * sizeof(n->win[0]));
-	n->win[k - 1] = word_hash(w, len);
+	/* a ring: the oldest of the last k words at words % k */
+	n->win[n->words % k] = word_hash(w, len);
 	if (++n->words < k)
 		return;
 	for (j = 0; j < k; j++)
-		s = mix64(s ^ n->win[j]);
+		s = mix64(s ^ n->win[(n->words + j) % k]);
 	for (j = 0; j < HASHES; j++) {
 		uint64_t v = mul[j] * s + add[j];
 
@@ -136,35 +178,70 @@ next_char(const char *s, size_t len, size_t *clen)
 	return c;
 }
 
-/* Words of a run: letters, lower case; digits dropped; others split. */
+/* Whether c, no digit, ends a word: neither a letter nor a mark. */
+static int
+splits(gunichar c)
+{
+	return !(g_unichar_isalpha(c) || g_unichar_ismark(c));
+}
+
+/* The UTF-8 of c's lower case at w, as utf8_put() writes it. */
+static size_t
+put_lower(char *w, gunichar c)
+{
+	c = g_unichar_tolower(c);
+	if (c == 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	return (size_t)g_unichar_to_utf8(c, w);
+}
+
+/*
+ * Words of a run: letters, lower case; digits dropped; others split.
+ * ASCII, most of any text, is classed and folded inline; a longer
+ * character costs a decoding and glib's tables.
+ */
 static void
 words(struct norm *n, const char *s, size_t len)
 {
-	struct buf *w = &n->word;
-	size_t i, clen;
+	char w[WORD_ROOM];
+	size_t i, clen, wlen = 0;
+	unsigned char a;
 	gunichar c;
 
-	buf_reset(w);
 	for (i = 0; i < len; i += clen) {
+		if ((a = (unsigned char)s[i]) < 0x80) {
+			clen = 1;
+			if (a >= '0' && a <= '9')
+				continue;
+			a |= 0x20;
+			if (a < 'a' || a > 'z') {
+				emit_word(n, w, wlen);
+				wlen = 0;
+				continue;
+			}
+			if (wlen + 1 > MAX_WORD) {
+				emit_word(n, w, wlen);
+				wlen = 0;
+			}
+			w[wlen++] = (char)a;
+			continue;
+		}
 		c = next_char(s + i, len - i, &clen);
-		if (c < 0x80 ? (c >= '0' && c <= '9') : g_unichar_isdigit(c))
+		if (g_unichar_isdigit(c))
 			continue;
-		if (c < 0x80 ? !((c | 0x20) >= 'a' && (c | 0x20) <= 'z') :
-		    !(g_unichar_isalpha(c) || g_unichar_ismark(c))) {
-			emit_word(n, w->s, w->len);
-			buf_reset(w);
+		if (splits(c)) {
+			emit_word(n, w, wlen);
+			wlen = 0;
 			continue;
 		}
-		if (w->len + clen > MAX_WORD) {
-			emit_word(n, w->s, w->len);
-			buf_reset(w);
+		/* the cut counts the bytes read, as it always did */
+		if (wlen + clen > MAX_WORD || wlen + 4 > sizeof(w)) {
+			emit_word(n, w, wlen);
+			wlen = 0;
 		}
-		if (c < 0x80)
-			buf_addc(w, (int)(c | 0x20));
-		else
-			utf8_put(w, g_unichar_tolower(c));
+		wlen += put_lower(w + wlen, c);
 	}
-	emit_word(n, w->s, w->len);
+	emit_word(n, w, wlen);
 }
 
 /* A host name as one word: lower case, digits dropped, port gone. */
@@ -190,22 +267,41 @@ host(struct norm *n, const char *h, size_t len)
 }
 
 static int
-prefix_ci(const char *s, size_t len, const char *p)
+prefix_ci(const char *s, size_t len, const char *p, size_t n)
 {
-	size_t n = strlen(p);
-
 	return len > n && strncasecmp(s, p, n) == 0;
 }
 
+/*
+ * What run() strips off a run's ends: brackets and quotes before it,
+ * those and punctuation after it, and NUL bytes (once found with
+ * strchr(), which finds a set's terminator too).
+ */
+#define OPENS	1
+#define CLOSES	2
+static const unsigned char edge[256] = {
+	['\0'] = OPENS | CLOSES,
+	['<'] = OPENS, ['('] = OPENS, ['['] = OPENS, ['{'] = OPENS,
+	['"'] = OPENS | CLOSES, ['\''] = OPENS | CLOSES,
+	['>'] = CLOSES, [')'] = CLOSES, [']'] = CLOSES, ['}'] = CLOSES,
+	['.'] = CLOSES, [','] = CLOSES, [';'] = CLOSES, [':'] = CLOSES,
+	['!'] = CLOSES, ['?'] = CLOSES,
+};
+
+static int
+ends_host(char c)
+{
+	return c == '/' || c == '?' || c == '#' || c == '\\' || c == '\0';
+}
+
 static const char *
-find_any(const char *s, size_t len, const char *set)
+host_end(const char *s, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < len; i++)
-		if (strchr(set, s[i]) != NULL)
-			return s + i;
-	return s + len;
+	for (i = 0; i < len && !ends_host(s[i]); i++)
+		;
+	return s + i;
 }
 
 static const char *
@@ -217,6 +313,23 @@ find_last(const char *s, size_t len, char c)
 	return NULL;
 }
 
+/* The length of a scheme ("http://", ...) s starts with, or 0. */
+static size_t
+scheme(const char *s, size_t len)
+{
+	static const struct { const char *s; size_t n; } schemes[] = {
+		{ "http://", 7 }, { "https://", 8 }, { "ftp://", 6 }
+	};
+	size_t i;
+
+	if (len == 0 || ((s[0] | 0x20) != 'h' && (s[0] | 0x20) != 'f'))
+		return 0;
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (prefix_ci(s, len, schemes[i].s, schemes[i].n))
+			return schemes[i].n;
+	return 0;
+}
+
 /*
  * One run of text between white space: a URL is its host, a mail
  * address its domain, anything else its words.
@@ -224,29 +337,24 @@ find_last(const char *s, size_t len, char c)
 static void
 run(struct norm *n, const char *s, size_t len)
 {
-	static const char *const schemes[] = {
-		"http://", "https://", "ftp://", NULL
-	};
-	const char *const *sc;
 	const char *end, *at;
+	size_t skip;
 
-	while (len > 0 && strchr("<([{\"'", *s) != NULL)
+	while (len > 0 && (edge[(unsigned char)*s] & OPENS))
 		s++, len--;
-	while (len > 0 && strchr(">)]}\"'.,;:!?", s[len - 1]) != NULL)
+	while (len > 0 && (edge[(unsigned char)s[len - 1]] & CLOSES))
 		len--;
-	for (sc = schemes; *sc != NULL; sc++)
-		if (prefix_ci(s, len, *sc)) {
-			s += strlen(*sc);
-			len -= strlen(*sc);
-			break;
-		}
-	if (*sc != NULL || prefix_ci(s, len, "www.")) {
-		end = find_any(s, len, "/?#\\");
+	skip = scheme(s, len);
+	s += skip;
+	len -= skip;
+	if (skip > 0 || (len > 0 && (*s | 0x20) == 'w' &&
+	    prefix_ci(s, len, "www.", 4))) {
+		end = host_end(s, len);
 		if ((at = find_last(s, (size_t)(end - s), '@')) != NULL) {
 			len -= (size_t)(at + 1 - s);
 			s = at + 1;
 		}
-		host(n, s, (size_t)(find_any(s, len, "/?#\\") - s));
+		host(n, s, (size_t)(host_end(s, len) - s));
 		return;
 	}
 	if ((at = find_last(s, len, '@')) != NULL && at > s &&
@@ -264,16 +372,29 @@ is_space(gunichar c)
 	    (g_unichar_isspace(c) || c == 0x200b || c == 0xfeff);
 }
 
+/* Whether the character at s is white space; its length in *clen. */
+static int
+space_at(const char *s, size_t len, size_t *clen)
+{
+	unsigned char a = (unsigned char)*s;
+
+	if (a < 0x80) {
+		*clen = 1;
+		return a == ' ' || (a >= '\t' && a <= '\r');
+	}
+	return is_space(next_char(s, len, clen));
+}
+
 static void
 tokens(struct norm *n, const char *s, size_t len)
 {
 	size_t i = 0, start, clen;
 
 	while (i < len && n->words < MAX_WORDS) {
-		while (i < len && is_space(next_char(s + i, len - i, &clen)))
+		while (i < len && space_at(s + i, len - i, &clen))
 			i += clen;
 		start = i;
-		while (i < len && !is_space(next_char(s + i, len - i, &clen)))
+		while (i < len && !space_at(s + i, len - i, &clen))
 			i += clen;
 		if (i > start)
 			run(n, s + start, i - start);
@@ -290,7 +411,6 @@ norm_init(struct norm *n, struct buf *show)
 	n->show = show;
 	if (show != NULL)
 		buf_reset(show);
-	buf_init(&n->word);
 	buf_init(&n->part);
 }
 
@@ -310,13 +430,13 @@ static void
 norm_end(struct norm *n, struct cksum *ck)
 {
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	size_t b, r;
 
 	memset(ck, 0, sizeof(*ck));
+	flush(n);
 	mdlen = digest_end(n->md, md);
-	for (i = 0; i < mdlen && i < 16; i++)
-		snprintf(ck->hex + 2 * i, 3, "%02x", md[i]);
+	put_hex(ck->hex, md, mdlen < 16 ? mdlen : 16);
 	ck->words = n->words;
 	ck->shingles = n->shingles;
 	ck->binary = n->binary;
@@ -328,7 +448,6 @@ norm_end(struct norm *n, struct cksum *ck)
 			h = mix64(h ^ n->min[b * CKSUM_ROWS + r]);
 		ck->band[b] = h;
 	}
-	buf_free(&n->word);
 	buf_free(&n->part);
 }
 
@@ -337,7 +456,7 @@ static void
 binary(struct norm *n, const struct msgpart *p)
 {
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	char tok[2 + 2 * DIGEST_MAX];
 
 	if (n->bintext >= MAX_BINARIES)
@@ -348,8 +467,7 @@ binary(struct norm *n, const struct msgpart *p)
 	n->bintext += n->part.len;
 	mdlen = digest_once(DIGEST_MD5, n->part.s, n->part.len, md);
 	tok[0] = '#';
-	for (i = 0; i < mdlen; i++)
-		snprintf(tok + 1 + 2 * i, 3, "%02x", md[i]);
+	put_hex(tok + 1, md, mdlen);
 	digest(n, tok, 1 + 2 * mdlen);
 	if (n->part.len >= MIN_BINARY)
 		n->binary++;
@@ -429,12 +547,20 @@ cksum_counts(const struct cksum *ck)
 void
 cksum_format_fuzzy(const struct cksum *ck, struct buf *out)
 {
+	char hex[CKSUM_BANDS * 17], *p = hex;
+	uint64_t v;
 	size_t b;
+	int i;
 
 	buf_reset(out);
-	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++)
-		buf_printf(out, "%s%016llx", b ? "," : "",
-		    (unsigned long long)ck->band[b]);
+	for (b = 0; ck->fuzzy && b < CKSUM_BANDS; b++) {
+		if (b > 0)
+			*p++ = ',';
+		for (v = ck->band[b], i = 15; i >= 0; i--, v >>= 4)
+			p[i] = hexdigits[v & 0xf];
+		p += 16;
+	}
+	buf_add(out, hex, (size_t)(p - hex));
 }
 
 /*
@@ -449,7 +575,7 @@ cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
 	static const char *const alt[] = { "Date", "From", "Subject", NULL };
 	const char *const *h;
 	unsigned char md[DIGEST_MAX];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 	struct digest *ctx = digest_new(DIGEST_MD5);
 	const char *v;
 	int pos, found = 0;
@@ -473,6 +599,5 @@ cksum_msgkey(const struct message *m, const struct cksum *ck, char *out)
 	digest_add(ctx, "\n", 1);
 	digest_add(ctx, ck->hex, 32);
 	mdlen = digest_end(ctx, md);
-	for (i = 0; i < mdlen && i < 16; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	put_hex(out, md, mdlen < 16 ? mdlen : 16);
 }

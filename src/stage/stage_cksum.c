@@ -65,25 +65,56 @@ struct ck {
 
 static const char *const owned[] = { "CKSUM_", "cksum=", "fuzzy=", NULL };
 
+static const char hexdigits[] = "0123456789abcdef";
+
+/* ":win" at p unless win < 0 (no window), then the NUL; the end. */
+static char *
+put_window(char *p, long long win)
+{
+	char d[24];
+	size_t n = 0;
+
+	if (win >= 0) {
+		*p++ = ':';
+		do
+			d[n++] = (char)('0' + win % 10);
+		while ((win /= 10) > 0);
+		while (n > 0)
+			*p++ = d[--n];
+	}
+	*p = '\0';
+	return p;
+}
+
+/*
+ * The keys are written by hand, not by snprintf(): a message has some
+ * thirty of them.  They are "x:HEX[:WINDOW]" and "fB:BAND[:WINDOW]",
+ * the band in 16 hex digits (xd-store(5)).
+ */
 static const char *
 xkey(char *out, const struct cksum *ck, long long win)
 {
-	if (win < 0)
-		snprintf(out, KEYLEN, "x:%s", ck->hex);
-	else
-		snprintf(out, KEYLEN, "x:%s:%lld", ck->hex, win);
+	size_t n = strnlen(ck->hex, 32);
+
+	out[0] = 'x';
+	out[1] = ':';
+	memcpy(out + 2, ck->hex, n);
+	put_window(out + 2 + n, win);
 	return out;
 }
 
 static const char *
 fkey(char *out, const struct cksum *ck, size_t b, long long win)
 {
-	if (win < 0)
-		snprintf(out, KEYLEN, "f%zx:%016llx", b,
-		    (unsigned long long)ck->band[b]);
-	else
-		snprintf(out, KEYLEN, "f%zx:%016llx:%lld", b,
-		    (unsigned long long)ck->band[b], win);
+	uint64_t v = ck->band[b];
+	int i;
+
+	out[0] = 'f';
+	out[1] = hexdigits[b & 0xf];	/* b < CKSUM_BANDS <= 16 */
+	out[2] = ':';
+	for (i = 15; i >= 0; i--, v >>= 4)
+		out[3 + i] = hexdigits[v & 0xf];
+	put_window(out + 19, win);
 	return out;
 }
 
