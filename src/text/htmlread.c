@@ -426,14 +426,15 @@ static void
 whole_text(struct html *x, const struct html_token *t)
 {
 	struct buf *b = x->r->text;
-	const char *s = t->text, *end = t->text + t->len, *c2;
+	const char *s = t->text, *end, *c2;
 
 	if (b == NULL)
 		return;
 	switch (t->kind) {
 	case HTML_TEXT:
-		if (t->raw == HTML_RAWTEXT)
+		if (t->raw == HTML_RAWTEXT || s == NULL)
 			break;
+		end = s + t->len;
 		while (s < end) {	/* U+00A0 is C2 A0 */
 			if ((c2 = memchr(s, 0xc2, (size_t)(end - s))) == NULL ||
 			    c2 + 1 == end) {
