@@ -55,6 +55,14 @@ endif
 CFLAGS	?= -O2 -g
 XCFLAGS	 = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Isrc -I$(O) $(PKG_CFLAGS)
 LDLIBS	 = -Wl,--as-needed $(PKG_LIBS) -lm
+# Under AddressSanitizer a C++ library opened later (libhs, which throws
+# inside its compiler) needs the C++ runtime there at the start, for
+# ASan's __cxa_throw interceptor to find the real one.
+ifneq ($(findstring -fsanitize=address,$(CFLAGS)),)
+ifeq ($(HS),1)
+LDLIBS	+= -Wl,--no-as-needed -lstdc++ -Wl,--as-needed
+endif
+endif
 
 # src/ is in layers, one folder each (see README, "Source layout");
 # every src/tools/xd-*.c is a tool, every other src/*/*.c belongs to the
