@@ -170,9 +170,16 @@ add_merged(struct buf *out, const char *s, const struct piece *p,
 size_t
 addr_list_normalise(const char *raw, struct buf *out)
 {
-	struct piece *p = xcalloc(ADDR_MAX_PIECES, sizeof(*p));
-	size_t n, i, j, angle, merged = 0;
+	struct piece *p;
+	size_t n, i, j, angle, merged = 0, most = 1;
+	const char *c;
 
+	/* as many pieces as separators and one: most values have one,
+	 * and zeroing room for ADDR_MAX_PIECES cost more than the rest */
+	for (c = raw; (c = strpbrk(c, ",;")) != NULL &&
+	    most < ADDR_MAX_PIECES; c++)
+		most++;
+	p = xmalloc(most * sizeof(*p));	/* most <= ADDR_MAX_PIECES */
 	buf_reset(out);
 	n = cut_pieces(raw, p);
 	for (i = 0; i < n; i = j + 1) {

@@ -1,9 +1,10 @@
 /*
  * message.c - open a message by its locator and parse it with GMime.
  *
- * The message is read from its file through a bounded GMimeStreamFs
- * and the parser keeps the stream (persist-stream), so bodies stay on
- * disk until a caller asks for them.  Before GMime sees the message a
+ * A message of up to MEM_READ_MAX bytes is read into memory with one
+ * pread; a bigger one through a bounded GMimeStreamFs, so that its
+ * bodies stay on disk until a caller asks for them.  The parser keeps
+ * the stream (persist-stream) either way.  Before GMime sees the message a
  * cheap scan finds the mbox From_ line and cuts the stream where the
  * message gets too big or has too many boundary-like lines: GMime
  * builds an object of about a kilobyte for every part it finds, and
@@ -29,8 +30,10 @@
 
 #define MSG_MAX_ENVELOPE	512
 #define SCAN_CHUNK		(64 * 1024)
+#define MEM_READ_MAX		(1 << 20)	/* read whole into memory */
 
 static GMimeParserOptions *options;
+static GMimeParser *parser;	/* construct() */
 
 void
 message_init(void)
@@ -68,6 +71,9 @@ message_shutdown(void)
 {
 	if (options == NULL)
 		return;
+	if (parser != NULL)
+		g_object_unref(parser);
+	parser = NULL;
 	g_mime_parser_options_free(options);
 	options = NULL;
 	g_mime_shutdown();
@@ -245,6 +251,52 @@ bare_cr_stream(int fd, struct scan *sc)
 }
 
 /*
+ * A message of at most MEM_READ_MAX bytes, read with one pread into
+ * memory, where GMime, hdrlimit.c and every part's reader find it
+ * without a system call each 4 kB; NULL for a bigger one, which is read
+ * from its file as GMime goes, or if the read fails.
+ */
+static GMimeStream *
+memory_stream(int fd, const struct scan *sc)
+{
+	size_t n = (size_t)(sc->end - sc->start), got = 0;
+	GByteArray *ba;
+	ssize_t r;
+
+	if (sc->end - sc->start > MEM_READ_MAX)
+		return NULL;
+	ba = g_byte_array_sized_new(n ? n : 1);
+	while (got < n && (r = pread(fd, ba->data + got, n - got,
+	    sc->start + (off_t)got)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			g_byte_array_unref(ba);
+			return NULL;
+		}
+		got += (size_t)r;	/* short: the file shrank */
+	}
+	g_byte_array_set_size(ba, got);
+	return g_mime_stream_mem_new_with_byte_array(ba);
+}
+
+/*
+ * The message in st, parsed by the one parser kept for the run: a new
+ * one for every message costs more than the parsing of most.  The
+ * parser keeps st (persist-stream), so bodies are read when asked for.
+ */
+static GMimeMessage *
+construct(GMimeStream *st)
+{
+	if (parser == NULL)
+		parser = g_mime_parser_new();
+	g_mime_parser_init_with_stream(parser, st);
+	g_mime_parser_set_persist_stream(parser, TRUE);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	return g_mime_parser_construct_message(parser, options);
+}
+
+/*
  * A header of its own, or one of Content-* fields only: a bare MIME
  * entity is mail too, or a sender could skip every check by sending
  * nothing but a Content-Type.
@@ -272,7 +324,6 @@ message_open(const struct locator *loc, const char **why)
 	struct message *m;
 	struct scan sc;
 	struct stat st;
-	GMimeParser *parser;
 	size_t max = conf_size("max_message_size");
 	off_t end;
 	int fd, e, rc;
@@ -325,15 +376,13 @@ message_open(const struct locator *loc, const char **why)
 		m->stream = bare_cr_stream(fd, &sc);
 		m->flags |= sc.flags;
 		close(fd);
-	} else
+	} else if ((m->stream = memory_stream(fd, &sc)) != NULL)
+		close(fd);
+	else
 		m->stream = g_mime_stream_fs_new_with_bounds(fd, sc.start,
 		    sc.end);
 	m->stream = hdrlimit_apply(m->stream, &m->flags);
-	parser = g_mime_parser_new_with_stream(m->stream);
-	g_mime_parser_set_persist_stream(parser, TRUE);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	m->mime = g_mime_parser_construct_message(parser, options);
-	g_object_unref(parser);
+	m->mime = construct(m->stream);
 	/* a header cut to nothing was a header: that is mail, judged */
 	if (m->mime == NULL || (!has_header(m->mime) &&
 	    !(m->flags & (MSG_MANY_FIELDS | MSG_BIG_HEADER)))) {

@@ -214,20 +214,17 @@ raw_content(const struct msgpart *p, GMimeContentEncoding *enc)
 
 /*
  * The content of a leaf, its transfer encoding undone, at most max
- * bytes appended to out.  Reads through filters, never the whole part.
+ * bytes appended to out; *whole says the content ended before max.
+ * Reads through filters, never the whole part.
  */
-int
-msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
+static void
+decode_into(GMimeStream *src, GMimeContentEncoding enc, struct buf *out,
+    size_t max, int *whole)
 {
-	GMimeStream *src, *fs;
-	GMimeContentEncoding enc;
+	GMimeStream *fs;
 	char tmp[8192];
-	ssize_t n;
+	ssize_t n = 1;
 
-	if (p->is_message || !GMIME_IS_PART(p->obj))
-		return -1;
-	if ((src = raw_content(p, &enc)) == NULL)
-		return 0;
 	fs = g_mime_stream_filter_new(src);
 	if (enc != GMIME_CONTENT_ENCODING_DEFAULT &&
 	    enc != GMIME_CONTENT_ENCODING_7BIT &&
@@ -243,7 +240,84 @@ msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
 		buf_add(out, tmp, (size_t)n);
 		max -= (size_t)n;
 	}
+	*whole = n <= 0;
 	g_object_unref(fs);
+}
+
+/*
+ * What was decoded of a leaf, kept with its GMime object until the
+ * message is freed: xd-check(1) runs every check on one parsed message,
+ * and several read each text part (cksum, heur, bayes, urlcheck).  The
+ * content decoded with the greatest bound yet asked for serves every
+ * smaller bound, being its prefix; the text of a part read whole serves
+ * every bound it fits in, cut there.  Bounds over PART_CACHE_MAX are
+ * read as before and not kept.
+ */
+#define PART_CACHE_KEY	"xd-part-cache"
+#define PART_CACHE_MAX	(1024 * 1024 + 8)
+
+struct part_cache {
+	struct buf	 data;		/* the decoded content, its start */
+	int		 whole;		/* data is all of it */
+	struct buf	 text;		/* whole: data as UTF-8, uncut */
+	char		*charset;	/* text's charset, NULL undeclared */
+	int		 has_text;
+};
+
+static void
+part_cache_free(void *arg)
+{
+	struct part_cache *c = arg;
+
+	buf_free(&c->data);
+	buf_free(&c->text);
+	free(c->charset);
+	free(c);
+}
+
+static struct part_cache *
+part_cache(const struct msgpart *p)
+{
+	struct part_cache *c = g_object_get_data(G_OBJECT(p->obj),
+	    PART_CACHE_KEY);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		buf_init(&c->data);
+		buf_init(&c->text);
+		g_object_set_data_full(G_OBJECT(p->obj), PART_CACHE_KEY, c,
+		    part_cache_free);
+	}
+	return c;
+}
+
+/*
+ * The content of a leaf, its transfer encoding undone, at most max
+ * bytes appended to out.  Reads through filters, never the whole part.
+ */
+int
+msgpart_data(const struct msgpart *p, struct buf *out, size_t max)
+{
+	GMimeStream *src;
+	GMimeContentEncoding enc;
+	struct part_cache *c;
+	int whole;
+
+	if (p->is_message || !GMIME_IS_PART(p->obj))
+		return -1;
+	c = g_object_get_data(G_OBJECT(p->obj), PART_CACHE_KEY);
+	if (c == NULL || (!c->whole && c->data.len < max)) {
+		if ((src = raw_content(p, &enc)) == NULL)
+			return 0;
+		if (max > PART_CACHE_MAX) {
+			decode_into(src, enc, out, max, &whole);
+			return 0;
+		}
+		c = part_cache(p);
+		buf_reset(&c->data);
+		decode_into(src, enc, &c->data, max, &c->whole);
+	}
+	buf_add(out, c->data.s, c->data.len < max ? c->data.len : max);
 	return 0;
 }
 
@@ -277,6 +351,32 @@ msgpart_qp_line(const struct msgpart *p, size_t max)
 	return longest;
 }
 
+static int
+same_charset(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+/*
+ * The text, uncut, of a part read whole (the raw bytes it was made of
+ * are all the content), kept for the next reader.
+ */
+static void
+keep_text(const struct msgpart *p, size_t raw, const struct buf *text)
+{
+	struct part_cache *c;
+
+	if (!GMIME_IS_PART(p->obj) || (c = g_object_get_data(G_OBJECT(p->obj),
+	    PART_CACHE_KEY)) == NULL || !c->whole || c->has_text ||
+	    raw != c->data.len)
+		return;
+	buf_reset(&c->text);
+	buf_add(&c->text, text->s ? text->s : "", text->len);
+	free(c->charset);
+	c->charset = p->charset != NULL ? xstrdup(p->charset) : NULL;
+	c->has_text = 1;
+}
+
 /*
  * The text of a text/ leaf as UTF-8: transfer encoding undone, its
  * charset converted (undeclared or unknown 8-bit text as windows-1252),
@@ -287,14 +387,23 @@ msgpart_text(const struct msgpart *p, struct buf *out, size_t max)
 {
 	struct buf raw;
 
+	struct part_cache *c;
+
 	buf_reset(out);
 	if (p->is_message || strncmp(p->type, "text/", 5) != 0)
 		return -1;
-	buf_init(&raw);
-	/* converted text may grow: read a little more, cut afterwards */
-	msgpart_data(p, &raw, max + 8);
-	utf8_convert(p->charset, raw.s ? raw.s : "", raw.len, out);
-	buf_free(&raw);
+	if (GMIME_IS_PART(p->obj) && (c = g_object_get_data(G_OBJECT(p->obj),
+	    PART_CACHE_KEY)) != NULL && c->has_text &&
+	    c->data.len <= max + 8 && same_charset(c->charset, p->charset))
+		buf_add(out, c->text.s, c->text.len);
+	else {
+		buf_init(&raw);
+		/* converted text may grow: read a little more, cut after */
+		msgpart_data(p, &raw, max + 8);
+		utf8_convert(p->charset, raw.s ? raw.s : "", raw.len, out);
+		keep_text(p, raw.len, out);
+		buf_free(&raw);
+	}
 	if (out->len > max) {
 		out->len = utf8_cut(out->s, out->len, max);
 		out->s[out->len] = '\0';

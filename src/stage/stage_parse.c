@@ -356,6 +356,12 @@ parse_file(const char *path, int one_message)
 	char head[5];
 	int fd;
 
+	/* message_open() opens it and says the same of what it is not:
+	 * no open and close of every file of a maildir more */
+	if (one_message) {
+		emit(path, 0, -1);
+		return;
+	}
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1) {
 		emit_error(path, "unreadable", errno);
 		return;
@@ -370,8 +376,7 @@ parse_file(const char *path, int one_message)
 		emit_error(path, "not-a-file", 0);
 		return;
 	}
-	if (!one_message &&
-	    pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
+	if (pread(fd, head, sizeof(head), 0) == (ssize_t)sizeof(head) &&
 	    memcmp(head, "From ", 5) == 0) {
 		parse_mbox(path, fd);
 		return;
