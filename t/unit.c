@@ -622,6 +622,29 @@ test_received_parse_at(void)
 	free(path);
 }
 
+/*
+ * charset_known() remembers what iconv said: asked again, of more
+ * names than it keeps, it says the same; "" is not an empty slot.
+ */
+static void
+test_charset_known(void)
+{
+	char name[32];
+	int i, pass, empty = charset_known("");
+
+	for (pass = 0; pass < 2; pass++) {
+		CHECK(charset_known("iso-8859-1") == 1);
+		CHECK(charset_known("ISO-8859-1") == 1);
+		CHECK(charset_known("x-no-such-charset") == 0);
+		CHECK(charset_known("unknown-8bit") == 0);
+		CHECK(charset_known("") == empty);
+		for (i = 0; i < 40; i++) {
+			snprintf(name, sizeof(name), "x-none-%d", i);
+			CHECK(charset_known(name) == 0);
+		}
+	}
+}
+
 static void
 test_message_parts(void)
 {
@@ -1440,6 +1463,7 @@ main(void)
 	test_policy_append();
 	test_received_parse();
 	test_received_parse_at();
+	test_charset_known();
 	test_received_marks();
 	test_utf8();
 	test_message_parts();
