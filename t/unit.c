@@ -576,6 +576,75 @@ collect_text(const struct msgpart *p, void *arg)
 	return 0;
 }
 
+/*
+ * received_parse_at() gives what received_parse() does, the first walk
+ * and every one after it, when the parse is kept with the message.
+ */
+static void
+test_received_parse_at(void)
+{
+	char dir[] = "/tmp/xd-unit.XXXXXX", *path;
+	struct locator loc;
+	struct message *m;
+	struct relay r, want;
+	const char *why, *v;
+	int pass, pos, n, rc;
+
+	CHECK(mkdtemp(dir) != NULL);
+	xasprintf(&path, "%s/m", dir);
+	CHECK(write_text(path,
+	    "Received: from a (a.example [192.0.2.1]) by mx; x\n"
+	    "Received: (qmail 1 invoked by uid 0); x\n"
+	    "Received: from b ([192.0.2.2] helo=b) by a; x\n"
+	    "From: a@example.com\n\nbody\n") == 0);
+	loc.path = path;
+	loc.offset = 0;
+	loc.length = -1;
+	CHECK((m = message_open(&loc, &why)) != NULL);
+	for (pass = 0; m != NULL && pass < 2; pass++) {
+		pos = n = 0;
+		while ((v = message_header_next(m, "Received", &pos)) != NULL) {
+			rc = received_parse_at(m, pos, v, &r);
+			CHECK(rc == received_parse(v, &want));
+			CHECK(strcmp(r.ip, want.ip) == 0 &&
+			    strcmp(r.helo, want.helo) == 0 &&
+			    strcmp(r.rdns, want.rdns) == 0 &&
+			    r.no_rdns == want.no_rdns &&
+			    r.local == want.local);
+			CHECK((rc == 0) == (n != 1));
+			n++;
+		}
+		CHECK(n == 3);
+	}
+	message_free(m);
+	unlink(path);
+	CHECK(rmdir(dir) == 0);
+	free(path);
+}
+
+/*
+ * charset_known() remembers what iconv said: asked again, of more
+ * names than it keeps, it says the same; "" is not an empty slot.
+ */
+static void
+test_charset_known(void)
+{
+	char name[32];
+	int i, pass, empty = charset_known("");
+
+	for (pass = 0; pass < 2; pass++) {
+		CHECK(charset_known("iso-8859-1") == 1);
+		CHECK(charset_known("ISO-8859-1") == 1);
+		CHECK(charset_known("x-no-such-charset") == 0);
+		CHECK(charset_known("unknown-8bit") == 0);
+		CHECK(charset_known("") == empty);
+		for (i = 0; i < 40; i++) {
+			snprintf(name, sizeof(name), "x-none-%d", i);
+			CHECK(charset_known(name) == 0);
+		}
+	}
+}
+
 static void
 test_message_parts(void)
 {
@@ -1393,6 +1462,8 @@ main(void)
 	test_fit_isotonic();
 	test_policy_append();
 	test_received_parse();
+	test_received_parse_at();
+	test_charset_known();
 	test_received_marks();
 	test_utf8();
 	test_message_parts();

@@ -139,7 +139,7 @@ heur_relays(struct view *v, int trusted, struct buf *out)
 
 	while ((val = message_header_next(v->m, "Received", &pos)) != NULL &&
 	    n++ < RELAY_MAX_HEADERS) {
-		if (received_parse(val, &r) != 0 || r.local)
+		if (received_parse_at(v->m, pos, val, &r) != 0 || r.local)
 			continue;
 		in = received_trusted(&r.addr) || ip_is_special(&r.addr);
 		if (in != trusted)

@@ -175,7 +175,7 @@ arrival(struct view *v)
 			newest = t;
 			have = 1;
 		}
-		if (received_parse(val, &r) == 0 && !r.local &&
+		if (received_parse_at(v->m, pos, val, &r) == 0 && !r.local &&
 		    !received_trusted(&r.addr) &&
 		    !ip_is_special(&r.addr))
 			return t;

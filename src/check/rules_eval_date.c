@@ -75,7 +75,7 @@ date_diff(const struct message *m)
 		if ((semi = strrchr(val, ';')) == NULL ||
 		    message_date_parse(semi + 1, &t) != 0)
 			continue;
-		parsed = received_parse(val, &r) == 0;
+		parsed = received_parse_at(m, pos, val, &r) == 0;
 		if (parsed && r.local)
 			continue;
 		if (have == 0 && on_this_host(val, parsed ? &r : NULL))

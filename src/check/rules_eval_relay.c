@@ -46,8 +46,9 @@ eval_no_rdns_dotcom_helo(struct evalctx *c, char *const *argv, size_t n)
 	(void)n;
 	while ((val = message_header_next(c->m, "Received", &pos)) != NULL &&
 	    hops++ < RELAY_MAX_HEADERS) {
-		if (received_parse(val, &r) != 0 || r.local || !r.no_rdns ||
-		    received_trusted(&r.addr) || ip_is_special(&r.addr))
+		if (received_parse_at(c->m, pos, val, &r) != 0 || r.local ||
+		    !r.no_rdns || received_trusted(&r.addr) ||
+		    ip_is_special(&r.addr))
 			continue;
 		for (d = dotcoms; *d != NULL; d++)
 			if (host_under(r.helo, *d))

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
@@ -12,6 +13,33 @@
 #include "base/base.h"
 #include "mime/mime.h"
 #include "text/text.h"
+
+/*
+ * What iconv said of the charsets named lately.  Opening a converter
+ * for a name it does not know searches gconv's modules, dlopen() and
+ * all, every time: spam names such charsets in every part and header.
+ */
+#define KNOWN_SLOTS	32
+#define KNOWN_NAME	40
+
+static struct {
+	char	 name[KNOWN_NAME];
+	int	 known;
+} known_memo[KNOWN_SLOTS];
+static size_t known_next;
+static pthread_mutex_t known_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+iconv_knows(const char *charset)
+{
+	iconv_t cd;
+
+	message_init();		/* callers may convert before they parse */
+	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return 0;
+	g_mime_iconv_close(cd);
+	return 1;
+}
 
 /*
  * Whether a converter knows the charset.  GMime takes the labels that
@@ -24,17 +52,28 @@ charset_known(const char *charset)
 	static const char *const unknown[] = {
 		"x-unknown", "unknown", "unknown-8bit", "x-user-defined", NULL
 	};
-	iconv_t cd;
-	size_t i;
+	size_t i, n;
+	int known = -1;
 
 	for (i = 0; unknown[i] != NULL; i++)
 		if (strcasecmp(charset, unknown[i]) == 0)
 			return 0;
-	message_init();		/* callers may convert before they parse */
-	if ((cd = g_mime_iconv_open("UTF-8", charset)) == (iconv_t)-1)
-		return 0;
-	g_mime_iconv_close(cd);
-	return 1;
+	if ((n = strlen(charset)) == 0 || n >= KNOWN_NAME)
+		return iconv_knows(charset);	/* "" is an empty slot's */
+	pthread_mutex_lock(&known_lock);
+	for (i = 0; i < KNOWN_SLOTS && known < 0; i++)
+		if (strcmp(known_memo[i].name, charset) == 0)
+			known = known_memo[i].known;
+	pthread_mutex_unlock(&known_lock);
+	if (known >= 0)
+		return known;
+	known = iconv_knows(charset);
+	pthread_mutex_lock(&known_lock);
+	i = known_next++ % KNOWN_SLOTS;
+	memcpy(known_memo[i].name, charset, n + 1);
+	known_memo[i].known = known;
+	pthread_mutex_unlock(&known_lock);
+	return known;
 }
 
 /* iconv from charset, each byte it cannot take as U+FFFD; -1 if unknown. */

@@ -370,6 +370,7 @@ message_open(const struct locator *loc, const char **why)
 	m = xcalloc(1, sizeof(*m));
 	m->size = end - sc.start;
 	m->flags = sc.flags;
+	m->received = received_memo_new();
 	if (sc.envelope[0] != '\0')
 		m->envelope = xstrdup(sc.envelope);
 	if (sc.bare_cr) {
@@ -405,6 +406,7 @@ message_free(struct message *m)
 	if (m->stream != NULL)
 		g_object_unref(m->stream);
 	free(m->envelope);
+	received_memo_free(m->received);
 	msgpart_html_forget();	/* its parts are gone */
 	free(m);
 }

@@ -15,7 +15,11 @@ struct message {
 	int		 flags;
 	void		*facts;		/* view_set_facts() */
 	void		(*free_facts)(void *);
+	struct received_memo *received;	/* received_parse_at() */
 };
+
+struct received_memo *received_memo_new(void);
+void	 received_memo_free(struct received_memo *);
 
 GMimeParserOptions *message_options(void);
 

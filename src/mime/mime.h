@@ -148,6 +148,8 @@ struct relays {
 	char	 ips[RELAY_MAX_RELAYS][RELAY_MAX_IP];	/* untrusted, in order */
 };
 int	 received_parse(const char *, struct relay *);
+int	 received_parse_at(const struct message *, int, const char *,
+	    struct relay *);
 int	 received_walk(const struct message *, struct relays *);
 int	 received_trusted(const struct cidr *);
 int	 received_internal(const struct cidr *);

@@ -34,6 +34,7 @@
 
 #include "base/base.h"
 #include "mime/mime.h"
+#include "mime/message_int.h"
 
 #define RCVD_MAX_COMMENTS	16	/* comments read in one from-clause */
 
@@ -416,6 +417,71 @@ received_parse(const char *v, struct relay *r)
 	return 0;
 }
 
+/*
+ * Every stage of xd-check(1), and several checks of xd-heur(1), walk
+ * the same Received: chain: the parse of each header is kept with the
+ * message, keyed by its place, so that each is read once.
+ */
+#define RCVD_MEMO_MAX	(4 * RELAY_MAX_HEADERS)
+
+struct received_parsed {
+	int		 pos;
+	int		 rc;
+	struct relay	 r;
+};
+
+struct received_memo {
+	size_t		 n, cap;
+	struct received_parsed *e;
+};
+
+struct received_memo *
+received_memo_new(void)
+{
+	return xcalloc(1, sizeof(struct received_memo));
+}
+
+void
+received_memo_free(struct received_memo *rm)
+{
+	if (rm == NULL)
+		return;
+	free(rm->e);
+	free(rm);
+}
+
+/*
+ * received_parse() of v, the Received: value that message_header_next()
+ * gave m's cursor *pos = pos; the same result, parsed once a message.
+ */
+int
+received_parse_at(const struct message *m, int pos, const char *v,
+    struct relay *r)
+{
+	struct received_memo *rm = m->received;
+	struct received_parsed *e;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rm->n; i++)
+		if (rm->e[i].pos == pos) {
+			*r = rm->e[i].r;
+			return rm->e[i].rc;
+		}
+	rc = received_parse(v, r);
+	if (rm->n < RCVD_MEMO_MAX) {
+		if (rm->n == rm->cap) {
+			rm->cap = rm->cap ? rm->cap * 2 : 8;
+			rm->e = xrealloc(rm->e, rm->cap * sizeof(*rm->e));
+		}
+		e = &rm->e[rm->n++];
+		e->pos = pos;
+		e->rc = rc;
+		e->r = *r;
+	}
+	return rc;
+}
+
 static void
 add_relay_ip(struct relays *rs, const char *ip)
 {
@@ -453,7 +519,7 @@ received_walk(const struct message *m, struct relays *rs)
 			continue;
 		/* Private and loopback space cannot reach us from outside:
 		 * such a hop is inside our network or inside the sender's. */
-		if (received_parse(v, &r) != 0 || r.local ||
+		if (received_parse_at(m, pos, v, &r) != 0 || r.local ||
 		    ip_is_special(&r.addr))
 			continue;
 		if (received_trusted(&r.addr)) {
