@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Learning that starts by itself: xd filter learns clear spam and clear
-# ham into xd-bayes (and xd-lr) once the message is delivered, judged by the score
+# ham into xd-bayes once the message is delivered, judged by the score
 # without the symbols the store learned; never what a policy or an
 # allow list decided, never more than autolearn_max_per_hour an hour,
 # and never in xd check, xd eval or xd-score alone.
@@ -67,15 +67,6 @@ SH
 	[ "$(learned ham)" = 0 ]
 	# the hour's counter sits beside the store
 	[ "$(cut -d' ' -f2 store.lmdb.autolearn)" = 1 ]
-}
-
-@test "with xd-lr a stage, autolearn teaches it too, as xd learn does" {
-	sed -i 's/^stages = heur bayes$/stages = heur bayes lr/' "$XD_CONF"
-	mail spam.eml carol@example.com 'buy zqxspam now'
-	xd filter <spam.eml >out.eml
-	grep -q '^X-XD-Class: spam' out.eml
-	[ "$(learned spam)" = 1 ]
-	[ "$(xd-lr -S | awk '$1 == "spam" { print $2 }')" = 1 ]
 }
 
 @test "GTUBE through xd filter with the shipped weights and rules: learned as spam" {

@@ -204,21 +204,20 @@ catch_signals(const struct spool *s)
 }
 
 /*
- * xd-parse of the spool | xd-bayes --learn class | xd-lr --learn class,
- * under the budgets: what xd learn does, both learners taught.
+ * xd-parse of the spool | xd-bayes --learn class, under the budgets.
+ * Not xd-lr: a third process costs every learned delivery some 3 ms,
+ * and what autolearn is sure of, the rules decided; xd-lr learns what
+ * users report and release.
  */
 static int
 learn(const struct spool *s, const char *class, char *text, size_t n)
 {
 	char *parse[] = { "xd-parse", "--single", "--", s->msg, NULL };
 	char *bayes[] = { "xd-bayes", "-q", "--learn", (char *)class, NULL };
-	char *lr[] = { "xd-lr", "-q", "--learn", (char *)class, NULL };
-	struct child c[3] = {
+	struct child c[2] = {
 		{ .name = "xd-parse", .argv = parse, .max_ok = 0 },
 		{ .name = "xd-bayes", .argv = bayes, .max_ok = 0 },
-		{ .name = "xd-lr", .argv = lr, .max_ok = 0 },
 	};
-	size_t nc = is_a_stage("lr") ? 3 : 2;
 	double timeout = conf_double("filter_timeout");
 	char why[200];
 	struct budget b;
@@ -228,12 +227,12 @@ learn(const struct spool *s, const char *class, char *text, size_t n)
 	b.memory = conf_size("filter_memory");
 	b.mapped = conf_size("store_size");
 	if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) == -1 ||
-	    supervise_run(c, nc, null, null, &b, timeout > 0 ? xd_now_ms() +
+	    supervise_run(c, 2, null, null, &b, timeout > 0 ? xd_now_ms() +
 	    (long long)(timeout * 1000) : 0, 2) == -1) {
 		snprintf(text, n, "autolearn as %s: %s", class,
 		    strerror(errno));
 		rc = -1;
-	} else if (supervise_failure(c, nc, &b, why, sizeof(why)) != NULL) {
+	} else if (supervise_failure(c, 2, &b, why, sizeof(why)) != NULL) {
 		snprintf(text, n, "autolearn as %s: %s", class, why);
 		rc = -1;
 	}
