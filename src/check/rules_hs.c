@@ -2,7 +2,7 @@
  * rules_hs.c - Hyperscan as a prefilter, the way rspamd uses it: the
  * body, rawbody, uri and full patterns of a set are compiled into
  * databases per kind of text (HS_FLAG_PREFILTER, HS_FLAG_SINGLEMATCH;
- * two a kind, see rules_hs_weak.c),
+ * two a kind, see rules_prefilter.c),
  * each text is scanned once, and PCRE2 runs only the rules Hyperscan
  * says may match.  Prefilter mode never misses a match, and PCRE2 has
  * the final say, so counts, tflags multiple and evidence stay as they
@@ -87,7 +87,7 @@ rules_hs_free(struct ruleset *rs)
 
 #define HS_MAGIC	"xd-hs-cache 4\n"
 #define DIGEST		32
-/* Two databases a kind, k and k + HS_KINDS: see rules_hs_weak.c. */
+/* Two databases a kind, k and k + HS_KINDS: see rules_prefilter.c. */
 #define HS_DBS		(2 * HS_KINDS)
 
 struct rules_hs {

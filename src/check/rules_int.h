@@ -228,7 +228,7 @@ int	 rules_hs_todo(struct ruleset *, int);
 void	 rules_hs_scan(struct ruleset *, int, const char *, size_t);
 int	 rules_hs_may(const struct ruleset *, const struct rule *);
 void	 rules_hs_free(struct ruleset *);
-int	 rules_hs_weak(const char *);		/* rules_hs_weak.c */
+int	 rules_hs_weak(const char *);		/* rules_prefilter.c */
 
 /* rules_eval.c */
 const char *rules_eval_symbol(const char *, const char **);
