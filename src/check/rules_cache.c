@@ -100,9 +100,9 @@ check_sum(const unsigned char *p, size_t n, unsigned char out[DIGEST])
 	}
 }
 
-/* The cache's name: a digest of everything the patterns depend on. */
-char *
-rules_cache_dir(void)
+/* The directory of the caches, or NULL when there is no home for it. */
+static char *
+cache_dir(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 	char *dir;
@@ -116,17 +116,37 @@ rules_cache_dir(void)
 	return dir;
 }
 
+/*
+ * The cache file of kind ("rules", "hs") for key, all that its contents
+ * depend on: named by a digest of it, in the cache directory; NULL when
+ * there is none.
+ */
+char *
+rules_cache_file(const char *kind, const struct buf *key)
+{
+	unsigned char d[DIGEST];
+	char hex[2 * DIGEST + 1], *dir, *path;
+	size_t i;
+
+	if ((dir = cache_dir()) == NULL)
+		return NULL;
+	sha256(key->s, key->len, d);
+	for (i = 0; i < DIGEST / 2; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[i]);
+	xasprintf(&path, "%s/%s-%s", dir, kind, hex);
+	free(dir);
+	return path;
+}
+
+/* The patterns' cache: they depend on the rule files and PCRE2. */
 static char *
 cache_path(const struct ruleset *rs)
 {
-	unsigned char d[DIGEST];
-	char ver[64], hex[2 * DIGEST + 1], *dir, *path;
+	char ver[64], *path;
 	struct buf key;
 	struct stat sb;
 	size_t i;
 
-	if ((dir = rules_cache_dir()) == NULL)
-		return NULL;
 	buf_init(&key);
 	pcre2_config(PCRE2_CONFIG_VERSION, ver);
 	buf_adds(&key, CACHE_MAGIC);
@@ -134,19 +154,14 @@ cache_path(const struct ruleset *rs)
 	for (i = 0; i < rs->nfiles; i++) {
 		if (stat(rs->files[i], &sb) != 0) {
 			buf_free(&key);
-			free(dir);
 			return NULL;
 		}
 		buf_printf(&key, "\n%s %lld %lld.%09ld %llu", rs->files[i],
 		    (long long)sb.st_size, (long long)sb.st_mtim.tv_sec,
 		    sb.st_mtim.tv_nsec, (unsigned long long)sb.st_ino);
 	}
-	sha256(key.s, key.len, d);
+	path = rules_cache_file("rules", &key);
 	buf_free(&key);
-	for (i = 0; i < DIGEST / 2; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	xasprintf(&path, "%s/rules-%s", dir, hex);
-	free(dir);
 	return path;
 }
 

@@ -286,14 +286,11 @@ expression(const struct rule *r)
 static char *
 hs_path(const struct ruleset *rs)
 {
-	unsigned char d[DIGEST];
-	char hex[2 * DIGEST + 1], *dir, *path;
 	struct utsname u;
 	struct buf key;
+	char *path;
 	size_t i;
 
-	if ((dir = rules_cache_dir()) == NULL)
-		return NULL;
 	buf_init(&key);
 	buf_adds(&key, HS_MAGIC);
 	buf_adds(&key, hs_version());
@@ -308,12 +305,8 @@ hs_path(const struct ruleset *rs)
 		    (unsigned)r->options, r->patlen);
 		buf_add(&key, r->pattern, r->patlen);
 	}
-	digest_once(DIGEST_SHA256, key.s, key.len, d);
+	path = rules_cache_file("hs", &key);
 	buf_free(&key);
-	for (i = 0; i < DIGEST / 2; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	xasprintf(&path, "%s/hs-%s", dir, hex);
-	free(dir);
 	return path;
 }
 

@@ -217,7 +217,7 @@ unsigned char *rules_cache_read(const char *, size_t *);
 void	*rules_cache_map(const char *, size_t *);
 int	 rules_cache_write(const char *, const unsigned char *, size_t);
 int	 rules_cache_mkdir(const char *);
-char	*rules_cache_dir(void);
+char	*rules_cache_file(const char *, const struct buf *);
 
 /* rules_hs.c: the Hyperscan prefilter; without Hyperscan, none */
 #define HS_KINDS	4	/* body, rawbody, uri, full */
