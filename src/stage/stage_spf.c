@@ -336,6 +336,28 @@ print_stats(const struct run *r, const struct worker *w, size_t n)
 	    spf_cache_hits(r->cache), sum.timeouts, sum.bad);
 }
 
+/*
+ * One SPF cache for the run's checkers, none of dns.c's own each:
+ * dns.c's is off until run_cache_end() gives the other stages of the
+ * process theirs back.
+ */
+static struct spf_cache *
+run_cache_start(char **saved)
+{
+	long long n = conf_int("dns_cache");
+
+	*saved = xstrdup(conf_str("dns_cache"));
+	conf_set("dns_cache", "0");
+	return spf_cache_new(n > 0 ? (size_t)n : 0);
+}
+
+static void
+run_cache_end(char *saved)
+{
+	conf_set("dns_cache", saved);
+	free(saved);
+}
+
 static int
 run_all(const struct opts *o, size_t win, int stats, FILE *in, FILE *out)
 {
@@ -343,8 +365,7 @@ run_all(const struct opts *o, size_t win, int stats, FILE *in, FILE *out)
 	pthread_t writer;
 	size_t i;
 	int rc;
-	long long cache = conf_int("dns_cache");
-	char *own_cache = xstrdup(conf_str("dns_cache"));
+	char *own_cache;
 
 	memset(&r, 0, sizeof(r));
 	r.in = in;
@@ -357,9 +378,7 @@ run_all(const struct opts *o, size_t win, int stats, FILE *in, FILE *out)
 	r.o = o;
 	r.slots = xcalloc(win, sizeof(*r.slots));
 	r.queue = xcalloc(win, sizeof(*r.queue));
-	/* One cache for all the threads, none of dns.c's own each. */
-	r.cache = spf_cache_new(cache > 0 ? (size_t)cache : 0);
-	conf_set("dns_cache", "0");
+	r.cache = run_cache_start(&own_cache);
 	r.w = xcalloc(win, sizeof(*r.w));
 	if ((rc = spawn(&r)) != 0)
 		goto out;
@@ -389,9 +408,7 @@ run_all(const struct opts *o, size_t win, int stats, FILE *in, FILE *out)
 	if (r.read_failed)
 		rc = XD_EXIT_SOME;
 out:
-	/* The other stages of a process keep dns.c's cache. */
-	conf_set("dns_cache", own_cache);
-	free(own_cache);
+	run_cache_end(own_cache);
 	for (i = 0; i < r.nw; i++) {
 		spf_stats(r.w[i].spf, &r.w[i].st);
 		spf_free(r.w[i].spf);
@@ -426,17 +443,13 @@ run_inline(const struct opts *o, int stats, FILE *in, FILE *out)
 	const char *errstr;
 	unsigned long done = 0;
 	int need, rc = 0;
-	long long cache = conf_int("dns_cache");
-	char *own_cache = xstrdup(conf_str("dns_cache"));
+	char *own_cache;
 
 	memset(&r, 0, sizeof(r));
 	memset(&w, 0, sizeof(w));
-	/* the cache as run_all() has it: this one, none of dns.c's */
-	r.cache = spf_cache_new(cache > 0 ? (size_t)cache : 0);
-	conf_set("dns_cache", "0");
+	r.cache = run_cache_start(&own_cache);
 	w.spf = spf_new(o->resolver, r.cache, &errstr);
-	conf_set("dns_cache", own_cache);
-	free(own_cache);
+	run_cache_end(own_cache);
 	if (w.spf == NULL) {
 		xd_warnx("resolver: %s", errstr);
 		spf_cache_free(r.cache);
