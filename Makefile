@@ -33,8 +33,24 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # (mime/archive_dl.c, check/check_lookalike.c), not linked: loading them
 # cost every tool's start more than most messages' checks.
 DL_PKGS	 = libarchive icu-uc icu-i18n
+# GLib, GMime and the small C libraries are linked from their static
+# archives where they are installed (STATIC=0: every library shared):
+# at every exec the loader spent longer resolving GLib's and GIO's
+# relocations than an xd filter delivery spends checking the message.
+# PCRE2 stays shared, as libselinux (under GIO) loads it anyway.
+STATIC	?= 1
+STATIC_LIBS = gmime-3.0 gio-2.0 gobject-2.0 gmodule-2.0 \
+	   glib-2.0 ffi z cares psl idn2 unistring lmdb
+ifeq ($(STATIC),1)
+STATIC_FOUND := $(foreach n,$(STATIC_LIBS),$(if $(filter /%,$(shell \
+	$(CC) -print-file-name=lib$(n).a)),$(n)))
+static_lib = $(if $(filter $(1:-l%=%),$(STATIC_FOUND)),-l:lib$(1:-l%=%).a,$(1))
+PKG_LIBS   := $(foreach l,$(shell pkg-config --static --libs \
+	$(filter-out $(DL_PKGS),$(PKGS)) 2>/dev/null),$(call static_lib,$(l))) -lspf2
+else
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(DL_PKGS),$(PKGS)) \
 	2>/dev/null) -lspf2
+endif
 # hiredis too, for a Redis store (store/store_redisdl.c), when its soname
 # is found; else it is linked.
 HIREDIS_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libhiredis.so)" \
@@ -108,7 +124,7 @@ $(B)/%: $(O)/tools/%.o $(TOOLOBJ) $(LIB)
 
 # Debian packages the build, the tests and the demo need.
 DEPS	 = gcc make pkg-config libgmime-3.0-dev libspf2-dev libc-ares-dev \
-	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev publicsuffix liblmdb-dev \
+	   libpcre2-dev libssl-dev libpsl-dev libidn2-dev libunistring-dev libgpgme-dev publicsuffix liblmdb-dev \
 	   libhiredis-dev libarchive-dev libicu-dev bats procmail maildrop time valgrind \
 	   python3 python3-dnslib knot redis-server gnuplot-nox mandoc parallel strace \
 	   $(if $(filter amd64,$(shell dpkg --print-architecture 2>/dev/null)),libhyperscan-dev)
