@@ -221,6 +221,73 @@ learner_hangs() {
 	[ ! -e "/proc/$(cat learning)" ]
 }
 
+@test "xd filter learns in one process what the tools composed learn: the same store" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	xd filter <spam.eml >/dev/null
+	xd-bayes -S >in-process
+	rm store.lmdb store.lmdb-lock store.lmdb.autolearn
+	# an xd-bayes not of xd-check's build: xd filter composes the tools
+	mkdir wrapbin
+	for t in "$XD_BIN"/*; do
+		[ "${t##*/}" = xd-bayes ] || ln -sf "$t" wrapbin/
+	done
+	printf '#!/bin/sh\nexec %s/xd-bayes "$@"\n' "$XD_BIN" >wrapbin/xd-bayes
+	chmod +x wrapbin/xd-bayes
+	PATH="$PWD/wrapbin:$PATH" xd filter <spam.eml >/dev/null
+	xd-bayes -S >composed
+	diff in-process composed
+	[ "$(learned spam)" = 1 ]
+}
+
+@test "xd-check --learn adds what it did to the --autolearn file, and wants one" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	id=$(stat -c %d:%i:%s spam.eml)
+	xd-check --filter --single --spool "$id" --result verdict \
+	    --autolearn al --learn -- spam.eml >out.eml
+	grep -q '^X-XD-Class: spam' out.eml
+	[ "$(cut -d' ' -f1 al | head -n 1)" = spam ]
+	[ "$(sed -n 2p al)" = learned ]
+	[ "$(learned spam)" = 1 ]
+	run xd-check --filter --single --spool "$id" --result verdict \
+	    --learn -- spam.eml
+	[ "$status" -eq 2 ]
+	[[ "$output" == *usage:* ]]
+}
+
+# counter_held SECONDS: another process holds the hour's counter.
+counter_held() {
+	touch store.lmdb.autolearn
+	flock store.lmdb.autolearn sleep "$1" &
+	for i in $(seq 50); do
+		flock -n store.lmdb.autolearn true || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "in one process, a learning that cannot start is said; the checked message is delivered" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	counter_held 5
+	run --separate-stderr xd filter <spam.eml
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"X-XD-Class: spam"* ]]
+	[[ "$output" != *"X-XD-Unchecked"* ]]
+	[[ "$stderr" == *"store.lmdb.autolearn: Connection timed out; nothing learned"* ]]
+	[ "$(learned spam)" = 0 ]
+}
+
+@test "in one process, learning past filter_timeout is killed; the checked message is delivered, exit 0" {
+	mail spam.eml carol@example.com 'buy zqxspam now'
+	echo 'filter_timeout = 1' >>"$XD_CONF"
+	counter_held 5
+	run --separate-stderr xd filter <spam.eml
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"X-XD-Class: spam"* ]]
+	[[ "$output" == *"buy zqxspam now"* ]]
+	[[ "$output" != *"X-XD-Unchecked"* ]]
+	[[ "$stderr" == *"autolearn: timeout (xd-autolearn)"* ]]
+}
+
 # --- what xd-score --autolearn says of a line -------------------------
 
 @test "xd-score --autolearn leaves the learned symbols out: BAYES, LR, AWL, CKSUM_" {

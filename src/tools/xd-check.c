@@ -20,6 +20,8 @@
 #include "mime/mime.h"
 #include "url/url.h"
 #include "net/net.h"
+#include "check/check.h"
+#include "verdict/verdict.h"
 #include "stage/stage.h"
 #include "tools/tool.h"
 
@@ -32,7 +34,7 @@ static const char synopsis[] =
     "[-1] [-l ham|spam|path] [-r rcpt] [-w weights] [-p policy] "
     "[--progress N]\n"
     "    [--show spamc|report|why] [--filter --spool ID --result PATH "
-    "[--autolearn FILE] [--report FILE]] [--times] path ...";
+    "[--autolearn FILE [--learn]] [--report FILE]] [--times] path ...";
 static const char options[] =
     "  -l, --label ham|spam|path  as xd-parse --label\n"
     "  -r, --rcpt ADDR       as xd-parse --rcpt\n"
@@ -42,6 +44,7 @@ static const char options[] =
     "      --progress N      as xd-score --progress\n"
     "      --show HOW        as xd-score --spamc, --report or --why\n"
     "      --autolearn FILE  as xd-score --autolearn\n"
+    "      --learn           --filter: then learn it so here, as xd-filter would\n"
     "      --filter          end with xd-act --filter: the marked message\n"
     "      --spool ID        as xd-act --spool\n"
     "      --result PATH     as xd-act --result\n"
@@ -72,6 +75,7 @@ struct pipeline {
 	int		 failed_status;
 	double		 cpu[MAX_STAGES + 2];	/* --times: each stage, score, act */
 	int		 times;
+	const char	*learn;		/* --filter --learn: the --autolearn FILE */
 };
 
 /* The process's CPU time so far, user and system, in seconds. */
@@ -213,6 +217,57 @@ done_with(struct pipeline *p, FILE *fp)
 		fclose(fp);
 }
 
+/*
+ * --learn: the marked message is out; learn it as xd-score decided
+ * (the first line of the --autolearn FILE), in this process, from the
+ * view and tokens the checks read, instead of xd-filter running
+ * xd-parse | xd-bayes --learn again.  What came of it is added to FILE
+ * for xd-filter to say: "learned", or "said TEXT".  A store that fails
+ * is said, not a failure of the check: the message was checked.
+ */
+static void
+learn_auto(struct pipeline *p)
+{
+	struct bayes_opts bo = { .mode = BAYES_LEARN, .quiet = 1 };
+	char line[64] = "", text[300] = "";
+	const char *class;
+	FILE *fp, *out;
+	void *st;
+	int rc;
+
+	if (fflush(stdout) == EOF || (fp = fopen(p->learn, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof(line), fp) == NULL)
+		line[0] = '\0';
+	fclose(fp);
+	if (strncmp(line, "spam ", 5) == 0)
+		bo.cls = BAYES_SPAM, class = "spam";
+	else if (strncmp(line, "ham ", 4) == 0)
+		bo.cls = BAYES_HAM, class = "ham";
+	else
+		return;
+	say_stage("autolearn");
+	if (autolearn_count(text, sizeof(text)) == 1) {
+		if ((st = stage_bayes.open(&bo)) == NULL)
+			snprintf(text, sizeof(text), "autolearn as %s: the "
+			    "store cannot be opened", class);
+		else {
+			out = memfile();
+			to_start(p->chunk);
+			if ((rc = tool_status(stage_bayes.run(st, p->chunk,
+			    out))) != 0)
+				snprintf(text, sizeof(text), "autolearn as %s: "
+				    "xd-bayes --learn exited %d", class, rc);
+			fclose(out);
+			stage_bayes.close(st);
+		}
+	}
+	if ((fp = fopen(p->learn, "a")) != NULL) {
+		fprintf(fp, text[0] != '\0' ? "said %s\n" : "learned\n", text);
+		fclose(fp);
+	}
+}
+
 /* The lines of the chunk through every stage, then to standard output. */
 static void
 run_chunk(struct pipeline *p)
@@ -257,6 +312,9 @@ run_chunk(struct pipeline *p)
 		    in, stdout)));
 		if (p->times)
 			p->cpu[p->n + 1] += cpu_now() - t;
+		if (p->learn != NULL && p->worst <= XD_EXIT_SOME &&
+		    p->last == 0)
+			learn_auto(p);
 	} else {
 		ended(p, "score", &p->last,
 		    tool_status(stage_score.run(p->score, in, stdout)));
@@ -349,7 +407,7 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SHOW = 256, OPT_FILTER, OPT_SPOOL, OPT_RESULT,
-	    OPT_AUTOLEARN, OPT_PROGRESS, OPT_REPORT, OPT_TIMES };
+	    OPT_AUTOLEARN, OPT_LEARN, OPT_PROGRESS, OPT_REPORT, OPT_TIMES };
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
@@ -362,6 +420,7 @@ main(int argc, char *argv[])
 		{ "spool", required_argument, NULL, OPT_SPOOL },
 		{ "result", required_argument, NULL, OPT_RESULT },
 		{ "autolearn", required_argument, NULL, OPT_AUTOLEARN },
+		{ "learn", no_argument, NULL, OPT_LEARN },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "times", no_argument, NULL, OPT_TIMES },
 		{ "help", no_argument, NULL, 'h' },
@@ -371,7 +430,7 @@ main(int argc, char *argv[])
 	struct pipeline p;
 	struct parse_opts po;
 	struct score_opts so;
-	int show;
+	int show, learn = 0;
 	int c, rc;
 
 	tool_start(argv[0]);
@@ -407,6 +466,7 @@ main(int argc, char *argv[])
 		case OPT_SPOOL: p.act_opts.spool = optarg; break;
 		case OPT_RESULT: p.act_opts.result = optarg; break;
 		case OPT_AUTOLEARN: so.autolearn = optarg; break;
+		case OPT_LEARN: learn = 1; break;
 		case OPT_TIMES: p.times = 1; break;
 		case OPT_REPORT:
 			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
@@ -423,8 +483,10 @@ main(int argc, char *argv[])
 	show = so.show != SCORE_STREAM;
 	if (argc == 0 || (p.filter && (show || argc != 1)) ||
 	    (!p.filter && (p.act_opts.spool || p.act_opts.result ||
-	    so.autolearn || report_fd != -1)))
+	    so.autolearn || report_fd != -1)) || (learn && !so.autolearn))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+	if (learn)
+		p.learn = so.autolearn;
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
 	view_hold();

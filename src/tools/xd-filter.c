@@ -45,6 +45,8 @@ static int facility = 2;	/* mail; -1: syslog_facility = none */
 
 /* The spool's paths for the signal handler, which cannot use malloc. */
 static char dead_msg[PATH_MAX], dead_out[PATH_MAX], dead_dir[PATH_MAX];
+/* What became of learning in xd-check --learn, when it did not end. */
+static char learn_failed[REASON_MAX + 20];
 /* Where xd-act leaves the verdict line, for the result line. */
 static char verdict_path[PATH_MAX];
 
@@ -341,9 +343,10 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 			one[k++] = "--rcpt";
 			one[k++] = (char *)(uintptr_t)rcpt;
 		}
-		if (score[1] != NULL) {
+		if (score[1] != NULL) {	/* and learn in the same process */
 			one[k++] = score[1];
 			one[k++] = score[2];
+			one[k++] = "--learn";
 		}
 		/* Where xd-check says which stage a failure is put down
 		 * to; not close-on-exec: it opens it as /dev/fd/N. */
@@ -384,13 +387,21 @@ run:
 		xd_warn("cannot run the checks");
 		return "cannot run the checks";
 	}
-	if ((r = supervise_failure(c, n, &b, why, REASON_MAX)) != NULL)
-		return r;
+	r = supervise_failure(c, n, &b, why, REASON_MAX);
 	/* xd-act said it was done: is all of it there? */
-	if (fstat(s->outfd, &st) == -1 || st.st_size <= s->st.st_size -
-	    spool_forged_bytes(s->msgfd, s->st.st_size))
+	if (r == NULL && (fstat(s->outfd, &st) == -1 || st.st_size <=
+	    s->st.st_size - spool_forged_bytes(s->msgfd, s->st.st_size)))
 		return "truncated (xd-act)";
-	return NULL;
+	/* xd-check --learn failed once the marked message was complete:
+	 * it is delivered, and the learning's failure said */
+	if (r != NULL && strcmp(c[0].name, "xd-autolearn") == 0 &&
+	    fstat(s->outfd, &st) == 0 && st.st_size > s->st.st_size -
+	    spool_forged_bytes(s->msgfd, s->st.st_size)) {
+		snprintf(learn_failed, sizeof(learn_failed), "autolearn: %s",
+		    r);
+		return NULL;
+	}
+	return r;
 }
 
 static int
@@ -496,7 +507,9 @@ main(int argc, char *argv[])
 			rc = EX_TEMPFAIL;
 		} else {
 			log_result(started);
-			if ((c = autolearn(&s, text, sizeof(text))) >= 0)
+			if (learn_failed[0] != '\0')
+				report(4, learn_failed);
+			else if ((c = autolearn(&s, text, sizeof(text))) >= 0)
 				report(c, text);
 		}
 	} else {

@@ -23,7 +23,7 @@
 #include "verdict/verdict.h"
 
 #define LOCK_TRIES	200	/* of 10 ms each, for the counter's lock */
-#define DECISION_MAX	64	/* "spam 14.20\n" */
+#define DECISION_MAX	512	/* "spam 14.20\n", what xd-check did */
 
 static int decision_fd = -1;	/* xd-score --autolearn writes here */
 static const char *not_on;	/* why autolearn is off, to be said */
@@ -90,19 +90,30 @@ autolearn_score_argv(void)
 	return score_learning;
 }
 
-/* The class xd-score said to learn the message as, or NULL. */
+/*
+ * The class xd-score said to learn the message as, or NULL; *done, what
+ * xd-check --learn added after it when it learned in its own process
+ * ("learned", or "said TEXT"), else NULL.
+ */
 static const char *
-decision(void)
+decision(char *buf, size_t size, const char **done)
 {
-	char buf[DECISION_MAX];
 	ssize_t r;
+	char *nl;
 
-	r = pread(decision_fd, buf, sizeof(buf) - 1, 0);
+	*done = NULL;
+	r = pread(decision_fd, buf, size - 1, 0);
 	close(decision_fd);
 	decision_fd = -1;
 	if (r <= 0)
 		return NULL;
 	buf[r] = '\0';
+	if ((nl = strchr(buf, '\n')) != NULL && nl[1] != '\0') {
+		*done = nl + 1;
+		nl = strchr(nl + 1, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+	}
 	if (strncmp(buf, "spam ", 5) == 0)
 		return "spam";
 	if (strncmp(buf, "ham ", 4) == 0)
@@ -192,6 +203,16 @@ out:
 	return rc;
 }
 
+/*
+ * One more learned this hour, if autolearn_max_per_hour allows: 1; 0
+ * if not, -1 on an error, text set when there is something to say.
+ */
+int
+autolearn_count(char *text, size_t n)
+{
+	return count_one(conf_int("autolearn_max_per_hour"), text, n);
+}
+
 static void
 catch_signals(const struct spool *s)
 {
@@ -250,7 +271,8 @@ learn(const struct spool *s, const char *class, char *text, size_t n)
 int
 autolearn(const struct spool *s, char *text, size_t n)
 {
-	const char *class;
+	char buf[DECISION_MAX];
+	const char *class, *done;
 	int rc;
 
 	if (decision_fd == -1) {
@@ -259,8 +281,14 @@ autolearn(const struct spool *s, char *text, size_t n)
 		snprintf(text, n, "%s", not_on);
 		return 4;
 	}
-	if ((class = decision()) == NULL)
+	if ((class = decision(buf, sizeof(buf), &done)) == NULL)
 		return -1;
+	if (done != NULL) {
+		if (strncmp(done, "said ", 5) != 0)
+			return -1;
+		snprintf(text, n, "%s", done + 5);
+		return 4;
+	}
 	text[0] = '\0';
 	if ((rc = count_one(conf_int("autolearn_max_per_hour"), text, n)) != 1)
 		return text[0] != '\0' ? 4 : -1;
