@@ -137,3 +137,27 @@ bulk() {
 	xd -q check --read-only later >today.out
 	[ "$(grep -c 'CKSUM_BULK' today.out)" -eq 0 ]
 }
+
+@test "check --now, --read-only and --stream run in one process and write the composed tools' lines" {
+	bulk offers 12
+	store_conf
+	xd -q check --now 1700000000 offers >/dev/null
+	bulk later 12
+	XD_COMPOSED=1 xd -q check --read-only --now 1700000000 later >composed.out
+	strace -f -qq -e trace=execve -o execs xd -q check --read-only \
+	    --now 1700000000 later >one.out
+	cmp composed.out one.out
+	grep -q 'xd-check' execs
+	! grep -q 'xd-cksum' execs
+	xd-parse -- later >later.stream
+	XD_COMPOSED=1 xd -q check --stream --read-only --now 1700000000 \
+	    <later.stream >composed-stream.out
+	strace -f -qq -e trace=execve -o execs xd -q check --stream \
+	    --read-only --now 1700000000 <later.stream >stream.out
+	cmp composed-stream.out stream.out
+	cmp one.out stream.out
+	! grep -q 'xd-cksum' execs
+	# the stream has no paths, labels or recipient of its own
+	run -2 xd-check --stream later
+	run -2 xd-check --stream -l spam
+}

@@ -34,7 +34,10 @@ static const char synopsis[] =
     "[-1] [-l ham|spam|path] [-r rcpt] [-w weights] [-p policy] "
     "[--progress N]\n"
     "    [--show spamc|report|why] [--filter --spool ID --result PATH "
-    "[--autolearn FILE [--learn]] [--report FILE]] [--times] path ...";
+    "[--autolearn FILE [--learn]] [--report FILE]] [--times]\n"
+    "    [--now TIME] [--read-only] path ...\n"
+    "--stream [-w weights] [-p policy] [--now TIME] [--read-only] "
+    "< stream";
 static const char options[] =
     "  -l, --label ham|spam|path  as xd-parse --label\n"
     "  -r, --rcpt ADDR       as xd-parse --rcpt\n"
@@ -45,6 +48,9 @@ static const char options[] =
     "      --show HOW        as xd-score --spamc, --report or --why\n"
     "      --autolearn FILE  as xd-score --autolearn\n"
     "      --learn           --filter: then learn it so here, as xd-filter would\n"
+    "      --now TIME        as xd-cksum --now and xd-bayes --now\n"
+    "      --read-only       as xd-cksum --read-only\n"
+    "      --stream          xd-parse's lines on standard input, no paths\n"
     "      --filter          end with xd-act --filter: the marked message\n"
     "      --spool ID        as xd-act --spool\n"
     "      --result PATH     as xd-act --result\n"
@@ -76,6 +82,9 @@ struct pipeline {
 	double		 cpu[MAX_STAGES + 2];	/* --times: each stage, score, act */
 	int		 times;
 	const char	*learn;		/* --filter --learn: the --autolearn FILE */
+	long long	 now;		/* --now, for cksum and bayes; 0: now */
+	int		 read_only;	/* --read-only: cksum counts nothing */
+	int		 stream;	/* --stream: xd-parse's lines on stdin */
 };
 
 /* The process's CPU time so far, user and system, in seconds. */
@@ -156,6 +165,26 @@ to_start(FILE *fp)
 		xd_err(XD_EXIT_SOME, "memfd");
 }
 
+/* What --now and --read-only ask of a stage, as xd(1) check passes
+ * them to the tools; NULL: xd.conf alone. */
+static const void *
+stage_opts(const struct pipeline *p, const struct stage *st)
+{
+	static struct cksum_opts co;
+	static struct bayes_opts bo;
+
+	if (st == &stage_cksum) {
+		co.now = p->now;
+		co.read_only = p->read_only;
+		return &co;
+	}
+	if (st == &stage_bayes) {
+		bo.now = p->now;
+		return &bo;
+	}
+	return NULL;
+}
+
 /* The configured stages, opened; -1 (a usage error) if one is not. */
 static int
 open_stages(struct pipeline *p)
@@ -175,7 +204,8 @@ open_stages(struct pipeline *p)
 		}
 		p->st[p->n] = known[k];
 		say_stage(known[k]->name);
-		if ((p->state[p->n] = known[k]->open(NULL)) == NULL)
+		if ((p->state[p->n] = known[k]->open(stage_opts(p,
+		    known[k]))) == NULL)
 			return -1;
 		p->n++;
 	}
@@ -350,13 +380,30 @@ line_parsed(void *arg)
 		run_chunk(p);
 }
 
+/* --stream: xd-parse's lines from standard input, in place of it. */
+static int
+read_stream(struct pipeline *p)
+{
+	char *line = NULL;
+	size_t size = 0;
+	ssize_t len;
+
+	while ((len = getline(&line, &size, stdin)) > 0) {
+		if (fwrite(line, 1, (size_t)len, p->chunk) != (size_t)len)
+			xd_err(XD_EXIT_SOME, "memfd");
+		line_parsed(p);
+	}
+	free(line);
+	return tool_status(ferror(stdin) ? XD_READ_ERROR : 0);
+}
+
 static int
 run(struct pipeline *p, const struct parse_opts *po, char **paths, int n,
     int show)
 {
 	say_stage("parse");
-	ended(p, "parse", &p->worst, parse_stage(po, paths, n, p->chunk,
-	    line_parsed, p));
+	ended(p, "parse", &p->worst, p->stream ? read_stream(p) :
+	    parse_stage(po, paths, n, p->chunk, line_parsed, p));
 	run_chunk(p);
 	fclose(p->chunk);
 	if (p->progress > 0) {
@@ -407,7 +454,8 @@ int
 main(int argc, char *argv[])
 {
 	enum { OPT_SHOW = 256, OPT_FILTER, OPT_SPOOL, OPT_RESULT,
-	    OPT_AUTOLEARN, OPT_LEARN, OPT_PROGRESS, OPT_REPORT, OPT_TIMES };
+	    OPT_AUTOLEARN, OPT_LEARN, OPT_PROGRESS, OPT_REPORT, OPT_TIMES,
+	    OPT_NOW, OPT_READ_ONLY, OPT_STREAM };
 	static const struct option longopts[] = {
 		{ "label", required_argument, NULL, 'l' },
 		{ "rcpt", required_argument, NULL, 'r' },
@@ -423,6 +471,9 @@ main(int argc, char *argv[])
 		{ "learn", no_argument, NULL, OPT_LEARN },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "times", no_argument, NULL, OPT_TIMES },
+		{ "now", required_argument, NULL, OPT_NOW },
+		{ "read-only", no_argument, NULL, OPT_READ_ONLY },
+		{ "stream", no_argument, NULL, OPT_STREAM },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -468,6 +519,11 @@ main(int argc, char *argv[])
 		case OPT_AUTOLEARN: so.autolearn = optarg; break;
 		case OPT_LEARN: learn = 1; break;
 		case OPT_TIMES: p.times = 1; break;
+		case OPT_NOW:
+			p.now = xd_optnum("--now", optarg, 1, 1LL << 40);
+			break;
+		case OPT_READ_ONLY: p.read_only = 1; break;
+		case OPT_STREAM: p.stream = 1; break;
 		case OPT_REPORT:
 			if ((report_fd = open(optarg, O_WRONLY | O_CLOEXEC)) ==
 			    -1)
@@ -481,7 +537,10 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	show = so.show != SCORE_STREAM;
-	if (argc == 0 || (p.filter && (show || argc != 1)) ||
+	if (p.stream && (argc != 0 || p.filter || po.label != NULL ||
+	    po.label_from_path || po.rcpt != NULL || po.single))
+		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
+	if ((argc == 0 && !p.stream) || (p.filter && (show || argc != 1)) ||
 	    (!p.filter && (p.act_opts.spool || p.act_opts.result ||
 	    so.autolearn || report_fd != -1)) || (learn && !so.autolearn))
 		xd_usage(XD_EXIT_USAGE, synopsis, NULL);
