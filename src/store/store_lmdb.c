@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +26,6 @@
 #define REC_SIZE	24
 #define KEY_SIZE	(STORE_MAX_NAME + 1 + 8 + STORE_MAX_KEY)
 #define EVICT_SHARE	8		/* a full map loses 1/8 of each table */
-#define TRIM_FROM	(16 * 1024 * 1024)	/* see trim() */
 
 struct lmdb {
 	MDB_env		*env;
@@ -620,27 +618,6 @@ out:
 	return settle(l, now);
 }
 
-/*
- * The pages of the map a batch touched stay in the process's resident
- * set, so a long run over a big store would seem to hold all of it.
- * They are the file's pages in the page cache, shared and clean (LMDB
- * writes with pwrite, not through the map): letting go of them between
- * batches costs a minor fault when they are read again.
- */
-static void
-trim(struct lmdb *l)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-	size_t used;
-
-	if (mdb_env_info(l->env, &info) != 0 || mdb_env_stat(l->env, &st) != 0)
-		return;
-	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	if (used >= TRIM_FROM && info.me_mapaddr != NULL)
-		madvise(info.me_mapaddr, used, MADV_DONTNEED);
-}
-
 static int
 lmdb_run(struct store *st, const struct store_op *ops, size_t n,
     struct store_val *res, const char **why)
@@ -673,7 +650,6 @@ lmdb_run(struct store *st, const struct store_op *ops, size_t n,
 	}
 	if (write)
 		lmdb_writer_unlock(l->wfd);
-	trim(l);
 	if (rc != 0) {
 		*why = fail(l, NULL, rc);
 		return -1;
