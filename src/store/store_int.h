@@ -41,6 +41,8 @@ struct store_backend {
 		    const char **);
 	int	 (*walk)(struct store *, const struct store_table *,
 		    store_walk_fn, void *, const char **);
+	int	 (*compact)(struct store *, long long *, long long *,
+		    const char **);	/* NULL: nothing to compact */
 };
 
 struct store {
@@ -76,6 +78,10 @@ int	 lmdb_vec_add(struct MDB_txn *, unsigned int, const struct store_op *);
 const char *lmdb_shared_env(const char *, size_t, struct MDB_env **, int *,
 	    char *, size_t);
 void	 lmdb_shared_close(struct MDB_env *, int);
+int	 lmdb_shared_alone(const struct MDB_env *);
+/* store_compact.c: the file copied over itself, its free pages left out */
+int	 lmdb_compact_file(struct MDB_env *, const char *, int *, long long *,
+	    long long *, char *, size_t);
 
 static inline const char *
 store_op_key(const struct store *st, const struct store_op *op)

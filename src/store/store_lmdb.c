@@ -736,6 +736,31 @@ out:
 	return 0;
 }
 
+/* See store_compact.c; the environment is closed after it, as said. */
+static int
+lmdb_compact(struct store *st, long long *before, long long *after,
+    const char **why)
+{
+	struct lmdb *l = st->priv;
+	int rc, lfd = -1;
+
+	if ((rc = ready(l, 0, why)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (!lmdb_shared_alone(l->env)) {
+		*why = "the store is shared by another handle of the process";
+		return -1;
+	}
+	rc = lmdb_compact_file(l->env, l->path, &lfd, before, after, l->err,
+	    sizeof(l->err));
+	if (rc < 0)
+		*why = l->err;
+	close_env(l);
+	if (lfd != -1)
+		close(lfd);
+	return rc;
+}
+
 const struct store_backend store_lmdb = {
-	"lmdb", lmdb_open, lmdb_close, lmdb_run, lmdb_count, lmdb_walk
+	"lmdb", lmdb_open, lmdb_close, lmdb_run, lmdb_count, lmdb_walk,
+	lmdb_compact
 };
