@@ -201,6 +201,30 @@ EOF
 1'
 }
 
+@test "counters past 32 bits, below zero, and times past 2106 are kept whole" {
+	run both <<'EOF'
+table t 0 0
+now 1700000000
+add t small 5 -3
+add t big 3000000000 1
+add t neg -3000000000 -1
+run
+now 5000000000
+add t late 2147483647 -2147483648
+run
+get t small
+get t big
+get t neg
+get t late
+run
+EOF
+	[ "$status" -eq 0 ]
+	[ "${lines[4]}" = "5 -3 1700000000" ]
+	[ "${lines[5]}" = "3000000000 1 1700000000" ]
+	[ "${lines[6]}" = "-3000000000 -1 1700000000" ]
+	[ "${lines[7]}" = "2147483647 -2147483648 5000000000" ]
+}
+
 @test "tables are apart: one key in two tables is two records" {
 	run both <<'EOF'
 table a 0 0
