@@ -17,6 +17,8 @@
  *	run			run the queue; print "N0 N1 LAST" per operation
  *	count NAME		print the table's record count
  *	walk NAME		print "KEY N0 N1 LAST" per live record
+ *	compact			compact the store: print "compacted BEFORE AFTER"
+ *				(the file's sizes) or "not compacted"
  *	repeat N LINE		do LINE N times (e.g. "repeat 500 add t k 1 0"
  *				then a run, in a loop: "repeat 500 addrun t k")
  *	addrun NAME KEY		queue an addition of 1 and run it at once
@@ -158,6 +160,18 @@ command(char **w, int n)
 			fprintf(stderr, "store-test: %s\n", why);
 			return 1;
 		}
+	} else if (strcmp(w[0], "compact") == 0 && n == 1) {
+		long long before, after;
+		int rc = store_compact(st, &before, &after, &why);
+
+		if (rc < 0) {
+			fprintf(stderr, "store-test: %s\n", why);
+			return 1;
+		}
+		if (rc == 0)
+			printf("not compacted\n");
+		else
+			printf("compacted %lld %lld\n", before, after);
 	} else if (strcmp(w[0], "repeat") == 0 && n > 2) {
 		long long i, times = num(w[1]);
 		int rc = 0;

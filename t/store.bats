@@ -201,6 +201,30 @@ EOF
 1'
 }
 
+@test "counters past 32 bits, below zero, and times past 2106 are kept whole" {
+	run both <<'EOF'
+table t 0 0
+now 1700000000
+add t small 5 -3
+add t big 3000000000 1
+add t neg -3000000000 -1
+run
+now 5000000000
+add t late 2147483647 -2147483648
+run
+get t small
+get t big
+get t neg
+get t late
+run
+EOF
+	[ "$status" -eq 0 ]
+	[ "${lines[4]}" = "5 -3 1700000000" ]
+	[ "${lines[5]}" = "3000000000 1 1700000000" ]
+	[ "${lines[6]}" = "-3000000000 -1 1700000000" ]
+	[ "${lines[7]}" = "2147483647 -2147483648 5000000000" ]
+}
+
 @test "tables are apart: one key in two tables is two records" {
 	run both <<'EOF'
 table a 0 0
@@ -706,6 +730,88 @@ teardown() {
 watch_msg() {
 	printf 'From: Seller <seller@example.net>\nTo: bob@example.org\nSubject: watches\nMessage-ID: <%s@example.net>\n\n%s\n' \
 	    "$2" 'Dear friend, the finest watches at the lowest prices anywhere in the world, with free shipping and a money back guarantee: reply now and save on every watch you order today.' >"$1"
+}
+
+# A store of 3000 records of which every other one is removed again, in
+# two batches: the second leaves the pages the first wrote free.
+store_with_free_pages() {
+	{
+		echo "table t 0 0"
+		for i in $(seq 1 3000); do echo "add t key$i 1 0"; done
+		echo run
+		for i in $(seq 1 2 3000); do echo "del t key$i"; done
+		echo run
+	} | "$STORE_TEST" "$1" >/dev/null
+}
+
+@test "LMDB: compacting leaves out the free pages, keeps every record, and the store works on" {
+	need_driver
+	store_with_free_pages "$PWD/c.lmdb"
+	printf 'table t 0 0\nwalk t\n' | "$STORE_TEST" "$PWD/c.lmdb" >before.walk
+	[ "$(wc -l <before.walk)" -eq 1500 ]
+	run "$STORE_TEST" "$PWD/c.lmdb" <<<'compact'
+	[ "$status" -eq 0 ]
+	read -r word from to <<<"$output"
+	[ "$word" = compacted ]
+	[ "$to" -eq "$(stat -c %s c.lmdb)" ]
+	[ "$to" -lt $((from * 3 / 4)) ]
+	[ "$(stat -c %a c.lmdb)" = 600 ]
+	[ -z "$(ls c.lmdb.compact.* 2>/dev/null)" ]
+	printf 'table t 0 0\nwalk t\n' | "$STORE_TEST" "$PWD/c.lmdb" >after.walk
+	cmp before.walk after.walk
+	# another process reads and writes the new file, and a third sees it
+	run "$STORE_TEST" "$PWD/c.lmdb" <<<$'table t 0 0\nadd t key2 5 0\nadd t new 1 1\nrun'
+	[ "$status" -eq 0 ]
+	[[ "${lines[0]}" == "6 0 "* ]]
+	[[ "${lines[1]}" == "1 1 "* ]]
+	run "$STORE_TEST" "$PWD/c.lmdb" <<<$'table t 0 0\nget t key2\nget t new\nrun\ncount t'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]%% *}" = 6 ]
+	[[ "${lines[1]}" == "1 1 "* ]]
+	[ "${lines[2]}" = 1501 ]
+}
+
+@test "LMDB: a store another process has open is not compacted" {
+	need_driver
+	store_with_free_pages "$PWD/c.lmdb"
+	ino=$(stat -c %i c.lmdb)
+	size=$(stat -c %s c.lmdb)
+	hold_store "$PWD/c.lmdb"
+	run timeout 20 "$STORE_TEST" "$PWD/c.lmdb" <<<'compact'
+	[ "$status" -eq 0 ]
+	[ "$output" = "not compacted" ]
+	release_store
+	[ "$(stat -c %i c.lmdb)" = "$ino" ]
+	[ "$(stat -c %s c.lmdb)" = "$size" ]
+	# alone, it is
+	run "$STORE_TEST" "$PWD/c.lmdb" <<<'compact'
+	[[ "$output" == "compacted "* ]]
+	[ "$(stat -c %i c.lmdb)" != "$ino" ]
+}
+
+@test "Redis: compacting does nothing, as there are no pages" {
+	need_driver
+	run "$STORE_TEST" "$(redis_db)" <<<$'table t 0 0\nadd t k 1 0\nrun\ncompact\nget t k\nrun'
+	[ "$status" -eq 0 ]
+	[ "${lines[1]}" = "not compacted" ]
+	[[ "${lines[2]}" == "1 0 "* ]]
+}
+
+@test "LMDB: xd learn leaves the store compacted, and xd-bayes --compact says what it did" {
+	printf 'store = %s/s.lmdb\n' "$PWD" >"$XD_CONF"
+	for i in 1 2 3; do watch_msg spam$i s$i; done
+	printf 'From: Alice <alice@example.org>\nSubject: lunch\nMessage-ID: <h1@example.org>\n\nShall we try the new place on Friday?\n' >ham1
+	xd -q learn spam spam1 spam2 spam3
+	xd -q learn ham ham1
+	size=$(stat -c %s s.lmdb)
+	run xd-bayes --compact
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PWD/s.lmdb: compacted: $size bytes, $size before" ]
+	hold_store "$PWD/s.lmdb"
+	run xd-bayes --compact
+	[ "$status" -eq 0 ]
+	[ "$output" = "$PWD/s.lmdb: not compacted: another process has it open" ]
+	release_store
 }
 
 @test "LMDB: checks and filters never wait on a learner holding the write lock" {

@@ -329,6 +329,16 @@ store_walk(struct store *st, const struct store_table *t, store_walk_fn fn,
 	return st->be->walk(st, t, fn, arg, why);
 }
 
+int
+store_compact(struct store *st, long long *before, long long *after,
+    const char **why)
+{
+	*before = *after = 0;
+	if (st->be->compact == NULL)
+		return 0;
+	return st->be->compact(st, before, after, why);
+}
+
 /*
  * The batched stream loop.
  */

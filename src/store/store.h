@@ -66,6 +66,17 @@ void	 store_dont_wait(struct store *);
 int	 store_busy(const struct store *);
 long long store_count(struct store *, const struct store_table *,
 	    const char **);		/* records, aged ones not yet swept too */
+/*
+ * An LMDB store copied over its file without its free pages, each
+ * table's records in key order, so that a reader of one table maps
+ * that table's stretch of the file, not all of it: for the end of a
+ * bulk learn.  Done only if no other process has the store open (their
+ * writes would go to the old file): 0 then, and for Redis, which has
+ * nothing to compact.  1: done, *before and *after the file's sizes.
+ * The handle lets go of the file either way; its next use opens it.
+ */
+int	 store_compact(struct store *, long long *, long long *,
+	    const char **);
 typedef int (*store_walk_fn)(const char *, const struct store_val *, void *);
 int	 store_walk(struct store *, const struct store_table *, store_walk_fn,
 	    void *, const char **);	/* live records, oldest first */

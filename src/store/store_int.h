@@ -6,6 +6,8 @@
 #ifndef XD_STORE_INT_H
 #define XD_STORE_INT_H
 
+#include <stdint.h>
+
 enum store_opcode {
 	OP_GET, OP_ADD, OP_IF, OP_END, OP_DEL, OP_EXPIRE, OP_VGET, OP_VADD
 };
@@ -41,6 +43,8 @@ struct store_backend {
 		    const char **);
 	int	 (*walk)(struct store *, const struct store_table *,
 		    store_walk_fn, void *, const char **);
+	int	 (*compact)(struct store *, long long *, long long *,
+		    const char **);	/* NULL: nothing to compact */
 };
 
 struct store {
@@ -76,6 +80,10 @@ int	 lmdb_vec_add(struct MDB_txn *, unsigned int, const struct store_op *);
 const char *lmdb_shared_env(const char *, size_t, struct MDB_env **, int *,
 	    char *, size_t);
 void	 lmdb_shared_close(struct MDB_env *, int);
+int	 lmdb_shared_alone(const struct MDB_env *);
+/* store_compact.c: the file copied over itself, its free pages left out */
+int	 lmdb_compact_file(struct MDB_env *, const char *, int *, long long *,
+	    long long *, char *, size_t);
 
 static inline const char *
 store_op_key(const struct store *st, const struct store_op *op)
@@ -124,6 +132,60 @@ get64be(const unsigned char *p)
 	for (i = 0; i < 8; i++)
 		u = (u << 8) | p[i];
 	return (long long)u;
+}
+
+/*
+ * A record's value in LMDB: 12 bytes, two 32-bit counters and a 32-bit
+ * unsigned time, when they fit, as nearly all do (a token seen in
+ * fewer than 2^31 messages); else 24, three 64-bit numbers.  Format 1
+ * had only the 24; format 2 reads both.  The value's size says which.
+ */
+#define REC_NARROW	12
+#define REC_WIDE	24
+
+static inline size_t
+lmdb_val_put(unsigned char *p, long long n0, long long n1, long long last)
+{
+	int i;
+
+	if (n0 < INT32_MIN || n0 > INT32_MAX || n1 < INT32_MIN ||
+	    n1 > INT32_MAX || last < 0 || last > (long long)UINT32_MAX) {
+		put64le(p, n0);
+		put64le(p + 8, n1);
+		put64le(p + 16, last);
+		return REC_WIDE;
+	}
+	for (i = 0; i < 4; i++) {
+		p[i] = (unsigned char)((uint32_t)n0 >> (8 * i));
+		p[4 + i] = (unsigned char)((uint32_t)n1 >> (8 * i));
+		p[8 + i] = (unsigned char)((uint32_t)last >> (8 * i));
+	}
+	return REC_NARROW;
+}
+
+static inline uint32_t
+get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+/* 0, or -1 for a value of neither size. */
+static inline int
+lmdb_val_get(const unsigned char *p, size_t n, long long *n0, long long *n1,
+    long long *last)
+{
+	if (n == REC_WIDE) {
+		*n0 = get64le(p);
+		*n1 = get64le(p + 8);
+		*last = get64le(p + 16);
+	} else if (n == REC_NARROW) {
+		*n0 = (int32_t)get32le(p);
+		*n1 = (int32_t)get32le(p + 4);
+		*last = get32le(p + 8);
+	} else
+		return -1;
+	return 0;
 }
 
 /* A record expired at time now: the rule both backends keep. */

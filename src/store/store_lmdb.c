@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,16 +22,15 @@
 #include "store/store.h"
 #include "store/store_int.h"
 
-#define FORMAT		"1"
-#define REC_SIZE	24
+#define FORMAT		"2"	/* "1" is read, and made "2" by a write */
 #define KEY_SIZE	(STORE_MAX_NAME + 1 + 8 + STORE_MAX_KEY)
 #define EVICT_SHARE	8		/* a full map loses 1/8 of each table */
-#define TRIM_FROM	(16 * 1024 * 1024)	/* see trim() */
 
 struct lmdb {
 	MDB_env		*env;
 	MDB_dbi		 rec, lru, meta;
 	int		 ready;
+	int		 format1;	/* format "1": "2" at the next write */
 	int		 wfd;		/* the file, for the writers' flock */
 	char		*path;
 	char		 err[512];
@@ -169,7 +167,9 @@ open_dbs(struct lmdb *l, unsigned flags)
 		v.mv_data = FORMAT;
 		v.mv_size = strlen(FORMAT);
 		rc = mdb_put(txn, l->meta, &k, &v, 0);
-	} else if (rc == 0 && (v.mv_size != strlen(FORMAT) ||
+	} else if (rc == 0 && v.mv_size == 1 && *(char *)v.mv_data == '1')
+		l->format1 = 1;		/* its 24-byte records are read */
+	else if (rc == 0 && (v.mv_size != strlen(FORMAT) ||
 	    memcmp(v.mv_data, FORMAT, v.mv_size) != 0))
 		rc = MDB_INCOMPATIBLE;
 out:
@@ -212,7 +212,7 @@ ready(struct lmdb *l, int write, const char **why)
 		rc = open_dbs(l, MDB_CREATE);
 	if (rc != 0) {
 		*why = fail(l, rc == MDB_INCOMPATIBLE ?
-		    "not an xd store of format " FORMAT : NULL, rc);
+		    "not an xd store of format 1 or " FORMAT : NULL, rc);
 		close_env(l);
 		return -1;
 	}
@@ -288,7 +288,7 @@ read_rec(struct run *r, const struct store_table *t, const char *key,
     size_t klen, struct store_val *v, long long *raw)
 {
 	char kb[KEY_SIZE];
-	const unsigned char *p;
+	long long n0, n1;
 	MDB_val k, d;
 	int rc;
 
@@ -303,14 +303,12 @@ read_rec(struct run *r, const struct store_table *t, const char *key,
 		return 0;
 	if (rc != 0)
 		return rc;
-	if (d.mv_size != REC_SIZE)
+	if (lmdb_val_get(d.mv_data, d.mv_size, &n0, &n1, raw) != 0)
 		return MDB_CORRUPTED;
-	p = d.mv_data;
-	*raw = get64le(p + 16);
 	if (store_aged(t, *raw, r->now))
 		return 0;
-	v->n[0] = get64le(p);
-	v->n[1] = get64le(p + 8);
+	v->n[0] = n0;
+	v->n[1] = n1;
 	v->last = *raw;
 	return 0;
 }
@@ -336,7 +334,7 @@ write_rec(struct run *r, struct tstate *ts, const char *key, size_t klen,
 {
 	const char *name = ts->t->name;
 	char kb[KEY_SIZE];
-	unsigned char vb[REC_SIZE];
+	unsigned char vb[REC_WIDE];
 	MDB_val k, v;
 	int rc;
 
@@ -355,11 +353,8 @@ write_rec(struct run *r, struct tstate *ts, const char *key, size_t klen,
 		ts->count--;
 		return del_idx(r, name, raw, key, klen);
 	}
-	put64le(vb, n0);
-	put64le(vb + 8, n1);
-	put64le(vb + 16, r->now);
 	v.mv_data = vb;
-	v.mv_size = REC_SIZE;
+	v.mv_size = lmdb_val_put(vb, n0, n1, r->now);
 	if ((rc = mdb_put(r->txn, r->l->rec, &k, &v, 0)) != 0)
 		return rc;
 	if (raw == 0)
@@ -502,6 +497,11 @@ run_txn(struct lmdb *l, const struct store *st, const struct store_op *ops,
 			continue;
 		rc = do_op(&r, st, &ops[i], &res[i], &skip);
 	}
+	if (rc == 0 && write && l->format1) {
+		MDB_val k = { 6, "format" }, v = { 1, "2" };
+
+		rc = mdb_put(r.txn, l->meta, &k, &v, 0);
+	}
 	for (i = 0; i < r.nts && rc == 0; i++) {
 		if (r.ts[i].writes > 0)
 			rc = sweep(&r, &r.ts[i], r.ts[i].t->name,
@@ -515,7 +515,9 @@ run_txn(struct lmdb *l, const struct store *st, const struct store_op *ops,
 		mdb_txn_abort(r.txn);
 		return rc;
 	}
-	return mdb_txn_commit(r.txn);
+	if ((rc = mdb_txn_commit(r.txn)) == 0)
+		l->format1 = 0;
+	return rc;
 }
 
 /*
@@ -620,27 +622,6 @@ out:
 	return settle(l, now);
 }
 
-/*
- * The pages of the map a batch touched stay in the process's resident
- * set, so a long run over a big store would seem to hold all of it.
- * They are the file's pages in the page cache, shared and clean (LMDB
- * writes with pwrite, not through the map): letting go of them between
- * batches costs a minor fault when they are read again.
- */
-static void
-trim(struct lmdb *l)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-	size_t used;
-
-	if (mdb_env_info(l->env, &info) != 0 || mdb_env_stat(l->env, &st) != 0)
-		return;
-	used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	if (used >= TRIM_FROM && info.me_mapaddr != NULL)
-		madvise(info.me_mapaddr, used, MADV_DONTNEED);
-}
-
 static int
 lmdb_run(struct store *st, const struct store_op *ops, size_t n,
     struct store_val *res, const char **why)
@@ -673,7 +654,6 @@ lmdb_run(struct store *st, const struct store_op *ops, size_t n,
 	}
 	if (write)
 		lmdb_writer_unlock(l->wfd);
-	trim(l);
 	if (rc != 0) {
 		*why = fail(l, NULL, rc);
 		return -1;
@@ -760,6 +740,31 @@ out:
 	return 0;
 }
 
+/* See store_compact.c; the environment is closed after it, as said. */
+static int
+lmdb_compact(struct store *st, long long *before, long long *after,
+    const char **why)
+{
+	struct lmdb *l = st->priv;
+	int rc, lfd = -1;
+
+	if ((rc = ready(l, 0, why)) != 0)
+		return rc < 0 ? -1 : 0;
+	if (!lmdb_shared_alone(l->env)) {
+		*why = "the store is shared by another handle of the process";
+		return -1;
+	}
+	rc = lmdb_compact_file(l->env, l->path, &lfd, before, after, l->err,
+	    sizeof(l->err));
+	if (rc < 0)
+		*why = l->err;
+	close_env(l);
+	if (lfd != -1)
+		close(lfd);
+	return rc;
+}
+
 const struct store_backend store_lmdb = {
-	"lmdb", lmdb_open, lmdb_close, lmdb_run, lmdb_count, lmdb_walk
+	"lmdb", lmdb_open, lmdb_close, lmdb_run, lmdb_count, lmdb_walk,
+	lmdb_compact
 };

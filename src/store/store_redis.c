@@ -690,5 +690,6 @@ redis_walk(struct store *st, const struct store_table *t, store_walk_fn fn,
 }
 
 const struct store_backend store_redis = {
-	"redis", redis_open, redis_close, redis_run, redis_count, redis_walk
+	"redis", redis_open, redis_close, redis_run, redis_count, redis_walk,
+	NULL	/* Redis keeps no pages to compact */
 };

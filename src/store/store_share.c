@@ -52,6 +52,18 @@ lmdb_shared_env(const char *path, size_t mapsize, MDB_env **env, int *wfd,
 	return NULL;
 }
 
+/* Whether env is the only handle's that holds it in the process. */
+int
+lmdb_shared_alone(const MDB_env *env)
+{
+	size_t i;
+
+	for (i = 0; i < SHARED_MAX; i++)
+		if (shared[i].refs > 0 && shared[i].env == env)
+			return shared[i].refs == 1;
+	return 1;
+}
+
 /* The handle is done with env: closed once no other holds it. */
 void
 lmdb_shared_close(MDB_env *env, int wfd)

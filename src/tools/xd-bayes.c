@@ -17,6 +17,7 @@ static const char synopsis[] =
     "[-qx] [-s store] [--now time] [--progress n] [-l ham|spam | -u | --sent] < stream\n"
     "-S [-s store]\n"
     "-E [-s store] [--now time]\n"
+    "--compact [-s store]\n"
     "-t < stream";
 static const char options[] =
     "  -s, --store URL     the store: lmdb:PATH, PATH or redis://HOST[:PORT][/DB]\n"
@@ -29,6 +30,8 @@ static const char options[] =
     "      --progress N    show progress on stderr for a stream of N messages\n"
     "  -S, --stats         what the store holds, read no stream\n"
     "  -E, --expire        remove aged tokens and rare stale ones, read no stream\n"
+    "      --compact       the LMDB store's file without its free pages, if no\n"
+    "                      other process has it open; read no stream\n"
     "  -t, --tokens        print each message's tokens, not the stream\n"
     "  -h, --help          this help\n"
     "  -V, --version       the version";
@@ -65,10 +68,43 @@ stream(const struct bayes_opts *o)
 	return rc;
 }
 
+/*
+ * --compact: the whole store, not only the tokens, as the file is one;
+ * what came of it on standard output, a failure on standard error.
+ */
+static int
+compact(const char *url)
+{
+	struct store *st;
+	const char *why;
+	long long before, after;
+	int rc;
+
+	if ((st = store_open(url, &why)) == NULL) {
+		xd_warnx("%s", why);
+		return XD_EXIT_USAGE;
+	}
+	rc = store_compact(st, &before, &after, &why);
+	if (rc < 0)
+		xd_warnx("%s", why);
+	else if (rc == 0)
+		printf("%s: not compacted: %s\n", store_url(st),
+		    strncmp(store_url(st), "redis://", 8) == 0 ?
+		    "Redis keeps no pages to compact" :
+		    "another process has it open");
+	else
+		printf("%s: compacted: %lld bytes, %lld before\n",
+		    store_url(st), after, before);
+	store_close(st);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		xd_err(XD_EXIT_SOME, "write error");
+	return rc < 0 ? XD_EXIT_SOME : XD_EXIT_OK;
+}
+
 int
 main(int argc, char *argv[])
 {
-	enum { OPT_SENT = 256, OPT_NOW, OPT_PROGRESS };
+	enum { OPT_SENT = 256, OPT_NOW, OPT_PROGRESS, OPT_COMPACT };
 	static const struct option longopts[] = {
 		{ "store", required_argument, NULL, 's' },
 		{ "learn", required_argument, NULL, 'l' },
@@ -79,6 +115,7 @@ main(int argc, char *argv[])
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "expire", no_argument, NULL, 'E' },
+		{ "compact", no_argument, NULL, OPT_COMPACT },
 		{ "tokens", no_argument, NULL, 't' },
 		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
@@ -86,7 +123,7 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct bayes_opts o;
-	int c, modes = 0, tokens = 0, show_stats = 0, rc;
+	int c, modes = 0, tokens = 0, show_stats = 0, compacting = 0, rc;
 
 	tool_start(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -102,6 +139,7 @@ main(int argc, char *argv[])
 		case 't': tokens = 1; modes++; break;
 		case 'S': show_stats = 1; modes++; break;
 		case 'E': show_stats = 2; modes++; break;
+		case OPT_COMPACT: compacting = 1; modes++; break;
 		case 'q': o.quiet = 1; break;
 		case 'x': o.explain = 1; break;
 		case OPT_PROGRESS: stream_progress_option(optarg); break;
@@ -120,7 +158,9 @@ main(int argc, char *argv[])
 		usage();
 	if (conf_load(NULL) != 0)
 		return XD_EXIT_USAGE;
-	if (tokens)
+	if (compacting)
+		rc = compact(o.store);
+	else if (tokens)
 		rc = tool_status(bayes_print_tokens(stdin, stdout));
 	else if (show_stats)
 		rc = tool_status(bayes_tables(&o, show_stats == 2, stdout));
