@@ -143,20 +143,27 @@ bulk() {
 	store_conf
 	xd -q check --now 1700000000 offers >/dev/null
 	bulk later 12
+	# which tools ran, where strace may trace (not under ASan's leak
+	# checker, which ptrace stops)
+	trace=(env)
+	[ -n "${ASAN_OPTIONS:-}" ] || ! strace -qq -o /dev/null true 2>/dev/null ||
+	    trace=(strace -f -qq -o execs -e trace=execve)
 	XD_COMPOSED=1 xd -q check --read-only --now 1700000000 later >composed.out
-	strace -f -qq -e trace=execve -o execs xd -q check --read-only \
-	    --now 1700000000 later >one.out
+	"${trace[@]}" xd -q check --read-only --now 1700000000 later >one.out
 	cmp composed.out one.out
-	grep -q 'xd-check' execs
-	! grep -q 'xd-cksum' execs
+	if [ -e execs ]; then
+		grep -q 'xd-check' execs
+		! grep -q 'xd-cksum' execs
+		rm execs
+	fi
 	xd-parse -- later >later.stream
 	XD_COMPOSED=1 xd -q check --stream --read-only --now 1700000000 \
 	    <later.stream >composed-stream.out
-	strace -f -qq -e trace=execve -o execs xd -q check --stream \
-	    --read-only --now 1700000000 <later.stream >stream.out
+	"${trace[@]}" xd -q check --stream --read-only --now 1700000000 \
+	    <later.stream >stream.out
 	cmp composed-stream.out stream.out
 	cmp one.out stream.out
-	! grep -q 'xd-cksum' execs
+	[ ! -e execs ] || ! grep -q 'xd-cksum' execs
 	# the stream has no paths, labels or recipient of its own
 	run -2 xd-check --stream later
 	run -2 xd-check --stream -l spam

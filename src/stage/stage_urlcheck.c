@@ -638,6 +638,7 @@ url_open(const void *arg)
 	st->c.list = o->urls;
 	st->window = o->window;
 	if (load_lists(&st->c) != 0) {
+		unload(&st->c);	/* the lists loaded before the bad one */
 		free(st);
 		return NULL;
 	}
