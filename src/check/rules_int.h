@@ -106,8 +106,8 @@ struct rule {
 	double		 value;
 	size_t		 evoff, evlen;
 	const char	*dfile;		/* where score/describe came, for errors */
-	size_t		*lits;		/* one of them must be in the text */
-	size_t		 nlits;
+	size_t		*lits, nlits;	/* one of them must be in the text */
+	char		*hlits;		/* a header's: each lower case, NUL-ended */
 	unsigned	 runs;		/* messages matched on, up to JIT_AFTER */
 	uint64_t	 jitgen;	/* the last of them */
 	int		 hs;		/* in a Hyperscan prefilter database */

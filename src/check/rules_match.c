@@ -293,6 +293,26 @@ lit_seen(const struct ruleset *rs, const struct rule *r)
 	return 0;
 }
 
+/* Can header rule r match value s: is one of its literals in it? */
+static int
+hlit_seen(struct ruleset *rs, const struct rule *r, const char *s, size_t n)
+{
+	const char *l;
+	size_t i, k;
+
+	if (r->hlits == NULL)
+		return 1;
+	buf_reset(&rs->lower);
+	buf_grow(&rs->lower, n);
+	for (i = 0; i < n; i++)
+		rs->lower.s[i] = (char)tolower((unsigned char)s[i]);
+	rs->lower.len = n;
+	for (l = r->hlits; (k = strlen(l)) > 0; l += k + 1)
+		if (memmem(rs->lower.s, n, l, k) != NULL)
+			return 1;
+	return 0;
+}
+
 /* Scan a text for the literals of its rules, in lower case. */
 static void
 lit_text(struct ruleset *rs, struct littab *t, const char *s, size_t n)
@@ -357,6 +377,8 @@ test(struct ruleset *rs, struct rule *r)
 		h = header_get(rs, r->src);
 		if (h->count == 0 && r->unset != NULL)
 			n = match(rs, r, r->unset, strlen(r->unset));
+		else if (!hlit_seen(rs, r, h->val.s ? h->val.s : "", h->val.len))
+			n = 0;
 		else
 			n = match(rs, r, h->val.s, h->val.len);
 		if (n < 0)

@@ -489,6 +489,30 @@ littab_of(const struct rule *r)
 	return r->type == R_BODY ? 0 : r->type == R_RAWBODY ? 1 : 2;
 }
 
+/*
+ * A header rule's literals are looked for in its one value, as it runs
+ * (rules_match.c): one after another, an empty one last.  Found once:
+ * Hyperscan's databases take no header rules.
+ */
+static void
+prefilter_header(struct rule *r)
+{
+	struct req q;
+	struct buf b;
+	int i;
+
+	if (r->hlits != NULL || required(r, &q) != 0)
+		return;
+	buf_init(&b);
+	for (i = 0; i < q.n; i++) {
+		buf_add(&b, q.lit[i], q.len[i]);
+		buf_addc(&b, '\0');
+	}
+	buf_addc(&b, '\0');
+	r->hlits = b.s;
+	req_free(&q);
+}
+
 void
 prefilter(struct ruleset *rs, struct rule *r)
 {
@@ -496,6 +520,10 @@ prefilter(struct ruleset *rs, struct rule *r)
 	struct req q;
 	int i;
 
+	if (r->type == R_HEADER) {
+		prefilter_header(r);
+		return;
+	}
 	if (required(r, &q) != 0)
 		return;
 	r->lits = xcalloc((size_t)q.n, sizeof(*r->lits));
