@@ -98,7 +98,7 @@ struct rule {
 	int		 has_score;
 	char		*describe;
 	unsigned	 maxhits;	/* 1, or more with tflags multiple */
-	int		 nice, replace, net;
+	int		 nice, replace, net, high;	/* high: see rules_prefilter.c */
 	int		 needed, depth;
 	/* the current message */
 	uint64_t	 gen;		/* message value is for */
@@ -160,7 +160,7 @@ struct ruleset {
 	const struct rulemsg *msg;
 	struct buf	 ev;		/* evidence of this message's hits */
 	struct buf	 full, tmp;
-	int		 have_full;
+	int		 have_full, ascii[2];	/* body, rawbody: -1 not known */
 	struct littab	 lt[3];		/* literals of body, rawbody, uri rules */
 	struct rules_hs	*hs;		/* Hyperscan's databases, or NULL */
 	size_t		*run;		/* the rules written, in order */

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "base/base.h"
+#include "text/text.h"
 #include "mime/mime.h"
 #include "url/url.h"
 #include "check/check.h"
@@ -293,6 +294,18 @@ lit_seen(const struct ruleset *rs, const struct rule *r)
 	return 0;
 }
 
+/* Can r, which may need a byte past ASCII, match text k (s, n)? */
+static int
+high_seen(struct ruleset *rs, const struct rule *r, int k, const char *s,
+    size_t n)
+{
+	if (!r->high)
+		return 1;
+	if (rs->ascii[k] < 0)
+		rs->ascii[k] = s != NULL && text_is_ascii(s, n);
+	return !rs->ascii[k];
+}
+
 /* Can header rule r match value s: is one of its literals in it? */
 static int
 hlit_seen(struct ruleset *rs, const struct rule *r, const char *s, size_t n)
@@ -385,12 +398,14 @@ test(struct ruleset *rs, struct rule *r)
 			return 0;
 		return r->negate ? n == 0 : n;
 	case R_BODY:
-		if (!hs_may(rs, r, m->body, m->bodylen) || !lit_seen(rs, r))
+		if (!hs_may(rs, r, m->body, m->bodylen) || !lit_seen(rs, r) ||
+		    !high_seen(rs, r, 0, m->body, m->bodylen))
 			return 0;
 		return (n = match(rs, r, m->body, m->bodylen)) < 0 ? 0 : n;
 	case R_RAWBODY:
 		if (!hs_may(rs, r, m->rawbody, m->rawbodylen) ||
-		    !lit_seen(rs, r))
+		    !lit_seen(rs, r) ||
+		    !high_seen(rs, r, 1, m->rawbody, m->rawbodylen))
 			return 0;
 		return (n = match(rs, r, m->rawbody, m->rawbodylen)) < 0 ? 0 : n;
 	case R_URI:
@@ -449,6 +464,7 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	rs->msg = m;
 	rs->sp = 0;
 	rs->have_full = 0;
+	rs->ascii[0] = rs->ascii[1] = -1;
 	rs->limited = 0;
 	rs->limited_name = NULL;
 	buf_reset(&rs->ev);
