@@ -76,18 +76,18 @@ static int
 read_line(struct reader *r, struct rec *rec, size_t *len, int *toolong)
 {
 	FILE *fp = r->fp;
-	size_t n = 0;
+	size_t n = 0, room;
 	int c;
 
 	*toolong = 0;
 	if ((c = getc_unlocked(fp)) == EOF)
 		return 0;
-	do {
-		if (c == '\n')
-			break;
+	while (c != '\n' && c != EOF) {
 		if (n >= r->maxline) {
 			*toolong = 1;
-			continue;
+			while ((c = getc_unlocked(fp)) != '\n' && c != EOF)
+				;
+			break;
 		}
 		if (n + 1 >= rec->linecap) {
 			rec->linecap = rec->linecap ? rec->linecap * 2 : 4096;
@@ -95,8 +95,16 @@ read_line(struct reader *r, struct rec *rec, size_t *len, int *toolong)
 				rec->linecap = r->maxline + 1;
 			rec->line = xrealloc(rec->line, rec->linecap);
 		}
+		/* the bytes that fit, each tested for the end of the line
+		 * only: the bounds are tested once the room is full */
+		room = rec->linecap - 1 < r->maxline ? rec->linecap - 1 :
+		    r->maxline;
 		rec->line[n++] = (char)c;
-	} while ((c = getc_unlocked(fp)) != EOF);
+		while (n < room && (c = getc_unlocked(fp)) != '\n' && c != EOF)
+			rec->line[n++] = (char)c;
+		if (n >= room)
+			c = getc_unlocked(fp);
+	}
 	if (rec->line == NULL)
 		rec->line = xmalloc(rec->linecap = 1);
 	rec->line[n] = '\0';
@@ -136,9 +144,12 @@ valid_escapes(const char *s)
 	return 1;
 }
 
-/* Why a split line breaks the contract, or NULL. */
+/*
+ * Why a split line breaks the contract, or NULL; cr and pct: whether
+ * the line has a CR or a '%' at all (most have neither).
+ */
 static const char *
-check_fields(const struct rec *rec)
+check_fields(const struct rec *rec, int cr, int pct)
 {
 	size_t i;
 
@@ -147,9 +158,9 @@ check_fields(const struct rec *rec)
 	for (i = 0; i < rec->nf; i++) {
 		const char *eq = strchr(rec->f[i], '=');
 
-		if (strchr(rec->f[i], '\r') != NULL)
+		if (cr && strchr(rec->f[i], '\r') != NULL)
 			return "raw-cr";
-		if (!valid_escapes(rec->f[i]))
+		if (pct && !valid_escapes(rec->f[i]))
 			return "bad-escape";
 		if (i > 0 && (eq == NULL ||
 		    !stream_valid_name(rec->f[i], (size_t)(eq - rec->f[i]))))
@@ -166,7 +177,7 @@ check_fields(const struct rec *rec)
 int
 reader_next(struct reader *r, struct rec *rec)
 {
-	size_t len, i;
+	size_t len;
 	int toolong;
 	char *p, *tab;
 
@@ -178,9 +189,9 @@ reader_next(struct reader *r, struct rec *rec)
 		len = (size_t)(tab - rec->line);
 	}
 	/* Lines are C strings from here on: a NUL would cut one short. */
-	for (i = 0; i < len; i++)
-		if (rec->line[i] == '\0')
-			rec->line[i] = ' ', rec->bad = "nul-byte";
+	for (p = rec->line; (p = memchr(p, '\0', len - (size_t)(p -
+	    rec->line))) != NULL; p++)
+		*p = ' ', rec->bad = "nul-byte";
 	if (!toolong && len > 0 && rec->line[0] == '#') {
 		rec->comment = 1;
 		rec->bad = NULL;
@@ -196,7 +207,9 @@ reader_next(struct reader *r, struct rec *rec)
 	if (toolong)
 		rec->bad = "line-too-long";
 	else if (rec->bad == NULL)
-		rec->bad = check_fields(rec);
+		rec->bad = check_fields(rec,
+		    memchr(rec->line, '\r', len) != NULL,
+		    memchr(rec->line, '%', len) != NULL);
 	return 1;
 }
 

@@ -434,7 +434,8 @@ index_literals(struct ruleset *rs)
 	for (i = 0; i < rs->n; i++) {
 		r = &rs->r[i];
 		if (r->needed && r->re != NULL && !r->hs && (r->type == R_BODY ||
-		    r->type == R_RAWBODY || r->type == R_URI))
+		    r->type == R_RAWBODY || r->type == R_URI ||
+		    r->type == R_HEADER))
 			prefilter(rs, r);
 	}
 	for (i = 0; i < 3; i++)
@@ -587,6 +588,7 @@ rules_free(struct ruleset *rs)
 		free(rs->r[i].name);
 		free(rs->r[i].describe);
 		free(rs->r[i].lits);
+		free(rs->r[i].hlits);
 	}
 	rules_hs_free(rs);
 	lit_free(&rs->lt[0]);

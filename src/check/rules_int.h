@@ -98,7 +98,7 @@ struct rule {
 	int		 has_score;
 	char		*describe;
 	unsigned	 maxhits;	/* 1, or more with tflags multiple */
-	int		 nice, replace, net;
+	int		 nice, replace, net, high;	/* high: see rules_prefilter.c */
 	int		 needed, depth;
 	/* the current message */
 	uint64_t	 gen;		/* message value is for */
@@ -106,8 +106,8 @@ struct rule {
 	double		 value;
 	size_t		 evoff, evlen;
 	const char	*dfile;		/* where score/describe came, for errors */
-	size_t		*lits;		/* one of them must be in the text */
-	size_t		 nlits;
+	size_t		*lits, nlits;	/* one of them must be in the text */
+	char		*hlits;		/* a header's: each lower case, NUL-ended */
 	unsigned	 runs;		/* messages matched on, up to JIT_AFTER */
 	uint64_t	 jitgen;	/* the last of them */
 	int		 hs;		/* in a Hyperscan prefilter database */
@@ -160,7 +160,7 @@ struct ruleset {
 	const struct rulemsg *msg;
 	struct buf	 ev;		/* evidence of this message's hits */
 	struct buf	 full, tmp;
-	int		 have_full;
+	int		 have_full, ascii[2];	/* body, rawbody: -1 not known */
 	struct littab	 lt[3];		/* literals of body, rawbody, uri rules */
 	struct rules_hs	*hs;		/* Hyperscan's databases, or NULL */
 	size_t		*run;		/* the rules written, in order */

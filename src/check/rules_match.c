@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "base/base.h"
+#include "text/text.h"
 #include "mime/mime.h"
 #include "url/url.h"
 #include "check/check.h"
@@ -293,6 +294,38 @@ lit_seen(const struct ruleset *rs, const struct rule *r)
 	return 0;
 }
 
+/* Can r, which may need a byte past ASCII, match text k (s, n)? */
+static int
+high_seen(struct ruleset *rs, const struct rule *r, int k, const char *s,
+    size_t n)
+{
+	if (!r->high)
+		return 1;
+	if (rs->ascii[k] < 0)
+		rs->ascii[k] = s != NULL && text_is_ascii(s, n);
+	return !rs->ascii[k];
+}
+
+/* Can header rule r match value s: is one of its literals in it? */
+static int
+hlit_seen(struct ruleset *rs, const struct rule *r, const char *s, size_t n)
+{
+	const char *l;
+	size_t i, k;
+
+	if (r->hlits == NULL)
+		return 1;
+	buf_reset(&rs->lower);
+	buf_grow(&rs->lower, n);
+	for (i = 0; i < n; i++)
+		rs->lower.s[i] = (char)tolower((unsigned char)s[i]);
+	rs->lower.len = n;
+	for (l = r->hlits; (k = strlen(l)) > 0; l += k + 1)
+		if (memmem(rs->lower.s, n, l, k) != NULL)
+			return 1;
+	return 0;
+}
+
 /* Scan a text for the literals of its rules, in lower case. */
 static void
 lit_text(struct ruleset *rs, struct littab *t, const char *s, size_t n)
@@ -357,18 +390,22 @@ test(struct ruleset *rs, struct rule *r)
 		h = header_get(rs, r->src);
 		if (h->count == 0 && r->unset != NULL)
 			n = match(rs, r, r->unset, strlen(r->unset));
+		else if (!hlit_seen(rs, r, h->val.s ? h->val.s : "", h->val.len))
+			n = 0;
 		else
 			n = match(rs, r, h->val.s, h->val.len);
 		if (n < 0)
 			return 0;
 		return r->negate ? n == 0 : n;
 	case R_BODY:
-		if (!hs_may(rs, r, m->body, m->bodylen) || !lit_seen(rs, r))
+		if (!hs_may(rs, r, m->body, m->bodylen) || !lit_seen(rs, r) ||
+		    !high_seen(rs, r, 0, m->body, m->bodylen))
 			return 0;
 		return (n = match(rs, r, m->body, m->bodylen)) < 0 ? 0 : n;
 	case R_RAWBODY:
 		if (!hs_may(rs, r, m->rawbody, m->rawbodylen) ||
-		    !lit_seen(rs, r))
+		    !lit_seen(rs, r) ||
+		    !high_seen(rs, r, 1, m->rawbody, m->rawbodylen))
 			return 0;
 		return (n = match(rs, r, m->rawbody, m->rawbodylen)) < 0 ? 0 : n;
 	case R_URI:
@@ -427,6 +464,7 @@ rules_eval(struct ruleset *rs, const struct rulemsg *m, rulehit_fn fn,
 	rs->msg = m;
 	rs->sp = 0;
 	rs->have_full = 0;
+	rs->ascii[0] = rs->ascii[1] = -1;
 	rs->limited = 0;
 	rs->limited_name = NULL;
 	buf_reset(&rs->ev);

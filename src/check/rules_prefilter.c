@@ -489,6 +489,111 @@ littab_of(const struct rule *r)
 	return r->type == R_BODY ? 0 : r->type == R_RAWBODY ? 1 : 2;
 }
 
+/*
+ * --- rules that need a character beyond ASCII ---
+ * A pattern each of whose alternatives holds, outside any group, a class
+ * of code points past 0x7f only ("[\x{0400}-\x{04FF}]", not optional)
+ * cannot match text all ASCII, most mail's: rules_match.c skips it
+ * there.  Not when caseless: folding matches "k" with the Kelvin sign.
+ */
+static const char *group_end(const char *, const char *);
+static const char *weak_quantifier(const char *, const char *, int *);
+
+/* Is the class at p (to its ']' at e) of code points past 0x7f only? */
+static int
+high_class(const char *p, const char *e)
+{
+	unsigned long v;
+	char *q;
+
+	if (*++p == '^' || p >= e)
+		return 0;
+	for (; p < e; p = *q == '-' ? q + 1 : q)
+		if (strncmp(p, "\\x{", 3) != 0 ||
+		    (v = strtoul(p + 3, &q, 16)) < 0x80 || *q++ != '}' ||
+		    (*q == '-' && q + 1 >= e))
+			return 0;	/* a '-' last is itself */
+	return 1;
+}
+
+/* Does the alternative p..end hold such a class, not optional? */
+static int
+high_seq(const char *p, const char *end)
+{
+	const char *q;
+	int found = 0, optional;
+
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end)
+			p += 2;
+		else if (*p == '(')
+			p = group_end(p, end);
+		else if (*p != '[')
+			p++;
+		else if ((q = skip_class(p, end)) == NULL)
+			return 0;
+		else {
+			weak_quantifier(q, end, &optional);
+			found |= !optional && high_class(p, q - 1);
+			p = q;
+		}
+	}
+	return found;
+}
+
+static int
+needs_high(const struct rule *r)
+{
+	const char *p = r->pattern, *end = p + r->patlen, *alt = p, *q;
+
+	if ((r->options & (PCRE2_CASELESS | PCRE2_EXTENDED)) ||
+	    memmem(p, r->patlen, "\\Q", 2) != NULL)
+		return 0;
+	for (q = p; q + 2 < end; q++)
+		if (q[0] == '(' && q[1] == '?' && (isalpha((unsigned char)q[2]) ||
+		    q[2] == '^'))
+			return 0;	/* options inline: (?i) among them? */
+	while (p < end) {
+		if (*p == '\\' && p + 1 < end)
+			p += 2;
+		else if (*p == '[')
+			p = (q = skip_class(p, end)) != NULL ? q : end;
+		else if (*p == '(')
+			p = group_end(p, end);
+		else if (*p != '|')
+			p++;
+		else if (!high_seq(alt, p))
+			return 0;
+		else
+			alt = ++p;
+	}
+	return high_seq(alt, end);
+}
+
+/*
+ * A header rule's literals are looked for in its one value, as it runs
+ * (rules_match.c): one after another, an empty one last.  Found once:
+ * Hyperscan's databases take no header rules.
+ */
+static void
+prefilter_header(struct rule *r)
+{
+	struct req q;
+	struct buf b;
+	int i;
+
+	if (r->hlits != NULL || required(r, &q) != 0)
+		return;
+	buf_init(&b);
+	for (i = 0; i < q.n; i++) {
+		buf_add(&b, q.lit[i], q.len[i]);
+		buf_addc(&b, '\0');
+	}
+	buf_addc(&b, '\0');
+	r->hlits = b.s;
+	req_free(&q);
+}
+
 void
 prefilter(struct ruleset *rs, struct rule *r)
 {
@@ -496,6 +601,11 @@ prefilter(struct ruleset *rs, struct rule *r)
 	struct req q;
 	int i;
 
+	if (r->type == R_HEADER) {
+		prefilter_header(r);
+		return;
+	}
+	r->high = needs_high(r);
 	if (required(r, &q) != 0)
 		return;
 	r->lits = xcalloc((size_t)q.n, sizeof(*r->lits));

@@ -501,16 +501,25 @@ run(struct ck *c, FILE *in, FILE *out)
 	struct store_runner r = {
 		TOOL, BATCH, sizeof(struct line), line, batch, finish, c
 	};
-	const char *why;
-	int status;
 
-	status = store_stream_run(in, out, &r);
-	/* what the last batch left: its seen records' counts (not while a
-	 * learner writes: then a check again reads the counts anew) */
+	return store_stream_run(in, out, &r);
+}
+
+/*
+ * What the last batch left, its seen records' counts, run at the end
+ * of the stream (not while a learner writes: then a check again reads
+ * the counts anew).  xd-check runs the stage once a chunk: until the
+ * last, the next chunk's first batch takes them along in its
+ * transaction, as the next batch does in xd-cksum, not a commit more.
+ */
+static void
+flush(struct ck *c)
+{
+	const char *why;
+
 	if (store_pending(c->st) > 0 && store_run(c->st, &why) != 0 &&
 	    !store_busy(c->st) && !c->warned++)
 		xd_warnx("%s", why);
-	return status;
 }
 
 /* --- the stage: checked against xd.conf's store --------------------- */
@@ -563,6 +572,7 @@ cksum_close(void *arg)
 {
 	struct ck *c = arg;
 
+	flush(c);
 	store_close(c->st);
 	buf_free(&c->tmp);
 	free(c->batch);

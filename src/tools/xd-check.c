@@ -26,7 +26,9 @@
 #include "tools/tool.h"
 
 #define TOOL		"xd-check"
-#define CHUNK_LINES	64		/* lines through the stages at once */
+/* Lines through the stages at once: as many as xd-cksum's store batch,
+ * so that a chunk is one LMDB commit of the counts, each an fdatasync. */
+#define CHUNK_LINES	128
 #define CHUNK_BYTES	(16 << 20)	/* bytes of the messages they hold */
 #define MAX_STAGES	16
 

@@ -313,8 +313,10 @@ next_start(const char *s, size_t lo, size_t *i, size_t stop, size_t n)
 			*i = j;
 			return 1;
 		}
-		if ((c == 'w' || c == 'W') && www_len(s + *i, n - *i) > 0 &&
-		    (*i == lo || !host_byte((unsigned char)s[*i - 1])))
+		/* the start of a word first: most w's are inside one */
+		if ((c == 'w' || c == 'W') &&
+		    (*i == lo || !host_byte((unsigned char)s[*i - 1])) &&
+		    www_len(s + *i, n - *i) > 0)
 			return 1;
 	}
 	return 0;
@@ -402,14 +404,15 @@ fang_at(const char *s, size_t i, size_t n, const char **as, int *kind)
 {
 	size_t k;
 
-	if (s[i] != '[' && s[i] != '(' && s[i] != '{' &&
-	    tolower((unsigned char)s[i]) != 'h' &&
-	    tolower((unsigned char)s[i]) != 'f')
+	/* a scheme starts with h or f, a dot with a bracket: a letter in
+	 * the middle of a word, as most are, is looked at no further */
+	if (s[i] != '[' && s[i] != '(' && s[i] != '{') {
+		if ((i == 0 || !isalnum((unsigned char)s[i - 1])) &&
+		    (k = fang_scheme(s + i, n - i, as)) > 0) {
+			*kind = FANG_SCHEME;
+			return k;
+		}
 		return 0;
-	if ((i == 0 || !isalnum((unsigned char)s[i - 1])) &&
-	    (k = fang_scheme(s + i, n - i, as)) > 0) {
-		*kind = FANG_SCHEME;
-		return k;
 	}
 	if (i > 0 && label_byte((unsigned char)s[i - 1]) &&
 	    (k = fang_dot(s + i, n - i)) > 0 && i + k < n &&
