@@ -80,7 +80,7 @@ static struct key keys[] = {
 	{ "bayes_token_ttl",	T_INT,    "0", NULL, NULL, 0, 0 },
 	{ "bayes_rare_ttl",	T_INT,    "2592000", NULL, NULL, 0, 0 },
 	{ "bayes_batch",	T_INT,    "100", NULL, NULL, 0, 0 },
-	{ "lr_rate",		T_DOUBLE, "0.005", NULL, NULL, 0, 0 },
+	{ "lr_rate",		T_DOUBLE, "10", NULL, NULL, 0, 0 },
 	{ "lr_train",		T_STR,    "error", NULL, NULL, 0, 0 },
 	{ "lr_margin",		T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
 	{ "lr_min_learned",	T_INT,    "50", NULL, NULL, 0, 0 },
