@@ -82,7 +82,7 @@ static struct key keys[] = {
 	{ "bayes_batch",	T_INT,    "100", NULL, NULL, 0, 0 },
 	{ "lr_rate",		T_DOUBLE, "10", NULL, NULL, 0, 0 },
 	{ "lr_train",		T_STR,    "error", NULL, NULL, 0, 0 },
-	{ "lr_margin",		T_DOUBLE, "0.1", NULL, NULL, 0, 0 },
+	{ "lr_margin",		T_DOUBLE, "0.05", NULL, NULL, 0, 0 },
 	{ "lr_min_learned",	T_INT,    "50", NULL, NULL, 0, 0 },
 	{ "awl_max",		T_INT,    "50000", NULL, NULL, 0, 0 },
 	{ "store",		T_STR,    "~/.xd/store.lmdb", NULL, NULL, 0, 0 },
