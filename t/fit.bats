@@ -208,6 +208,24 @@ three_levels() {
 	awk -v a="$(weight BAYES_00 w3)" -v d="$(weight BAYES_99 w3)" 'BEGIN { exit !(a >= d) }'
 }
 
+@test "bands of one number written longer come first: LR_000 below LR_00" {
+	# LR_000 is on a little spam, LR_00 on none: a free fit puts the
+	# band nearer 0 above the one after it
+	{
+		lines 300 ham LR_000=
+		lines 20 spam LR_000=
+		lines 300 ham LR_00=
+		lines 300 spam LR_99=
+	} >in
+	printf 'LR_000 0\nLR_00 0\nLR_99 0\n' >free
+	{ cat free; echo 'bands LR_* rising'; } >bands
+	xd-score --fit --lambda 0.01 -w free <in >w1
+	awk -v a="$(weight LR_000 w1)" -v b="$(weight LR_00 w1)" 'BEGIN { exit !(a > b + 0.5) }'
+	xd-score --fit --lambda 0.01 -w bands <in >w2
+	awk -v a="$(weight LR_000 w2)" -v b="$(weight LR_00 w2)" \
+	    -v c="$(weight LR_99 w2)" 'BEGIN { exit !(a <= b && b <= c) }'
+}
+
 @test "with little data a weight stays near its hand weight; with much it moves" {
 	# B of the base file is 0.67279: HEUR_A 3 is 2.0184 in log odds.
 	printf 'HEUR_A 3\n' >base

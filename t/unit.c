@@ -936,11 +936,17 @@ test_lr(void)
 				lr_cache_put(c, ham[i].idx[j], 0);
 		}
 	CHECK(lr_prob(lr_cache_score(c, &spam[0])) == 0.5);
+	/* a step of g moves each of the n features g / sqrt(n), and the
+	 * score is their sum over sqrt(n): n g / n = g */
+	lr_cache_step(c, &spam[0], 0.5);
+	CHECK(fabs(lr_cache_score(c, &spam[0]) - 0.5) < 1e-9);
+	lr_cache_step(c, &spam[0], -0.5);
+	/* at the default lr_rate, 10 */
 	for (round = 0; round < 20; round++)
 		for (i = 0; i < 4; i++) {
-			lr_cache_step(c, &spam[i], 0.1 * (1 -
+			lr_cache_step(c, &spam[i], 10 * (1 -
 			    lr_prob(lr_cache_score(c, &spam[i]))));
-			lr_cache_step(c, &ham[i], 0.1 * (0 -
+			lr_cache_step(c, &ham[i], 10 * (0 -
 			    lr_prob(lr_cache_score(c, &ham[i]))));
 		}
 	for (i = 0; i < 4; i++) {

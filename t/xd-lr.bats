@@ -26,7 +26,7 @@ mail() {
 
 @test "xd-lr learns a separable set and classifies new mail of each kind" {
 	mail 12
-	printf 'lr_min_learned = 5\nlr_rate = 0.05\n' >"$XD_CONF"
+	echo 'lr_min_learned = 5' >"$XD_CONF"
 	{ xd-parse --label=ham -- ham/[1-9]; xd-parse --label=spam -- spam/[1-9]; } |
 	    sort | xd-lr --learn label 2>err >/dev/null
 	grep -q 'learned 18' err
@@ -96,7 +96,7 @@ mail() {
 	run --separate-stderr xd-lr -s lmdb:old < <(xd-parse -- spam/1)
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"error=xd-lr:scheme"* ]]
-	[[ "$stderr" == *"feature scheme 2, this xd-lr reads scheme 3"*"re-train"* ]]
+	[[ "$stderr" == *"feature scheme 2, this xd-lr reads scheme 4"*"re-train"* ]]
 	run xd-lr --learn spam -s lmdb:old < <(xd-parse -- spam/1)
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"re-train"* ]]
@@ -131,6 +131,8 @@ mail() {
 
 @test "the learner's weights are one vector of fixed size: the store does not grow with mail" {
 	mail 50
+	# every message moves the weights, so that every run rewrites them
+	echo 'lr_train = always' >"$XD_CONF"
 	for set in '[1-9]' '1[0-9]' '2[0-9]' '3[0-9]' '4[0-9]'; do
 		{ xd-parse --label=spam -- spam/$set; xd-parse --label=ham -- ham/$set; } |
 		    xd-lr --learn label -q >/dev/null
@@ -140,8 +142,10 @@ mail() {
 	grep -qx 'max	1048576' stats
 	grep -qx 'ham	49' stats
 	[ "$(awk '$1 == "weights" { print $2 }' stats)" -gt 100 ]
-	# LMDB reuses a page two writes after it is freed
-	[ "$(sed -n 5p sizes)" -le "$(sed -n 3p sizes)" ]
+	# LMDB reuses a page two writes after it is freed: once it holds
+	# its copies of the weights, more mail does not make it bigger
+	[ "$(sed -n 5p sizes)" -le "$(sed -n 4p sizes)" ]
+	[ "$(sed -n 5p sizes)" -lt $((4 * 4 * 1024 + 1024)) ]
 }
 
 @test "xd-bayes --tokens: what is folded before words are counted" {

@@ -132,6 +132,17 @@ lr_features_make(struct lr_features *f, const struct bayes_tokens *t,
 	f->idx = xrealloc(f->idx, f->cap * sizeof(*f->idx));
 }
 
+/*
+ * Each feature of a message counts 1 / sqrt(n) of its n: the vector is
+ * of length 1, so that a long message (thousands of 4-grams) moves no
+ * more and scores no surer than a short one, and one rate suits both.
+ */
+double
+lr_scale(const struct lr_features *f)
+{
+	return f->n > 0 ? 1 / sqrt((double)f->n) : 1;
+}
+
 /* The logistic function, kept off 0 and 1 so that bands stay apart. */
 double
 lr_prob(double score)
@@ -255,7 +266,7 @@ lr_cache_score(const struct lr_cache *c, const struct lr_features *f)
 		if (s->key != 0)
 			sum += s->w;
 	}
-	return sum;
+	return sum * lr_scale(f);
 }
 
 /* Add g to the weight of each feature of the message. */
@@ -264,6 +275,7 @@ lr_cache_step(struct lr_cache *c, const struct lr_features *f, double g)
 {
 	size_t i;
 
+	g *= lr_scale(f);
 	for (i = 0; i < f->n; i++) {
 		struct lr_slot *s = find(c, f->idx[i]);
 

@@ -11,7 +11,7 @@
 #define LR_GRAM		4
 #define LR_SIZE		(1u << LR_BITS)
 #define LR_UNIT		1e-7		/* a stored weight counts in these */
-#define LR_SCHEME	3		/* what the features of a store mean */
+#define LR_SCHEME	4		/* what the features of a store mean */
 
 struct lr_features {			/* sorted, distinct indices */
 	uint32_t	*idx;
@@ -22,6 +22,7 @@ void	 lr_features_init(struct lr_features *);
 void	 lr_features_free(struct lr_features *);
 void	 lr_features_make(struct lr_features *, const struct bayes_tokens *,
 	    const char *, size_t);
+double	 lr_scale(const struct lr_features *);
 double	 lr_prob(double);
 const char *lr_band(double);
 

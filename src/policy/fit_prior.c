@@ -70,6 +70,10 @@ by_band_number(const void *a, const void *b)
 
 	if (nx != ny)
 		return nx < ny ? -1 : 1;
+	/* 0 written longer is the band nearer 0: LR_000 comes before LR_00 */
+	if (strlen(sort_arg->f->sym[x].key) != strlen(sort_arg->f->sym[y].key))
+		return strlen(sort_arg->f->sym[x].key) >
+		    strlen(sort_arg->f->sym[y].key) ? -1 : 1;
 	return strcmp(sort_arg->f->sym[x].key, sort_arg->f->sym[y].key);
 }
 

@@ -194,6 +194,7 @@ classified(struct tool *tl, struct rec *rec, const struct line *ln)
 	}
 	for (i = 0; i < ln->f.n; i++)
 		score += (double)ln->vals[i] * LR_UNIT;
+	score *= lr_scale(&ln->f);
 	/* what is written is what decides the band */
 	p = round(lr_prob(score) * 1e6) / 1e6;
 	rec_addf(rec, "LR", "%.6f", p);
