@@ -183,6 +183,18 @@ three_levels() {
 	grep -q 'ham cost 4' w4
 }
 
+# fit_free_and_banded FAMILY SYMBOL...: the lines of ./in fitted from
+# weights of 0 for each SYMBOL, freely into w1 (the weights in ./free)
+# and with FAMILY declared rising bands into w2.
+fit_free_and_banded() {
+	family=$1
+	shift
+	printf '%s 0\n' "$@" >free
+	{ cat free; echo "bands $family rising"; } >bands
+	xd-score --fit --lambda 0.01 -w free <in >w1
+	xd-score --fit --lambda 0.01 -w bands <in >w2
+}
+
 @test "the weights of a family declared as bands keep their order" {
 	# BAYES_60 is on more ham than BAYES_40: a free fit turns it down.
 	{
@@ -193,11 +205,8 @@ three_levels() {
 		lines 30 spam BAYES_60=
 		lines 500 spam BAYES_99=
 	} >in
-	printf 'BAYES_00 0\nBAYES_40 0\nBAYES_60 0\nBAYES_99 0\n' >free
-	{ cat free; echo 'bands BAYES_* rising'; } >bands
-	xd-score --fit --lambda 0.01 -w free <in >w1
+	fit_free_and_banded 'BAYES_*' BAYES_00 BAYES_40 BAYES_60 BAYES_99
 	awk -v a="$(weight BAYES_40 w1)" -v b="$(weight BAYES_60 w1)" 'BEGIN { exit !(b < a - 0.5) }'
-	xd-score --fit --lambda 0.01 -w bands <in >w2
 	awk -v a="$(weight BAYES_00 w2)" -v b="$(weight BAYES_40 w2)" \
 	    -v c="$(weight BAYES_60 w2)" -v d="$(weight BAYES_99 w2)" \
 	    'BEGIN { exit !(a <= b && b == c && c <= d) }'
@@ -217,11 +226,8 @@ three_levels() {
 		lines 300 ham LR_00=
 		lines 300 spam LR_99=
 	} >in
-	printf 'LR_000 0\nLR_00 0\nLR_99 0\n' >free
-	{ cat free; echo 'bands LR_* rising'; } >bands
-	xd-score --fit --lambda 0.01 -w free <in >w1
+	fit_free_and_banded 'LR_*' LR_000 LR_00 LR_99
 	awk -v a="$(weight LR_000 w1)" -v b="$(weight LR_00 w1)" 'BEGIN { exit !(a > b + 0.5) }'
-	xd-score --fit --lambda 0.01 -w bands <in >w2
 	awk -v a="$(weight LR_000 w2)" -v b="$(weight LR_00 w2)" \
 	    -v c="$(weight LR_99 w2)" 'BEGIN { exit !(a <= b && b <= c) }'
 }
