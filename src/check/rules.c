@@ -599,6 +599,7 @@ rules_free(struct ruleset *rs)
 	for (i = 0; i < rs->nsrc; i++) {
 		free(rs->src[i].name);
 		buf_free(&rs->src[i].val);
+		buf_free(&rs->src[i].lower);
 	}
 	for (i = 0; i < rs->ntags; i++) {
 		free(rs->tags[i].name);

@@ -45,6 +45,8 @@ struct hsrc {
 	uint64_t	 gen;		/* message the cache is for */
 	size_t		 count;		/* headers of that name */
 	struct buf	 val;
+	struct buf	 lower;		/* val in lower case, for literals */
+	uint64_t	 lowgen;	/* message lower is for */
 };
 
 /* One operation of a meta expression, in postfix order. */

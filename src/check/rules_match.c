@@ -306,22 +306,38 @@ high_seen(struct ruleset *rs, const struct rule *r, int k, const char *s,
 	return !rs->ascii[k];
 }
 
-/* Can header rule r match value s: is one of its literals in it? */
+/* s (n bytes) into b in ASCII lower case, as the literals are. */
+static void
+lowered(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	buf_reset(b);
+	buf_grow(b, n);
+	for (i = 0; i < n; i++)
+		b->s[i] = (char)tolower((unsigned char)s[i]);
+	b->len = n;
+}
+
+/*
+ * Can header rule r match h's value: is one of its literals in it?  The
+ * value is put in lower case once a message, for all its rules.
+ */
 static int
-hlit_seen(struct ruleset *rs, const struct rule *r, const char *s, size_t n)
+hlit_seen(struct ruleset *rs, const struct rule *r, struct hsrc *h)
 {
 	const char *l;
-	size_t i, k;
+	size_t k;
 
 	if (r->hlits == NULL)
 		return 1;
-	buf_reset(&rs->lower);
-	buf_grow(&rs->lower, n);
-	for (i = 0; i < n; i++)
-		rs->lower.s[i] = (char)tolower((unsigned char)s[i]);
-	rs->lower.len = n;
+	if (h->lowgen != rs->gen) {
+		lowered(&h->lower, h->val.s, h->val.len);
+		h->lowgen = rs->gen;
+	}
 	for (l = r->hlits; (k = strlen(l)) > 0; l += k + 1)
-		if (memmem(rs->lower.s, n, l, k) != NULL)
+		if (h->lower.len >= k && memmem(h->lower.s, h->lower.len, l,
+		    k) != NULL)
 			return 1;
 	return 0;
 }
@@ -330,15 +346,9 @@ hlit_seen(struct ruleset *rs, const struct rule *r, const char *s, size_t n)
 static void
 lit_text(struct ruleset *rs, struct littab *t, const char *s, size_t n)
 {
-	size_t i;
-
 	if (t->n == 0)
 		return;
-	buf_reset(&rs->lower);
-	buf_grow(&rs->lower, n);
-	for (i = 0; i < n; i++)
-		rs->lower.s[i] = (char)tolower((unsigned char)s[i]);
-	rs->lower.len = n;
+	lowered(&rs->lower, s, n);
 	lit_scan(t, (const unsigned char *)rs->lower.s, n, rs->gen);
 }
 
@@ -390,7 +400,7 @@ test(struct ruleset *rs, struct rule *r)
 		h = header_get(rs, r->src);
 		if (h->count == 0 && r->unset != NULL)
 			n = match(rs, r, r->unset, strlen(r->unset));
-		else if (!hlit_seen(rs, r, h->val.s ? h->val.s : "", h->val.len))
+		else if (!hlit_seen(rs, r, h))
 			n = 0;
 		else
 			n = match(rs, r, h->val.s, h->val.len);

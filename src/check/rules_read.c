@@ -159,6 +159,7 @@ header_source(struct ruleset *rs, const char *name, enum hhow how, int raw)
 	rs->src[rs->nsrc].how = how;
 	rs->src[rs->nsrc].raw = raw;
 	buf_init(&rs->src[rs->nsrc].val);
+	buf_init(&rs->src[rs->nsrc].lower);
 	return rs->nsrc++;
 }
 
