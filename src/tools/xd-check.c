@@ -259,15 +259,16 @@ done_with(struct pipeline *p, FILE *fp)
  * (the first line of the --autolearn FILE), in this process, from the
  * view and tokens the checks read, instead of xd-filter running
  * xd-parse | xd-bayes --learn again.  What came of it is added to FILE
- * for xd-filter to say: "learned", or "said TEXT".  A store that fails
- * is said, not a failure of the check: the message was checked.
+ * for xd-filter: "learned", "not learned" (the hour's limit, said
+ * already), or "said TEXT".  A store that fails is said, not a failure
+ * of the check: the message was checked.
  */
 static void
 learn_auto(struct pipeline *p)
 {
 	struct bayes_opts bo = { .mode = BAYES_LEARN, .quiet = 1 };
 	char line[64] = "", text[300] = "";
-	const char *class;
+	const char *class, *done = "not learned";
 	FILE *fp, *out;
 	void *st;
 	int rc;
@@ -277,12 +278,9 @@ learn_auto(struct pipeline *p)
 	if (fgets(line, sizeof(line), fp) == NULL)
 		line[0] = '\0';
 	fclose(fp);
-	if (strncmp(line, "spam ", 5) == 0)
-		bo.cls = BAYES_SPAM, class = "spam";
-	else if (strncmp(line, "ham ", 4) == 0)
-		bo.cls = BAYES_HAM, class = "ham";
-	else
+	if ((class = autolearn_class(line)) == NULL)
 		return;
+	bo.cls = strcmp(class, "spam") == 0 ? BAYES_SPAM : BAYES_HAM;
 	say_stage("autolearn");
 	if (autolearn_count(text, sizeof(text)) == 1) {
 		if ((st = stage_bayes.open(&bo)) == NULL)
@@ -295,12 +293,17 @@ learn_auto(struct pipeline *p)
 			    out))) != 0)
 				snprintf(text, sizeof(text), "autolearn as %s: "
 				    "xd-bayes --learn exited %d", class, rc);
+			else
+				done = "learned";
 			fclose(out);
 			stage_bayes.close(st);
 		}
 	}
 	if ((fp = fopen(p->learn, "a")) != NULL) {
-		fprintf(fp, text[0] != '\0' ? "said %s\n" : "learned\n", text);
+		if (text[0] != '\0')
+			fprintf(fp, "said %s\n", text);
+		else
+			fprintf(fp, "%s\n", done);
 		fclose(fp);
 	}
 }

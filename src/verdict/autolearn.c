@@ -93,7 +93,7 @@ autolearn_score_argv(void)
 /*
  * The class xd-score said to learn the message as, or NULL; *done, what
  * xd-check --learn added after it when it learned in its own process
- * ("learned", or "said TEXT"), else NULL.
+ * ("learned", "not learned" or "said TEXT"), else NULL.
  */
 static const char *
 decision(char *buf, size_t size, const char **done)
@@ -114,9 +114,16 @@ decision(char *buf, size_t size, const char **done)
 		if (nl != NULL)
 			*nl = '\0';
 	}
-	if (strncmp(buf, "spam ", 5) == 0)
+	return autolearn_class(buf);
+}
+
+/* The class a decision line of xd-score --autolearn learns, or NULL. */
+const char *
+autolearn_class(const char *line)
+{
+	if (strncmp(line, "spam ", 5) == 0)
 		return "spam";
-	if (strncmp(buf, "ham ", 4) == 0)
+	if (strncmp(line, "ham ", 4) == 0)
 		return "ham";
 	return NULL;
 }

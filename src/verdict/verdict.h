@@ -81,6 +81,7 @@ const char *supervise_failure(const struct child *, size_t,
 char	**autolearn_score_argv(void);
 int	 autolearn(const struct spool *, char *, size_t);
 int	 autolearn_count(char *, size_t);
+const char *autolearn_class(const char *);
 
 /*
  * One line scored, as score.c makes it for xd-score(1) and report.c
