@@ -298,6 +298,17 @@ stage_named(int fd, const char *own, char *tool)
 	snprintf(tool, STAGE_NAME_MAX + 4, "%s", own);
 }
 
+/* Whether "out" holds more than the message less the fields xd-act
+ * drops: all of the marked message, since xd-act adds its own. */
+static int
+out_complete(const struct spool *s)
+{
+	struct stat st;
+
+	return fstat(s->outfd, &st) == 0 && st.st_size > s->st.st_size -
+	    spool_forged_bytes(s->msgfd, s->st.st_size);
+}
+
 /*
  * The stage pipeline over the spool, xd-act writing into its "out";
  * NULL when that is the complete marked message.
@@ -319,7 +330,6 @@ check(struct spool *s, const char *rcpt, int null, char *why)
 	double timeout = conf_double("filter_timeout");
 	long long deadline;
 	const char *r;
-	struct stat st;
 	struct timespec now;
 	size_t n = 0, k = 1;
 
@@ -389,14 +399,12 @@ run:
 	}
 	r = supervise_failure(c, n, &b, why, REASON_MAX);
 	/* xd-act said it was done: is all of it there? */
-	if (r == NULL && (fstat(s->outfd, &st) == -1 || st.st_size <=
-	    s->st.st_size - spool_forged_bytes(s->msgfd, s->st.st_size)))
+	if (r == NULL && !out_complete(s))
 		return "truncated (xd-act)";
 	/* xd-check --learn failed once the marked message was complete:
 	 * it is delivered, and the learning's failure said */
 	if (r != NULL && strcmp(c[0].name, "xd-autolearn") == 0 &&
-	    fstat(s->outfd, &st) == 0 && st.st_size > s->st.st_size -
-	    spool_forged_bytes(s->msgfd, s->st.st_size)) {
+	    out_complete(s)) {
 		snprintf(learn_failed, sizeof(learn_failed), "autolearn: %s",
 		    r);
 		return NULL;
