@@ -113,6 +113,23 @@ get64le(const unsigned char *p)
 	return (long long)u;
 }
 
+/* and 32-bit ones, as narrow records and Redis's vectors keep them */
+static inline void
+put32le(unsigned char *p, uint32_t v)
+{
+	p[0] = (unsigned char)v;
+	p[1] = (unsigned char)(v >> 8);
+	p[2] = (unsigned char)(v >> 16);
+	p[3] = (unsigned char)(v >> 24);
+}
+
+static inline uint32_t
+get32le(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
 static inline void
 put64be(unsigned char *p, long long v)
 {
@@ -146,8 +163,6 @@ get64be(const unsigned char *p)
 static inline size_t
 lmdb_val_put(unsigned char *p, long long n0, long long n1, long long last)
 {
-	int i;
-
 	if (n0 < INT32_MIN || n0 > INT32_MAX || n1 < INT32_MIN ||
 	    n1 > INT32_MAX || last < 0 || last > (long long)UINT32_MAX) {
 		put64le(p, n0);
@@ -155,19 +170,10 @@ lmdb_val_put(unsigned char *p, long long n0, long long n1, long long last)
 		put64le(p + 16, last);
 		return REC_WIDE;
 	}
-	for (i = 0; i < 4; i++) {
-		p[i] = (unsigned char)((uint32_t)n0 >> (8 * i));
-		p[4 + i] = (unsigned char)((uint32_t)n1 >> (8 * i));
-		p[8 + i] = (unsigned char)((uint32_t)last >> (8 * i));
-	}
+	put32le(p, (uint32_t)n0);
+	put32le(p + 4, (uint32_t)n1);
+	put32le(p + 8, (uint32_t)last);
 	return REC_NARROW;
-}
-
-static inline uint32_t
-get32le(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
 }
 
 /* 0, or -1 for a value of neither size. */

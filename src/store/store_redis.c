@@ -414,12 +414,12 @@ num(struct buf *b, long long v)
 }
 
 static void
-put32le(struct buf *b, uint32_t v)
+buf_add32le(struct buf *b, uint32_t v)
 {
-	char p[4] = { (char)v, (char)(v >> 8), (char)(v >> 16),
-	    (char)(v >> 24) };
+	unsigned char p[4];
 
-	buf_add(b, p, 4);
+	put32le(p, v);
+	buf_add(b, (char *)p, 4);
 }
 
 /* A vector operation's indices (and addends) as its key; the length. */
@@ -429,9 +429,9 @@ vec_arg(struct buf *b, const struct store_op *op)
 	size_t i, start = b->len;
 
 	for (i = 0; i < (size_t)op->a; i++) {
-		put32le(b, op->vidx[i]);
+		buf_add32le(b, op->vidx[i]);
 		if (op->code == OP_VADD)
-			put32le(b, (uint32_t)op->vadd[i]);
+			buf_add32le(b, (uint32_t)op->vadd[i]);
 	}
 	return b->len - start;
 }
@@ -446,8 +446,7 @@ vec_result(const redisReply *e, const struct store_op *op)
 	if (e->type != REDIS_REPLY_STRING || e->len != 4 * (size_t)op->a)
 		return -1;
 	for (i = 0; i < (size_t)op->a; i++, p += 4)
-		op->vout[i] = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 |
-		    (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+		op->vout[i] = (int32_t)get32le(p);
 	return 0;
 }
 
