@@ -298,9 +298,7 @@ static int
 lr_run(void *arg, FILE *in, FILE *out)
 {
 	struct tool *tl = arg;
-	long long batch = conf_int("bayes_batch");
 	const struct store_runner r = { .tool = TOOL,
-	    .lines = batch > 0 ? (size_t)batch : 1,
 	    .state_size = sizeof(struct line), .line = line_start,
 	    .batch = line_batch, .finish = line_finish, .arg = tl };
 	int rc;

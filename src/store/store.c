@@ -421,7 +421,8 @@ store_stream_run(FILE *in, FILE *out, const struct store_runner *r)
 {
 	struct batch b;
 	struct reader rd;
-	size_t i, lines = r->lines > 0 ? r->lines : 1;
+	long long conf = conf_int("bayes_batch");
+	size_t i, lines = r->lines > 0 ? r->lines : conf > 0 ? (size_t)conf : 1;
 	int status = XD_EXIT_OK, more = 1;
 	struct store_runner rr = *r;
 

@@ -106,7 +106,7 @@ void	 store_vec_add(struct store *, const struct store_table *,
  */
 struct store_runner {
 	const char	*tool;
-	size_t		 lines;
+	size_t		 lines;		/* a batch; 0: xd.conf's bayes_batch */
 	size_t		 state_size;
 	int		(*line)(struct rec *, void *, void *);
 	void		(*batch)(void *);
