@@ -42,11 +42,9 @@ struct hsrc {
 	char		*name;
 	enum hhow	 how;
 	int		 raw;
-	uint64_t	 gen;		/* message the cache is for */
+	uint64_t	 gen, lowgen;	/* messages val and lower are for */
 	size_t		 count;		/* headers of that name */
-	struct buf	 val;
-	struct buf	 lower;		/* val in lower case, for literals */
-	uint64_t	 lowgen;	/* message lower is for */
+	struct buf	 val, lower;	/* lower: val in lower case, for literals */
 };
 
 /* One operation of a meta expression, in postfix order. */
@@ -100,8 +98,8 @@ struct rule {
 	int		 has_score;
 	char		*describe;
 	unsigned	 maxhits;	/* 1, or more with tflags multiple */
-	int		 nice, replace, net, high;	/* high: see rules_prefilter.c */
-	int		 needed, depth;
+	int		 nice, replace, net, needed, depth;
+	int		 high;		/* needs text past ASCII: rules_prefilter.c */
 	/* the current message */
 	uint64_t	 gen;		/* message value is for */
 	int		 busy;
